@@ -1,0 +1,56 @@
+/** The options shared by `p2pterm node` and the console, parsed and validated once. */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { DEFAULT_BITS, DEFAULT_STABILIZE_MS, DEFAULT_SUCCESSORS } from '../core/constants.js';
+import type { Routing } from '../core/chord-state.js';
+
+export interface NodeCliOptions {
+  host: string;
+  port: number;
+  join?: string;
+  bits: number;
+  routing: Routing;
+  stabilizeMs: number;
+  successors: number;
+  data?: string;
+  dir: string;
+  tracker?: string;
+  headless: boolean;
+  daemon: boolean;
+  verbose: boolean;
+}
+
+export function intIn(min: number, max: number, what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`${what} must be an integer in ${min}..${max}`);
+    return n;
+  };
+}
+
+export function hostPort(value: string): string {
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+):\d{1,5}$/.test(value)) throw new InvalidArgumentError('expected HOST:PORT');
+  return value;
+}
+
+export function addNodeOptions(cmd: Command, defaultPort: number): Command {
+  return cmd
+    .option('--host <host>', 'address to listen on and to be known by', '127.0.0.1')
+    .option('--port <port>', 'TCP port to listen on (0 picks a free one)', intIn(0, 65535, '--port'), defaultPort)
+    .option('--join <host:port>', 'join the ring through this member', hostPort)
+    .option('--bits <m>', 'identifier width in bits (1..160)', intIn(1, 160, '--bits'), DEFAULT_BITS)
+    .addOption(new Option('--routing <mode>', 'chord (finger tables) or naive (successor walk)').choices(['chord', 'naive']).default('chord'))
+    .option('--stabilize-ms <ms>', 'interval between stabilization rounds', intIn(10, 3_600_000, '--stabilize-ms'), DEFAULT_STABILIZE_MS)
+    .option('--successors <r>', 'successor-list length', intIn(1, 64, '--successors'), DEFAULT_SUCCESSORS)
+    .option('--data <dir>', "where the node keeps its own state (default: the user's data directory)")
+    .option('--dir <dir>', 'shared/download folder', process.cwd())
+    .option('--tracker <host:port>', 'register with this tracker', hostPort)
+    .option('--headless', 'no screen: JSON-lines commands on stdin, replies on stdout', false)
+    .option('--daemon', 'with --headless: ignore stdin and run until SIGTERM/SIGINT', false)
+    .option('-v, --verbose', 'log debug lines too', false);
+}
+
+export function normalizeNodeOptions(raw: Record<string, unknown>): NodeCliOptions {
+  const o = raw as unknown as NodeCliOptions;
+  return { ...o, dir: resolve(o.dir), data: o.data ? resolve(o.data) : undefined };
+}

@@ -1,0 +1,22 @@
+/** Protocol and runtime constants, with units and why. */
+
+/** Wire protocol version exchanged in the hello; peers with another version are refused. */
+export const PROTOCOL_VERSION = 1;
+/** Default identifier width: SHA-1's full 160 bits, as in the Chord paper. */
+export const DEFAULT_BITS = 160;
+/** Default successor-list length r (Zave: at least 4 for a ring that survives failures). */
+export const DEFAULT_SUCCESSORS = 8;
+/** One stabilize / fix-finger / check-predecessor round every 500 ms. */
+export const DEFAULT_STABILIZE_MS = 500;
+/** An RPC that has no answer in 2 s counts as failed (a dead or partitioned peer). */
+export const DEFAULT_RPC_TIMEOUT_MS = 2_000;
+/** The longest a lookup may walk: generous for naive rings of tens of thousands. */
+export const MAX_LOOKUP_HOPS = 70_000;
+/** Largest frame accepted on the wire, 8 MiB: a 4 MiB chunk plus headers fits. */
+export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** Longest string field accepted in a message. */
+export const MAX_STRING = 4096;
+/** Longest list field accepted in a message (finger tables, successor lists, key lists). */
+export const MAX_LIST = 1024;
+/** A connection that has not said hello within 5 s is closed. */
+export const HELLO_TIMEOUT_MS = 5_000;

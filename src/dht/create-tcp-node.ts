@@ -1,0 +1,40 @@
+/** A ChordNode on real TCP: what the CLI and library users start. */
+import type { Routing } from '../core/chord-state.js';
+import { EventBus } from '../bus/event-bus.js';
+import { TcpTransport } from '../transport/tcp-transport.js';
+import type { LogLevel } from '../transport/log-fn.js';
+import { ChordNode } from './chord-node.js';
+
+export interface TcpNodeOptions {
+  /** Interface to listen on and the host part of the node's address (default 127.0.0.1). */
+  readonly host?: string;
+  /** Port to listen on; 0 picks a free one (default 0). */
+  readonly port?: number;
+  /** Identifier width m, 1..160 (default 160). */
+  readonly bits?: number;
+  /** Default 'chord'. */
+  readonly routing?: Routing;
+  /** Successor-list length r (default 8). */
+  readonly successors?: number;
+  /** Stabilization interval in ms (default 500). */
+  readonly stabilizeMs?: number;
+  /** Request timeout in ms (default 2000). */
+  readonly rpcTimeoutMs?: number;
+  readonly bus?: EventBus;
+}
+
+/** Creates and starts a node listening on TCP (it forms a ring of one until it joins). */
+export async function createTcpNode(opts: TcpNodeOptions = {}): Promise<ChordNode> {
+  const bus = opts.bus ?? new EventBus();
+  const log = (level: LogLevel, topic: string, message: string) => bus.emit('log:line', { at: Date.now(), level, topic, message });
+  const node = new ChordNode({
+    transport: (identity) => new TcpTransport({ host: opts.host, port: opts.port, identity, timeoutMs: opts.rpcTimeoutMs, log }),
+    bits: opts.bits,
+    routing: opts.routing,
+    successors: opts.successors,
+    stabilizeMs: opts.stabilizeMs,
+    bus,
+  });
+  await node.start();
+  return node;
+}

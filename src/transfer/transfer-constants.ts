@@ -1,0 +1,34 @@
+/** Transfer engine constants, with units and why. */
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Default chunk size, 256 KiB: BitTorrent's and IPFS's common piece size. */
+export const DEFAULT_CHUNK_SIZE = 256 * KiB;
+/** Smallest chunk accepted, 16 KiB: below it per-chunk overhead dominates. */
+export const MIN_CHUNK_SIZE = 16 * KiB;
+/** Largest chunk accepted, 8 MiB: bounds the memory one in-flight request may pin. */
+export const MAX_CHUNK_SIZE = 8 * MiB;
+/** Largest file accepted, 1 TiB. */
+export const MAX_FILE_SIZE = 1024 * 1024 * MiB;
+/**
+ * Most chunks a manifest may list: 1 TiB of 8 MiB chunks. Keeps an encoded manifest at 4 MiB,
+ * small enough for one wire frame; larger files get larger chunks (see `chunkSizeFor`).
+ */
+export const MAX_CHUNKS = MAX_FILE_SIZE / MAX_CHUNK_SIZE;
+/** Longest file name, in UTF-8 bytes (the usual file-system limit). */
+export const MAX_NAME_BYTES = 255;
+/** Requests in flight per source: hides one round trip at LAN speeds. */
+export const DEFAULT_PIPELINE = 4;
+/** Consecutive fetch errors after which a source is dropped for the transfer. */
+export const MAX_SOURCE_ERRORS = 3;
+/** At most ~10 progress events a second: the console renders no faster. */
+export const PROGRESS_INTERVAL_MS = 100;
+/** Window the transfer rate is measured over. */
+export const RATE_WINDOW_MS = 2_000;
+/** Resume state is made durable after this many newly written bytes (one fsync + rename). */
+export const CHECKPOINT_BYTES = 64 * MiB;
+/** Concurrent downloads a TransferManager runs before it queues. */
+export const DEFAULT_MAX_TRANSFERS = 3;
+/** The picker picks at random among this many of the lowest-index rarest candidates. */
+export const PICK_WINDOW = 16;

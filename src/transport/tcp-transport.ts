@@ -1,0 +1,137 @@
+/**
+ * Real TCP: one persistent connection per peer address, reused for every request.
+ * Every request is bounded by a timeout and by the caller's AbortSignal.
+ */
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { DEFAULT_RPC_TIMEOUT_MS, HELLO_TIMEOUT_MS } from '../core/constants.js';
+import { P2pError, RpcTimeoutError, UnreachableError } from '../wire/errors.js';
+import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
+import { silentLog, type LogFn } from './log-fn.js';
+import { TcpConnection } from './tcp-connection.js';
+import type { LocalIdentity, RequestHandler, RequestOptions, Transport } from './transport.js';
+
+export interface TcpTransportOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  readonly host?: string;
+  /** Port to listen on; 0 picks a free one (default 0). */
+  readonly port?: number;
+  /** Our identity for the hello, read when a connection opens (the id depends on the port). */
+  readonly identity: () => LocalIdentity;
+  /** Default request timeout in ms (default 2000). */
+  readonly timeoutMs?: number;
+  readonly log?: LogFn;
+}
+
+export class TcpTransport implements Transport {
+  private server: Server | null = null;
+  private address: string | null = null;
+  private readonly outbound = new Map<string, TcpConnection>();
+  private readonly all = new Set<TcpConnection>();
+  private readonly log: LogFn;
+  private closing = false;
+
+  constructor(private readonly opts: TcpTransportOptions) {
+    this.log = opts.log ?? silentLog;
+  }
+
+  async listen(handler: RequestHandler): Promise<string> {
+    const host = this.opts.host ?? '127.0.0.1';
+    const server = createServer((socket) => this.accept(socket, handler));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port ?? 0, host, () => resolve());
+    });
+    server.on('error', (e) => this.log('error', 'tcp', `server error: ${e.message}`));
+    const port = (server.address() as { port: number }).port;
+    this.address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return this.address;
+  }
+
+  async request<T extends RequestType>(to: string, type: T, body: RequestBody<T>, opts: RequestOptions = {}): Promise<ResponseBody<T>> {
+    const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
+    const conn = await this.connection(to, opts.signal);
+    const { id, done } = conn.request(type, body);
+    return (await bounded(done, timeoutMs, opts.signal, () => {
+      conn.forget(id);
+      return new RpcTimeoutError(to, type, timeoutMs);
+    })) as ResponseBody<T>;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const c of this.all) c.close('transport closed');
+    this.all.clear();
+    this.outbound.clear();
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+  }
+
+  private accept(socket: Socket, handler: RequestHandler): void {
+    if (this.closing) return void socket.destroy();
+    const label = `${socket.remoteAddress}:${socket.remotePort}`;
+    const conn = new TcpConnection(socket, true, () => this.identity(), handler, this.log, label);
+    this.track(conn, socket);
+    const timer = setTimeout(() => {
+      if (!conn.peer) conn.close('no hello in time');
+    }, HELLO_TIMEOUT_MS);
+    timer.unref();
+    conn.ready.then(() => clearTimeout(timer), () => clearTimeout(timer));
+  }
+
+  private identity(): LocalIdentity & { address: string | null } {
+    return { ...this.opts.identity(), address: this.address };
+  }
+
+  private async connection(to: string, signal?: AbortSignal): Promise<TcpConnection> {
+    if (this.closing) throw new UnreachableError(to, 'transport closed');
+    let conn = this.outbound.get(to);
+    if (!conn || conn.isClosed) {
+      conn = this.dial(to);
+      this.outbound.set(to, conn);
+    }
+    await bounded(conn.ready, HELLO_TIMEOUT_MS, signal, () => new UnreachableError(to, 'no hello in time'));
+    return conn;
+  }
+
+  private dial(to: string): TcpConnection {
+    const { host, port } = splitAddress(to);
+    const socket = connect({ host, port });
+    const conn = new TcpConnection(socket, false, () => this.identity(), null, this.log, to);
+    this.track(conn, socket);
+    return conn;
+  }
+
+  private track(conn: TcpConnection, socket: Socket): void {
+    this.all.add(conn);
+    socket.once('close', () => {
+      this.all.delete(conn);
+      for (const [addr, c] of this.outbound) if (c === conn) this.outbound.delete(addr);
+    });
+  }
+}
+
+/** "host:port" or "[v6]:port" into parts. */
+export function splitAddress(address: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(address);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65535) throw new P2pError('BAD_ADDRESS', `not a host:port address: ${address}`);
+  return { host: m[1] ?? m[2]!, port };
+}
+
+/** Waits for `p`, failing after `ms` or when `signal` aborts. */
+export function bounded<T>(p: Promise<T>, ms: number, signal: AbortSignal | undefined, onTimeout: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    const timer = setTimeout(() => finish(() => reject(onTimeout())), ms);
+    const onAbort = () => finish(() => reject(signal!.reason ?? new Error('aborted')));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    function finish(f: () => void) {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      f();
+    }
+    p.then((v) => finish(() => resolve(v)), (e) => finish(() => reject(e)));
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * Every message p2pterm nodes exchange, as zod schemas: one map of request bodies and one of
+ * the matching response bodies. Inbound values are parsed against these before use, with
+ * hard limits on every string and list.
+ */
+import { z } from 'zod';
+import { MAX_LIST, MAX_STRING } from '../core/constants.js';
+
+/** A node id as lowercase hex (at most 160 bits). */
+export const hexId = z.string().regex(/^[0-9a-f]{1,40}$/, 'id must be lowercase hex of at most 160 bits');
+/** "host:port" (host may be a bracketed IPv6 literal). */
+export const address = z
+  .string()
+  .max(300)
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+):\d{1,5}$/, 'address must be host:port');
+export const wireRef = z.object({ id: hexId, address });
+export type WireRef = z.infer<typeof wireRef>;
+
+const refList = z.array(wireRef).max(MAX_LIST);
+const text = z.string().max(MAX_STRING);
+export const routingMode = z.enum(['chord', 'naive']);
+export type RoutingMode = z.infer<typeof routingMode>;
+
+export const hello = z.object({
+  version: z.number().int().nonnegative(),
+  id: hexId,
+  address: address.nullable(),
+  bits: z.number().int().min(1).max(160),
+  routing: routingMode,
+});
+export type Hello = z.infer<typeof hello>;
+
+const empty = z.object({}).strict();
+
+/** Request bodies by message type. */
+export const requestSchemas = {
+  ping: empty,
+  /** Stabilize: the successor's predecessor and successor list in one round trip. */
+  neighbours: empty,
+  /** "I might be your predecessor": the receiver rectifies. */
+  notify: z.object({ node: wireRef }),
+  /** One routing step towards the owner of `key`. */
+  find_step: z.object({ key: hexId, exclude: z.array(address).max(32) }),
+  /** The finger table, used as hints by a joiner and by the console. */
+  fingers: empty,
+  /** Sent by a node that leaves gracefully to its predecessor and successor. */
+  leaving: z.object({ node: wireRef, predecessor: wireRef.nullable(), successors: refList }),
+  /** Ask a node to run a stabilize round now (a joiner nudges its new predecessor). */
+  stabilize_now: empty,
+  /** Store-level messages are added by the storage layer. */
+  store_get: z.object({ key: text }),
+  store_put: z.object({ key: text, value: z.instanceof(Uint8Array), replica: z.number().int().min(0).max(64) }),
+  store_list: z.object({ from: hexId.nullable(), to: hexId.nullable(), limit: z.number().int().min(1).max(MAX_LIST) }),
+  store_del: z.object({ key: text }),
+} as const;
+
+/** Response bodies by message type. */
+export const responseSchemas = {
+  ping: z.object({ id: hexId }),
+  neighbours: z.object({ predecessor: wireRef.nullable(), successors: refList }),
+  notify: empty,
+  find_step: z.object({ done: z.boolean(), node: wireRef }),
+  fingers: z.object({ fingers: refList }),
+  leaving: empty,
+  stabilize_now: empty,
+  store_get: z.object({ value: z.instanceof(Uint8Array).nullable() }),
+  store_put: empty,
+  store_list: z.object({ keys: z.array(text).max(MAX_LIST), more: z.boolean() }),
+  store_del: z.object({ existed: z.boolean() }),
+} as const satisfies { [K in keyof typeof requestSchemas]: z.ZodType };
+
+export type RequestType = keyof typeof requestSchemas;
+export type RequestBody<T extends RequestType> = z.infer<(typeof requestSchemas)[T]>;
+export type ResponseBody<T extends RequestType> = z.infer<(typeof responseSchemas)[T]>;
+
+export function isRequestType(t: unknown): t is RequestType {
+  return typeof t === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, t);
+}
