@@ -32,6 +32,29 @@ export interface LookupResult {
   readonly ms: number;
 }
 
+export interface TransferSourceProgress {
+  readonly id: string;
+  readonly bytes: number;
+  readonly rateBps: number;
+  readonly state: string;
+}
+
+export interface TransferInfo {
+  /** Unique per transfer in this process. */
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  readonly direction: 'down' | 'up';
+}
+
+/** One file as the console's file browser shows it. */
+export interface FileEntry {
+  readonly name: string;
+  readonly size: number;
+  /** Where this file stands: only on disk here, announced to the tracker, stored in the ring, being fetched. */
+  readonly states: readonly ('local' | 'shared' | 'ring' | 'downloading')[];
+}
+
 export interface BusEvents {
   'node:listening': { readonly id: string; readonly address: string };
   'node:joined': { readonly via: string; readonly successor: NodeRefJson };
@@ -42,6 +65,20 @@ export interface BusEvents {
   'finger:updated': { readonly index: number; readonly start: string; readonly node: NodeRefJson | null; readonly at: number };
   'stabilize:round': StabilizeOutcome;
   'lookup:done': LookupResult;
+  'transfer:started': TransferInfo & { readonly sources: readonly string[] };
+  'transfer:progress': {
+    readonly id: string;
+    readonly bytes: number;
+    readonly total: number;
+    readonly rateBps: number;
+    readonly etaSec: number | null;
+    readonly sources: readonly TransferSourceProgress[];
+  };
+  'transfer:finished': TransferInfo & { readonly ok: boolean; readonly error?: string; readonly path?: string; readonly ms: number };
+  'tracker:state': { readonly state: 'off' | 'connecting' | 'connected' | 'disconnected'; readonly address: string | null; readonly error?: string };
+  'tracker:peers': { readonly online: number; readonly offline: number };
+  'files:changed': { readonly files: readonly FileEntry[] };
+  'store:keys-changed': { readonly primary: number; readonly replica: number };
   'log:line': { readonly at: number; readonly level: LogLevel; readonly topic: string; readonly message: string };
 }
 

@@ -1,7 +1,117 @@
-/** Starts the full-screen console for a node. */
+/**
+ * `p2pterm` / `p2pterm node` without --headless: starts a ring member on TCP, opens the
+ * full-screen console on it, joins the bootstrap peer (flag, else the remembered one), and
+ * restores the terminal on every way out: q, Ctrl-C, SIGTERM/SIGHUP, and uncaught exceptions
+ * (printed after the screen is gone, exit code 1).
+ */
+import { resolve } from 'node:path';
+import { EventBus } from '../bus/event-bus.js';
+import { DEFAULT_STABILIZE_MS } from '../core/constants.js';
+import { createTcpNode } from '../dht/create-tcp-node.js';
+import type { ChordNode } from '../dht/chord-node.js';
+import { createConsole, type ConsoleApp, type ConsoleServices } from '../tui/app.js';
+import type { LogLine } from '../tui/panes/log-pane.js';
+import { mergeFlags, openSettings, type ConsoleSettings, type FlagValues } from '../tui/settings.js';
+import { detectTerminal } from '../tui/terminal-caps.js';
+import { listThemes } from '../tui/theme.js';
+import type { CommandFn } from './headless.js';
 import type { NodeCliOptions } from './node-options.js';
+import { nodeCommands, shutdownNode } from './run-node.js';
 
-export async function runConsole(_o: NodeCliOptions): Promise<void> {
-  process.stderr.write('p2pterm: the console is not available in this build; use --headless\n');
-  process.exit(2);
+export interface RunConsoleExtras {
+  /** `--theme NAME` (also read from `o.theme` when the CLI adds that flag, and P2PTERM_THEME). */
+  readonly theme?: string;
+  /** `--refresh HZ`. */
+  readonly refreshHz?: number;
+  /** Option names given on the command line (commander's getOptionValueSource === 'cli'); else guessed from defaults. */
+  readonly explicit?: ReadonlySet<string>;
+  /** Commands added by services (put, get, share, ...), merged over the node's. */
+  readonly commands?: Readonly<Record<string, CommandFn>>;
+  readonly services?: ConsoleServices;
+}
+
+export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {}): Promise<void> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    process.stderr.write('p2pterm: the console needs a terminal; use `p2pterm node --headless` for scripts\n');
+    process.exit(2);
+  }
+  const store = openSettings();
+  const settings = mergeFlags(store, flagsGiven(o, extras));
+  const caps = detectTerminal();
+  const theme = pickTheme(settings.theme, caps.colors);
+
+  const bus = new EventBus();
+  const early: LogLine[] = [];
+  const stopEarly = bus.on('log:line', (l) => void early.push(l));
+  let node: ChordNode;
+  try {
+    node = await createTcpNode({ host: o.host, port: o.port, bits: o.bits, routing: o.routing, successors: o.successors, stabilizeMs: settings.stabilizeMs, bus });
+  } catch (e) {
+    process.stderr.write(`p2pterm: cannot listen on ${o.host}:${o.port}: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  stopEarly();
+  if (theme.warning) early.push({ at: Date.now(), level: 'warn', topic: 'console', message: theme.warning });
+
+  const app = createConsole({
+    node,
+    commands: { ...nodeCommands(node), ...extras.commands },
+    theme: theme.name,
+    settings: store,
+    caps,
+    initialLog: early,
+    refreshHz: settings.refreshHz,
+    services: extras.services,
+  });
+  const exit = installExitPaths(app, node);
+  const peer = o.join ?? settings.join;
+  if (peer && peer !== node.snapshot().address) void app.runCommand(`join ${peer}`);
+  const reason = await app.closed;
+  await exit(reason === 'error' ? 1 : 0);
+}
+
+/** Flags that were given on the command line; these win over, and replace, the stored settings. */
+function flagsGiven(o: NodeCliOptions, extras: RunConsoleExtras): FlagValues {
+  const given = (key: string, guess: boolean) => (extras.explicit ? extras.explicit.has(key) : guess);
+  const oTheme = (o as NodeCliOptions & { theme?: string }).theme;
+  return {
+    theme: extras.theme ?? oTheme ?? process.env.P2PTERM_THEME,
+    join: o.join,
+    tracker: o.tracker,
+    dir: given('dir', o.dir !== resolve(process.cwd())) ? o.dir : undefined,
+    data: o.data,
+    refreshHz: extras.refreshHz,
+    stabilizeMs: given('stabilizeMs', o.stabilizeMs !== DEFAULT_STABILIZE_MS) ? o.stabilizeMs : undefined,
+  };
+}
+
+function pickTheme(name: ConsoleSettings['theme'], colors: 256 | 16 | 0): { name: string; warning?: string } {
+  if (colors === 0) return { name: 'mono' };
+  if (listThemes().includes(name)) return { name };
+  return { name: 'dark', warning: `unknown theme "${name}"; using dark (available: ${listThemes().join(', ')})` };
+}
+
+/**
+ * Every way out restores the terminal first. Signals and uncaught errors replace blessed's own
+ * handlers (blessed steps aside when another listener exists).
+ */
+function installExitPaths(app: ConsoleApp, node: ChordNode): (code: number) => Promise<void> {
+  let exiting = false;
+  const exit = async (code: number) => {
+    if (exiting) return;
+    exiting = true;
+    app.destroy();
+    await Promise.race([shutdownNode(node).catch(() => {}), new Promise((r) => setTimeout(r, 6000))]);
+    process.exit(code);
+  };
+  const onSignal = () => void exit(0);
+  const onError = (e: unknown) => {
+    app.destroy();
+    process.stderr.write(`p2pterm: uncaught error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    void exit(1);
+  };
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const) process.on(sig, onSignal);
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onError);
+  return exit;
 }

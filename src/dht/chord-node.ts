@@ -103,9 +103,11 @@ export class ChordNode {
     if (!core.isAlone(st) || st.predecessor) throw new P2pError('ALREADY_JOINED', 'already part of a ring: leave first');
     const bootstrap = await this.contact(address);
     const found = await route(st, this.transport, st.self.id, bootstrap, MAX_LOOKUP_HOPS);
-    const succ = found.owner;
-    if (succ.id === st.self.id) throw new P2pError('ID_TAKEN', `id ${succ.id.toString(16)} is already taken by ${succ.address}; choose another port or host`);
-    const nb = await this.transport.request(succ.address, 'neighbours', {});
+    if (found.owner.id === st.self.id) throw idTaken(found.owner);
+    // The answer may be stale while others join too: step back to the closest live successor.
+    const walked = await this.closerSuccessor(st, found.owner, await this.transport.request(found.owner.address, 'neighbours', {}));
+    const [succ, nb] = [walked.node, walked.neighbours];
+    if (succ.id === st.self.id) throw idTaken(succ);
     this.apply(core.setSuccessors(st, succ, nb.successors.map(fromWire)));
     if (this.routing === 'chord') {
       const f = await this.transport.request(succ.address, 'fingers', {});
@@ -162,10 +164,10 @@ export class ChordNode {
   }
 
   /** A read-only view of the routing state. */
-  snapshot(): NodeSnapshot {
+  snapshot(opts: { fingers?: boolean } = {}): NodeSnapshot {
     const st = this.st;
     const fingers: NodeSnapshot['fingers'] = [];
-    st.fingers.forEach((n, i) => {
+    if (opts.fingers !== false) st.fingers.forEach((n, i) => {
       if (n) fingers.push({ index: i, start: fingerStart(st.self.id, i, this.bits).toString(16), node: toJson(n), fixedAt: st.fingerFixedAt[i]! });
     });
     return {
@@ -337,12 +339,9 @@ export class ChordNode {
       }
       const x = nb.predecessor ? fromWire(nb.predecessor) : null;
       out.successorPredecessor = x ? toJson(x) : null;
-      let next = succ;
-      let list = nb.successors.map(fromWire);
-      if (x && inOpen(x.id, st.self.id, succ.id)) {
-        const xn = await this.transport.request(x.address, 'neighbours', {}).catch(() => null);
-        if (xn) [next, list, out.adoptedSuccessor] = [x, xn.successors.map(fromWire), true];
-      }
+      const closer = await this.closerSuccessor(st, succ, nb);
+      const [next, list] = [closer.node, closer.neighbours.successors.map(fromWire)];
+      out.adoptedSuccessor = !sameNode(next, succ);
       if (!this.state || st !== this.state) return;
       this.apply(core.setSuccessors(st, next, list));
       out.healthy = !out.adoptedSuccessor && sameNode(x, st.self);
@@ -350,6 +349,24 @@ export class ChordNode {
       out.successorListChanged = before !== st.successors && before.map((n) => n.address).join() !== st.successors.map((n) => n.address).join();
       return;
     }
+  }
+
+  /**
+   * Walks back from `succ` while its predecessor sits between us and it and answers: the
+   * classic stabilize step, repeated within one round (bounded) so that a successor pointer
+   * that overshoots by many nodes is corrected at once rather than one node per round.
+   */
+  private async closerSuccessor(st: core.ChordState, succ: NodeRef, nb: ResponseBody<'neighbours'>): Promise<{ node: NodeRef; neighbours: ResponseBody<'neighbours'> }> {
+    let node = succ;
+    let neighbours = nb;
+    for (let steps = 0; steps < WALK_BACK_LIMIT; steps++) {
+      const x = neighbours.predecessor ? fromWire(neighbours.predecessor) : null;
+      if (!x || !inOpen(x.id, st.self.id, node.id)) break;
+      const xn = await this.transport.request(x.address, 'neighbours', {}).catch(() => null);
+      if (!xn) break;
+      [node, neighbours] = [x, xn];
+    }
+    return { node, neighbours };
   }
 
   private async notify(succ: NodeRef): Promise<boolean> {
@@ -423,6 +440,13 @@ export class ChordNode {
         break;
     }
   }
+}
+
+/** How far one stabilize round may walk back along predecessors. */
+const WALK_BACK_LIMIT = 64;
+
+function idTaken(owner: NodeRef): P2pError {
+  return new P2pError('ID_TAKEN', `id ${owner.id.toString(16)} is already taken by ${owner.address}; choose another port or host`);
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };

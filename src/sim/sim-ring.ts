@@ -94,7 +94,7 @@ export class SimRing {
   }
 
   health(opts?: { fingers?: boolean }): RingHealth {
-    return checkRing(this.live.map((n) => n.snapshot()), opts);
+    return checkRing(this.live.map((n) => n.snapshot({ fingers: opts?.fingers !== false })), opts);
   }
 
   /** Advances virtual time until the ring is healthy (and fingers correct, if asked). Returns virtual ms used, or -1. */
@@ -107,6 +107,16 @@ export class SimRing {
       if (this.clock.now() - start >= limitMs) return -1;
       await this.clock.advance(every);
     }
+  }
+
+  /** Waits for `p` while advancing virtual time (requests to dead nodes only time out as time passes). */
+  async settle<T>(p: Promise<T>, stepMs = 50): Promise<T> {
+    let done = false;
+    const tracked = p.finally(() => (done = true));
+    tracked.catch(() => {});
+    await new Promise((r) => setImmediate(r));
+    while (!done) await this.clock.advance(stepMs);
+    return tracked;
   }
 
   /** Stops every node. */

@@ -51,6 +51,10 @@ export class NativeSession implements NativePeerState {
   }
 
   #pump(): void {
+    this.#flow.batch(() => this.#pumpBatch());
+  }
+
+  #pumpBatch(): void {
     for (let handled = 0; handled < REQUESTS_PER_TURN; handled++) {
       const nl = this.#buf.indexOf(0x0a);
       if (nl < 0) return this.#checkLength();

@@ -3,8 +3,10 @@
  *
  * Invariants:
  * - no IO and no clock: the caller feeds bytes and decides when the client "went quiet";
- * - a request is complete at a blank line, or (through `tryCompleteIdle`) when the buffer ends
- *   at a line end after at least a request line;
+ * - a request is complete at a blank line; when the client has gone quiet without one,
+ *   `tryCompleteIdle` completes it only if the buffer ends at a line end and the request
+ *   already stands on its own (ADD with Title, LOOKUP/LIST with Host and Port, a request line
+ *   no header could fix); `forceComplete` (after a longer stall) takes whatever lines there are;
  * - lines end in CRLF, LF or `\n\r`; stray `\r`, NUL and blank lines between requests are skipped;
  * - header names are case-insensitive, `Post` means `Port`, values lose padding spaces/NULs,
  *   unknown headers are ignored, the first occurrence of a header wins;
@@ -92,16 +94,33 @@ export class P2pCiParser {
 
   /**
    * Call when the client has been quiet for a moment: completes a request that lacks its final
-   * blank line if everything buffered ends at a line end. Returns null if nothing is complete.
+   * blank line if it already stands on its own. Returns null if nothing is complete.
    */
   tryCompleteIdle(): ParseOutcome | null {
     const ready = this.next();
-    if (ready) return ready;
-    if (this.#lines.length === 0) return null;
+    if (ready || !this.#atLineEnd()) return ready;
+    const headers = parseHeaders(this.#lines.slice(1));
+    const outcome = interpret(this.#lines[0]!, headers, this.#knownHost, this.#knownPort);
+    return standsAlone(outcome, headers) ? this.#complete() : null;
+  }
+
+  /**
+   * Call when the client has stalled: completes whatever whole lines are buffered (400 if they
+   * are not a valid request); a half-sent line is a fatal 400. Null if nothing is pending.
+   */
+  forceComplete(stalledMs: number): ParseOutcome | null {
+    const ready = this.next();
+    if (ready || !this.hasPending) return ready;
+    return this.#atLineEnd() ? this.#complete() : this.#fatal(`half-sent request stalled for ${stalledMs} ms`);
+  }
+
+  /** At least a request line is buffered, and nothing but padding follows the last line end. */
+  #atLineEnd(): boolean {
+    if (this.#lines.length === 0) return false;
     const rest = this.#buf.subarray(this.#scanPos);
-    if (!rest.every(isJunkByte)) return null;
+    if (!rest.every(isJunkByte)) return false;
     this.#scanPos = this.#buf.length;
-    return this.#complete();
+    return true;
   }
 
   #checkPartial(): P2pCiParseError | null {
@@ -141,6 +160,22 @@ export class P2pCiParser {
   }
 }
 
+/** Could no further header line change this request? */
+function standsAlone(outcome: ParseOutcome, headers: Map<string, string>): boolean {
+  if (outcome instanceof P2pCiParseError) return outcome.inRequestLine;
+  switch (outcome.method) {
+    case 'ADD':
+      return headers.has('title');
+    case 'LOOKUP':
+    case 'LIST':
+      return outcome.host !== undefined && outcome.port !== undefined;
+    case 'GET':
+      return outcome.host !== undefined;
+    case 'LEAVE':
+      return true;
+  }
+}
+
 function isJunkByte(b: number): boolean {
   return b === 0x0d || b === 0x0a || b === 0x00 || b === 0x20 || b === 0x09;
 }
@@ -167,13 +202,13 @@ function interpret(line: string, headers: Map<string, string>, knownHost?: strin
   const tokens = line.split(/[ \t]+/).filter((t) => t !== '');
   const method = (tokens[0] ?? '').toUpperCase();
   if (LEAVE_VERBS.has(method)) return { method: 'LEAVE', verb: method };
-  if (!RFC_METHODS.has(method) && method !== 'LIST') return bad(`unknown method "${clip(tokens[0] ?? '')}"`);
+  if (!RFC_METHODS.has(method) && method !== 'LIST') return badLine(`unknown method "${clip(tokens[0] ?? '')}"`);
   const versionError = checkVersion(tokens[tokens.length - 1] ?? '');
   if (versionError) return versionError;
   if (method === 'LIST') return interpretList(tokens, headers, knownHost, knownPort);
-  if (tokens.length !== 4 || tokens[1]!.toUpperCase() !== 'RFC') return bad(`expected "${method} RFC <number> ${P2PCI_VERSION}"`);
+  if (tokens.length !== 4 || tokens[1]!.toUpperCase() !== 'RFC') return badLine(`expected "${method} RFC <number> ${P2PCI_VERSION}"`);
   const rfc = parseRfcNumber(tokens[2]!);
-  if (rfc === undefined) return bad(`RFC number "${clip(tokens[2]!)}" is not a decimal integer`);
+  if (rfc === undefined) return badLine(`RFC number "${clip(tokens[2]!)}" is not a decimal integer`);
   if (method === 'GET') return { method, rfc, host: headers.get('host') || undefined, os: headers.get('os') || undefined };
   return interpretIndexRequest(method as 'ADD' | 'LOOKUP', rfc, headers, knownHost, knownPort);
 }
@@ -189,7 +224,7 @@ function interpretIndexRequest(method: 'ADD' | 'LOOKUP', rfc: number, headers: M
 }
 
 function interpretList(tokens: readonly string[], headers: Map<string, string>, knownHost?: string, knownPort?: number): ParseOutcome {
-  if (tokens.length !== 3 || tokens[1]!.toUpperCase() !== 'ALL') return bad(`expected "LIST ALL ${P2PCI_VERSION}"`);
+  if (tokens.length !== 3 || tokens[1]!.toUpperCase() !== 'ALL') return badLine(`expected "LIST ALL ${P2PCI_VERSION}"`);
   const peer = peerHeaders(headers, knownHost, knownPort);
   return peer instanceof P2pCiParseError ? peer : { method: 'LIST', ...peer };
 }
@@ -205,8 +240,8 @@ function peerHeaders(headers: Map<string, string>, knownHost?: string, knownPort
 
 function checkVersion(token: string): P2pCiParseError | undefined {
   if (token.toUpperCase() === P2PCI_VERSION) return undefined;
-  if (/^[^/]+\/\S+$/.test(token)) return new P2pCiParseError(505, `version "${clip(token)}" is not supported`);
-  return bad(`missing protocol version (expected ${P2PCI_VERSION})`);
+  if (/^[^/]+\/\S+$/.test(token)) return new P2pCiParseError(505, `version "${clip(token)}" is not supported`, false, true);
+  return badLine(`missing protocol version (expected ${P2PCI_VERSION})`);
 }
 
 /** Decimal port 1..65535, or null. */
@@ -223,6 +258,10 @@ export function parseRfcNumber(text: string): number | undefined {
 
 function bad(message: string): P2pCiParseError {
   return new P2pCiParseError(400, message);
+}
+
+function badLine(message: string): P2pCiParseError {
+  return new P2pCiParseError(400, message, false, true);
 }
 
 function clip(text: string): string {

@@ -45,8 +45,8 @@ function handleAdd(req: Extract<P2pCiRequest, { method: 'ADD' }>, session: Sessi
 }
 
 function handleLookup(rfc: number, registry: PeerRegistry): string {
-  const records = registry.index.lookupRfc(rfc);
-  return records.length === 0 ? formatServerResponse(404) : formatServerResponse(200, records.map(toRecord));
+  const records = registry.index.lookupRfcRecords(rfc);
+  return records.length === 0 ? formatServerResponse(404) : formatServerResponse(200, records);
 }
 
 function claimIfAddressed(req: { host?: string; port?: number }, session: SessionRef, registry: PeerRegistry): void {

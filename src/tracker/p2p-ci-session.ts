@@ -4,7 +4,8 @@
  * Invariants:
  * - answers go out in request order, one write each;
  * - a request without its final blank line is answered once the client has been quiet for
- *   `idleCompleteMs`; a half-sent line still pending after `stallMs` gets 400 and a close;
+ *   `idleCompleteMs` if it stands on its own, else after `stallMs` (400 if invalid); a
+ *   half-sent line still pending after `stallMs` gets 400 and a close;
  * - a framing fault (limit hit) gets 400 and a close; other faults get 400/505 and the
  *   connection lives on;
  * - at most REQUESTS_PER_TURN requests are handled before yielding to other connections;
@@ -12,7 +13,7 @@
  */
 import type { Socket } from 'node:net';
 import { P2pCiParser, formatServerResponse, type ParseOutcome, type P2pCiLimits } from './p2p-ci-codec.js';
-import { handleP2pCiRequest } from './p2p-ci-handlers.js';
+import { handleP2pCiRequest, type P2pCiReply } from './p2p-ci-handlers.js';
 import type { PeerRegistry, SessionRef, TrackerLog } from './peer-registry.js';
 import { SocketFlow } from './socket-flow.js';
 import { MAX_PENDING_OUTPUT, REQUESTS_PER_TURN } from './tracker-constants.js';
@@ -56,6 +57,10 @@ export class P2pCiSession implements SessionRef {
   }
 
   #pump(): void {
+    this.#flow.batch(() => this.#pumpBatch());
+  }
+
+  #pumpBatch(): void {
     this.#clearQuiet();
     for (let handled = 0; handled < REQUESTS_PER_TURN; handled++) {
       const outcome = this.#parser.next();
@@ -72,7 +77,14 @@ export class P2pCiSession implements SessionRef {
 
   #handle(outcome: ParseOutcome): void {
     if (outcome instanceof P2pCiParseError) return this.#refuse(outcome);
-    const reply = handleP2pCiRequest(outcome, this, this.opts.registry);
+    let reply: P2pCiReply;
+    try {
+      reply = handleP2pCiRequest(outcome, this, this.opts.registry);
+    } catch (e) {
+      // Our fault (e.g. the database failed); P2P-CI has no 5xx, so the closest answer is 400.
+      this.opts.log('error', `${this.label}: ${outcome.method} failed: ${e instanceof Error ? e.message : String(e)}`);
+      reply = { text: formatServerResponse(400), close: false };
+    }
     if (reply.close) this.#flow.finish(reply.text);
     else this.#flow.send(reply.text);
   }
@@ -102,9 +114,13 @@ export class P2pCiSession implements SessionRef {
     this.#quietTimer = setTimeout(() => this.#onStall(), wait);
   }
 
+  /** Stalled: whole lines are taken as they are (400 if invalid), a half-sent line closes. */
   #onStall(): void {
     this.#quietTimer = undefined;
-    this.#refuse(new P2pCiParseError(400, `half-sent request stalled for ${this.opts.stallMs} ms`, true));
+    const outcome = this.#parser.forceComplete(this.opts.stallMs);
+    if (!outcome) return;
+    this.#handle(outcome);
+    if (!this.#flow.closed) this.#pump();
   }
 
   #clearQuiet(): void {

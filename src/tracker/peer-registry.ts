@@ -39,6 +39,7 @@ interface Claim {
 export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
   readonly #claims = new Map<string, Claim>();
   readonly #bySession = new Map<SessionRef, Set<string>>();
+  #shut = false;
 
   constructor(
     readonly index: TrackerIndex,
@@ -87,7 +88,7 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
   /** The session left (closed, LEAVE, silent too long): its peers go offline, files are kept. */
   release(session: SessionRef, reason: string): void {
     const keys = this.#bySession.get(session);
-    if (!keys) return;
+    if (!keys || this.#shut) return;
     this.#bySession.delete(session);
     for (const key of keys) {
       const claim = this.#claims.get(key);
@@ -98,6 +99,15 @@ export class PeerRegistry extends EventEmitter<PeerRegistryEvents> {
       this.log('info', `peer ${host}:${port} offline (${reason})`);
       this.emit('tracker:peer-offline', { host, port, kind, reason });
     }
+  }
+
+  /** Tracker stopping: every peer goes offline now; later releases are no-ops. */
+  shutdown(): void {
+    if (this.#shut) return;
+    this.#shut = true;
+    this.index.markAllOffline();
+    this.#claims.clear();
+    this.#bySession.clear();
   }
 
   #sessionKeys(session: SessionRef): Set<string> {

@@ -42,11 +42,22 @@ export class SocketFlow {
     }
   }
 
+  /** Runs `fn` with writes corked, so a batch of replies leaves in one packet. */
+  batch(fn: () => void): void {
+    this.socket.cork();
+    try {
+      fn();
+    } finally {
+      if (!this.socket.destroyed) this.socket.uncork();
+    }
+  }
+
   /** Writes a last reply and closes the connection once it is sent. */
   finish(data?: string): void {
     if (this.closed) return;
     this.#closed = true;
-    this.socket.end(data);
+    if (data === undefined) this.socket.end();
+    else this.socket.end(data);
     // A client that never reads its last answer must not hold the socket forever.
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }

@@ -56,6 +56,8 @@ export const UPLOAD_MAX_CONNS_PER_IP = 16;
 
 /** Tracker client: a request without an answer in this long fails (and suggests a dead link). */
 export const CLIENT_REQUEST_TIMEOUT_MS = 5 * s;
+/** Tracker client: heartbeat period until the tracker names its own at register (15 s / 3). */
+export const DEFAULT_HEARTBEAT_MS = 5 * s;
 /** Tracker client: first reconnect delay, doubled per failure up to the maximum. */
 export const RECONNECT_MIN_MS = 100 * ms;
 /** Tracker client: reconnect delay ceiling. */

@@ -6,13 +6,15 @@ export type P2pCiStatus = 200 | 400 | 404 | 505;
 
 /**
  * A P2P-CI request the remote side got wrong. `status` is what we answer (400 or 505);
- * `fatal` means the framing itself is broken (a limit was hit), so the connection is closed.
+ * `fatal` means the framing itself is broken (a limit was hit), so the connection is closed;
+ * `inRequestLine` means no header could have made the request valid.
  */
 export class P2pCiParseError extends P2pError {
   constructor(
     readonly status: 400 | 505,
     message: string,
     readonly fatal = false,
+    readonly inRequestLine = false,
   ) {
     super(status === 505 ? 'P2PCI_VERSION' : fatal ? 'P2PCI_LIMIT' : 'P2PCI_BAD_REQUEST', message);
   }

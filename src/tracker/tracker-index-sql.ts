@@ -42,6 +42,7 @@ export interface Statements {
   readonly removePeerFiles: Database.Statement;
   readonly peerFileNames: Database.Statement;
   readonly lookupRfc: Database.Statement;
+  readonly lookupRfcRecords: Database.Statement;
   readonly listRfcs: Database.Statement;
   readonly search: Database.Statement;
   readonly findByName: Database.Statement;
@@ -69,6 +70,7 @@ export function prepareStatements(db: Database.Database): Statements {
     removePeerFiles: db.prepare('DELETE FROM files WHERE peer_id = ?'),
     peerFileNames: db.prepare('SELECT name FROM files WHERE peer_id = ?'),
     lookupRfc: db.prepare(`SELECT ${RECORD_COLUMNS} ${RECORD_FROM} WHERE f.rfc = ? AND p.online = 1 ORDER BY f.id`),
+    lookupRfcRecords: db.prepare(`SELECT f.rfc, f.title, p.host, p.port ${RECORD_FROM} WHERE f.rfc = ? AND p.online = 1 ORDER BY f.id`),
     listRfcs: db.prepare(`SELECT ${RECORD_COLUMNS} ${RECORD_FROM} WHERE f.rfc IS NOT NULL AND p.online = 1 ORDER BY f.rfc, f.id`),
     search: db.prepare(
       `SELECT ${RECORD_COLUMNS} ${RECORD_FROM} WHERE f.name LIKE ? ESCAPE '\\' OR f.title LIKE ? ESCAPE '\\'

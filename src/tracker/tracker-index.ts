@@ -14,6 +14,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { P2pCiRecord } from './p2p-ci-format.js';
 import { SCHEMA_SQL, SCHEMA_VERSION, prepareStatements, type Statements } from './tracker-index-sql.js';
 
 export type PeerKind = 'p2pterm' | 'p2pci';
@@ -147,6 +148,11 @@ export class TrackerIndex {
   /** Online sources of RFC n, in the order they were added. */
   lookupRfc(rfc: number): FileRecord[] {
     return this.#st.lookupRfc.all(rfc).map(toFile);
+  }
+
+  /** Online sources of RFC n as P2P-CI records only (the hot path of LOOKUP). */
+  lookupRfcRecords(rfc: number): P2pCiRecord[] {
+    return this.#st.lookupRfcRecords.all(rfc) as P2pCiRecord[];
   }
 
   /** Every RFC record of online peers. */

@@ -7,6 +7,7 @@
  * - NO_SOURCES    every source was dropped or none was given
  * - UNAVAILABLE   no live source has some chunk still needed
  * - CHANGED       a served file no longer matches its manifest
+ * - CORRUPT       a downloaded file does not match its manifest's whole-file SHA-256
  * - ABORTED       the caller aborted the transfer
  */
 import { P2pError } from '../wire/errors.js';
@@ -19,6 +20,7 @@ export type TransferErrorCode =
   | 'NO_SOURCES'
   | 'UNAVAILABLE'
   | 'CHANGED'
+  | 'CORRUPT'
   | 'ABORTED';
 
 export class TransferError extends P2pError {

@@ -1,0 +1,215 @@
+/**
+ * The p2pterm peer's side of the tracker: register, announce, search, stay alive, come back.
+ *
+ * Invariants:
+ * - the client keeps the desired state (registration + current file set) and the tracker
+ *   converges to it: after every (re)connect it re-registers and re-announces the whole set
+ *   with `replace`, so files deleted while the link was down are forgotten too;
+ * - while connected it sends a heartbeat every `heartbeatMs` (5 s, then the tracker's hint from
+ *   register, unless overridden); a heartbeat without an answer drops the link, which triggers
+ *   a reconnect;
+ * - after the first successful connect, a lost link is retried with exponential backoff
+ *   (`reconnectMinMs` doubling to `reconnectMaxMs`, ±20 % jitter) until close();
+ * - register/announce/unannounce while disconnected update the desired state and resolve;
+ *   search/list need a live link and reject with TRACKER_UNAVAILABLE otherwise.
+ */
+import { EventEmitter } from 'node:events';
+import { openTrackerConnection, type TrackerConnection } from './tracker-connection.js';
+import type { AnnouncedFile, NativeResults, SearchMatch } from './native-protocol.js';
+import type { TrackerLog } from './peer-registry.js';
+import { CLIENT_REQUEST_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, MAX_ANNOUNCE_FILES, RECONNECT_MAX_MS, RECONNECT_MIN_MS } from './tracker-constants.js';
+import { TrackerUnavailableError } from './tracker-errors.js';
+
+export type TrackerClientState = 'idle' | 'connected' | 'disconnected' | 'reconnecting' | 'closed';
+
+export interface TrackerClientOptions {
+  /** Tracker address "host:port". */
+  readonly address: string;
+  /** Bound on each request. Default 5 000 ms. */
+  readonly requestTimeoutMs?: number;
+  /** First reconnect delay. Default 100 ms. */
+  readonly reconnectMinMs?: number;
+  /** Longest reconnect delay. Default 5 000 ms. */
+  readonly reconnectMaxMs?: number;
+  /** Heartbeat period; default: 5 s until register, then what the tracker asks for. */
+  readonly heartbeatMs?: number;
+  /** Log sink. Default: discard. */
+  readonly log?: TrackerLog;
+}
+
+export interface TrackerClientEvents {
+  state: [TrackerClientState];
+  /** The tracker accepted our registration (after every reconnect too). */
+  registered: [{ host: string; port: number }];
+}
+
+export class TrackerClient extends EventEmitter<TrackerClientEvents> {
+  readonly #host: string;
+  readonly #port: number;
+  readonly #timeout: number;
+  readonly #log: TrackerLog;
+  readonly #files = new Map<string, AnnouncedFile>();
+  #registration: { host: string; port: number } | undefined;
+  #conn: TrackerConnection | undefined;
+  #state: TrackerClientState = 'idle';
+  #heartbeat: NodeJS.Timeout | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #failures = 0;
+
+  constructor(private readonly opts: TrackerClientOptions) {
+    super();
+    const colon = opts.address.lastIndexOf(':');
+    this.#host = opts.address.slice(0, colon).replace(/^\[|\]$/g, '');
+    this.#port = Number(opts.address.slice(colon + 1));
+    if (colon <= 0 || !Number.isInteger(this.#port) || this.#port < 1 || this.#port > 65535) throw new RangeError(`tracker address "${opts.address}" is not host:port`);
+    this.#timeout = opts.requestTimeoutMs ?? CLIENT_REQUEST_TIMEOUT_MS;
+    this.#log = opts.log ?? (() => {});
+  }
+
+  get state(): TrackerClientState {
+    return this.#state;
+  }
+
+  /** The files this peer currently announces. */
+  get files(): AnnouncedFile[] {
+    return [...this.#files.values()];
+  }
+
+  /** Connects once (rejects if the tracker is unreachable); later losses reconnect by themselves. */
+  async connect(): Promise<void> {
+    if (this.#state !== 'idle') throw new Error(`connect() in state ${this.#state}`);
+    await this.#open();
+  }
+
+  /** Registers this peer's upload address (kept across reconnects) and announces the current set. */
+  async register(host: string, uploadPort: number): Promise<void> {
+    this.#registration = { host, port: uploadPort };
+    if (this.#conn?.isOpen) await this.#restore(this.#conn);
+  }
+
+  /** Adds files to the announced set. */
+  async announce(files: readonly AnnouncedFile[]): Promise<void> {
+    for (const f of files) this.#files.set(f.name, f);
+    if (this.#conn?.isOpen && this.#registration) await this.#sendFiles(this.#conn, files, false);
+  }
+
+  /** Makes `files` the whole announced set (the tracker forgets the others). */
+  async sync(files: readonly AnnouncedFile[]): Promise<void> {
+    this.#files.clear();
+    for (const f of files) this.#files.set(f.name, f);
+    if (this.#conn?.isOpen && this.#registration) await this.#sendFiles(this.#conn, files, true);
+  }
+
+  /** Stops announcing one file. Resolves true if the tracker had it. */
+  async unannounce(name: string): Promise<boolean> {
+    this.#files.delete(name);
+    if (!this.#conn?.isOpen || !this.#registration) return false;
+    return (await this.#conn.request('unannounce', { name }, this.#timeout)).removed;
+  }
+
+  /** Files whose name or title contains `text`, with every source and its online state. */
+  async search(text: string): Promise<SearchMatch[]> {
+    return (await this.#live().request('search', { text }, this.#timeout)).matches;
+  }
+
+  /** Every file the tracker knows (bounded by the tracker). */
+  async list(): Promise<SearchMatch[]> {
+    return (await this.#live().request('list', {}, this.#timeout)).matches;
+  }
+
+  /** Closes the link for good; pending requests are rejected. */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#setState('closed');
+    this.#stopTimers();
+    const conn = this.#conn;
+    this.#conn = undefined;
+    if (conn) {
+      conn.destroy();
+      await conn.closed;
+    }
+  }
+
+  #live(): TrackerConnection {
+    if (!this.#conn?.isOpen) throw new TrackerUnavailableError(`not connected to tracker ${this.opts.address} (${this.#state})`);
+    return this.#conn;
+  }
+
+  async #open(): Promise<void> {
+    const conn = await openTrackerConnection(this.#host, this.#port, this.#timeout);
+    if (this.#state === 'closed') return conn.destroy();
+    this.#conn = conn;
+    void conn.closed.then((reason) => this.#onLost(conn, reason));
+    this.#startHeartbeat(conn, this.opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    await this.#restore(conn);
+    this.#failures = 0;
+    if (conn.isOpen && this.state !== 'closed') this.#setState('connected');
+  }
+
+  /** Re-registers and re-announces the whole desired state on a fresh link. */
+  async #restore(conn: TrackerConnection): Promise<void> {
+    if (!this.#registration) return;
+    await this.#sendRegister(conn);
+    await this.#sendFiles(conn, this.files, true);
+  }
+
+  async #sendRegister(conn: TrackerConnection): Promise<void> {
+    const r = this.#registration!;
+    const reply: NativeResults['register'] = await conn.request('register', r, this.#timeout);
+    this.#startHeartbeat(conn, this.opts.heartbeatMs ?? reply.heartbeatMs);
+    this.emit('registered', { host: reply.host, port: reply.port });
+  }
+
+  async #sendFiles(conn: TrackerConnection, files: readonly AnnouncedFile[], replace: boolean): Promise<void> {
+    for (let i = 0; i === 0 || i < files.length; i += MAX_ANNOUNCE_FILES) {
+      const batch = files.slice(i, i + MAX_ANNOUNCE_FILES);
+      await conn.request('announce', { files: batch, replace: replace && i === 0 }, this.#timeout);
+    }
+  }
+
+  #startHeartbeat(conn: TrackerConnection, every: number): void {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = setInterval(() => {
+      conn.request('heartbeat', {}, Math.min(this.#timeout, every * 2)).catch((e: Error) => conn.destroy(`heartbeat failed: ${e.message}`));
+    }, every);
+    this.#heartbeat.unref();
+  }
+
+  #onLost(conn: TrackerConnection, reason: string): void {
+    if (conn !== this.#conn || this.#state === 'closed') return;
+    this.#conn = undefined;
+    this.#stopTimers();
+    this.#log('warn', `tracker link lost: ${reason}`);
+    this.#setState('disconnected');
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    const min = this.opts.reconnectMinMs ?? RECONNECT_MIN_MS;
+    const max = this.opts.reconnectMaxMs ?? RECONNECT_MAX_MS;
+    const base = Math.min(max, min * 2 ** Math.min(this.#failures, 20));
+    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
+    this.#setState('reconnecting');
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      this.#open().catch((e: Error) => {
+        this.#failures++;
+        this.#log('debug', `tracker reconnect failed: ${e.message}`);
+        this.#conn?.destroy(`restore failed: ${e.message}`);
+        if (!this.#conn && this.#state !== 'closed') this.#scheduleReconnect();
+      });
+    }, delay);
+  }
+
+  #stopTimers(): void {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#heartbeat = this.#retry = undefined;
+  }
+
+  #setState(s: TrackerClientState): void {
+    if (s === this.#state) return;
+    this.#state = s;
+    this.emit('state', s);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Where every pane goes for a terminal size. Pure: (cols, rows) -> rectangles.
+ * At 120x36 and up all panes sit side by side; from 60x18 up to that the panes become tabs
+ * (one at a time, a tab bar on top); below 60x18 the console shows "terminal too small".
+ */
+
+export const PANE_IDS = ['ring', 'fingers', 'stabilize', 'log', 'files', 'transfers', 'tracker'] as const;
+export type PaneId = (typeof PANE_IDS)[number];
+
+export interface Rect {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export const GRID_MIN = { cols: 120, rows: 36 } as const;
+export const TABS_MIN = { cols: 60, rows: 18 } as const;
+/** Status line plus hint/command line at the bottom. */
+export const STATUS_ROWS = 2;
+
+export type Layout =
+  | { readonly mode: 'grid'; readonly panes: Readonly<Record<PaneId, Rect>>; readonly status: Rect }
+  | { readonly mode: 'tabs'; readonly tabBar: Rect; readonly body: Rect; readonly status: Rect }
+  | { readonly mode: 'too-small'; readonly cols: number; readonly rows: number };
+
+export function computeLayout(cols: number, rows: number): Layout {
+  if (cols < TABS_MIN.cols || rows < TABS_MIN.rows) return { mode: 'too-small', cols, rows };
+  const status: Rect = { left: 0, top: rows - STATUS_ROWS, width: cols, height: STATUS_ROWS };
+  if (cols < GRID_MIN.cols || rows < GRID_MIN.rows) {
+    return { mode: 'tabs', tabBar: { left: 0, top: 0, width: cols, height: 1 }, body: { left: 0, top: 1, width: cols, height: rows - 1 - STATUS_ROWS }, status };
+  }
+  return { mode: 'grid', panes: gridPanes(cols, rows - STATUS_ROWS), status };
+}
+
+/**
+ * Top row: ring map | finger table | stabilization. Bottom row: log | files | transfers over
+ * tracker. The ring map gets enough rows for a round circle (cells are twice as tall as wide).
+ */
+function gridPanes(cols: number, rows: number): Record<PaneId, Rect> {
+  const topH = Math.round(rows * 0.55);
+  const botH = rows - topH;
+  const [ringW, fingersW, stabW] = split(cols, [0.3, 0.38, 0.32]);
+  const [logW, filesW, rightW] = split(cols, [0.44, 0.22, 0.34]);
+  const transfersH = Math.round(botH * 0.55);
+  return {
+    ring: { left: 0, top: 0, width: ringW, height: topH },
+    fingers: { left: ringW, top: 0, width: fingersW, height: topH },
+    stabilize: { left: ringW + fingersW, top: 0, width: stabW, height: topH },
+    log: { left: 0, top: topH, width: logW, height: botH },
+    files: { left: logW, top: topH, width: filesW, height: botH },
+    transfers: { left: logW + filesW, top: topH, width: rightW, height: transfersH },
+    tracker: { left: logW + filesW, top: topH + transfersH, width: rightW, height: botH - transfersH },
+  };
+}
+
+/** Splits `total` by weights into integers that add up exactly to `total`. */
+export function split(total: number, weights: readonly number[]): number[] {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const out: number[] = [];
+  let used = 0;
+  let acc = 0;
+  for (const w of weights) {
+    acc += w;
+    const edge = Math.round((total * acc) / sum);
+    out.push(edge - used);
+    used = edge;
+  }
+  return out;
+}

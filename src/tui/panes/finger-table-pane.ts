@@ -1,0 +1,134 @@
+/**
+ * The finger table: i, start, interval [start, next start), successor id and address, and how
+ * long ago the entry was fixed. Entries whose successor changed flash for a moment. With wide
+ * ids, runs of fingers that point at the same node collapse into one row (d toggles).
+ */
+import type { EventBus } from '../../bus/event-bus.js';
+import { fingerStart } from '../../core/ring-math.js';
+import { escapeTags, fit, formatAge, shortId } from '../format.js';
+import type { KeyBinding } from '../keymap.js';
+import { ListCursor } from '../list-cursor.js';
+import { Pane, type PaneContext } from './pane.js';
+
+/** How long a changed entry stays highlighted. */
+export const FLASH_MS = 2_000;
+
+export interface FingerRow {
+  readonly from: number;
+  readonly to: number;
+  readonly start: string;
+  readonly end: string;
+  readonly id: string;
+  readonly address: string;
+  readonly fixedAt: number;
+}
+
+export class FingerTablePane extends Pane {
+  readonly id = 'fingers' as const;
+  readonly title = 'Finger table';
+  readonly keys: readonly KeyBinding[];
+  private readonly cursor = new ListCursor();
+  private readonly flashUntil = new Map<number, number>();
+  private readonly lastAddress = new Map<number, string | null>();
+  private collapse: boolean;
+
+  constructor(ctx: PaneContext) {
+    super(ctx);
+    this.collapse = ctx.node.bits > 16;
+    this.keys = [
+      ...this.cursor.bindings(() => this.rows().length, () => this.markDirty(), 'entry'),
+      { keys: ['d'], help: 'collapse/expand runs with the same successor', hint: 'collapse', run: () => ((this.collapse = !this.collapse), this.markDirty()) },
+    ];
+  }
+
+  protected subscribe(bus: EventBus): void {
+    this.on(bus, 'finger:updated', (f) => {
+      const before = this.lastAddress.get(f.index);
+      const now = f.node?.address ?? null;
+      this.lastAddress.set(f.index, now);
+      if (before !== undefined && before !== now) this.flashUntil.set(f.index, this.ctx.node.clock.now() + FLASH_MS);
+    });
+    for (const name of ['node:joined', 'node:left', 'ring:successor-changed'] as const) this.on(bus, name, () => {});
+  }
+
+  /** The rows shown, collapsed or not. */
+  rows(): FingerRow[] {
+    const snap = this.ctx.node.snapshot();
+    const self = BigInt('0x' + snap.id);
+    const end = (i: number) => (i + 1 < snap.bits ? fingerStart(self, i + 1, snap.bits) : self).toString(16);
+    const out: FingerRow[] = [];
+    for (const f of snap.fingers) {
+      if (!this.lastAddress.has(f.index)) this.lastAddress.set(f.index, f.node.address);
+      const prev = out[out.length - 1];
+      if (this.collapse && prev && prev.address === f.node.address && prev.to === f.index - 1) {
+        out[out.length - 1] = { ...prev, to: f.index, end: end(f.index), fixedAt: Math.max(prev.fixedAt, f.fixedAt) };
+      } else {
+        out.push({ from: f.index, to: f.index, start: f.start, end: end(f.index), id: f.node.id, address: f.node.address, fixedAt: f.fixedAt });
+      }
+    }
+    return out;
+  }
+
+  protected override titleExtra(): string {
+    return this.collapse ? 'collapsed' : '';
+  }
+
+  protected draw(width: number, height: number): string[] {
+    const t = this.ctx.theme();
+    const rows = this.rows();
+    if (rows.length === 0) return [t.tag('dim', this.ctx.node.routing === 'naive' ? 'naive routing: no fingers, lookups walk successors' : 'no fingers yet')];
+    const cols = this.columns(width);
+    const now = this.ctx.node.clock.now();
+    const lines = [t.tag('heading', escapeTags(fit(cols.map((c) => fit(c.name, c.width, '', c.align)).join(' '), width, '')))];
+    const { start, end } = this.cursor.window(rows.length, height - 1);
+    for (let i = start; i < end; i++) {
+      const row = rows[i]!;
+      const text = escapeTags(fit(cols.map((c) => fit(c.value(row, now), c.width, this.ctx.glyphs.ellipsis, c.align)).join(' '), width, ''));
+      const role = i === this.cursor.selected && this.focused ? 'selected' : this.flashing(row, now) ? 'flash' : null;
+      lines.push(role ? t.tag(role, text) : text);
+    }
+    return lines;
+  }
+
+  private flashing(row: FingerRow, now: number): boolean {
+    for (let i = row.from; i <= row.to; i++) if ((this.flashUntil.get(i) ?? 0) > now) return true;
+    return false;
+  }
+
+  /** Columns that fit `width`; the interval, then the start, go first when space is short. */
+  private columns(width: number): Column[] {
+    const idW = Math.min(Math.ceil(this.ctx.node.bits / 4), 10);
+    const e = this.ctx.glyphs.ellipsis;
+    const id = (hex: string) => shortId(hex, idW, e);
+    const all: (Column & { drop: number })[] = [
+      { name: 'i', width: this.collapse ? 7 : 3, align: 'right', drop: 9, value: (r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`) },
+      { name: 'start', width: idW, align: 'left', drop: 2, value: (r) => id(r.start) },
+      { name: 'interval', width: idW * 2 + 3, align: 'left', drop: 1, value: (r) => `[${id(r.start)},${id(r.end)})` },
+      { name: 'successor', width: idW, align: 'left', drop: 9, value: (r) => id(r.id) },
+      { name: 'address', width: 21, align: 'left', drop: 3, value: (r) => r.address },
+      { name: 'fixed', width: 8, align: 'right', drop: 9, value: (r, now) => `${formatAge(now - r.fixedAt)} ago` },
+    ];
+    let cols = all;
+    for (let level = 1; level <= 3 && total(cols) > width; level++) cols = cols.filter((c) => c.drop !== level);
+    return cols;
+  }
+
+  override wakeIn(): number | null {
+    // Ages tick once a second; a flash ends at its own time.
+    const now = this.ctx.node.clock.now();
+    let next = 1000;
+    for (const until of this.flashUntil.values()) if (until > now) next = Math.min(next, until - now);
+    return this.ctx.node.snapshot().fingers.length ? next : null;
+  }
+}
+
+interface Column {
+  readonly name: string;
+  readonly width: number;
+  readonly align: 'left' | 'right';
+  value(row: FingerRow, now: number): string;
+}
+
+function total(cols: readonly Column[]): number {
+  return cols.reduce((s, c) => s + c.width + 1, -1);
+}

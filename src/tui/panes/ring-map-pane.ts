@@ -1,0 +1,210 @@
+/**
+ * The ring drawn as a circle: this node, its predecessor, successor and successor list, every
+ * other known node placed by id, fingers as chords from this node, and the last lookup's path
+ * hop by hop (numbered). j/k walk the known nodes; the selected one's id and address show below.
+ */
+import type { EventBus } from '../../bus/event-bus.js';
+import type { LookupResult } from '../../bus/events.js';
+import type { NodeRefJson } from '../../core/node-ref.js';
+import type { NodeSnapshot } from '../../dht/chord-node.js';
+import { DotCanvas } from '../dot-canvas.js';
+import { clipTagged, escapeTags, shortId } from '../format.js';
+import type { KeyBinding } from '../keymap.js';
+import type { ThemeRole } from '../theme.js';
+import { Pane, type PaneContext } from './pane.js';
+
+/** Nodes seen in lookups, kept so the map shows more of the ring than the routing state. */
+const MAX_EXTRA_NODES = 256;
+
+export interface RingNode extends NodeRefJson {
+  readonly roles: readonly ('self' | 'pred' | 'succ' | 'succList' | 'finger' | 'seen')[];
+}
+
+export class RingMapPane extends Pane {
+  readonly id = 'ring' as const;
+  readonly title = 'Ring map';
+  readonly keys: readonly KeyBinding[];
+  private lastLookup: LookupResult | null = null;
+  private readonly seen = new Map<string, NodeRefJson>();
+  private selected: string | null = null;
+  private showFingers = true;
+
+  constructor(ctx: PaneContext) {
+    super(ctx);
+    this.keys = [
+      { keys: ['j', 'down', 'l', 'right'], help: 'select the next node clockwise', hint: 'select', run: () => this.select(1) },
+      { keys: ['k', 'up', 'h', 'left'], help: 'select the previous node', run: () => this.select(-1) },
+      { keys: ['enter'], help: 'look up a key (draws its path)', hint: 'lookup', run: () => this.askLookup() },
+      { keys: ['f'], help: 'show/hide finger chords', hint: 'fingers', run: () => ((this.showFingers = !this.showFingers), this.markDirty()) },
+      { keys: ['c'], help: 'clear the lookup path', run: () => ((this.lastLookup = null), this.markDirty()) },
+    ];
+  }
+
+  protected subscribe(bus: EventBus): void {
+    for (const name of ['ring:predecessor-changed', 'ring:successor-changed', 'ring:successors-changed', 'finger:updated', 'node:joined', 'node:left', 'node:listening'] as const) {
+      this.on(bus, name, () => {});
+    }
+    this.on(bus, 'lookup:done', (r) => {
+      this.lastLookup = r;
+      for (const n of [...r.path, r.owner]) this.remember(n);
+    });
+    // Rounds are frequent: redraw only when they reveal a node not seen before.
+    this.on(bus, 'stabilize:round', (o) => (o.successorPredecessor ? this.remember(o.successorPredecessor) : false));
+  }
+
+  /** Every node this pane knows, sorted by id, with what it is to this node. */
+  knownNodes(snap: NodeSnapshot = this.ctx.node.snapshot()): RingNode[] {
+    const roles = new Map<string, Set<RingNode['roles'][number]>>();
+    const refs = new Map<string, NodeRefJson>();
+    const add = (n: NodeRefJson | null, role: RingNode['roles'][number]) => {
+      if (!n) return;
+      refs.set(n.address, n);
+      let s = roles.get(n.address);
+      if (!s) roles.set(n.address, (s = new Set()));
+      s.add(role);
+    };
+    add({ id: snap.id, address: snap.address }, 'self');
+    add(snap.predecessor, 'pred');
+    snap.successors.forEach((n, i) => add(n, i === 0 ? 'succ' : 'succList'));
+    for (const f of snap.fingers) add(f.node, 'finger');
+    for (const n of this.seen.values()) add(n, 'seen');
+    return [...refs.values()]
+      .map((n) => ({ ...n, roles: [...roles.get(n.address)!] }))
+      .sort((a, b) => cmpHex(a.id, b.id));
+  }
+
+  protected override titleExtra(): string {
+    return `${this.ctx.node.routing} ${this.ctx.node.bits}-bit`;
+  }
+
+  protected draw(width: number, height: number): string[] {
+    const snap = this.ctx.node.snapshot();
+    const nodes = this.knownNodes(snap);
+    const infoRows = height >= 12 ? 3 : height >= 6 ? 1 : 0;
+    const canvas = new DotCanvas(width, height - infoRows, this.ctx.caps.unicode);
+    this.drawRing(canvas, snap, nodes);
+    const lines = canvas.toLines(this.ctx.theme());
+    return infoRows ? lines.concat(this.infoLines(nodes, width, infoRows)) : lines;
+  }
+
+  private drawRing(c: DotCanvas, snap: NodeSnapshot, nodes: RingNode[]): void {
+    const cx = c.unitWidth / 2;
+    const cy = c.unitHeight / 2;
+    // Leave room for labels beside the circle and one row above and below it.
+    const r = Math.max(2, Math.min(cx - 12, cy - 2.5));
+    const pos = (id: string) => placeOnRing(id, snap.bits, cx, cy, r);
+    c.circle(cx, cy, r, 'ring');
+    const me = pos(snap.id);
+    if (this.showFingers) {
+      for (const n of nodes) if (n.roles.includes('finger') && n.address !== snap.address) c.line(me.x, me.y, pos(n.id).x, pos(n.id).y, 'finger');
+    }
+    const path = this.lookupPath();
+    for (let i = 1; i < path.length; i++) c.line(pos(path[i - 1]!.id).x, pos(path[i - 1]!.id).y, pos(path[i]!.id).x, pos(path[i]!.id).y, 'path');
+    for (const n of nodes) this.drawMarker(c, n, pos(n.id), cx);
+    path.forEach((n, i) => i > 0 && this.drawHop(c, pos(n.id), i));
+  }
+
+  /** The hops of the last lookup, ending at the owner. */
+  private lookupPath(): NodeRefJson[] {
+    const l = this.lastLookup;
+    if (!l) return [];
+    const path = [...l.path];
+    if (path[path.length - 1]?.address !== l.owner.address) path.push(l.owner);
+    return path;
+  }
+
+  private drawMarker(c: DotCanvas, n: RingNode, p: { x: number; y: number }, cx: number): void {
+    const g = this.ctx.glyphs;
+    const [glyph, role, label] = n.roles.includes('self')
+      ? [g.self, 'self', 'me']
+      : n.roles.includes('succ')
+        ? [g.succ, 'succ', 'succ']
+        : n.roles.includes('pred')
+          ? [g.pred, 'pred', 'pred']
+          : n.roles.includes('succList')
+            ? [g.succList, 'succList', '']
+            : [g.node, 'node', ''];
+    const selected = n.address === this.selected;
+    const col = Math.floor(p.x);
+    const row = Math.floor(p.y / 2);
+    c.text(col, row, glyph, selected ? 'selected' : (role as ThemeRole));
+    const text = selected || label ? `${label ? label + ' ' : ''}${shortId(n.id, 6, g.ellipsis)}` : '';
+    if (!text) return;
+    const at = p.x >= cx ? col + 2 : col - 1 - text.length;
+    c.text(at, row, text, selected ? 'selected' : (role as ThemeRole));
+  }
+
+  private drawHop(c: DotCanvas, p: { x: number; y: number }, hop: number): void {
+    c.text(Math.floor(p.x), Math.floor(p.y / 2), hop < 10 ? String(hop) : '+', 'path');
+  }
+
+  private infoLines(nodes: RingNode[], width: number, rows: number): string[] {
+    const t = this.ctx.theme();
+    const g = this.ctx.glyphs;
+    const legend = [
+      t.tag('self', g.self) + ' me', t.tag('pred', g.pred) + ' pred', t.tag('succ', g.succ) + ' succ', t.tag('succList', g.succList) + ' succ list',
+      t.tag('node', g.node) + ' known', t.tag('finger', g.fingerLine) + ' finger', t.tag('path', '1 2 3') + ' lookup',
+    ].join('  ');
+    const sel = nodes.find((n) => n.address === this.selected);
+    const selLine = sel
+      ? `${t.tag('selected', escapeTags(` ${sel.id} `))} ${escapeTags(sel.address)}  ${t.tag('dim', escapeTags(describeRoles(sel.roles)))}`
+      : t.tag('dim', `${nodes.length} known node${nodes.length === 1 ? '' : 's'} ${g.dot} j/k select ${g.dot} Enter look up`);
+    const l = this.lastLookup;
+    const lookupLine = l
+      ? `${t.tag('path', 'lookup')} ${escapeTags(shortId(l.key, 12, g.ellipsis))} ${g.arrow} ${escapeTags(shortId(l.owner.id, 12, g.ellipsis))} ${escapeTags(l.owner.address)}: ${l.hops} hop${l.hops === 1 ? '' : 's'}, ${Math.round(l.ms)} ms`
+      : t.tag('dim', 'no lookup yet');
+    const all = rows >= 3 ? [legend, selLine, lookupLine] : [sel ? selLine : lookupLine];
+    return all.map((s) => clipTagged(s, width));
+  }
+
+  private select(delta: number): void {
+    const nodes = this.knownNodes();
+    const i = nodes.findIndex((n) => n.address === this.selected);
+    const next = i < 0 ? (delta > 0 ? nodes.findIndex((n) => n.roles.includes('self')) : nodes.length - 1) : (i + delta + nodes.length) % nodes.length;
+    this.selected = nodes[Math.max(0, next)]?.address ?? null;
+    this.markDirty();
+  }
+
+  /** The address of the selected node (tests, and the status of the pane). */
+  get selectedAddress(): string | null {
+    return this.selected;
+  }
+
+  override back(): boolean {
+    if (this.selected === null) return false;
+    this.selected = null;
+    this.markDirty();
+    return true;
+  }
+
+  private askLookup(): void {
+    this.ctx.ask('lookup key: ', '', (key) => {
+      if (key && key.trim()) void this.ctx.runCommand(`lookup ${key.trim()}`);
+    });
+  }
+
+  private remember(n: NodeRefJson): boolean {
+    if (this.seen.has(n.address)) return false;
+    if (this.seen.size >= MAX_EXTRA_NODES) this.seen.delete(this.seen.keys().next().value!);
+    this.seen.set(n.address, n);
+    return true;
+  }
+}
+
+/** Angle 0 is the top of the circle; ids grow clockwise. */
+export function placeOnRing(idHex: string, bits: number, cx: number, cy: number, r: number): { x: number; y: number } {
+  const frac = Number((BigInt('0x' + idHex) << 24n) >> BigInt(bits)) / 2 ** 24;
+  const a = 2 * Math.PI * frac - Math.PI / 2;
+  return { x: cx + r * Math.cos(a), y: cy + r * Math.sin(a) };
+}
+
+function cmpHex(a: string, b: string): number {
+  const x = BigInt('0x' + a);
+  const y = BigInt('0x' + b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function describeRoles(roles: RingNode['roles']): string {
+  const names: Record<RingNode['roles'][number], string> = { self: 'this node', pred: 'predecessor', succ: 'successor', succList: 'successor list', finger: 'finger', seen: 'seen in a lookup' };
+  return roles.map((r) => names[r]).join(', ');
+}

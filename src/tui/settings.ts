@@ -1,0 +1,128 @@
+/**
+ * The console's remembered settings (conf, project "p2pterm"): theme, last bootstrap peer,
+ * tracker, folders, refresh rate, stabilization interval. Flags override them and, when given,
+ * are remembered. `P2PTERM_CONFIG_DIR` moves the store (tests use a temp dir).
+ */
+import Conf from 'conf';
+import { DEFAULT_STABILIZE_MS } from '../core/constants.js';
+
+export interface ConsoleSettings {
+  /** Theme name from themes/*.json. Default "dark". */
+  theme: string;
+  /** The last peer this node joined through (HOST:PORT), rejoined at start. */
+  join?: string;
+  /** Tracker address (HOST:PORT). */
+  tracker?: string;
+  /** Shared/download folder. */
+  dir?: string;
+  /** Node state folder. */
+  data?: string;
+  /** Most frames drawn per second (1..60). Default 10. */
+  refreshHz: number;
+  /** Stabilization interval in ms. Default 500. */
+  stabilizeMs: number;
+  /** Mouse clicks and wheel. Default true. */
+  mouse: boolean;
+  /** The `:` command line's history, newest last. */
+  history: string[];
+}
+
+export type SettingKey = keyof ConsoleSettings;
+
+export const SETTING_DEFAULTS: ConsoleSettings = { theme: 'dark', refreshHz: 10, stabilizeMs: DEFAULT_STABILIZE_MS, mouse: true, history: [] };
+
+export interface SettingsStore {
+  get<K extends SettingKey>(key: K): ConsoleSettings[K];
+  set<K extends SettingKey>(key: K, value: ConsoleSettings[K] | undefined): void;
+  /** Where the settings live (null for an in-memory store). */
+  readonly path: string | null;
+}
+
+/** The real store, under the user's config dir or `P2PTERM_CONFIG_DIR`. */
+export function openSettings(env: Readonly<Record<string, string | undefined>> = process.env): SettingsStore {
+  const conf = new Conf<ConsoleSettings>({ projectName: 'p2pterm', cwd: env.P2PTERM_CONFIG_DIR || undefined, defaults: SETTING_DEFAULTS });
+  return {
+    path: conf.path,
+    get: (key) => sanitize(key, conf.get(key)),
+    set: (key, value) => (value === undefined ? conf.delete(key) : conf.set(key, value)),
+  };
+}
+
+export function memorySettings(init: Partial<ConsoleSettings> = {}): SettingsStore {
+  const data: Partial<ConsoleSettings> = { ...SETTING_DEFAULTS, ...init };
+  return {
+    path: null,
+    get: (key) => sanitize(key, data[key]),
+    set: (key, value) => {
+      if (value === undefined) delete data[key];
+      else data[key] = value;
+    },
+  };
+}
+
+/** A hand-edited or stale store must not crash the console: bad values read as defaults. */
+function sanitize<K extends SettingKey>(key: K, value: unknown): ConsoleSettings[K] {
+  const def = SETTING_DEFAULTS[key];
+  if (value === undefined || value === null) return def;
+  if (def !== undefined && typeof value !== typeof def) return def;
+  if (Array.isArray(def) && !Array.isArray(value)) return def;
+  return value as ConsoleSettings[K];
+}
+
+/** How the settings view shows and parses each editable setting. */
+export interface SettingField {
+  readonly key: Exclude<SettingKey, 'history'>;
+  readonly label: string;
+  /** Parses typed text; throws with a message on bad input. '' clears optional fields. */
+  parse(text: string): ConsoleSettings[SettingKey] | undefined;
+}
+
+const hostPortRe = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+):\d{1,5}$/;
+
+function intParser(min: number, max: number) {
+  return (t: string) => {
+    const n = Number(t);
+    if (!/^\d+$/.test(t.trim()) || n < min || n > max) throw new Error(`expected an integer in ${min}..${max}`);
+    return n;
+  };
+}
+
+function optional(check: (t: string) => string) {
+  return (t: string) => (t.trim() === '' ? undefined : check(t.trim()));
+}
+
+export const SETTING_FIELDS: readonly SettingField[] = [
+  { key: 'theme', label: 'Theme', parse: (t) => (/^[\w-]+$/.test(t.trim()) ? t.trim() : fail('expected a theme name')) },
+  { key: 'join', label: 'Bootstrap peer', parse: optional((t) => (hostPortRe.test(t) ? t : fail('expected HOST:PORT'))) },
+  { key: 'tracker', label: 'Tracker', parse: optional((t) => (hostPortRe.test(t) ? t : fail('expected HOST:PORT'))) },
+  { key: 'dir', label: 'Shared folder', parse: optional((t) => t) },
+  { key: 'data', label: 'Data folder', parse: optional((t) => t) },
+  { key: 'refreshHz', label: 'Refresh rate (fps)', parse: intParser(1, 60) },
+  { key: 'stabilizeMs', label: 'Stabilization interval (ms)', parse: intParser(10, 3_600_000) },
+  { key: 'mouse', label: 'Mouse', parse: (t) => (/^(on|true|yes|1)$/i.test(t.trim()) ? true : /^(off|false|no|0)$/i.test(t.trim()) ? false : fail('expected on or off')) },
+];
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+/** Settings that flags can give, and whether each flag was given on this run. */
+export interface FlagValues {
+  readonly theme?: string;
+  readonly join?: string;
+  readonly tracker?: string;
+  readonly dir?: string;
+  readonly data?: string;
+  readonly refreshHz?: number;
+  readonly stabilizeMs?: number;
+}
+
+/** Flags win and are remembered; what was not given comes from the store. */
+export function mergeFlags(store: SettingsStore, flags: FlagValues): ConsoleSettings {
+  for (const [k, v] of Object.entries(flags)) if (v !== undefined) store.set(k as SettingKey, v as never);
+  const out = {} as ConsoleSettings;
+  for (const key of Object.keys(SETTING_DEFAULTS).concat(['join', 'tracker', 'dir', 'data']) as SettingKey[]) {
+    (out as unknown as Record<string, unknown>)[key] = store.get(key);
+  }
+  return out;
+}

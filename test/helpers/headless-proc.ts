@@ -1,0 +1,82 @@
+/** Runs `p2pterm ... --headless` as a child process and talks to it in JSON lines. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import * as readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface Proc {
+  readonly child: ChildProcess;
+  readonly stderr: string[];
+  /** Sends one command line and resolves with its JSON reply. */
+  cmd(line: string, ms?: number): Promise<Record<string, any>>;
+  /** Resolves with the first stdout JSON line matching `pred`. */
+  waitLine(pred: (o: Record<string, any>) => boolean, ms?: number): Promise<Record<string, any>>;
+  exited(): Promise<number | null>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+const all = new Set<ChildProcess>();
+process.on('exit', () => all.forEach((c) => c.kill('SIGKILL')));
+
+export function startProc(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
+  const child = spawn(process.execPath, ['--import=tsx', MAIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  all.add(child);
+  child.on('exit', () => all.delete(child));
+  const lines: Record<string, any>[] = [];
+  const waiters: { pred: (o: Record<string, any>) => boolean; resolve: (o: Record<string, any>) => void }[] = [];
+  const stderr: string[] = [];
+  readline.createInterface({ input: child.stdout! }).on('line', (l) => {
+    let o: Record<string, any>;
+    try {
+      o = JSON.parse(l);
+    } catch {
+      o = { unparsable: l };
+    }
+    const w = waiters.find((x) => x.pred(o));
+    if (w) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(o);
+    } else lines.push(o);
+  });
+  readline.createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
+  const waitLine = (pred: (o: Record<string, any>) => boolean, ms = 20_000) =>
+    new Promise<Record<string, any>>((resolve, reject) => {
+      const i = lines.findIndex(pred);
+      if (i >= 0) return resolve(lines.splice(i, 1)[0]!);
+      const timer = setTimeout(() => reject(new Error(`timeout waiting for a line; stderr: ${stderr.slice(-5).join(' | ')}`)), ms);
+      waiters.push({ pred, resolve: (o) => (clearTimeout(timer), resolve(o)) });
+    });
+  const exitP = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return {
+    child,
+    stderr,
+    cmd(line, ms) {
+      const word = line.split(' ')[0];
+      child.stdin!.write(line + '\n');
+      return waitLine((o) => o.cmd === word, ms);
+    },
+    waitLine,
+    exited: () => exitP,
+    kill: (signal = 'SIGKILL') => void child.kill(signal),
+  };
+}
+
+/** Starts a headless node and waits for its `listening` line. */
+export async function startNode(port: number, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Proc & { id: string; address: string }> {
+  const p = startProc(['node', '--headless', '--host', '127.0.0.1', '--port', String(port), ...extra], env);
+  const ev = await p.waitLine((o) => o.event === 'listening');
+  return Object.assign(p, { id: ev.id as string, address: ev.address as string });
+}

@@ -1,0 +1,135 @@
+import test from 'ava';
+import { SimRing } from '../../src/sim/sim-ring.js';
+import { checkLookups } from '../helpers/owners.js';
+
+const keys = ['alpha', 'beta', 'gamma'];
+
+test('1,000 nodes with concurrent joins converge; every lookup finds the true owner', async (t) => {
+  const ring = new SimRing({ seed: 11 });
+  await ring.addSequential(100);
+  await ring.addConcurrent(900);
+  t.false(ring.health({ fingers: false }).healthy, 'concurrent joins leave the ring unsettled at first');
+  t.true((await ring.converge(120_000, { fingers: true })) >= 0, 'ring and fingers converge within 120 virtual seconds');
+  const h = ring.health();
+  t.is(h.nodes, 1000);
+  t.true(h.orderedRing);
+  t.is(h.wrongSuccessors, 0);
+  t.is(h.wrongPredecessors, 0);
+  t.is(h.wrongFingers, 0);
+  const r = await checkLookups(ring, ring.live, keys);
+  t.is(r.total, 3000);
+  t.is(r.wrong, 0);
+  t.true(r.meanHops <= 0.5 * Math.log2(1000) + 0.5, `mean hops ${r.meanHops}`);
+  await ring.stop();
+});
+
+test('25% of 1,000 nodes crash at once: the ring heals and every lookup succeeds', async (t) => {
+  const ring = new SimRing({ seed: 12 });
+  await ring.addSequential(1000);
+  t.true((await ring.converge(60_000, { fingers: true })) >= 0);
+  const victims = ring.live.filter((_, i) => i % 4 === 1);
+  for (const v of victims) await ring.crash(v);
+  t.false(ring.health({ fingers: false }).healthy);
+  t.true((await ring.converge(120_000)) >= 0, 'successors and predecessors heal');
+  const h = ring.health({ fingers: false });
+  t.is(h.nodes, 750);
+  t.true(h.healthy);
+  const r = await checkLookups(ring, ring.live, keys);
+  t.is(r.wrong, 0);
+  t.true((await ring.converge(120_000, { fingers: true })) >= 0, 'fingers are repaired too');
+  await ring.stop();
+});
+
+test('graceful leaves keep the ring whole at every step', async (t) => {
+  const ring = new SimRing({ seed: 13 });
+  await ring.addSequential(200);
+  t.true((await ring.converge(60_000)) >= 0);
+  for (let i = 0; i < 100; i++) {
+    await ring.settle(ring.leave(ring.pick(ring.live)));
+    const h = ring.health({ fingers: false });
+    if (!h.healthy) return t.fail(`ring broken after leave #${i + 1}: ${JSON.stringify(h)}`);
+  }
+  t.is(ring.live.length, 100);
+  const r = await checkLookups(ring, ring.live, keys);
+  t.is(r.wrong, 0);
+  await ring.stop();
+});
+
+test('naive routing walks the ring: O(N) hops, correct owners', async (t) => {
+  const ring = new SimRing({ seed: 14, routing: 'naive' });
+  await ring.addSequential(128);
+  t.true((await ring.converge(60_000)) >= 0);
+  t.is(ring.live[0]!.snapshot().fingers.length, 0, 'naive nodes keep no fingers');
+  const r = await checkLookups(ring, ring.live.slice(0, 32), ['k1', 'k2', 'k3', 'k4']);
+  t.is(r.wrong, 0);
+  t.true(r.meanHops > 128 / 4 && r.meanHops < (3 * 128) / 4, `mean hops ${r.meanHops} is about N/2`);
+  await ring.stop();
+});
+
+test('a node of the other routing mode is refused at join with a clear error', async (t) => {
+  const ring = new SimRing({ seed: 15, routing: 'chord' });
+  await ring.addSequential(4);
+  const naive = new SimRing({ routing: 'naive' });
+  // Put a naive node on the same network by hand.
+  const { ChordNode } = await import('../../src/dht/chord-node.js');
+  const stranger = new ChordNode({ transport: (id) => ring.network.transport('stranger.sim:1', id), clock: ring.clock, routing: 'naive' });
+  await stranger.start();
+  const e = await t.throwsAsync(ring.settle(stranger.join(ring.live[0]!.self.address)));
+  t.regex(e!.message, /chord routing/);
+  t.regex(e!.message, /naive/);
+  t.true(ring.health({ fingers: false }).healthy, 'the ring is untouched');
+  await stranger.stop();
+  await ring.stop();
+  await naive.stop();
+});
+
+test('a joining node whose id is taken gets a clear error and the ring stays intact', async (t) => {
+  const ring = new SimRing({ seed: 16, bits: 4 });
+  const seen = new Map<bigint, string>();
+  let clash = null;
+  for (let i = 0; i < 40 && !clash; i++) {
+    const n = await ring.spawn();
+    if (seen.size === 0) seen.set(n.self.id, n.self.address);
+    else if (seen.has(n.self.id)) clash = n;
+    else {
+      await ring.settle(n.join([...seen.values()][0]!));
+      seen.set(n.self.id, n.self.address);
+    }
+  }
+  t.truthy(clash, 'found two addresses with the same 4-bit id');
+  const e = await t.throwsAsync(ring.settle(clash!.join([...seen.values()][0]!)));
+  t.regex(e!.message, /already taken/);
+  await clash!.stop();
+  t.true(ring.health({ fingers: false }).healthy || (await ring.converge(10_000)) >= 0);
+  await ring.stop();
+});
+
+test('with latency and 2% message loss the ring still converges', async (t) => {
+  const ring = new SimRing({ seed: 17, latencyMs: 5 });
+  await ring.settle(ring.addSequential(60));
+  ring.network.loss = 0.02;
+  t.true((await ring.converge(120_000)) >= 0);
+  ring.network.loss = 0;
+  const r = await checkLookups(ring, ring.live.slice(0, 20), keys);
+  t.is(r.wrong, 0);
+  await ring.stop();
+});
+
+test('lookups report their hop-by-hop path and stabilization rounds are published', async (t) => {
+  const ring = new SimRing({ seed: 18, bits: 32 });
+  await ring.addSequential(64);
+  await ring.converge(60_000, { fingers: true });
+  const node = ring.live[5]!;
+  const rounds: boolean[] = [];
+  node.bus.on('stabilize:round', (o) => rounds.push(o.healthy));
+  const paths: number[] = [];
+  node.bus.on('lookup:done', (l) => paths.push(l.path.length));
+  const r = await ring.settle(node.lookup('some-file.txt'));
+  t.is(r.path.length, r.hops + 1);
+  t.is(r.path[0]!.address, node.self.address);
+  t.deepEqual(paths, [r.hops + 1]);
+  await ring.clock.advance(1500);
+  t.true(rounds.length >= 2);
+  t.true(rounds.every(Boolean), 'a settled ring reports itself healthy');
+  await ring.stop();
+});

@@ -1,0 +1,72 @@
+import { createHash, randomBytes } from 'node:crypto';
+import test from 'ava';
+import { HashPool } from '../../src/transfer/hash-pool.js';
+
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+test('hash matches node:crypto and leaves the caller bytes intact', async (t) => {
+  const pool = new HashPool(2);
+  t.teardown(() => pool.close());
+  const big = randomBytes(300_000);
+  const slice = big.subarray(1000, 5000); // a view into a larger buffer
+  t.is(await pool.hash(big), sha(big));
+  t.is(await pool.hash(slice), sha(slice));
+  t.is(await pool.hash(new Uint8Array(0)), sha(new Uint8Array(0)));
+  t.is(big.byteLength, 300_000);
+});
+
+test('hashTransfer moves whole buffers and hands them back', async (t) => {
+  const pool = new HashPool(2);
+  t.teardown(() => pool.close());
+  const owned = Buffer.from(randomBytes(256 * 1024)); // owns its ArrayBuffer
+  const expected = sha(owned);
+  const copyOfBytes = Buffer.from(owned);
+  const r = await pool.hashTransfer(owned);
+  t.is(r.hex, expected);
+  t.is(owned.byteLength, 0); // detached: moved to the worker
+  t.true(Buffer.from(r.bytes).equals(copyOfBytes));
+  const view = randomBytes(64 * 1024).subarray(10, 20_000);
+  const r2 = await pool.hashTransfer(view); // not a whole buffer: hashed from a copy
+  t.is(r2.hex, sha(view));
+  t.is(r2.bytes, view);
+});
+
+test('many concurrent jobs all resolve correctly', async (t) => {
+  const pool = new HashPool();
+  t.teardown(() => pool.close());
+  const inputs = Array.from({ length: 64 }, (_, i) => randomBytes(1000 + i * 997));
+  const got = await Promise.all(inputs.map((b) => pool.hash(b)));
+  t.deepEqual(got, inputs.map(sha));
+  t.true(pool.size >= 1);
+});
+
+test('close rejects pending and later jobs', async (t) => {
+  const pool = new HashPool(1);
+  const pending = Array.from({ length: 8 }, () => pool.hash(randomBytes(1 << 20)));
+  await pool.close();
+  const results = await Promise.allSettled(pending);
+  t.true(results.some((r) => r.status === 'rejected'));
+  await t.throwsAsync(pool.hash(new Uint8Array(1)), { message: /closed/ });
+});
+
+test('moving vs copying 256 KiB chunks (measurement)', async (t) => {
+  const pool = new HashPool();
+  t.teardown(() => pool.close());
+  const chunks = 1024; // 256 MiB
+  const make = (): Buffer => Buffer.allocUnsafeSlow(256 * 1024).fill(7);
+  const run = async (move: boolean): Promise<number> => {
+    const start = performance.now();
+    const window: Promise<unknown>[] = [];
+    for (let i = 0; i < chunks; i++) {
+      window.push(move ? pool.hashTransfer(make()) : pool.hash(make()));
+      if (window.length >= pool.size * 4) await window.shift();
+    }
+    await Promise.all(window);
+    return (chunks * 256 * 1024) / 1e6 / ((performance.now() - start) / 1000);
+  };
+  await run(true); // warm-up
+  const copy = await run(false);
+  const move = await run(true);
+  t.log(`copy: ${copy.toFixed(0)} MB/s, move there and back: ${move.toFixed(0)} MB/s (${pool.size} workers)`);
+  t.pass();
+});
