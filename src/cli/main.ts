@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** p2pterm's command line: the console (default), `node`, `tracker`, `sim`, `demo`. */
 import { Command } from 'commander';
-import { addNodeOptions, normalizeNodeOptions } from './node-options.js';
+import { addNodeOptions, intIn, normalizeNodeOptions } from './node-options.js';
 import { runHeadlessNode } from './run-node.js';
 
 const program = new Command('p2pterm')
@@ -15,6 +15,20 @@ addNodeOptions(program.command('node').description('run a ring member (add --hea
   const { runConsole } = await import('./run-console.js');
   return runConsole(o);
 });
+
+program
+  .command('tracker')
+  .description('run the tracker (P2P-CI/1.0 and the p2pterm protocol on one port)')
+  .option('--host <host>', 'address to listen on', '0.0.0.0')
+  .option('--port <port>', 'TCP port', intIn(0, 65535, '--port'), 7734)
+  .option('--db <file>', "SQLite database file (default: in the user's data directory)")
+  .option('--liveness-ms <ms>', 'a p2pterm peer silent this long is marked offline', intIn(100, 86_400_000, '--liveness-ms'), 15_000)
+  .option('--max-conns-per-ip <n>', 'simultaneous connections per IP address', intIn(1, 100_000, '--max-conns-per-ip'), 64)
+  .option('-v, --verbose', 'log debug lines too', false)
+  .action(async (o) => {
+    const { runTracker } = await import('../tracker/tracker-main.js');
+    await runTracker({ host: o.host, port: o.port, db: o.db, livenessMs: o.livenessMs, maxConnsPerIp: o.maxConnsPerIp, verbose: o.verbose });
+  });
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`p2pterm: ${e.message}\n`);

@@ -97,21 +97,49 @@ function pickTheme(name: ConsoleSettings['theme'], colors: 256 | 16 | 0): { name
  */
 function installExitPaths(app: ConsoleApp, node: ChordNode): (code: number) => Promise<void> {
   let exiting = false;
-  const exit = async (code: number) => {
+  const exit = async (code: number, hangup = false) => {
     if (exiting) return;
     exiting = true;
-    app.destroy();
+    restore(app);
+    const end = () => (hangup ? dieOfHangup() : process.exit(code));
+    // A hard stop in case leaving the ring hangs.
+    setTimeout(end, 7000).unref();
     await Promise.race([shutdownNode(node).catch(() => {}), new Promise((r) => setTimeout(r, 6000))]);
-    process.exit(code);
+    end();
   };
-  const onSignal = () => void exit(0);
+  const onSignal = (sig: NodeJS.Signals) => void exit(0, sig === 'SIGHUP');
   const onError = (e: unknown) => {
-    app.destroy();
+    restore(app);
+    // The terminal went away (SSH dropped, tmux killed): nothing to print to; leave as on SIGHUP.
+    if (isGoneTerminal(e)) return void exit(0, true);
     process.stderr.write(`p2pterm: uncaught error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    if (exiting) process.exit(1);
     void exit(1);
   };
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const) process.on(sig, onSignal);
   process.on('uncaughtException', onError);
   process.on('unhandledRejection', onError);
   return exit;
+}
+
+/**
+ * The terminal is gone: process.exit() would trip Node's stdio reset on the dead tty (an
+ * assertion and a core dump), so end the way a hung-up process conventionally does.
+ */
+function dieOfHangup(): void {
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
+}
+
+function restore(app: ConsoleApp): void {
+  try {
+    app.destroy();
+  } catch {
+    // Restoring a terminal that is gone can throw (EIO); the process is leaving anyway.
+  }
+}
+
+function isGoneTerminal(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return code === 'EIO' || code === 'EPIPE' || code === 'ENXIO';
 }

@@ -69,13 +69,17 @@ export function routeStep(s: ChordState, key: bigint, exclude?: ReadonlySet<stri
 
 /** The known node closest before `key` (fingers and successor list), or the successor. */
 export function closestPreceding(s: ChordState, key: bigint, live: readonly NodeRef[], exclude?: ReadonlySet<string>): NodeRef {
+  const self = s.self.id;
   let best: NodeRef = live[0] ?? s.self;
-  const consider = (n: NodeRef | null) => {
-    if (!n || exclude?.has(n.address)) return;
-    if (inOpen(n.id, s.self.id, key) && inOpen(n.id, best.id, key)) best = n;
-  };
-  for (let i = s.fingers.length - 1; i >= 0; i--) consider(s.fingers[i]!);
-  for (const n of live) consider(n);
+  // Neighbouring fingers usually hold the same node: look at each run once. (A hot path in
+  // large simulations, hence plain loops.)
+  let prev: NodeRef | null = null;
+  for (let i = s.fingers.length - 1; i >= 0; i--) {
+    const n = s.fingers[i]!;
+    if (n !== prev && n && (!exclude || !exclude.has(n.address)) && inOpen(n.id, self, key) && inOpen(n.id, best.id, key)) best = n;
+    prev = n;
+  }
+  for (const n of live) if (inOpen(n.id, self, key) && inOpen(n.id, best.id, key)) best = n;
   return best;
 }
 

@@ -57,6 +57,7 @@ export class ChordNode {
   private state: core.ChordState | null = null;
   private ticker: Ticker;
   private inRing = false;
+  private cachedIdentity: LocalIdentity | null = null;
   private readonly handlers = new Map<RequestType, Handler<never>>();
   /** Called after this node joined a ring (storage takes over its keys). */
   readonly afterJoin: ((successor: NodeRef) => Promise<void>)[] = [];
@@ -192,6 +193,26 @@ export class ChordNode {
     intervalMs: () => this.ticker.intervalMs,
   };
 
+  /** Fixes every finger now, one lookup per distinct finger (the console's "refresh fingers"). */
+  async refreshFingers(): Promise<number> {
+    const st = this.st;
+    if (st.routing !== 'chord' || !this.inRing) return 0;
+    st.nextFinger = 0;
+    let lookups = 0;
+    for (let guard = 0; guard < this.bits; guard++) {
+      const changes: core.StateChange[] = [];
+      const before = st.nextFinger;
+      const i = core.nextFingerToFix(st, this.clock.now(), changes);
+      this.apply(changes);
+      if (i === null || (guard > 0 && st.nextFinger <= before && i < before)) break;
+      const r = await this.route(fingerStart(st.self.id, i, this.bits)).catch(() => null);
+      lookups++;
+      if (r && st === this.state) this.apply(core.setFinger(st, i, r.owner, this.clock.now()));
+      if (st.nextFinger <= i) break;
+    }
+    return lookups;
+  }
+
   /** Lets a service (the ring store) answer its own message types over this node's transport. */
   handle<T extends RequestType>(type: T, fn: Handler<T>): void {
     this.handlers.set(type, fn as Handler<never>);
@@ -223,7 +244,10 @@ export class ChordNode {
   }
 
   private identity(): LocalIdentity {
-    return { id: this.state ? this.state.self.id.toString(16) : '0', bits: this.bits, routing: this.routing };
+    if (this.cachedIdentity) return this.cachedIdentity;
+    const identity = { id: this.state ? this.state.self.id.toString(16) : '0', bits: this.bits, routing: this.routing };
+    if (this.state) this.cachedIdentity = identity; // the id is fixed once the address is known
+    return identity;
   }
 
   private jitter(): number {

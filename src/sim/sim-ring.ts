@@ -42,6 +42,15 @@ export class SimRing {
     return this.nodes.filter((n) => n.member && this.network.isUp(n.self.address));
   }
 
+  /** A random live node, without listing them all (cheap on 65,536-node rings). */
+  pickLive(): ChordNode {
+    for (let tries = 0; tries < 64; tries++) {
+      const n = this.pick(this.nodes);
+      if (n.member && this.network.isUp(n.self.address)) return n;
+    }
+    return this.pick(this.live);
+  }
+
   /** Starts a node (alone) without joining. */
   async spawn(): Promise<ChordNode> {
     const address = `n${this.counter++}.sim:4000`;
@@ -60,9 +69,9 @@ export class SimRing {
 
   /** Adds a node that joins through a random live member (or starts the ring). */
   async add(): Promise<ChordNode> {
-    const live = this.live;
+    const via = this.nodes.length > 0 ? this.pickLive() : null;
     const node = await this.spawn();
-    if (live.length > 0) await node.join(this.pick(live).self.address);
+    if (via) await node.join(via.self.address);
     return node;
   }
 

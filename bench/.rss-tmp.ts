@@ -1,0 +1,11 @@
+import { HashPool } from '../src/transfer/hash-pool.js';
+import { FileDigest } from '../src/transfer/file-digest.js';
+const r = () => (process.memoryUsage().rss / 1048576) | 0;
+console.log('start', r());
+const pool = new HashPool();
+await pool.hash(new Uint8Array(10));
+await pool.hash(new Uint8Array(10));
+console.log('pool(2) up', r());
+const d = new FileDigest('/etc/hostname'); d.advance(1); await new Promise((res) => setTimeout(res, 200));
+console.log('+digest worker', r());
+await pool.close(); await d.close();
