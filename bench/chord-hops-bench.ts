@@ -3,8 +3,8 @@
  * naive for N = 2^4..2^10, next to ½·log₂N. Each ring is built by joins through random
  * members, its fingers fixed by the node's own fix-fingers lookups, then measured.
  */
-import { SimRing } from '../src/sim/sim-ring.js';
-import type { Routing } from '../src/core/chord-state.js';
+import { SimRing } from '../dist/sim/sim-ring.js';
+import type { Routing } from '../dist/core/chord-state.js';
 
 export interface HopsRow {
   routing: Routing;

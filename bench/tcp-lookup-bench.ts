@@ -3,9 +3,9 @@
  * and in the same run a 128-node bittorrent-dht swarm (announce from one node, look up from
  * another) as the baseline.
  */
-import { createTcpNode } from '../src/dht/create-tcp-node.js';
-import type { ChordNode } from '../src/dht/chord-node.js';
-import { checkRing } from '../src/sim/ring-check.js';
+import { createTcpNode } from '../dist/dht/create-tcp-node.js';
+import type { ChordNode } from '../dist/dht/chord-node.js';
+import { checkRing } from '../dist/sim/ring-check.js';
 import { createHash } from 'node:crypto';
 import DHT from 'bittorrent-dht';
 

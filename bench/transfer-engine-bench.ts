@@ -43,7 +43,7 @@ export async function transferEngineBench(opts: TransferEngineBenchOptions = {})
       for (const mode of MODES) {
         runs[mode].push(await timed(() => runMode(mode, src, dir, manifest, pool)));
         await rm(join(dir, 'out.bin'), { force: true });
-        rss[`after_${mode}`] = maxRssMiB();
+        if (r === 0) rss[`after_${mode}`] = maxRssMiB();
       }
     }
     const mbps = (ms: number): number => Math.round(size / 1e6 / (ms / 1000));
