@@ -133,3 +133,17 @@ test('lookups report their hop-by-hop path and stabilization rounds are publishe
   t.true(rounds.every(Boolean), 'a settled ring reports itself healthy');
   await ring.stop();
 });
+
+test('a partition makes requests across it time out; after healing the ring is whole again', async (t) => {
+  const ring = new SimRing({ seed: 19, bits: 32 });
+  await ring.addSequential(20);
+  t.true((await ring.converge(30_000)) >= 0);
+  const [a, b] = [ring.live[0]!, ring.live[1]!];
+  ring.network.partition([[a.self.address], ring.live.slice(1).map((x) => x.self.address)]);
+  const e = await t.throwsAsync(ring.settle(a.request(b.self.address, 'ping', {})));
+  t.regex(e!.message, /no answer within/);
+  ring.network.heal();
+  t.truthy(await ring.settle(a.request(b.self.address, 'ping', {})));
+  t.true((await ring.converge(60_000)) >= 0, 'the ring converges again after the partition heals');
+  await ring.stop();
+});

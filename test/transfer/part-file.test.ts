@@ -8,6 +8,8 @@ import { PartFile } from '../../src/transfer/part-file.js';
 import { tempDir } from './helpers.js';
 
 const KiB = 1024;
+const pool = new HashPool(1);
+test.after.always(() => pool.close());
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
 
@@ -24,7 +26,7 @@ test('writes chunks to NAME.part and renames only after the whole-file check', a
   const dir = await tempDir(t);
   const data = randomBytes(5 * 16 * KiB + 123);
   const m = manifestOf('out.bin', data);
-  const part = await PartFile.open({ dir, name: 'out.bin', manifest: m });
+  const part = await PartFile.open({ dir, name: 'out.bin', manifest: m, hashPool: pool });
   for (const i of [5, 0, 3, 1, 4]) await part.write(i, chunkOf(m, data, i));
   t.false(await exists(join(dir, 'out.bin')));
   t.true(await exists(join(dir, 'out.bin.part')));
@@ -39,10 +41,10 @@ test('resume state survives close and reopen', async (t) => {
   const dir = await tempDir(t);
   const data = randomBytes(8 * 16 * KiB);
   const m = manifestOf('r.bin', data);
-  const first = await PartFile.open({ dir, name: 'r.bin', manifest: m });
+  const first = await PartFile.open({ dir, name: 'r.bin', manifest: m, hashPool: pool });
   for (const i of [0, 1, 2, 6]) await first.write(i, chunkOf(m, data, i));
   await first.close();
-  const second = await PartFile.open({ dir, name: 'r.bin', manifest: m });
+  const second = await PartFile.open({ dir, name: 'r.bin', manifest: m, hashPool: pool });
   t.is(second.resumedChunks, 4);
   t.deepEqual(second.verifiedIndices(), [0, 1, 2, 6]);
   for (const i of [3, 4, 5, 7]) await second.write(i, chunkOf(m, data, i));
@@ -55,30 +57,28 @@ test('a state written for another manifest is ignored', async (t) => {
   const a = randomBytes(4 * 16 * KiB);
   const b = randomBytes(4 * 16 * KiB);
   const ma = manifestOf('same.bin', a);
-  const pa = await PartFile.open({ dir, name: 'same.bin', manifest: ma });
+  const pa = await PartFile.open({ dir, name: 'same.bin', manifest: ma, hashPool: pool });
   await pa.write(0, chunkOf(ma, a, 0));
   await pa.close();
-  const pb = await PartFile.open({ dir, name: 'same.bin', manifest: manifestOf('same.bin', b) });
+  const pb = await PartFile.open({ dir, name: 'same.bin', manifest: manifestOf('same.bin', b), hashPool: pool });
   t.is(pb.resumedChunks, 0);
   await pb.close();
 });
 
 test('a chunk corrupted on disk after it was recorded is found and unmarked', async (t) => {
   const dir = await tempDir(t);
-  const pool = new HashPool(1);
-  t.teardown(() => pool.close());
   const data = randomBytes(4 * 16 * KiB);
   const m = manifestOf('c.bin', data);
-  const part = await PartFile.open({ dir, name: 'c.bin', manifest: m });
+  const part = await PartFile.open({ dir, name: 'c.bin', manifest: m, hashPool: pool });
   for (let i = 0; i < 4; i++) await part.write(i, chunkOf(m, data, i));
   await part.close();
   const raw = await readFile(join(dir, 'c.bin.part'));
   raw[2 * 16 * KiB + 5]! ^= 1; // bit rot in chunk 2
   await writeFile(join(dir, 'c.bin.part'), raw);
-  const again = await PartFile.open({ dir, name: 'c.bin', manifest: m });
+  const again = await PartFile.open({ dir, name: 'c.bin', manifest: m, hashPool: pool });
   t.is(again.resumedChunks, 4); // trusted until the final check
   t.false(await again.verifyWhole());
-  t.deepEqual(await again.reverify(pool), [2]);
+  t.deepEqual(await again.reverify(), [2]);
   await again.write(2, chunkOf(m, data, 2));
   t.true(await again.verifyWhole());
   await again.commit();
@@ -89,7 +89,7 @@ test('finish refuses a file whose whole hash does not match the manifest', async
   const dir = await tempDir(t);
   const data = randomBytes(2 * 16 * KiB);
   const m = { ...manifestOf('w.bin', data), sha256: '0'.repeat(64) };
-  const part = await PartFile.open({ dir, name: 'w.bin', manifest: m });
+  const part = await PartFile.open({ dir, name: 'w.bin', manifest: m, hashPool: pool });
   await part.write(0, chunkOf(m, data, 0));
   await part.write(1, chunkOf(m, data, 1));
   await t.throwsAsync(part.finish(), { message: /mismatch/ });
@@ -101,7 +101,7 @@ test('rejects wrong-length chunks and double writes', async (t) => {
   const dir = await tempDir(t);
   const data = randomBytes(2 * 16 * KiB);
   const m = manifestOf('x.bin', data);
-  const part = await PartFile.open({ dir, name: 'x.bin', manifest: m });
+  const part = await PartFile.open({ dir, name: 'x.bin', manifest: m, hashPool: pool });
   t.teardown(() => part.close());
   await t.throwsAsync(part.write(0, Buffer.alloc(10)), { message: /not 16384 bytes/ });
   await part.write(0, chunkOf(m, data, 0));
@@ -112,7 +112,7 @@ test('rejects wrong-length chunks and double writes', async (t) => {
 test('a 0-byte file completes without chunks', async (t) => {
   const dir = await tempDir(t);
   const m = manifestOf('empty', Buffer.alloc(0));
-  const part = await PartFile.open({ dir, name: 'empty', manifest: m });
+  const part = await PartFile.open({ dir, name: 'empty', manifest: m, hashPool: pool });
   await part.finish();
   t.is((await stat(join(dir, 'empty'))).size, 0);
 });
@@ -123,7 +123,7 @@ test('never writes through a symlink planted at NAME.part', async (t) => {
   await writeFile(victim, 'keep me');
   await symlink(victim, join(dir, 'f.part'));
   const m = manifestOf('f', randomBytes(16 * KiB));
-  await t.throwsAsync(PartFile.open({ dir, name: 'f', manifest: m }));
+  await t.throwsAsync(PartFile.open({ dir, name: 'f', manifest: m, hashPool: pool }));
   t.is(await readFile(victim, 'utf8'), 'keep me');
 });
 
@@ -131,7 +131,7 @@ test('unsafe names are refused before anything is created', async (t) => {
   const dir = await tempDir(t);
   const m = manifestOf('ok', randomBytes(16 * KiB));
   for (const name of ['../escape', '/etc/passwd', 'a\0b', '..']) {
-    await t.throwsAsync(PartFile.open({ dir, name, manifest: m }), { message: /unsafe file name/ });
+    await t.throwsAsync(PartFile.open({ dir, name, manifest: m, hashPool: pool }), { message: /unsafe file name/ });
   }
   t.deepEqual(await readdir(dir), []);
 });

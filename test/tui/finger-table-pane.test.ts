@@ -1,0 +1,50 @@
+import test from 'ava';
+import { attrAt, openConsole, simRing, find, tick } from './helpers.js';
+
+test('finger table: i, start, interval, successor, address, age; changed rows flash', async (t) => {
+  const ring = await simRing(8);
+  const c = openConsole(ring.nodes[0]!);
+  try {
+    const snap = c.node.snapshot();
+    const lines = c.text();
+    const header = find(lines, /i\s+start\s+interval\s+succ\s+address\s+fixed/);
+    t.true(header >= 0, 'header row');
+    t.is(snap.fingers.length, 16);
+    for (const f of snap.fingers.slice(0, 10)) {
+      const row = lines[header + 1 + f.index]!;
+      t.regex(row, new RegExp(`^.{54}│\\s*${f.index} ${f.start}`), `row ${f.index}`);
+      t.true(row.includes(f.node.address) && row.includes(f.node.id), `row ${f.index} successor`);
+      t.regex(row, /\d+[smhd] ago/);
+    }
+    // An interval runs from this start to the next finger's start.
+    t.true(lines[header + 1]!.includes(`[${snap.fingers[0]!.start},${snap.fingers[1]!.start})`));
+
+    // A finger that changes flashes: its row is drawn in the flash style, others are not.
+    const other = snap.fingers.find((f) => f.node.address !== snap.fingers[3]!.node.address)!.node;
+    c.node.bus.emit('finger:updated', { index: 3, start: snap.fingers[3]!.start, node: other, at: c.node.clock.now() });
+    await tick(5);
+    c.text();
+    const x = 60;
+    const flash = attrAt(c.app.screen, x, header + 1 + 3);
+    const plain = attrAt(c.app.screen, x, header + 1 + 5);
+    t.not(flash, plain, 'flashing row drawn differently');
+    t.is(attrAt(c.app.screen, x, header + 1 + 2), plain);
+  } finally {
+    c.close();
+    await ring.stop();
+  }
+});
+
+test('finger table: d collapses runs that point at one node', async (t) => {
+  const ring = await simRing(4);
+  const c = openConsole(ring.nodes[0]!);
+  try {
+    await c.keys('2', 'd');
+    const lines = c.text();
+    t.true(find(lines, 'Finger table · collapsed') >= 0);
+    t.true(find(lines, /│\s*0-\d+ /) >= 0, 'a run of fingers shown as a range');
+  } finally {
+    c.close();
+    await ring.stop();
+  }
+});

@@ -1,0 +1,91 @@
+import test from 'ava';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mergeFlags, openSettings } from '../../src/tui/settings.js';
+import { attrAt, openConsole, simRing, find, waitFor } from './helpers.js';
+
+function tempDir(): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), 'p2pterm-conf-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+test('settings live under P2PTERM_CONFIG_DIR; flags win and are remembered', (t) => {
+  const dir = tempDir();
+  try {
+    const store = openSettings({ P2PTERM_CONFIG_DIR: dir.path });
+    t.true(store.path!.startsWith(dir.path));
+    let s = mergeFlags(store, {});
+    t.is(s.theme, 'dark');
+    t.is(s.refreshHz, 10);
+    t.is(s.join, undefined);
+    s = mergeFlags(store, { theme: 'light', join: '10.0.0.1:5500', stabilizeMs: 250 });
+    t.is(s.theme, 'light');
+    // A later run without flags gets the remembered values.
+    const again = mergeFlags(openSettings({ P2PTERM_CONFIG_DIR: dir.path }), {});
+    t.is(again.theme, 'light');
+    t.is(again.join, '10.0.0.1:5500');
+    t.is(again.stabilizeMs, 250);
+    // Flags override what was remembered.
+    t.is(mergeFlags(openSettings({ P2PTERM_CONFIG_DIR: dir.path }), { theme: 'mono' }).theme, 'mono');
+    const file = JSON.parse(readFileSync(store.path!, 'utf8'));
+    t.is(file.theme, 'mono');
+  } finally {
+    dir.remove();
+  }
+});
+
+test('a hand-broken settings file reads as defaults instead of crashing', (t) => {
+  const dir = tempDir();
+  try {
+    const store = openSettings({ P2PTERM_CONFIG_DIR: dir.path });
+    writeFileSync(store.path!, JSON.stringify({ theme: 42, refreshHz: 'fast', history: 'x' }));
+    const s = mergeFlags(openSettings({ P2PTERM_CONFIG_DIR: dir.path }), {});
+    t.is(s.theme, 'dark');
+    t.is(s.refreshHz, 10);
+    t.deepEqual(s.history, []);
+  } finally {
+    dir.remove();
+  }
+});
+
+test('settings view: see and edit; theme applies live and is saved', async (t) => {
+  const dir = tempDir();
+  const ring = await simRing(2);
+  const store = openSettings({ P2PTERM_CONFIG_DIR: dir.path });
+  const c = openConsole(ring.nodes[0]!, { settings: store });
+  try {
+    await c.keys(',');
+    let s = c.text();
+    t.true(find(s, ' Settings ') >= 0);
+    t.true(find(s, /▸ Theme\s+dark/) >= 0);
+    t.true(find(s, /Refresh rate \(fps\)\s+10/) >= 0);
+    t.true(find(s, store.path!.slice(0, 30)) >= 0 || find(s, 'saved in') >= 0);
+    await c.keys('enter', 'C-u', 'mono', 'enter');
+    await waitFor(() => c.app.theme.name === 'mono', 1000, 'theme applied');
+    t.is(openSettings({ P2PTERM_CONFIG_DIR: dir.path }).get('theme'), 'mono');
+    s = c.text();
+    t.true(find(s, /▸ Theme\s+mono/) >= 0);
+    // Mono: no colour anywhere on screen (fg and bg are the terminal defaults).
+    const lines = s.length;
+    for (let y = 0; y < lines; y += 3) for (let x = 0; x < 160; x += 7) {
+      const a = attrAt(c.app.screen, x, y);
+      t.is((a >> 9) & 0x1ff, 0x1ff, `fg at ${x},${y}`);
+      t.is(a & 0x1ff, 0x1ff, `bg at ${x},${y}`);
+    }
+    // A bad value is refused with a message, nothing saved.
+    await c.keys('j', 'j', 'j', 'j', 'j', 'enter', 'C-u', '999', 'enter');
+    t.regex(c.text()[47]!, /Refresh rate \(fps\): expected an integer in 1\.\.60/);
+    t.is(store.get('refreshHz'), 10);
+    await c.keys('escape');
+    t.is(find(c.text(), ' Settings '), -1);
+    // :set and :theme do the same from the command line.
+    await c.keys(':', 'set stabilizeMs 800', 'enter');
+    await waitFor(() => c.node.stabilization.intervalMs() === 800);
+    t.is(store.get('stabilizeMs'), 800);
+  } finally {
+    c.close();
+    await ring.stop();
+    dir.remove();
+  }
+});
