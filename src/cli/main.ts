@@ -1,20 +1,30 @@
 #!/usr/bin/env node
-/** p2pterm's command line: the console (default), `node`, `tracker`, `sim`, `demo`. */
-import { Command } from 'commander';
+/** p2pterm's command line: the console (default), `node`, `tracker`. */
+import { Command, Option } from 'commander';
 import { addNodeOptions, intIn, normalizeNodeOptions } from './node-options.js';
 import { runHeadlessNode } from './run-node.js';
 
 const program = new Command('p2pterm')
   .description('Peer-to-peer file sharing on a Chord ring, a naive ring or a tracker, with a full-screen console')
   .version('0.1.0')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .enablePositionalOptions();
 
-addNodeOptions(program.command('node').description('run a ring member (add --headless for the JSON-lines driver)'), 5500).action(async (raw) => {
-  const o = normalizeNodeOptions(raw);
-  if (o.headless) return runHeadlessNode(o);
-  const { runConsole } = await import('./run-console.js');
-  return runConsole(o);
-});
+/** Adds the console's own flags and the action shared by `p2pterm` and `p2pterm node`. */
+function nodeCommand(cmd: Command): Command {
+  return addNodeOptions(cmd, 5500)
+    .addOption(new Option('--theme <name>', 'console theme: dark, light, high-contrast, mono (remembered)'))
+    .addOption(new Option('--refresh <hz>', 'console redraw limit per second (remembered)').argParser(intIn(1, 60, '--refresh')))
+    .action(async (raw, self: Command) => {
+      const o = normalizeNodeOptions(raw);
+      if (o.headless) return runHeadlessNode(o);
+      const explicit = new Set(Object.keys(raw).filter((k) => self.getOptionValueSource(k) === 'cli'));
+      const { runConsole } = await import('./run-console.js');
+      return runConsole(o, { theme: raw.theme, refreshHz: raw.refresh, explicit });
+    });
+}
+
+nodeCommand(program.command('node').description('run a ring member: the console, or the JSON-lines driver with --headless'));
 
 program
   .command('tracker')
@@ -29,6 +39,9 @@ program
     const { runTracker } = await import('../tracker/tracker-main.js');
     await runTracker({ host: o.host, port: o.port, db: o.db, livenessMs: o.livenessMs, maxConnsPerIp: o.maxConnsPerIp, verbose: o.verbose });
   });
+
+// No subcommand: the console on a node (`p2pterm --port 5500`).
+nodeCommand(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`p2pterm: ${e.message}\n`);

@@ -12,7 +12,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { ChunkSource } from './download-session.js';
 import { chunkLength, chunkOffset, type Manifest } from './manifest.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { readFully } from './read-fully.js';
+import { readFully, readInto } from './read-fully.js';
 import { abortError, TransferError } from './transfer-error.js';
 
 /** Throws BAD_INDEX unless `index` is an integer chunk index of `m`. */
@@ -45,6 +45,14 @@ export class ChunkReader {
   async read(index: number): Promise<Buffer> {
     const i = checkIndex(this.manifest, index);
     return readFully(this.fh, chunkLength(this.manifest, i), chunkOffset(this.manifest, i));
+  }
+
+  /** Reads chunk `index` into `target`, which must be exactly the chunk's length. */
+  async readInto(index: number, target: Uint8Array): Promise<void> {
+    const i = checkIndex(this.manifest, index);
+    const len = chunkLength(this.manifest, i);
+    if (target.byteLength !== len) throw new RangeError(`chunk ${i} is ${len} bytes, target is ${target.byteLength}`);
+    await readInto(this.fh, target, chunkOffset(this.manifest, i));
   }
 
   async close(): Promise<void> {
@@ -88,13 +96,22 @@ export class FileChunkSource implements ChunkSource {
   }
 
   async fetch(index: number, signal: AbortSignal): Promise<Uint8Array> {
+    return (await this.ready(index, signal)).read(index);
+  }
+
+  /** Reads straight into `target`; settles only once the read no longer touches it. */
+  async fetchInto(index: number, target: Uint8Array, signal: AbortSignal): Promise<void> {
+    await (await this.ready(index, signal)).readInto(index, target);
+  }
+
+  private async ready(index: number, signal: AbortSignal): Promise<ChunkReader> {
     if (signal.aborted) throw abortError(signal);
     await this.opts.limiter?.take(chunkLength(this.manifest, checkIndex(this.manifest, index)), signal);
     this.reader ??= ChunkReader.open(this.path, this.manifest).catch((e: unknown) => {
       this.reader = null; // let a later fetch try again
       throw e;
     });
-    return (await this.reader).read(index);
+    return this.reader;
   }
 
   async close(): Promise<void> {

@@ -7,8 +7,9 @@
  *   source are hostile until then.
  * - a source that sent a bad chunk is dropped for this transfer; its chunks go elsewhere.
  *   A source whose fetches fail MAX_SOURCE_ERRORS times in a row is dropped too.
- * - at most `pipeline` fetches per source are in flight, so memory is bounded by
- *   sources × pipeline × chunkSize whatever the file size.
+ * - a source has at most `pipeline` chunks between fetch start and the end of their disk
+ *   write, each in one reused shared-memory slot: memory is bounded by sources × pipeline ×
+ *   chunkSize whatever the file size, and a slow disk slows the fetching down.
  * - in the endgame the first verified copy of a chunk wins; the other fetches are aborted.
  * - the run fails with NO_SOURCES when no live source is left, UNAVAILABLE when some chunk
  *   still needed is held by no live source, ABORTED (or the signal's reason) when aborted.
@@ -19,6 +20,7 @@ import { EventEmitter } from 'node:events';
 import { realClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { errorCode } from '../wire/errors.js';
 import type { HashPool } from './hash-pool.js';
+import { ChunkSlab } from './chunk-slab.js';
 import { chunkLength, type Manifest } from './manifest.js';
 import { PartFile, type WholeFileCheck } from './part-file.js';
 import { PiecePicker } from './piece-picker.js';
@@ -32,11 +34,14 @@ export interface ChunkSource {
   readonly id: string;
   /** Whether this source has chunk `index` (sampled when the download starts). */
   has(index: number): boolean;
-  /**
-   * The bytes of chunk `index`. They are handed over to the session, which may move them to a
-   * worker thread: return fresh memory, not a buffer you keep using. Honour `signal`.
-   */
+  /** The bytes of chunk `index` (the session copies them; honour `signal`). */
   fetch(index: number, signal: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Optional, faster: writes chunk `index` into `target` (exactly the chunk's length) and
+   * resolves once it is filled. Must never touch `target` after the promise settles, even
+   * when aborted: the memory is reused for other chunks.
+   */
+  fetchInto?(index: number, target: Uint8Array, signal: AbortSignal): Promise<void>;
 }
 
 export type SourceState = 'active' | 'idle' | 'dropped' | 'failed';
@@ -111,7 +116,8 @@ export interface DownloadSessionEvents {
 interface Peer {
   readonly src: ChunkSource;
   readonly meter: RateMeter;
-  readonly inflight: Map<number, AbortController>;
+  /** Fetches of this source not yet finished (through the disk write), with their chunk index. */
+  readonly inflight: Map<AbortController, number>;
   state: SourceState;
   errors: number;
 }
@@ -126,6 +132,8 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
   private readonly opts: DownloadSessionOptions;
   private readonly clock: Clock;
   private readonly peers = new Map<string, Peer>();
+  private readonly pipeline: number;
+  private readonly slab: ChunkSlab;
   private picker!: PiecePicker;
   private part!: PartFile;
   private meter!: RateMeter;
@@ -142,6 +150,8 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     this.opts = opts;
     this.manifest = opts.manifest;
     this.clock = opts.clock ?? realClock;
+    this.pipeline = Math.max(1, opts.pipeline ?? DEFAULT_PIPELINE);
+    this.slab = new ChunkSlab(opts.manifest.chunkSize, this.pipeline * opts.sources.length);
     for (const src of opts.sources) {
       if (this.peers.has(src.id)) throw new TypeError(`duplicate source id ${src.id}`);
       this.peers.set(src.id, { src, meter: new RateMeter(this.clock.now()), inflight: new Map(), state: 'idle', errors: 0 });
@@ -154,14 +164,15 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     this.started = true;
     if (signal?.aborted) throw abortError(signal);
     const name = this.opts.outName ?? this.manifest.name;
-    this.part = await PartFile.open({ ...this.opts, name, manifest: this.manifest });
+    const { dir, hashPool, checkpointBytes, wholeFileCheck } = this.opts;
+    this.part = await PartFile.open({ dir, name, manifest: this.manifest, hashPool, checkpointBytes, wholeFileCheck });
     try {
       return await this.download(signal);
     } catch (e) {
       await this.part.close();
       throw e;
     } finally {
-      if (this.trailing) this.clock.clearTimeout(this.trailing);
+      this.stopProgress();
     }
   }
 
@@ -182,22 +193,24 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
 
   private async download(signal?: AbortSignal): Promise<DownloadResult> {
     const m = this.manifest;
-    this.picker = new PiecePicker({ count: m.chunks.length, pipeline: this.opts.pipeline ?? DEFAULT_PIPELINE, rng: this.opts.rng });
+    this.picker = new PiecePicker({ count: m.chunks.length, pipeline: this.pipeline, rng: this.opts.rng });
     for (const i of this.part.verifiedIndices()) this.picker.markDone(i);
     for (const p of this.peers.values()) this.picker.addSource(p.src.id, (i) => p.src.has(i));
     this.bytes = this.part.verifiedBytes;
     this.meter = new RateMeter(this.clock.now());
+    this.emitProgress();
     for (let round = 0; ; round++) {
       if (!this.picker.isComplete) await this.fetchAll(signal);
       if (signal?.aborted) throw abortError(signal);
       if (!this.part.needsWholeCheck || (await this.part.verifyWhole())) break;
-      const bad = await this.part.reverify(this.opts.hashPool);
+      const bad = await this.part.reverify();
       if (bad.length === 0 || round > 0) {
         throw new TransferError('CORRUPT', `${m.name}: chunks match but the whole-file SHA-256 does not (bad manifest)`);
       }
       this.picker.reopen(bad);
       for (const i of bad) this.bytes -= chunkLength(m, i);
     }
+    this.stopProgress(); // no "not done" event once the file may have its final name
     const path = await this.part.commit();
     this.emit('progress', this.progress(true));
     const resumedChunks = this.part.resumedChunks;
@@ -227,7 +240,9 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     let busy = this.writing > 0;
     for (const peer of this.peers.values()) {
       if (peer.state === 'dropped' || peer.state === 'failed') continue;
-      for (let i = this.picker.pick(peer.src.id); i !== undefined; i = this.picker.pick(peer.src.id)) {
+      while (peer.inflight.size < this.pipeline) {
+        const i = this.picker.pick(peer.src.id);
+        if (i === undefined) break;
         void this.fetchOne(peer, i);
       }
       busy ||= peer.inflight.size > 0;
@@ -235,43 +250,47 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     if (!busy) this.fail(this.stuckError());
   }
 
+  /** One chunk from one source, holding a slot (and a pipeline place) until it is on disk. */
   private async fetchOne(peer: Peer, index: number): Promise<void> {
     const ctl = new AbortController();
-    peer.inflight.set(index, ctl);
+    peer.inflight.set(ctl, index);
+    const slot = this.slab.acquire(chunkLength(this.manifest, index));
     try {
-      const bytes = await this.fetchVerified(peer, index, ctl.signal);
-      peer.inflight.delete(index);
-      await this.accept(peer, index, bytes);
+      await this.fetchVerified(peer, index, slot, ctl.signal);
+      await this.accept(peer, index, slot);
     } catch (e) {
       this.onFetchError(peer, index, ctl.signal, e);
     } finally {
-      if (peer.inflight.get(index) === ctl) peer.inflight.delete(index);
+      this.slab.release(slot);
+      peer.inflight.delete(ctl);
       this.pump();
     }
   }
 
-  private async fetchVerified(peer: Peer, index: number, signal: AbortSignal): Promise<Uint8Array> {
-    const len = chunkLength(this.manifest, index);
-    await this.opts.limiter?.take(len, signal);
-    await this.opts.globalLimiter?.take(len, signal);
-    const got = await peer.src.fetch(index, signal);
-    if (signal.aborted) throw abortError(signal);
-    if (got.byteLength !== len) {
-      throw new TransferError('BAD_CHUNK', `chunk ${index} from ${peer.src.id} is ${got.byteLength} bytes, not ${len}`);
+  private async fetchVerified(peer: Peer, index: number, slot: Uint8Array, signal: AbortSignal): Promise<void> {
+    await this.opts.limiter?.take(slot.byteLength, signal);
+    await this.opts.globalLimiter?.take(slot.byteLength, signal);
+    if (peer.src.fetchInto) await peer.src.fetchInto(index, slot, signal);
+    else {
+      const got = await peer.src.fetch(index, signal);
+      if (got.byteLength !== slot.byteLength) {
+        throw new TransferError('BAD_CHUNK', `chunk ${index} from ${peer.src.id} is ${got.byteLength} bytes, not ${slot.byteLength}`);
+      }
+      slot.set(got);
     }
-    const { hex, bytes } = await this.opts.hashPool.hashTransfer(got);
+    if (signal.aborted) throw abortError(signal);
+    const hex = await this.opts.hashPool.hashShared(slot);
     if (signal.aborted) throw abortError(signal);
     if (hex !== this.manifest.chunks[index]) {
       throw new TransferError('BAD_CHUNK', `chunk ${index} from ${peer.src.id} does not match its SHA-256`);
     }
-    return bytes;
   }
 
   /** A verified chunk: the first copy wins and is written; the others are cancelled. */
   private async accept(peer: Peer, index: number, bytes: Uint8Array): Promise<void> {
     peer.errors = 0;
     if (this.picker.isDone(index) || !this.settle) return this.picker.release(index, peer.src.id);
-    for (const loser of this.picker.complete(index, peer.src.id)) this.peers.get(loser)?.inflight.get(index)?.abort();
+    for (const loser of this.picker.complete(index, peer.src.id)) this.cancel(this.peers.get(loser), index);
     this.writing++;
     try {
       await this.part.write(index, bytes);
@@ -288,6 +307,11 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     this.progressSoon();
   }
 
+  /** Aborts `peer`'s fetch of chunk `index` (an endgame copy that lost). */
+  private cancel(peer: Peer | undefined, index: number): void {
+    for (const [ctl, i] of peer?.inflight ?? []) if (i === index) ctl.abort();
+  }
+
   private onFetchError(peer: Peer, index: number, signal: AbortSignal, e: unknown): void {
     this.picker.release(index, peer.src.id, !signal.aborted);
     if (!this.settle || signal.aborted) return; // cancelled by us: endgame loser, dropped source, abort
@@ -299,7 +323,7 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     if (peer.state === 'dropped' || peer.state === 'failed') return;
     peer.state = state;
     this.picker.removeSource(peer.src.id);
-    for (const ctl of peer.inflight.values()) ctl.abort();
+    for (const ctl of peer.inflight.keys()) ctl.abort();
     const reason = e instanceof Error ? e.message : String(e);
     this.emit('source-dropped', { id: peer.src.id, state, code: errorCode(e), reason });
     this.checkSources();
@@ -333,12 +357,13 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     const s = this.settle;
     if (!s) return;
     this.settle = null;
-    for (const peer of this.peers.values()) for (const ctl of peer.inflight.values()) ctl.abort();
+    for (const peer of this.peers.values()) for (const ctl of peer.inflight.keys()) ctl.abort();
     s.reject(e);
   }
 
   /** Emits progress now, or once at the end of the current ~100 ms interval. */
   private progressSoon(): void {
+    if (this.lastEmit === Infinity) return;
     const wait = this.lastEmit + PROGRESS_INTERVAL_MS - this.clock.now();
     if (wait <= 0) return this.emitProgress();
     this.trailing ??= this.clock.setTimeout(() => this.emitProgress(), wait);
@@ -347,7 +372,14 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
   private emitProgress(): void {
     if (this.trailing) this.clock.clearTimeout(this.trailing);
     this.trailing = null;
+    if (this.lastEmit === Infinity) return; // finished: the final event is out
     this.lastEmit = this.clock.now();
-    if (this.settle) this.emit('progress', this.progress(false));
+    this.emit('progress', this.progress(false));
+  }
+
+  private stopProgress(): void {
+    if (this.trailing) this.clock.clearTimeout(this.trailing);
+    this.trailing = null;
+    this.lastEmit = Infinity;
   }
 }

@@ -1,84 +1,155 @@
 /**
- * The whole-file SHA-256 of a file being written, computed on its own worker thread while the
- * download goes on: the writer tells it how far the file is complete from the start
- * (`advance`), and the worker reads that prefix back (from the page cache) and hashes it. By the
- * time the last chunk lands, most of the file is already hashed.
+ * Whole-file SHA-256 of files being written, computed on one long-lived worker thread while
+ * downloads go on: each writer tells it how far its file is complete from the start
+ * (`advance`), and the worker reads that prefix back (from the page cache) and hashes it. By
+ * the time the last chunk lands, most of the file is already hashed.
+ *
+ * One thread serves every stream (ids multiplex them): a thread per download would cost
+ * ~9 MB each and spawning and tearing down isolates leaves RSS behind.
  *
  * Invariants:
  * - the worker never reads past the last offset passed to advance(): it only hashes bytes
  *   whose writes have completed.
- * - offsets only grow; digest(size) is called once, after which the worker exits.
+ * - offsets only grow; digest(size) is called at most once per stream, and it ends the stream.
+ * - a stream that hit an error stays failed: its digest rejects instead of hashing a gap.
+ * - the thread is ref'd only while some digest is awaited.
  */
 import { Worker } from 'node:worker_threads';
 import { P2pError } from '../wire/errors.js';
 
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
-const hash = createHash('sha256');
 const buf = Buffer.allocUnsafe(1 << 20);
-let fd = -1;
-let pos = 0;
-let failed = null;
+const streams = new Map();
+function end(s, sid) {
+  streams.delete(sid);
+  if (s.fd >= 0) fs.closeSync(s.fd);
+}
 parentPort.on('message', (m) => {
+  let s = streams.get(m.sid);
+  if (!s) streams.set(m.sid, (s = { fd: -1, hash: createHash('sha256'), pos: 0, failed: null }));
+  if (m.close) return end(s, m.sid);
   try {
-    if (failed) throw failed;
-    if (fd < 0) fd = fs.openSync(workerData.path, 'r');
-    while (pos < m.upto) {
-      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, m.upto - pos), pos);
+    if (s.failed) throw s.failed;
+    if (s.fd < 0) s.fd = fs.openSync(m.path, 'r');
+    while (s.pos < m.upto) {
+      const n = fs.readSync(s.fd, buf, 0, Math.min(buf.length, m.upto - s.pos), s.pos);
       if (n === 0) throw new Error('file shorter than ' + m.upto + ' bytes');
-      hash.update(buf.subarray(0, n));
-      pos += n;
+      s.hash.update(buf.subarray(0, n));
+      s.pos += n;
     }
     if (m.final) {
-      fs.closeSync(fd);
-      parentPort.postMessage({ hex: hash.digest('hex') });
+      end(s, m.sid);
+      parentPort.postMessage({ sid: m.sid, hex: s.hash.digest('hex') });
     }
   } catch (e) {
-    failed = e;
-    if (m.final) parentPort.postMessage({ error: String((e && e.message) || e) });
+    s.failed = e;
+    if (m.final) {
+      end(s, m.sid);
+      parentPort.postMessage({ sid: m.sid, error: String((e && e.message) || e) });
+    }
   }
 });
 `;
 
-export class FileDigest {
-  private readonly worker: Worker;
-  private posted = 0;
-  private result: Promise<string> | null = null;
-  private failure: Error | null = null;
+interface Waiter {
+  readonly resolve: (hex: string) => void;
+  readonly reject: (e: Error) => void;
+}
 
-  constructor(path: string) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path } });
-    this.worker.unref();
-    this.worker.on('error', (e) => (this.failure ??= e));
+/** The shared digest thread (owned by a HashPool). */
+export class DigestWorker {
+  private worker: Worker | null = null;
+  private nextSid = 1;
+  private readonly waiting = new Map<number, Waiter>();
+
+  /** A new stream over the file at `path`. */
+  open(path: string): FileDigest {
+    return new FileDigest(this, this.nextSid++, path);
   }
+
+  /** Stops the thread; awaited digests reject. */
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    this.failAll(new P2pError('CLOSED', 'digest worker closed'));
+    await w?.terminate();
+  }
+
+  /** @internal */
+  post(msg: { sid: number; path: string; upto: number; final?: boolean; close?: boolean }): void {
+    this.thread().postMessage(msg);
+  }
+
+  /** @internal */
+  await(sid: number): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      this.waiting.set(sid, { resolve, reject });
+      this.thread().ref();
+    });
+  }
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(WORKER_SOURCE, { eval: true });
+    w.unref();
+    w.on('message', (m: { sid: number; hex?: string; error?: string }) => this.onResult(m));
+    w.on('error', (e) => {
+      if (this.worker === w) this.worker = null;
+      this.failAll(e);
+    });
+    this.worker = w;
+    return w;
+  }
+
+  private onResult(m: { sid: number; hex?: string; error?: string }): void {
+    const waiter = this.waiting.get(m.sid);
+    this.waiting.delete(m.sid);
+    if (this.waiting.size === 0) this.worker?.unref();
+    if (m.hex !== undefined) waiter?.resolve(m.hex);
+    else waiter?.reject(new P2pError('IO', `whole-file hash: ${m.error ?? 'failed'}`));
+  }
+
+  private failAll(e: Error): void {
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
+  }
+}
+
+/** One file's streaming whole-file hash. */
+export class FileDigest {
+  private posted = 0;
+  private ended = false;
+
+  /** @internal use DigestWorker.open / HashPool.fileDigest */
+  constructor(
+    private readonly owner: DigestWorker,
+    private readonly sid: number,
+    readonly path: string,
+  ) {}
 
   /** The first `upto` bytes of the file are written and may be hashed. */
   advance(upto: number): void {
-    if (upto <= this.posted || this.result) return;
+    if (upto <= this.posted || this.ended) return;
     this.posted = upto;
-    this.worker.postMessage({ upto, final: false });
+    this.owner.post({ sid: this.sid, path: this.path, upto });
   }
 
   /** Hashes up to `size` bytes and resolves with the SHA-256 hex of exactly that prefix. */
   digest(size: number): Promise<string> {
-    this.result ??= new Promise<string>((resolve, reject) => {
-      this.worker.ref();
-      this.worker.on('message', (m: { hex?: string; error?: string }) => {
-        if (m.hex !== undefined) resolve(m.hex);
-        else reject(new P2pError('IO', `whole-file hash: ${m.error}`));
-        void this.worker.terminate();
-      });
-      this.worker.once('error', reject);
-      if (this.failure) reject(this.failure);
-      this.worker.postMessage({ upto: size, final: true });
-    });
-    return this.result;
+    if (this.ended) return Promise.reject(new Error('FileDigest already ended'));
+    this.ended = true;
+    const result = this.owner.await(this.sid);
+    this.owner.post({ sid: this.sid, path: this.path, upto: size, final: true });
+    return result;
   }
 
-  /** Stops the worker (idempotent). */
-  async close(): Promise<void> {
-    await this.worker.terminate();
+  /** Abandons the stream (idempotent). */
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.posted > 0) this.owner.post({ sid: this.sid, path: this.path, upto: 0, close: true });
   }
 }

@@ -16,7 +16,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import type { HashPool } from './hash-pool.js';
-import { readFully } from './read-fully.js';
+import { ChunkSlab } from './chunk-slab.js';
+import { readInto } from './read-fully.js';
 import {
   DEFAULT_CHUNK_SIZE,
   MAX_CHUNK_SIZE,
@@ -148,7 +149,7 @@ export interface BuildManifestOptions {
   readonly chunkSize?: number;
   /** Name to record (default: the file's base name). */
   readonly name?: string;
-  /** Hashes chunks on worker threads while this thread hashes the whole file (default: inline). */
+  /** Hashes chunks on worker threads while this thread hashes the whole file (default: all here). */
   readonly hashPool?: HashPool;
 }
 
@@ -169,29 +170,28 @@ export async function buildManifest(path: string, opts: BuildManifestOptions = {
   }
 }
 
+/** One read pass: the whole-file hash here, chunk hashes in the pool (or here without one). */
 async function hashChunks(fh: FileHandle, m: Manifest, count: number, pool?: HashPool) {
   const whole = createHash('sha256');
-  const pending: Promise<string>[] = [];
-  const chunks: string[] = [];
-  const window = pool ? pool.size * 4 : 1;
-  let next = count > 0 ? readAt(fh, m, 0) : null;
+  const chunks: string[] = new Array<string>(count);
+  const slab = new ChunkSlab(m.chunkSize, pool ? pool.size * 4 : 1);
+  const pending = new Set<Promise<void>>();
   for (let i = 0; i < count; i++) {
-    const buf = await next!;
-    next = i + 1 < count ? readAt(fh, m, i + 1) : null; // overlap the next read with hashing
-    whole.update(buf);
-    pending.push(pool ? pool.hashTransfer(buf).then((r) => r.hex) : Promise.resolve(sha256HexOf(buf)));
-    if (pending.length >= window) chunks.push(await pending.shift()!);
+    if (slab.inUse === slab.maxSlots) await Promise.race(pending);
+    const slot = slab.acquire(chunkLength(m, i));
+    await readInto(fh, slot, chunkOffset(m, i));
+    whole.update(slot);
+    if (!pool) {
+      chunks[i] = createHash('sha256').update(slot).digest('hex');
+      slab.release(slot);
+      continue;
+    }
+    const job = pool.hashShared(slot).then((hex) => void (chunks[i] = hex));
+    const tracked = job.finally(() => (slab.release(slot), pending.delete(tracked)));
+    pending.add(tracked);
   }
-  for (const p of pending) chunks.push(await p);
+  await Promise.all(pending);
   return { chunks, sha256: whole.digest('hex') };
-}
-
-function readAt(fh: FileHandle, m: Manifest, index: number): Promise<Buffer> {
-  return readFully(fh, chunkLength(m, index), chunkOffset(m, index));
-}
-
-function sha256HexOf(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function decodeUtf8(bytes: Uint8Array): string | null {

@@ -19,7 +19,7 @@ import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promise
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { readFully, writeFully } from './read-fully.js';
-import { FileDigest } from './file-digest.js';
+import type { FileDigest } from './file-digest.js';
 import type { HashPool } from './hash-pool.js';
 import { chunkLength, chunkOffset, manifestId, type Manifest } from './manifest.js';
 import { resolveInside, safeFileName, truncateUtf8 } from './safe-name.js';
@@ -36,6 +36,8 @@ export interface PartFileOptions {
   /** Final file name (checked with safeFileName). */
   readonly name: string;
   readonly manifest: Manifest;
+  /** Hashes the whole file as it is written, and re-verifies chunks on disk when needed. */
+  readonly hashPool: HashPool;
   /** Make the resume state durable after this many new bytes (default 64 MiB). */
   readonly checkpointBytes?: number;
   /**
@@ -58,6 +60,7 @@ export class PartFile {
   private chain: Promise<void> = Promise.resolve();
   private failure: Error | null = null;
   private readonly writes = new Set<Promise<unknown>>();
+  private readonly writing = new Set<number>();
   private digest: FileDigest | null = null;
   private closed = false;
 
@@ -70,6 +73,7 @@ export class PartFile {
     private readonly fh: FileHandle,
     private readonly bits: Uint8Array,
     private readonly id: string,
+    private readonly pool: HashPool,
     private readonly checkpointBytes: number,
   ) {}
 
@@ -83,12 +87,18 @@ export class PartFile {
     const statePath = resolveInside(opts.dir, `${base}.part.state`);
     const id = manifestId(m);
     const fh = await open(partPath, OPEN_FLAGS, 0o644);
-    const saved = await loadState(statePath, id, m.chunks.length);
-    const size = (await fh.stat()).size;
-    const resumed = saved !== null && size === m.size;
-    if (size !== m.size) await fh.truncate(m.size);
-    const bits = resumed ? saved : new Uint8Array(Math.ceil(m.chunks.length / 8));
-    const pf = new PartFile(m, path, partPath, statePath, fh, bits, id, opts.checkpointBytes ?? CHECKPOINT_BYTES);
+    let bits: Uint8Array;
+    try {
+      const saved = await loadState(statePath, id, m.chunks.length);
+      const size = (await fh.stat()).size;
+      if (size !== m.size) await fh.truncate(m.size);
+      bits = saved !== null && size === m.size ? saved : new Uint8Array(Math.ceil(m.chunks.length / 8));
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+    const checkpointBytes = opts.checkpointBytes ?? CHECKPOINT_BYTES;
+    const pf = new PartFile(m, path, partPath, statePath, fh, bits, id, opts.hashPool, checkpointBytes);
     pf.resumedChunks = bits.reduce((n, b) => n + popcount(b), 0);
     pf.needsWholeCheck = (opts.wholeFileCheck ?? 'always') === 'always' || pf.resumedChunks > 0;
     pf.recount();
@@ -120,11 +130,16 @@ export class PartFile {
     if (this.failure) throw this.failure;
     if (this.closed) throw new TransferError('ABORTED', 'part file closed');
     const len = chunkLength(this.manifest, index);
-    if (!(index >= 0 && index < this.manifest.chunks.length) || this.has(index)) {
+    if (!(index >= 0 && index < this.manifest.chunks.length) || this.has(index) || this.writing.has(index)) {
       throw new TransferError('BAD_INDEX', `chunk ${index} is out of range or already written`);
     }
     if (bytes.byteLength !== len) throw new TransferError('BAD_CHUNK', `chunk ${index} is not ${len} bytes`);
-    await this.track(writeFully(this.fh, bytes, chunkOffset(this.manifest, index)));
+    this.writing.add(index);
+    try {
+      await this.track(writeFully(this.fh, bytes, chunkOffset(this.manifest, index)));
+    } finally {
+      this.writing.delete(index);
+    }
     this.mark(index, true);
     this.sinceCheckpoint += len;
     if (this.sinceCheckpoint >= this.checkpointBytes && !this.closed) void this.checkpoint().catch(() => undefined);
@@ -149,7 +164,8 @@ export class PartFile {
   }
 
   /** Re-hashes every verified chunk on disk; unmarks and returns the bad ones. */
-  async reverify(pool: HashPool): Promise<number[]> {
+  async reverify(): Promise<number[]> {
+    const pool = this.pool;
     const bad: number[] = [];
     const todo = this.verifiedIndices();
     const check = async (): Promise<void> => {
@@ -160,7 +176,7 @@ export class PartFile {
     };
     await Promise.all(Array.from({ length: pool.size * 2 }, check));
     for (const i of bad) this.mark(i, false);
-    await this.digest?.close();
+    this.digest?.close();
     this.digest = null;
     await this.checkpoint();
     return bad.sort((a, b) => a - b);
@@ -181,7 +197,9 @@ export class PartFile {
 
   /** Verifies the whole file (if needed), then commits it; throws CORRUPT when the hash does not match. */
   async finish(): Promise<string> {
-    if (this.needsWholeCheck && !(await this.verifyWhole())) throw new TransferError('CORRUPT', `${this.path}: whole-file SHA-256 mismatch`);
+    if (this.needsWholeCheck && !(await this.verifyWhole())) {
+      throw new TransferError('CORRUPT', `${this.path}: whole-file SHA-256 mismatch`);
+    }
     return this.commit();
   }
 
@@ -193,7 +211,7 @@ export class PartFile {
     await this.chain.catch(() => undefined);
     await this.saveState().catch(() => undefined);
     await this.fh.close();
-    await this.digest?.close();
+    this.digest?.close();
     this.digest = null;
   }
 
@@ -224,7 +242,7 @@ export class PartFile {
   }
 
   private startDigest(): FileDigest {
-    this.digest = new FileDigest(this.partPath);
+    this.digest = this.pool.fileDigest(this.partPath);
     return this.digest;
   }
 
@@ -253,8 +271,10 @@ async function loadState(path: string, id: string, count: number): Promise<Uint8
   if (text === null) return null;
   try {
     const s = stateSchema.parse(JSON.parse(text));
-    const bits = Buffer.from(s.bits, 'base64');
-    return s.id === id && bits.length === Math.ceil(count / 8) ? new Uint8Array(bits) : null;
+    const bits = new Uint8Array(Buffer.from(s.bits, 'base64'));
+    if (s.id !== id || bits.length !== Math.ceil(count / 8)) return null;
+    if (count % 8 !== 0) bits[bits.length - 1]! &= (1 << (count % 8)) - 1; // no claims past the end
+    return bits;
   } catch {
     return null;
   }

@@ -5,12 +5,18 @@ import { TransferError } from './transfer-error.js';
 /** Reads exactly `len` bytes at `position` into a buffer that owns its memory (movable to a worker). */
 export async function readFully(fh: FileHandle, len: number, position: number): Promise<Buffer> {
   const buf = Buffer.allocUnsafeSlow(len);
+  await readInto(fh, buf, position);
+  return buf;
+}
+
+/** Fills all of `target` from `position`. */
+export async function readInto(fh: FileHandle, target: Uint8Array, position: number): Promise<void> {
+  const len = target.byteLength;
   for (let got = 0; got < len; ) {
-    const { bytesRead } = await fh.read(buf, got, len - got, position + got);
+    const { bytesRead } = await fh.read(target, got, len - got, position + got);
     if (bytesRead === 0) throw new TransferError('CHANGED', `file shorter than ${position + len} bytes`);
     got += bytesRead;
   }
-  return buf;
 }
 
 /** Writes all of `bytes` at `position`. */

@@ -403,7 +403,8 @@ class Console implements ConsoleApp {
 
   private hints(): string {
     if (this.modals.length) return hintLine(this.theme, [{ keys: ['escape'], help: '', hint: 'close', run: () => {} }], this.caps.unicode);
-    return hintLine(this.theme, [...this.globalKeys.filter((b) => b.hint), ...this.panes[this.focused].keys.filter((b) => b.hint)], this.caps.unicode);
+    const g = (k: string) => this.globalKeys.find((b) => b.keys.includes(k))!;
+    return hintLine(this.theme, [g('?'), g('tab'), g(':'), g('q'), ...this.panes[this.focused].keys.filter((b) => b.hint), g(',')], this.caps.unicode);
   }
 
   say(text: string, level: 'info' | 'error' = 'info'): void {

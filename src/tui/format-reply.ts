@@ -1,17 +1,18 @@
 /**
  * A command's JSON reply as readable lines: `key: value`, flat objects on one line
- * (`id 3f2a  address 127.0.0.1:5501`), lists as numbered items. Generic, so replies of
- * commands added later (put, get, search, ...) read well without changes here.
+ * (`index 0  start eb1f  node b131 127.0.0.1:5601`), lists as numbered items, node references
+ * as "id address". Generic, so replies of commands added later (put, get, search, ...) read
+ * well without changes here.
  */
 
 export function formatReply(value: unknown, indent = ''): string[] {
-  if (value === null || typeof value !== 'object') return [indent + scalar(value)];
-  if (Array.isArray(value)) return formatList(value, indent);
+  if (isScalar(value) || isNodeRef(value)) return [indent + inline(value)];
+  if (Array.isArray(value)) return isInline(value) ? [indent + inline(value)] : formatList(value, indent);
   const out: string[] = [];
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (v === undefined) continue;
-    if (isFlat(v)) out.push(`${indent}${k}: ${inline(v)}`);
-    else if (Array.isArray(v) && v.length === 0) out.push(`${indent}${k}: (none)`);
+    if (Array.isArray(v) && v.length === 0) out.push(`${indent}${k}: (none)`);
+    else if (isInline(v)) out.push(`${indent}${k}: ${inline(v)}`);
     else out.push(`${indent}${k}:`, ...formatReply(v, indent + '  '));
   }
   return out;
@@ -19,28 +20,40 @@ export function formatReply(value: unknown, indent = ''): string[] {
 
 function formatList(list: readonly unknown[], indent: string): string[] {
   if (list.length === 0) return [`${indent}(none)`];
-  if (list.every((x) => x === null || typeof x !== 'object')) return [indent + list.map(scalar).join(', ')];
-  const out: string[] = [];
   const w = String(list.length - 1).length;
+  const out: string[] = [];
   list.forEach((item, i) => {
     const n = `${String(i).padStart(w)}.`;
-    if (isFlat(item)) out.push(`${indent}${n} ${inline(item)}`);
-    else out.push(`${indent}${n}`, ...formatReply(item, indent + '   '));
+    if (isInline(item)) out.push(`${indent}${n} ${inline(item)}`);
+    else out.push(`${indent}${n}`, ...formatReply(item, indent + ' '.repeat(w + 2)));
   });
   return out;
 }
 
-/** Scalars, and objects or lists whose members are all scalars. */
-function isFlat(v: unknown): boolean {
-  if (v === null || typeof v !== 'object') return true;
-  return Object.values(v as object).every((x) => x === null || typeof x !== 'object');
+function isScalar(v: unknown): boolean {
+  return v === null || typeof v !== 'object';
+}
+
+function isNodeRef(v: unknown): v is { id: string; address: string } {
+  if (isScalar(v) || Array.isArray(v)) return false;
+  const keys = Object.keys(v as object);
+  return keys.length === 2 && keys.includes('id') && keys.includes('address');
+}
+
+/** Fits on one line: scalars, node refs, lists of scalars, objects of those. */
+function isInline(v: unknown, depth = 0): boolean {
+  if (isScalar(v) || isNodeRef(v)) return true;
+  if (depth > 0) return false;
+  if (Array.isArray(v)) return v.every(isScalar);
+  return Object.values(v as object).every((x) => isScalar(x) || isNodeRef(x) || (Array.isArray(x) && x.every(isScalar)));
 }
 
 function inline(v: unknown): string {
-  if (v === null || typeof v !== 'object') return scalar(v);
+  if (isScalar(v)) return scalar(v);
+  if (isNodeRef(v)) return `${v.id} ${v.address}`;
   if (Array.isArray(v)) return v.map(scalar).join(', ') || '(none)';
   return Object.entries(v as Record<string, unknown>)
-    .map(([k, x]) => `${k} ${scalar(x)}`)
+    .map(([k, x]) => `${k} ${inline(x)}`)
     .join('  ');
 }
 

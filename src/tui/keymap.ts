@@ -26,7 +26,9 @@ export interface BlessedKey {
 
 /** One stable name per key press. */
 export function keyName(ch: string | undefined, key: BlessedKey | undefined): string {
-  if (key?.name === 'return' || key?.name === 'enter') return 'enter';
+  // blessed reports "\r" twice, as 'enter' and then as 'return': keep one.
+  if (key?.name === 'return') return '';
+  if (key?.name === 'enter' || key?.name === 'linefeed') return 'enter';
   if (key?.name === 'space' || ch === ' ') return 'space';
   if (ch && ch.length === 1 && ch >= ' ' && ch !== '\x7f' && !key?.ctrl && !key?.meta) return ch;
   if (key?.full) return key.full;

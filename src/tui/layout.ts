@@ -40,7 +40,7 @@ export function computeLayout(cols: number, rows: number): Layout {
 function gridPanes(cols: number, rows: number): Record<PaneId, Rect> {
   const topH = Math.round(rows * 0.55);
   const botH = rows - topH;
-  const [ringW, fingersW, stabW] = split(cols, [0.3, 0.38, 0.32]);
+  const [ringW, fingersW, stabW] = split(cols, [0.34, 0.36, 0.3]);
   const [logW, filesW, rightW] = split(cols, [0.44, 0.22, 0.34]);
   const transfersH = Math.round(botH * 0.55);
   return {

@@ -1,10 +1,11 @@
 /**
- * Ring size as one node can tell: exact when its successor list wraps around to itself,
+ * Ring size as one node can tell: exact when its successor list wraps around to itself or
+ * reaches its predecessor,
  * otherwise estimated from how much of the id space its r successors cover (N ≈ r · 2^m / span).
  */
 import type { NodeSnapshot } from '../dht/chord-node.js';
 
-export function estimateRingSize(snap: Pick<NodeSnapshot, 'id' | 'address' | 'bits' | 'successors' | 'inRing'>): { n: number; exact: boolean } {
+export function estimateRingSize(snap: Pick<NodeSnapshot, 'id' | 'address' | 'bits' | 'successors' | 'inRing' | 'predecessor'>): { n: number; exact: boolean } {
   if (!snap.inRing) return { n: 0, exact: true };
   const seen = new Set<string>();
   for (const s of snap.successors) {
@@ -13,6 +14,8 @@ export function estimateRingSize(snap: Pick<NodeSnapshot, 'id' | 'address' | 'bi
   }
   if (seen.size === 0) return { n: 1, exact: true };
   const last = snap.successors[snap.successors.length - 1]!;
+  // The list reaches round to my predecessor: it holds the whole ring.
+  if (snap.predecessor && last.address === snap.predecessor.address) return { n: seen.size + 1, exact: true };
   const size = 1n << BigInt(snap.bits);
   const span = (BigInt('0x' + last.id) - BigInt('0x' + snap.id) + size) % size || size;
   // Scale both to floats through 2^24 so 160-bit ids do not overflow Number.

@@ -17,7 +17,6 @@ export const wireRef = z.object({ id: hexId, address });
 export type WireRef = z.infer<typeof wireRef>;
 
 const refList = z.array(wireRef).max(MAX_LIST);
-const text = z.string().max(MAX_STRING);
 export const routingMode = z.enum(['chord', 'naive']);
 export type RoutingMode = z.infer<typeof routingMode>;
 
@@ -31,6 +30,15 @@ export const hello = z.object({
 export type Hello = z.infer<typeof hello>;
 
 const empty = z.object({}).strict();
+
+/** Largest value the ring store keeps under one key: 4 MiB (a chunk; the frame limit is 8 MiB). */
+export const MAX_STORE_VALUE = 4 * 1024 * 1024;
+const storeKey = z.string().min(1).max(MAX_STRING);
+const storeKind = z.enum(['manifest', 'chunk', 'value']);
+const storeValue = z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.byteLength <= MAX_STORE_VALUE, 'value must be bytes, at most 4 MiB');
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'digest must be SHA-256 hex');
+const storeEntry = z.object({ key: storeKey, kind: storeKind, size: z.number().int().min(0).max(MAX_STORE_VALUE), digest: sha256Hex });
+const indexList = z.array(z.number().int().min(0).max(MAX_LIST)).max(MAX_LIST);
 
 /** Request bodies by message type. */
 export const requestSchemas = {
@@ -47,11 +55,17 @@ export const requestSchemas = {
   leaving: z.object({ node: wireRef, predecessor: wireRef.nullable(), successors: refList }),
   /** Ask a node to run a stabilize round now (a joiner nudges its new predecessor). */
   stabilize_now: empty,
-  /** Store-level messages are added by the storage layer. */
-  store_get: z.object({ key: text }),
-  store_put: z.object({ key: text, value: z.instanceof(Uint8Array), replica: z.number().int().min(0).max(64) }),
-  store_list: z.object({ from: hexId.nullable(), to: hexId.nullable(), limit: z.number().int().min(1).max(MAX_LIST) }),
-  store_del: z.object({ key: text }),
+  /** Ring store: read one value (a chunk, a manifest) from the receiver's disk. */
+  store_get: z.object({ key: storeKey }),
+  /**
+   * Ring store: `replica` 0 asks the owner to store and replicate to its next r-1 successors
+   * before answering; 1 or more stores one copy on the receiver only.
+   */
+  store_put: z.object({ key: storeKey, value: storeValue, replica: z.number().int().min(0).max(64), kind: storeKind.default('value') }),
+  /** Ring store: a page of the receiver's entries with ids in the ring interval (from, to], after key `after`. */
+  store_list: z.object({ from: hexId, to: hexId, after: storeKey.nullable(), limit: z.number().int().min(1).max(MAX_LIST) }),
+  /** Ring store: which of these entries the receiver lacks, or holds with other content. */
+  store_sync: z.object({ entries: z.array(z.object({ key: storeKey, digest: sha256Hex })).max(MAX_LIST) }),
 } as const;
 
 /** Response bodies by message type. */
@@ -63,10 +77,10 @@ export const responseSchemas = {
   fingers: z.object({ fingers: refList }),
   leaving: empty,
   stabilize_now: empty,
-  store_get: z.object({ value: z.instanceof(Uint8Array).nullable() }),
-  store_put: empty,
-  store_list: z.object({ keys: z.array(text).max(MAX_LIST), more: z.boolean() }),
-  store_del: z.object({ existed: z.boolean() }),
+  store_get: z.object({ value: storeValue.nullable() }),
+  store_put: z.object({ holders: refList }),
+  store_list: z.object({ entries: z.array(storeEntry).max(MAX_LIST), more: z.boolean() }),
+  store_sync: z.object({ missing: indexList, differ: indexList }),
 } as const satisfies { [K in keyof typeof requestSchemas]: z.ZodType };
 
 export type RequestType = keyof typeof requestSchemas;

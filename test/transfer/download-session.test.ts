@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
@@ -122,9 +123,9 @@ test('the file never appears under its final name while incomplete', async (t) =
   const { data, manifest, out } = await fixture(t, 24 * 16 * KiB);
   const final = join(out, 'file.bin');
   const seen: boolean[] = [];
-  const watcher = new MemorySource('w', data, manifest, { onFetch: () => void exists(final).then((x) => seen.push(x)) });
+  const watcher = new MemorySource('w', data, manifest, { onFetch: () => void seen.push(existsSync(final)) });
   const { s, progress } = session(manifest, out, [watcher], { pipeline: 2 });
-  s.on('progress', (p) => void (!p.done && exists(final).then((x) => seen.push(x))));
+  s.on('progress', (p) => void (!p.done && seen.push(existsSync(final))));
   await s.run();
   t.true(seen.length > 0);
   t.false(seen.includes(true));
@@ -203,7 +204,8 @@ test('an unsafe manifest name is refused too', async (t) => {
   t.is((e as { code?: string }).code, 'BAD_NAME');
 });
 
-test('a resumed part whose chunk rotted on disk is repaired by the whole-file check', async (t) => {
+for (const wholeFileCheck of ['always', 'resumed'] as const) {
+test(`a resumed part whose chunk rotted on disk is repaired by the whole-file check (${wholeFileCheck})`, async (t) => {
   const { data, manifest, out } = await fixture(t, 32 * 16 * KiB);
   const ac = new AbortController();
   const first = new MemorySource('a', data, manifest, { onFetch: () => void (first.fetches === 20 && ac.abort()) });
@@ -213,10 +215,11 @@ test('a resumed part whose chunk rotted on disk is repaired by the whole-file ch
   raw[0]! ^= 0xff; // chunk 0 was among the first fetched (rng 0 picks the lowest index)
   await writeFile(part, raw);
   const second = new MemorySource('b', data, manifest);
-  const r = await session(manifest, out, [second]).s.run();
+  const r = await session(manifest, out, [second], { wholeFileCheck }).s.run();
   t.true((await readFile(r.path)).equals(data));
   t.true(second.fetched.includes(0));
 });
+}
 
 test('per-transfer and global limiters pace the download (virtual clock)', async (t) => {
   const { data, manifest, out } = await fixture(t, 64 * 16 * KiB); // 1 MiB
@@ -232,4 +235,25 @@ test('per-transfer and global limiters pace the download (virtual clock)', async
   t.true((await readFile(r.path)).equals(data));
   // The slower (global) limiter rules: (1 MiB - 64 KiB burst) at 256 KiB/s = 3.75 s at least.
   t.true(clock.now() >= 3_750, `finished at ${clock.now()} ms of virtual time`);
+});
+
+test('a FileChunkSource over a corrupted copy is dropped; the right file still arrives', async (t) => {
+  const { path, data, manifest, out } = await fixture(t, 20 * 16 * KiB);
+  const badCopy = join(out, 'bad-copy.bin');
+  const rotten = Buffer.from(data);
+  for (let o = 100; o < rotten.length; o += 16 * KiB) rotten[o]! ^= 1; // every chunk damaged
+  await writeFile(badCopy, rotten);
+  const sources = [new FileChunkSource(badCopy, manifest, { id: 'bad' }), new FileChunkSource(path, manifest, { id: 'good' })];
+  t.teardown(() => Promise.all(sources.map((x) => x.close())));
+  const { s, dropped } = session(manifest, out, sources, { outName: 'result.bin' });
+  const r = await s.run();
+  t.true((await readFile(r.path)).equals(data));
+  t.deepEqual(dropped.map((d) => d.id), ['bad']);
+});
+
+test("wholeFileCheck 'resumed' skips the second hash pass on a fresh download", async (t) => {
+  const { data, manifest, out } = await fixture(t, 10 * 16 * KiB);
+  const r = await session(manifest, out, [new MemorySource('m', data, manifest)], { wholeFileCheck: 'resumed' }).s.run();
+  t.true((await readFile(r.path)).equals(data));
+  t.is(r.resumedChunks, 0);
 });

@@ -50,7 +50,7 @@ export interface TestConsole {
 
 const SEQUENCES: Record<string, string> = {
   enter: '\r', escape: '\x1b', tab: '\t', 'S-tab': '\x1b[Z', up: '\x1b[A', down: '\x1b[B', right: '\x1b[C', left: '\x1b[D',
-  backspace: '\x7f', 'C-c': '\x03', pageup: '\x1b[5~', pagedown: '\x1b[6~',
+  backspace: '\x7f', 'C-c': '\x03', 'C-u': '\x15', 'C-l': '\x0c', pageup: '\x1b[5~', pagedown: '\x1b[6~',
 };
 
 export interface OpenOptions {

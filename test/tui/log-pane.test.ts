@@ -24,7 +24,9 @@ test('log: level and topic, thousands of lines of scrollback, / filter, pause fo
     t.true(shown[0]!.includes('line 1234'));
     await c.keys('/', 'C-u', 'level:warn', 'enter');
     s = c.text();
-    t.true(s.filter((l) => / line \d+/.test(l)).every((l) => l.includes('WARN')));
+    const warned = s.filter((l) => / line \d+/.test(l));
+    t.true(warned.length >= 10, 'warn lines shown');
+    t.true(warned.every((l) => l.includes('WARN')));
     // Esc clears the filter.
     await c.keys('escape');
     t.is(find(c.text(), 'filter "'), -1);

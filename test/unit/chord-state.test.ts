@@ -66,8 +66,8 @@ test('removeNode drops a dead node from successors, fingers and predecessor', (t
   s.fingers[4] = n(32);
   core.removeNode(s, n(14), 0);
   t.is(core.successorOf(s).id, 21n);
-  t.is(s.fingers[0], null);
-  t.is(s.predecessor, null);
+  t.is(s.fingers[0] as NodeRef | null, null);
+  t.is(s.predecessor as NodeRef | null, null);
   t.is(s.fingers[4]?.id, 32n);
 });
 

@@ -23,7 +23,7 @@ export class FilesPane extends Pane {
       ...this.cursor.bindings(() => this.files.length, () => this.markDirty(), 'file'),
       { keys: ['p'], help: 'put the selected file in the ring (put NAME)', hint: 'put', run: () => this.onSelected('put') },
       { keys: ['s'], help: 'share the selected file with the tracker (share NAME)', hint: 'share', run: () => this.onSelected('share') },
-      { keys: ['u', 'delete'], help: 'unshare the selected file (unshare NAME)', hint: 'unshare', run: () => this.onSelected('unshare') },
+      { keys: ['u', 'delete'], label: 'u', help: 'unshare the selected file (unshare NAME)', hint: 'unshare', run: () => this.onSelected('unshare') },
       { keys: ['enter'], help: 'get a file by name (get NAME)', hint: 'get', run: () => this.askThen('get') },
       { keys: ['/'], help: 'search the tracker and the ring (search TEXT)', hint: 'search', run: () => this.askThen('search') },
     ];

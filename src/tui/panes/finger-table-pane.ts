@@ -77,7 +77,7 @@ export class FingerTablePane extends Pane {
     const t = this.ctx.theme();
     const rows = this.rows();
     if (rows.length === 0) return [t.tag('dim', this.ctx.node.routing === 'naive' ? 'naive routing: no fingers, lookups walk successors' : 'no fingers yet')];
-    const cols = this.columns(width);
+    const cols = this.columns(width, rows);
     const now = this.ctx.node.clock.now();
     const lines = [t.tag('heading', escapeTags(fit(cols.map((c) => fit(c.name, c.width, '', c.align)).join(' '), width, '')))];
     const { start, end } = this.cursor.window(rows.length, height - 1);
@@ -96,16 +96,18 @@ export class FingerTablePane extends Pane {
   }
 
   /** Columns that fit `width`; the interval, then the start, go first when space is short. */
-  private columns(width: number): Column[] {
-    const idW = Math.min(Math.ceil(this.ctx.node.bits / 4), 10);
+  private columns(width: number, rows: readonly FingerRow[]): Column[] {
+    const idW = Math.max(4, Math.min(Math.ceil(this.ctx.node.bits / 4), 10));
+    const addrW = Math.min(21, Math.max(7, ...rows.map((r) => r.address.length)));
+    const iW = Math.max(2, ...rows.map((r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`).length));
     const e = this.ctx.glyphs.ellipsis;
     const id = (hex: string) => shortId(hex, idW, e);
     const all: (Column & { drop: number })[] = [
-      { name: 'i', width: this.collapse ? 7 : 3, align: 'right', drop: 9, value: (r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`) },
-      { name: 'start', width: idW, align: 'left', drop: 2, value: (r) => id(r.start) },
+      { name: 'i', width: iW, align: 'right', drop: 9, value: (r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`) },
+      { name: 'start', width: Math.max(5, idW), align: 'left', drop: 2, value: (r) => id(r.start) },
       { name: 'interval', width: idW * 2 + 3, align: 'left', drop: 1, value: (r) => `[${id(r.start)},${id(r.end)})` },
-      { name: 'successor', width: idW, align: 'left', drop: 9, value: (r) => id(r.id) },
-      { name: 'address', width: 21, align: 'left', drop: 3, value: (r) => r.address },
+      { name: 'succ', width: idW, align: 'left', drop: 9, value: (r) => id(r.id) },
+      { name: 'address', width: addrW, align: 'left', drop: 3, value: (r) => r.address },
       { name: 'fixed', width: 8, align: 'right', drop: 9, value: (r, now) => `${formatAge(now - r.fixedAt)} ago` },
     ];
     let cols = all;

@@ -36,7 +36,7 @@ export class LogPane extends Pane {
     for (const l of initial) this.push(l);
     this.keys = [
       { keys: ['/'], help: 'filter: text, topic:NAME or level:LEVEL (empty clears)', hint: 'filter', run: () => this.askFilter() },
-      { keys: ['f', 'space'], help: 'pause / resume following new lines', hint: 'follow', run: () => this.setFollow(!this.follow) },
+      { keys: ['f', 'space'], label: 'f', help: 'pause / resume following new lines', hint: 'follow', run: () => this.setFollow(!this.follow) },
       { keys: ['v'], help: 'cycle the minimum level (debug, info, warn, error)', hint: 'level', run: () => this.cycleLevel() },
       { keys: ['k', 'up'], help: 'scroll up a line', run: () => this.scroll(1) },
       { keys: ['j', 'down'], help: 'scroll down a line', run: () => this.scroll(-1) },

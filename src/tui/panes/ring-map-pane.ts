@@ -32,7 +32,7 @@ export class RingMapPane extends Pane {
   constructor(ctx: PaneContext) {
     super(ctx);
     this.keys = [
-      { keys: ['j', 'down', 'l', 'right'], help: 'select the next node clockwise', hint: 'select', run: () => this.select(1) },
+      { keys: ['j', 'down', 'l', 'right'], label: 'j/k', help: 'select the next node clockwise', hint: 'select', run: () => this.select(1) },
       { keys: ['k', 'up', 'h', 'left'], help: 'select the previous node', run: () => this.select(-1) },
       { keys: ['enter'], help: 'look up a key (draws its path)', hint: 'lookup', run: () => this.askLookup() },
       { keys: ['f'], help: 'show/hide finger chords', hint: 'fingers', run: () => ((this.showFingers = !this.showFingers), this.markDirty()) },
@@ -91,7 +91,7 @@ export class RingMapPane extends Pane {
     const cx = c.unitWidth / 2;
     const cy = c.unitHeight / 2;
     // Leave room for labels beside the circle and one row above and below it.
-    const r = Math.max(2, Math.min(cx - 12, cy - 2.5));
+    const r = Math.max(2, Math.min(cx - 10, cy - 2.5));
     const pos = (id: string) => placeOnRing(id, snap.bits, cx, cy, r);
     c.circle(cx, cy, r, 'ring');
     const me = pos(snap.id);

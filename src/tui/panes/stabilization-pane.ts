@@ -28,10 +28,10 @@ export class StabilizationPane extends Pane {
   constructor(ctx: PaneContext) {
     super(ctx);
     this.keys = [
-      { keys: ['p', 'space'], help: 'pause / resume the stabilization timer', hint: 'pause', run: () => this.togglePause() },
-      { keys: ['s', '.'], help: 'run one round now (also while paused)', hint: 'step', run: () => this.step() },
-      { keys: ['+', '='], help: 'faster: halve the interval', hint: 'faster', run: () => this.speed(0.5) },
-      { keys: ['-', '_'], help: 'slower: double the interval', hint: 'slower', run: () => this.speed(2) },
+      { keys: ['p', 'space'], label: 'p', help: 'pause / resume the stabilization timer', hint: 'pause', run: () => this.togglePause() },
+      { keys: ['s', '.'], label: 's', help: 'run one round now (also while paused)', hint: 'step', run: () => this.step() },
+      { keys: ['+', '='], label: '+', help: 'faster: halve the interval', hint: 'faster', run: () => this.speed(0.5) },
+      { keys: ['-', '_'], label: '-', help: 'slower: double the interval', hint: 'slower', run: () => this.speed(2) },
       ...this.cursor.bindings(() => this.history.length, () => this.markDirty(), 'round'),
       { keys: ['c'], help: 'clear the history and totals', run: () => this.clear() },
     ];
@@ -67,7 +67,8 @@ export class StabilizationPane extends Pane {
     const header = this.header();
     const rows = Math.max(0, height - header.length - 1);
     const lines = header.map((l) => l);
-    lines.push(this.ctx.theme().tag('heading', escapeTags(fit('time         ok successor  succ.pred  this round', width, ''))));
+    const w = this.idWidth();
+    lines.push(this.ctx.theme().tag('heading', escapeTags(fit(`${fit('time', 9, '')} ${fit('', 1, '')} ${fit('succ', w, '')} ${fit('s.pred', w, '')} this round`, width, ''))));
     const { start, end } = this.cursor.window(this.history.length, rows);
     for (let i = start; i < end; i++) lines.push(this.roundLine(this.history[i]!, width, i === this.cursor.selected && this.focused && i > 0));
     if (this.history.length === 0) lines.push(this.ctx.theme().tag('dim', 'waiting for the first round...'));
@@ -97,7 +98,7 @@ export class StabilizationPane extends Pane {
     return [
       `${t.tag('accent', 'timer')}   ${timer}`,
       `${t.tag('accent', 'health')}  succ.pred == me? ${health}`,
-      `${t.tag('accent', 'rounds')}  ${x.rounds}  adopted ${x.adopted}  dead skipped ${x.dead}  pred dead ${x.predDead}  errors ${x.errors > 0 ? t.tag('error', String(x.errors)) : '0'}`,
+      `${t.tag('accent', 'rounds')}  ${x.rounds}  adopted ${x.adopted}  dead succ/pred ${x.dead}/${x.predDead}  err ${x.errors > 0 ? t.tag('error', String(x.errors)) : '0'}`,
     ];
   }
 
@@ -105,18 +106,24 @@ export class StabilizationPane extends Pane {
     const t = this.ctx.theme();
     const g = this.ctx.glyphs;
     const mark = o.error ? g.cross : o.healthy ? g.check : '!';
+    const alone = o.successor.address === this.ctx.node.snapshot().address;
     const acts: string[] = [];
-    if (o.adoptedSuccessor) acts.push('adopted succ');
-    if (o.skippedDead.length) acts.push(`skipped ${o.skippedDead.length} dead`);
-    acts.push(o.notified ? 'notify ok' : 'notify failed');
-    if (o.fingerFixed !== null) acts.push(`fixed finger ${o.fingerFixed}`);
-    acts.push(`pred ${o.predecessorCheck}`);
-    if (o.successorListChanged) acts.push('succ list changed');
+    if (o.adoptedSuccessor) acts.push('ADOPTED');
+    if (o.skippedDead.length) acts.push(`skip ${o.skippedDead.length} dead`);
+    if (!alone) acts.push(o.notified ? `notify${g.check}` : 'NOTIFY FAILED');
+    if (o.fingerFixed !== null) acts.push(`fix${o.fingerFixed}`);
+    acts.push(o.predecessorCheck === 'alive' ? `pred${g.check}` : o.predecessorCheck === 'dead' ? 'PRED DEAD' : 'no pred');
+    if (o.successorListChanged) acts.push('list');
     if (o.error) acts.push(`error: ${o.error}`);
-    const text = `${clockTime(o.at)} ${fit(mark, 2, '')} ${fit(this.name(o.successor), 10, g.ellipsis)} ${fit(this.name(o.successorPredecessor), 10, g.ellipsis)} ${acts.join(', ')}`;
+    const w = this.idWidth();
+    const text = `${clockTime(o.at).slice(3)} ${fit(mark, 1, '')} ${fit(this.name(o.successor), w, g.ellipsis)} ${fit(this.name(o.successorPredecessor), w, g.ellipsis)} ${acts.join(' ')}`;
     const role = selected ? 'selected' : o.error ? 'error' : o.healthy ? null : 'warn';
     const body = escapeTags(fit(text, width, g.ellipsis));
     return role ? t.tag(role, body) : body;
+  }
+
+  private idWidth(): number {
+    return Math.max(6, Math.min(9, Math.ceil(this.ctx.node.bits / 4)));
   }
 
   private name(n: NodeRefJson | null): string {

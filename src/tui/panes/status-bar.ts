@@ -53,14 +53,15 @@ export class StatusBar {
     const width = typeof this.box.width === 'number' ? this.box.width : 80;
     const t = this.ctx.theme();
     this.box.style = blessedStyle(t, 'text');
-    const top = clipTagged(this.statusLine(), width);
+    const top = clipTagged(this.statusLine(width), width);
     const pad = ' '.repeat(Math.max(0, width - taggedWidth(top)));
     const second = this.bottom.override() ?? this.bottom.hints();
-    this.box.setContent(t.tag('status', '') + top + t.tag('status', pad) + '\n' + clipTagged(second, width));
+    this.box.setContent(top + t.tag('status', pad) + '\n' + clipTagged(second, width));
     this.dirty = false;
   }
 
-  private statusLine(): string {
+  /** Items in order of importance; the least important go first when the line is too narrow. */
+  private statusLine(width: number): string {
     const t = this.ctx.theme();
     const g = this.ctx.glyphs;
     const node = this.ctx.node;
@@ -71,15 +72,18 @@ export class StatusBar {
     const size = estimateRingSize(s);
     const keys = this.keys ? `${this.keys.primary}${this.keys.replica ? `+${this.keys.replica}r` : ''}` : '-';
     const stab = node.stabilization.isPaused() ? `${g.paused} paused` : `${node.stabilization.intervalMs()}ms`;
-    return [
+    const items = [
       t.tag('statusKey', ` ${g.self} ${escapeTags(shortId(s.id, 10, e))} `) + t.tag('status', escapeTags(`${s.address} `)),
       item('pred', s.predecessor ? shortId(s.predecessor.id, 8, e) : 'none'),
       item('succ', !s.inRing ? 'none' : succ && succ.address !== s.address ? shortId(succ.id, 8, e) : 'me'),
-      item(s.routing, `${s.bits}-bit`),
-      item('keys', keys),
-      item('ring', s.inRing ? `${size.exact ? '' : '≈'}${size.n}`.replace('≈', this.ctx.caps.unicode ? '≈' : '~') : 'not joined'),
+      item('ring', s.inRing ? `${size.exact ? '' : this.ctx.caps.unicode ? '≈' : '~'}${size.n}` : 'not joined'),
       item('tracker', this.tracker),
+      item(s.routing, `${s.bits}-bit`),
+      // Until a store reports its keys there is nothing to say.
+      this.keys ? item('keys', keys) : '',
       item('stab', stab),
-    ].join('');
+    ].filter(Boolean);
+    while (items.length > 1 && taggedWidth(items.join('')) > width) items.pop();
+    return items.join('');
   }
 }

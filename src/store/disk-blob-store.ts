@@ -1,0 +1,237 @@
+/**
+ * The durable BlobStore under a data directory: content in files named by their SHA-256
+ * (`blobs/ab/abcd…`), an index of keys in SQLite (`index.db`, WAL, synchronous=FULL).
+ *
+ * Invariants:
+ * - a value reaches its final file name only by rename, after the temp file was fsynced; the
+ *   directory is fsynced after the rename; the index row is committed only after that, so an
+ *   indexed value is always complete on disk;
+ * - a crash at any point leaves either the old entry or the new one: never a torn value.
+ *   Leftovers (temp files, blobs no row points to, rows whose blob is missing or the wrong
+ *   size) are swept when the store is opened;
+ * - every read is checked against the indexed size and digest; a bad entry is dropped, not served;
+ * - mutations run one at a time (a queue), so a blob is never unlinked under a put that shares it;
+ * - ids are stored as 40-digit hex, so text order is numeric order for any ring width.
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { digestOf, type BlobStore, type EntryKind, type EntryMeta, type IdRange, type PutEntry, type Role, type RoleCounts, type ScanCursor } from './blob-store.js';
+
+export interface DiskBlobStoreOptions {
+  /** Check size and SHA-256 on every read (default true; reads are then ~1 ms per MiB slower). */
+  readonly verifyReads?: boolean;
+}
+
+interface Row {
+  key: string;
+  id: string;
+  kind: EntryKind;
+  role: Role;
+  size: number;
+  digest: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS entries (
+  key TEXT PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL,
+  size INTEGER NOT NULL, digest TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_ring ON entries (id, key);
+CREATE INDEX IF NOT EXISTS entries_digest ON entries (digest);`;
+
+const SCAN_SQL = `SELECT * FROM entries
+  WHERE (@after IS NULL OR id > @after) AND (@upTo IS NULL OR id <= @upTo)
+    AND (@cid IS NULL OR id > @cid OR (id = @cid AND key > @ckey))
+  ORDER BY id, key LIMIT @limit`;
+
+export class DiskBlobStore implements BlobStore {
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly st;
+
+  private constructor(
+    readonly dir: string,
+    private readonly db: Database.Database,
+    private readonly opts: DiskBlobStoreOptions,
+  ) {
+    this.st = {
+      get: db.prepare<[string], Row>('SELECT * FROM entries WHERE key = ?'),
+      upsert: db.prepare('INSERT OR REPLACE INTO entries (key, id, kind, role, size, digest) VALUES (@key, @id, @kind, @role, @size, @digest)'),
+      remove: db.prepare<[string]>('DELETE FROM entries WHERE key = ?'),
+      role: db.prepare<[string, string]>('UPDATE entries SET role = ? WHERE key = ?'),
+      uses: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM entries WHERE digest = ?'),
+      counts: db.prepare<[], { role: Role; n: number }>('SELECT role, count(*) AS n FROM entries GROUP BY role'),
+      scan: db.prepare<Record<string, unknown>, Row>(SCAN_SQL),
+      all: db.prepare<[], Row>('SELECT * FROM entries'),
+    };
+  }
+
+  /** Opens (or creates) the store in `dir` and sweeps what an earlier crash left behind. */
+  static async open(dir: string, opts: DiskBlobStoreOptions = {}): Promise<DiskBlobStore> {
+    mkdirSync(join(dir, 'blobs'), { recursive: true });
+    await rm(join(dir, 'tmp'), { recursive: true, force: true });
+    await mkdir(join(dir, 'tmp'));
+    const db = new Database(join(dir, 'index.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec(SCHEMA);
+    const store = new DiskBlobStore(dir, db, opts);
+    await store.sweep();
+    return store;
+  }
+
+  put(e: PutEntry): Promise<EntryMeta> {
+    return this.serial(async () => {
+      const digest = digestOf(e.bytes);
+      await this.writeBlob(digest, e.bytes);
+      const old = this.st.get.get(e.key);
+      const row: Row = { key: e.key, id: idText(e.id), kind: e.kind, role: e.role, size: e.bytes.byteLength, digest };
+      this.st.upsert.run(row);
+      if (old && old.digest !== digest) await this.unlinkIfUnused(old.digest);
+      return toMeta(row);
+    });
+  }
+
+  async get(key: string, retry = true): Promise<Uint8Array | null> {
+    this.assertOpen();
+    const row = this.st.get.get(key);
+    if (!row) return null;
+    const bytes = await readFile(this.blobPath(row.digest)).catch(() => null);
+    if (bytes && bytes.byteLength === row.size && (this.opts.verifyReads === false || digestOf(bytes) === row.digest)) return bytes;
+    // Missing or damaged under our feet (or replaced meanwhile): re-check, drop if still bad.
+    const now = this.st.get.get(key);
+    if (now && now.digest !== row.digest) return retry ? this.get(key, false) : null;
+    if (now) await this.delete(key, row.digest);
+    return null;
+  }
+
+  meta(key: string): EntryMeta | null {
+    this.assertOpen();
+    const row = this.st.get.get(key);
+    return row ? toMeta(row) : null;
+  }
+
+  setRole(key: string, role: Role): boolean {
+    this.assertOpen();
+    return this.st.role.run(role, key).changes > 0;
+  }
+
+  delete(key: string, digest?: string): Promise<boolean> {
+    return this.serial(async () => {
+      const row = this.st.get.get(key);
+      if (!row || (digest !== undefined && row.digest !== digest)) return false;
+      this.st.remove.run(key);
+      await this.unlinkIfUnused(row.digest);
+      return true;
+    });
+  }
+
+  scan(range: IdRange, cursor: ScanCursor | null, limit: number): EntryMeta[] {
+    this.assertOpen();
+    const params = {
+      after: range.after === null ? null : idText(range.after),
+      upTo: range.upTo === null ? null : idText(range.upTo),
+      cid: cursor ? idText(cursor.id) : null,
+      ckey: cursor ? cursor.key : null,
+      limit,
+    };
+    return this.st.scan.all(params).map(toMeta);
+  }
+
+  counts(): RoleCounts {
+    this.assertOpen();
+    const out = { primary: 0, replica: 0 };
+    for (const r of this.st.counts.all()) out[r.role] = r.n;
+    return out;
+  }
+
+  /** Waits for pending writes, then closes the index. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue.catch(() => {});
+    this.closed = true;
+    this.db.close();
+  }
+
+  // ---- internals -------------------------------------------------------------------
+
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`blob store ${this.dir} is closed`);
+  }
+
+  private blobPath(digest: string): string {
+    return join(this.dir, 'blobs', digest.slice(0, 2), digest);
+  }
+
+  /** Writes the blob durably unless a complete copy of the same content is already there. */
+  private async writeBlob(digest: string, bytes: Uint8Array): Promise<void> {
+    const final = this.blobPath(digest);
+    const existing = await stat(final).catch(() => null);
+    if (existing?.size === bytes.byteLength) return;
+    const shard = join(this.dir, 'blobs', digest.slice(0, 2));
+    await mkdir(shard, { recursive: true });
+    const tmp = join(this.dir, 'tmp', `${randomUUID()}.tmp`);
+    try {
+      const fh = await open(tmp, 'wx');
+      try {
+        await fh.writeFile(bytes);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, final);
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
+    await syncDir(shard);
+  }
+
+  private async unlinkIfUnused(digest: string): Promise<void> {
+    if (this.st.uses.get(digest)!.n === 0) await unlink(this.blobPath(digest)).catch(() => {});
+  }
+
+  /** Drops rows whose blob is missing or the wrong size, then blobs no row points to. */
+  private async sweep(): Promise<void> {
+    const used = new Set<string>();
+    for (const row of this.st.all.all()) {
+      const s = await stat(this.blobPath(row.digest)).catch(() => null);
+      if (s?.size === row.size) used.add(row.digest);
+      else this.st.remove.run(row.key);
+    }
+    const root = join(this.dir, 'blobs');
+    for (const shard of await readdir(root)) {
+      for (const name of await readdir(join(root, shard)).catch(() => [] as string[])) {
+        if (!used.has(name)) await unlink(join(root, shard, name)).catch(() => {});
+      }
+    }
+  }
+}
+
+function idText(id: bigint): string {
+  return id.toString(16).padStart(40, '0');
+}
+
+function toMeta(r: Row): EntryMeta {
+  return { key: r.key, id: BigInt('0x' + r.id), kind: r.kind, role: r.role, size: r.size, digest: r.digest };
+}
+
+/** fsync a directory so a rename in it survives power loss. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

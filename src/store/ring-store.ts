@@ -1,0 +1,279 @@
+/**
+ * The replicated ring store: values by key on a Chord ring, each kept by the key's owner and
+ * its next r-1 successors, on each node's BlobStore (durable on disk, or in memory).
+ *
+ * Invariants:
+ * - `put` resolves only once min(r, ring size) nodes hold a durable copy; otherwise it fails
+ *   with UNAVAILABLE (after re-routing a few times when the owner moved or died);
+ * - `get` asks the owner, then the nodes after it, and fails with NOT_FOUND only when every
+ *   one of them answered without the key (UNAVAILABLE when some did not answer);
+ * - keys follow the ring: a joiner pulls its share before `join` returns, a leaver hands
+ *   everything on before `leave` returns, and a periodic pass (plus one soon after every
+ *   ring change) brings each key back to r copies and drops copies no longer needed;
+ * - the blob store is the caller's: `stop()` stops the service but does not close it.
+ */
+import type { TimerHandle } from '../core/clock.js';
+import { refToJson, type NodeRef, type NodeRefJson } from '../core/node-ref.js';
+import type { ChordNode } from '../dht/chord-node.js';
+import { fromWire } from '../dht/wire-refs.js';
+import { errorCode } from '../wire/errors.js';
+import { digestOf, type BlobStore, type EntryKind, type Role, type RoleCounts } from './blob-store.js';
+import { registerHandlers } from './handlers/register-handlers.js';
+import { MemoryBlobStore } from './memory-blob-store.js';
+import { storeAsOwner } from './owner-put.js';
+import { CHANGE_DELAY_ROUNDS, DEFAULT_REPLICAS, GET_EXTRA_CANDIDATES, MAINTAIN_EVERY_ROUNDS, MAX_VALUE_BYTES, PUT_ATTEMPTS } from './store-constants.js';
+import { StoreContext } from './store-context.js';
+import { StoreError } from './store-error.js';
+import { StoreMaintainer, type MaintenanceReport } from './store-maintainer.js';
+
+export interface RingStoreOptions {
+  /** Where this node keeps its entries (default: a new MemoryBlobStore). Not closed by `stop()`. */
+  readonly store?: BlobStore;
+  /** Copies of each key, r: the owner and its next r-1 successors (default 3). */
+  readonly replicas?: number;
+  /** Period of the maintenance pass in ms (default 4 × the node's stabilization interval). */
+  readonly maintainEveryMs?: number;
+  /** Timeout of store RPCs in ms (default: the transport's). */
+  readonly timeoutMs?: number;
+}
+
+export interface PutResult {
+  readonly key: string;
+  /** The key's ring id, lowercase hex. */
+  readonly id: string;
+  readonly size: number;
+  /** SHA-256 of the value, lowercase hex. */
+  readonly digest: string;
+  /** The nodes that acknowledged a copy, the owner first. */
+  readonly holders: readonly NodeRefJson[];
+}
+
+export interface KeyListing {
+  readonly primary: number;
+  readonly replica: number;
+  readonly entries: readonly { key: string; id: string; kind: EntryKind; role: Role; size: number }[];
+  /** More entries exist than the listing's limit. */
+  readonly truncated: boolean;
+}
+
+export interface FetchOptions {
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+}
+
+export class RingStore {
+  readonly blobs: BlobStore;
+  private readonly ctx: StoreContext;
+  private readonly maintainer: StoreMaintainer;
+  private timer: TimerHandle | null = null;
+  private timerAt = Infinity;
+  private running: Promise<MaintenanceReport> | null = null;
+  private unsubscribe: (() => void)[] = [];
+  private readonly onJoin = (succ: NodeRef) => this.pullShare(succ);
+  private readonly onLeave = (succ: NodeRef) => this.maintainer.handOff([succ, ...this.ctx.successors()]);
+
+  constructor(
+    readonly node: ChordNode,
+    private readonly opts: RingStoreOptions = {},
+  ) {
+    this.blobs = opts.store ?? new MemoryBlobStore();
+    const r = opts.replicas ?? DEFAULT_REPLICAS;
+    if (!Number.isInteger(r) || r < 1 || r > 64) throw new RangeError(`replicas must be an integer in 1..64, got ${r}`);
+    this.ctx = new StoreContext(node, this.blobs, r, opts.timeoutMs);
+    this.maintainer = new StoreMaintainer(this.ctx);
+    registerHandlers(this.ctx);
+  }
+
+  get replicas(): number {
+    return this.ctx.replicas;
+  }
+
+  /** Serves store messages, follows ring changes and starts the periodic maintenance. */
+  start(): void {
+    this.ctx.stopped = false;
+    this.node.afterJoin.push(this.onJoin);
+    this.node.beforeLeave.push(this.onLeave);
+    const soon = () => this.schedule(this.node.stabilization.intervalMs() * CHANGE_DELAY_ROUNDS);
+    this.unsubscribe = [
+      this.node.bus.on('ring:predecessor-changed', () => (this.ctx.reclassify(), soon())),
+      this.node.bus.on('ring:successors-changed', soon),
+    ];
+    this.ctx.changed();
+    this.schedule(this.periodMs());
+  }
+
+  /** Stops serving and maintaining (waits for a pass in progress). The blob store stays open. */
+  async stop(): Promise<void> {
+    this.ctx.stopped = true;
+    remove(this.node.afterJoin, this.onJoin);
+    remove(this.node.beforeLeave, this.onLeave);
+    this.unsubscribe.forEach((u) => u());
+    if (this.timer) this.node.clock.clearTimeout(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => {});
+  }
+
+  /** Stores `bytes` under `key` on the key's owner and its next r-1 successors. */
+  async put(key: string, bytes: Uint8Array, kind: EntryKind = 'value'): Promise<PutResult> {
+    this.ctx.assertRunning();
+    const id = this.ctx.idOf(key);
+    if (bytes.byteLength > MAX_VALUE_BYTES) throw new StoreError('TOO_LARGE', `value of ${bytes.byteLength} bytes exceeds ${MAX_VALUE_BYTES}`);
+    let last: unknown = null;
+    for (let attempt = 0; attempt < PUT_ATTEMPTS; attempt++) {
+      if (attempt > 0) await this.ctx.sleep(this.node.stabilization.intervalMs());
+      try {
+        const holders = await this.putOnce(key, id, kind, bytes);
+        return { key, id: id.toString(16), size: bytes.byteLength, digest: digestOf(bytes), holders: holders.map(refToJson) };
+      } catch (e) {
+        if (['TOO_LARGE', 'BAD_KEY', 'STOPPED'].includes(errorCode(e))) throw e;
+        last = e;
+        this.node.log('warn', 'store', `put ${JSON.stringify(key)} attempt ${attempt + 1}: ${(e as Error).message}`);
+      }
+    }
+    throw new StoreError('UNAVAILABLE', `could not store ${JSON.stringify(key)} on ${this.replicas} nodes: ${(last as Error).message}`);
+  }
+
+  /** The value under `key`, from its owner or, failing that, the nodes after it. */
+  async get(key: string): Promise<Uint8Array> {
+    this.ctx.assertRunning();
+    const { owner, asker } = await this.locate(this.ctx.idOf(key));
+    let unanswered = 0;
+    const first = await this.readAt(owner.address, key, {}).catch(() => (unanswered++, null));
+    if (first) return first;
+    const rest = (await this.chain(owner, asker, unanswered === 0, this.replicas + GET_EXTRA_CANDIDATES)).slice(1);
+    for (const node of rest) {
+      try {
+        const value = await this.readAt(node.address, key, {});
+        if (value) return value;
+      } catch {
+        unanswered++;
+      }
+    }
+    const asked = rest.length + 1;
+    if (unanswered > 0) throw new StoreError('UNAVAILABLE', `${JSON.stringify(key)}: ${unanswered} of ${asked} holders did not answer, the others lack it`);
+    throw new StoreError('NOT_FOUND', `${JSON.stringify(key)} is not stored in the ring (asked ${asked} nodes)`);
+  }
+
+  /** The nodes that should hold `key`: its owner, then the owner's next r-1 successors. */
+  async holders(key: string): Promise<NodeRefJson[]> {
+    const { owner, asker } = await this.locate(this.ctx.idOf(key));
+    return (await this.chain(owner, asker, true, this.replicas)).map(refToJson);
+  }
+
+  /** Reads `key` from one given node (a downloader fetching chunks from several holders). */
+  async fetchFrom(address: string, key: string, opts: FetchOptions = {}): Promise<Uint8Array> {
+    this.ctx.assertRunning();
+    const value = await this.readAt(address, key, opts);
+    if (!value) throw new StoreError('NOT_FOUND', `${address} does not hold ${JSON.stringify(key)}`);
+    return value;
+  }
+
+  /** How this node holds `key` locally, if at all. */
+  holds(key: string): Role | null {
+    return this.blobs.meta(key)?.role ?? null;
+  }
+
+  counts(): RoleCounts {
+    return this.blobs.counts();
+  }
+
+  /** What this node holds, in ring order, with counts (the `keys` command). */
+  keys(limit = 10_000): KeyListing {
+    const metas = this.blobs.scan({ after: null, upTo: null }, null, limit + 1);
+    const entries = metas.slice(0, limit).map((m) => ({ key: m.key, id: m.id.toString(16), kind: m.kind, role: m.role, size: m.size }));
+    return { ...this.blobs.counts(), entries, truncated: metas.length > limit };
+  }
+
+  /** Runs a maintenance pass now (after the one in progress, if any). */
+  async maintain(): Promise<MaintenanceReport> {
+    while (this.running) await this.running.catch(() => {});
+    this.running = this.maintainer.pass().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  // ---- internals -------------------------------------------------------------------
+
+  private async putOnce(key: string, id: bigint, kind: EntryKind, bytes: Uint8Array): Promise<NodeRef[]> {
+    const owner = (await this.node.route(id)).owner;
+    if (owner.address === this.node.self.address) return storeAsOwner(this.ctx, key, kind, bytes);
+    const res = await this.node.request(owner.address, 'store_put', { key, kind, value: bytes, replica: 0 }, this.ctx.timeoutMs);
+    return res.holders.map(fromWire);
+  }
+
+  /** The owner of `id` and the node that named it (the owner's predecessor, as routing saw it). */
+  private async locate(id: bigint): Promise<{ owner: NodeRef; asker: NodeRef }> {
+    const found = await this.node.route(id).catch((e: Error) => {
+      throw new StoreError('UNAVAILABLE', `no route to the owner of ${id.toString(16)}: ${e.message}`);
+    });
+    return { owner: found.owner, asker: found.path[found.path.length - 1]! };
+  }
+
+  /**
+   * The owner, then the nodes after it: from the owner's own successor list (the list it
+   * replicates to), or, when it does not answer, from the asker's list past the owner.
+   */
+  private async chain(owner: NodeRef, asker: NodeRef, askOwner: boolean, n: number): Promise<NodeRef[]> {
+    let after = askOwner ? await this.successorsOf(owner) : null;
+    if (!after) {
+      const list = (await this.successorsOf(asker)) ?? [];
+      const at = list.findIndex((x) => x.address === owner.address);
+      after = at >= 0 ? list.slice(at + 1) : list;
+    }
+    // A successor list shorter than r means a small ring: it wraps back to the asker.
+    const chain = [owner, ...after, asker];
+    return chain.filter((x, i) => chain.findIndex((y) => y.address === x.address) === i).slice(0, n);
+  }
+
+  private async successorsOf(node: NodeRef): Promise<NodeRef[] | null> {
+    if (node.address === this.node.self.address) return this.ctx.successors();
+    const nb = await this.node.request(node.address, 'neighbours', {}, this.ctx.timeoutMs).catch(() => null);
+    return nb ? nb.successors.map(fromWire).filter((x) => x.address !== node.address) : null;
+  }
+
+  private async readAt(address: string, key: string, opts: FetchOptions): Promise<Uint8Array | null> {
+    if (address === this.node.self.address) return this.ctx.read(key);
+    const req = this.node.request(address, 'store_get', { key }, opts.timeoutMs ?? this.ctx.timeoutMs);
+    return (await abortable(req, opts.signal)).value;
+  }
+
+  private async pullShare(succ: NodeRef): Promise<void> {
+    const n = await this.maintainer.pullFrom(succ);
+    this.node.log('info', 'store', `took over ${n} entries from ${succ.address} after joining`);
+  }
+
+  private periodMs(): number {
+    return this.opts.maintainEveryMs ?? this.node.stabilization.intervalMs() * MAINTAIN_EVERY_ROUNDS;
+  }
+
+  /** Runs a pass in `ms` unless one is due sooner; each pass schedules the next periodic one. */
+  private schedule(ms: number): void {
+    if (this.ctx.stopped) return;
+    const at = this.node.clock.now() + ms;
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) this.node.clock.clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = this.node.clock.setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      this.maintain()
+        .catch((e: Error) => this.node.log('warn', 'store', `maintenance failed: ${e.message}`))
+        .finally(() => this.schedule(this.periodMs()));
+    }, ms);
+  }
+}
+
+function remove<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i >= 0) list.splice(i, 1);
+}
+
+/** Rejects as soon as `signal` aborts (the request itself runs on to its own timeout). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,0 +1,22 @@
+/** Ring-store constants, with units and why. */
+import { MAX_LIST } from '../core/constants.js';
+import { MAX_STORE_VALUE } from '../wire/messages.js';
+
+/** Largest value under one key: 4 MiB, so a chunk plus headers fits one 8 MiB frame. */
+export const MAX_VALUE_BYTES = MAX_STORE_VALUE;
+/** Longest key accepted (a file name or `chunk:<sha256 hex>`); message strings allow as much. */
+export const MAX_KEY_LENGTH = 4096;
+/** Copies of each key by default: the owner and its next two successors. */
+export const DEFAULT_REPLICAS = 3;
+/** Entries per listing or sync page: a wire list limit, so no page makes a huge frame. */
+export const PAGE_SIZE = MAX_LIST;
+/** A maintenance pass every 4 stabilization rounds: repairs follow the ring closely, cheaply. */
+export const MAINTAIN_EVERY_ROUNDS = 4;
+/** After a ring change, run a pass one stabilization round later (changes come in bursts). */
+export const CHANGE_DELAY_ROUNDS = 1;
+/** A put retries this many times when the owner moved or died under it. */
+export const PUT_ATTEMPTS = 4;
+/** Values pushed to one peer at a time during maintenance (bounded memory: 4 × 4 MiB). */
+export const PUSH_PARALLEL = 4;
+/** A get also asks this many nodes past the r holders (copies not yet re-homed after churn). */
+export const GET_EXTRA_CANDIDATES = 2;

@@ -1,0 +1,127 @@
+/**
+ * What the ring store's parts share: the node, the local BlobStore, and the rules that tie a
+ * key to this node's place on the ring (its id, whether this node owns it, its role here).
+ *
+ * Invariants:
+ * - a key's role here is 'primary' exactly when its id lies in (predecessor, self]; while the
+ *   predecessor is unknown, roles are left as they were (a lone node owns everything);
+ * - every change to what is held is followed by `changed()`, which publishes the counts on
+ *   the bus when they moved.
+ */
+import type { NodeRef } from '../core/node-ref.js';
+import { hashId, inHalfOpen } from '../core/ring-math.js';
+import type { ChordNode } from '../dht/chord-node.js';
+import { fromWire } from '../dht/wire-refs.js';
+import { ringPages, type BlobStore, type EntryKind, type EntryMeta, type Role } from './blob-store.js';
+import { MAX_KEY_LENGTH, MAX_VALUE_BYTES, PAGE_SIZE } from './store-constants.js';
+import { StoreError } from './store-error.js';
+
+export class StoreContext {
+  stopped = false;
+  private lastCounts = '';
+
+  constructor(
+    readonly node: ChordNode,
+    readonly blobs: BlobStore,
+    /** Copies per key (r). */
+    readonly replicas: number,
+    /** Timeout of store RPCs in ms (undefined: the transport's default). */
+    readonly timeoutMs: number | undefined,
+  ) {}
+
+  get self(): NodeRef {
+    return this.node.self;
+  }
+
+  idOf(key: string): bigint {
+    checkKey(key);
+    return hashId(key, this.node.bits);
+  }
+
+  /** This node's successor list, nearest first, without itself. */
+  successors(): NodeRef[] {
+    const self = this.self.address;
+    return this.node.snapshot({ fingers: false }).successors.map(fromWire).filter((n) => n.address !== self);
+  }
+
+  /** What roles depend on: the predecessor (null when unknown) and whether this node is alone. */
+  view(): RingView {
+    const snap = this.node.snapshot({ fingers: false });
+    const alone = snap.successors.every((n) => n.address === snap.address);
+    return { pred: snap.predecessor ? fromWire(snap.predecessor) : null, alone };
+  }
+
+  /** Whether this node owns `id`; `unknownAs` when the predecessor is unknown. */
+  owns(id: bigint, unknownAs = true): boolean {
+    const role = this.roleFor(id);
+    return role === null ? unknownAs : role === 'primary';
+  }
+
+  /** The role a key with this id has here, or null while that cannot be told. */
+  roleFor(id: bigint, view = this.view()): Role | null {
+    if (view.alone) return 'primary';
+    if (!view.pred) return null;
+    return inHalfOpen(id, view.pred.id, this.self.id) ? 'primary' : 'replica';
+  }
+
+  async save(key: string, kind: EntryKind, bytes: Uint8Array, role?: Role): Promise<EntryMeta> {
+    const id = this.idOf(key);
+    if (bytes.byteLength > MAX_VALUE_BYTES) throw new StoreError('TOO_LARGE', `value of ${bytes.byteLength} bytes exceeds ${MAX_VALUE_BYTES}`);
+    const meta = await this.blobs.put({ key, id, kind, role: role ?? this.roleFor(id) ?? 'replica', bytes });
+    this.changed();
+    return meta;
+  }
+
+  read(key: string): Promise<Uint8Array | null> {
+    return this.blobs.get(key);
+  }
+
+  /** Removes a key if it still has `digest`. */
+  async drop(key: string, digest: string): Promise<boolean> {
+    const gone = await this.blobs.delete(key, digest);
+    if (gone) this.changed();
+    return gone;
+  }
+
+  /** Re-derives every entry's role from the current predecessor (local, synchronous work). */
+  reclassify(): void {
+    const view = this.view();
+    if (this.roleFor(this.self.id, view) === null) return;
+    for (const page of ringPages(this.blobs, this.self.id, this.self.id, PAGE_SIZE)) {
+      for (const m of page) {
+        const role = this.roleFor(m.id, view)!;
+        if (m.role !== role) this.blobs.setRole(m.key, role);
+      }
+    }
+    this.changed();
+  }
+
+  /** Publishes `store:keys-changed` when the counts moved since the last time. */
+  changed(): void {
+    const counts = this.blobs.counts();
+    const text = `${counts.primary}/${counts.replica}`;
+    if (text === this.lastCounts) return;
+    this.lastCounts = text;
+    this.node.bus.emit('store:keys-changed', counts);
+  }
+
+  assertRunning(): void {
+    if (this.stopped) throw new StoreError('STOPPED', 'the ring store is stopped');
+  }
+
+  /** Resolves after `ms` on the node's clock (virtual in simulations). */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.node.clock.setTimeout(resolve, ms));
+  }
+}
+
+export interface RingView {
+  readonly pred: NodeRef | null;
+  readonly alone: boolean;
+}
+
+export function checkKey(key: string): void {
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw new StoreError('BAD_KEY', `a key must be 1..${MAX_KEY_LENGTH} characters`);
+  }
+}

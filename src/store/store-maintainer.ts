@@ -1,0 +1,185 @@
+/**
+ * Keeps every key on its r holders as the ring changes: the owner (successor of the key's
+ * id) and the owner's next r-1 successors.
+ *
+ * Invariants:
+ * - a pass walks this node's entries once, in ring order, grouped by owner (one route and
+ *   one `neighbours` call per group, not per key), and listings go in pages of PAGE_SIZE;
+ * - every holder of a group is offered the group's entries (`store_sync`) and sent those it
+ *   lacks; only the owner also overwrites copies whose content differs (its version wins);
+ * - a node drops its copy only when it is not a holder, the owner named at least r holders,
+ *   and every one of them confirmed (or just received) the entry with the same content;
+ * - a joiner pulls what its successor holds outside the successor's new range; a leaver
+ *   hands everything to its successor (or the next live one) or the leave fails.
+ */
+import type { NodeRef } from '../core/node-ref.js';
+import { inHalfOpen } from '../core/ring-math.js';
+import { fromWire } from '../dht/wire-refs.js';
+import type { RequestBody, ResponseBody } from '../wire/messages.js';
+import { digestOf, ringPages, scanRing, type EntryMeta } from './blob-store.js';
+import { pushCopy } from './owner-put.js';
+import { PAGE_SIZE, PUSH_PARALLEL } from './store-constants.js';
+import type { StoreContext } from './store-context.js';
+import { StoreError } from './store-error.js';
+
+export interface MaintenanceReport {
+  /** Owner groups examined. */
+  groups: number;
+  /** Copies sent to holders that lacked them. */
+  pushed: number;
+  /** Local copies dropped because their r holders have them. */
+  dropped: number;
+  /** Groups or pages that could not be checked (an owner or holder did not answer). */
+  failed: number;
+}
+
+interface Group {
+  readonly owner: NodeRef;
+  /** Owner first; null when the owner did not answer. */
+  readonly holders: NodeRef[] | null;
+}
+
+type StoreEntryWire = ResponseBody<'store_list'>['entries'][number];
+
+/** Groups per pass at most (a guard against a ring view that never closes the circle). */
+const MAX_GROUPS = 4096;
+
+export class StoreMaintainer {
+  constructor(private readonly ctx: StoreContext) {}
+
+  /** One maintenance pass over everything this node holds. */
+  async pass(): Promise<MaintenanceReport> {
+    const report: MaintenanceReport = { groups: 0, pushed: 0, dropped: 0, failed: 0 };
+    const ctx = this.ctx;
+    if (!ctx.node.member || ctx.stopped) return report;
+    ctx.reclassify();
+    const self = ctx.self.id;
+    let from = self;
+    for (let n = 0; n < MAX_GROUPS && ctx.node.member && !ctx.stopped; n++) {
+      const first = scanRing(ctx.blobs, from, self, null, 1)[0];
+      if (!first) break;
+      const group = await this.groupOf(first.id);
+      report.groups++;
+      // The group ends at its owner; an owner past this node means the ring does not know us yet.
+      const end = !group ? first.id : inHalfOpen(group.owner.id, from, self) ? group.owner.id : self;
+      if (group?.holders) await this.syncGroup(from, end, group.owner, group.holders, report);
+      else report.failed++;
+      if (end === self) break;
+      from = end;
+    }
+    ctx.changed();
+    return report;
+  }
+
+  /** After a join: copies what the successor holds outside its new range (our share, our replicas). */
+  async pullFrom(succ: NodeRef): Promise<number> {
+    const ctx = this.ctx;
+    let after: string | null = null;
+    let pulled = 0;
+    for (;;) {
+      const body: RequestBody<'store_list'> = { from: succ.id.toString(16), to: ctx.self.id.toString(16), after, limit: PAGE_SIZE };
+      const res: ResponseBody<'store_list'> = await ctx.node.request(succ.address, 'store_list', body, ctx.timeoutMs);
+      for (const e of res.entries) if (await this.pullOne(succ, e)) pulled++;
+      if (!res.more || res.entries.length === 0) return pulled;
+      after = res.entries[res.entries.length - 1]!.key;
+    }
+  }
+
+  /** Before a graceful leave: hands every entry to the first successor that takes them all. */
+  async handOff(successors: readonly NodeRef[]): Promise<void> {
+    const report: MaintenanceReport = { groups: 0, pushed: 0, dropped: 0, failed: 0 };
+    for (const succ of successors) {
+      if (await this.syncAll(succ, report)) {
+        this.ctx.node.log('info', 'store', `handed ${report.pushed} entries to ${succ.address} before leaving`);
+        return;
+      }
+    }
+    throw new StoreError('UNAVAILABLE', 'no successor took this node\'s entries: not leaving, nothing would survive');
+  }
+
+  // ---- internals -------------------------------------------------------------------
+
+  /** The owner of `id` and its holders, as the owner sees them; null when no route was found. */
+  private async groupOf(id: bigint): Promise<Group | null> {
+    const ctx = this.ctx;
+    const mine = (): Group => ({ owner: ctx.self, holders: [ctx.self, ...ctx.successors()].slice(0, ctx.replicas) });
+    if (ctx.roleFor(id) === 'primary') return mine();
+    const owner = await ctx.node.route(id).then((r) => r.owner, () => null);
+    if (!owner) return null;
+    if (owner.address === ctx.self.address) return mine();
+    const nb = await ctx.node.request(owner.address, 'neighbours', {}, ctx.timeoutMs).catch(() => null);
+    if (!nb) return { owner, holders: null };
+    const chain = [owner, ...nb.successors.map(fromWire)].filter((n, i, all) => all.findIndex((m) => m.address === n.address) === i);
+    return { owner, holders: chain.slice(0, ctx.replicas) };
+  }
+
+  private async syncGroup(from: bigint, end: bigint, owner: NodeRef, holders: NodeRef[], report: MaintenanceReport): Promise<void> {
+    const ctx = this.ctx;
+    const me = ctx.self.address;
+    const amOwner = owner.address === me;
+    const others = holders.filter((h) => h.address !== me);
+    const mayDrop = others.length === holders.length && holders.length >= ctx.replicas;
+    for (const page of ringPages(ctx.blobs, from, end, PAGE_SIZE)) {
+      let ok = true;
+      for (const h of others) ok = (await this.syncTo(h, page, () => amOwner, report)) && ok;
+      if (!ok) report.failed++;
+      if (!mayDrop || !ok) continue;
+      for (const m of page) if (await ctx.drop(m.key, m.digest)) report.dropped++;
+    }
+  }
+
+  /** Offers every entry to `to`; true when it confirmed or received all of them. */
+  private async syncAll(to: NodeRef, report: MaintenanceReport): Promise<boolean> {
+    const self = this.ctx.self.id;
+    for (const page of ringPages(this.ctx.blobs, self, self, PAGE_SIZE)) {
+      if (!(await this.syncTo(to, page, (m) => m.role === 'primary', report))) return false;
+    }
+    return true;
+  }
+
+  /** Offers a page to `to` and sends what it lacks (and what differs, where `overwrite` says so). */
+  private async syncTo(to: NodeRef, page: EntryMeta[], overwrite: (m: EntryMeta) => boolean, report: MaintenanceReport): Promise<boolean> {
+    const ctx = this.ctx;
+    const entries = page.map((m) => ({ key: m.key, digest: m.digest }));
+    const res = await ctx.node.request(to.address, 'store_sync', { entries }, ctx.timeoutMs).catch(() => null);
+    if (!res) return false;
+    const want = new Set(res.missing.filter((i) => i >= 0 && i < page.length));
+    for (const i of res.differ) if (i >= 0 && i < page.length && overwrite(page[i]!)) want.add(i);
+    const sent = await this.pushAll(to, [...want].map((i) => page[i]!));
+    report.pushed += sent;
+    return sent === want.size;
+  }
+
+  /** Sends entries to `to`, PUSH_PARALLEL at a time; returns how many arrived. */
+  private async pushAll(to: NodeRef, metas: EntryMeta[]): Promise<number> {
+    let next = 0;
+    let sent = 0;
+    const worker = async () => {
+      while (next < metas.length) {
+        const m = metas[next++]!;
+        const bytes = await this.ctx.read(m.key);
+        if (!bytes) continue;
+        const ok = await pushCopy(this.ctx, to, m.key, m.kind, bytes).then(() => true, () => false);
+        if (ok) sent++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PUSH_PARALLEL, metas.length) }, worker));
+    return sent;
+  }
+
+  /** Copies one listed entry from `from` unless held already; checks it is ours and intact. */
+  private async pullOne(from: NodeRef, e: StoreEntryWire): Promise<boolean> {
+    const ctx = this.ctx;
+    if (!inHalfOpen(ctx.idOf(e.key), from.id, ctx.self.id)) return false; // not what we asked for
+    if (ctx.blobs.meta(e.key)?.digest === e.digest) return false;
+    try {
+      const { value } = await ctx.node.request(from.address, 'store_get', { key: e.key }, ctx.timeoutMs);
+      if (!value || digestOf(value) !== e.digest) return false; // changed since the listing, or damaged
+      await ctx.save(e.key, e.kind, value);
+      return true;
+    } catch (err) {
+      ctx.node.log('warn', 'store', `pulling ${JSON.stringify(e.key)} from ${from.address} failed: ${(err as Error).message}`);
+      return false;
+    }
+  }
+}

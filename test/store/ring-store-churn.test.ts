@@ -1,0 +1,84 @@
+import test from 'ava';
+import { StoreRing, bytesOf, textOf } from './helpers.js';
+
+const keys = Array.from({ length: 80 }, (_, i) => `doc-${i}`);
+
+async function filledRing(seed: number, n: number): Promise<StoreRing> {
+  const sr = new StoreRing({ seed });
+  await sr.addSequential(n);
+  await sr.ready();
+  for (const [i, k] of keys.entries()) await sr.ring.settle(sr.live[i % n]!.put(k, bytesOf(`v-${k}`)));
+  return sr;
+}
+
+async function readAll(sr: StoreRing, readers = 3): Promise<string[]> {
+  const bad: string[] = [];
+  for (let i = 0; i < readers; i++) {
+    const reader = sr.live[(i * 7) % sr.live.length]!;
+    for (const k of keys) {
+      const v = await sr.ring.settle(reader.get(k)).then(textOf, (e: Error) => e.message);
+      if (v !== `v-${k}`) bad.push(`${k}: ${v}`);
+    }
+  }
+  return bad;
+}
+
+test('half the ring leaves gracefully, one right after another: nothing is lost', async (t) => {
+  const sr = await filledRing(41, 20);
+  t.deepEqual(sr.misplaced(keys), []);
+  for (let i = 0; i < 10; i++) await sr.leave(sr.ring.pick(sr.ring.live));
+  t.is(sr.ring.live.length, 10);
+  t.true(keys.every((k) => sr.copies(k).length >= 1), 'every key still has a live copy before any repair');
+  t.deepEqual(await readAll(sr), []);
+  await sr.heal();
+  t.deepEqual(sr.misplaced(keys), [], 'back to exactly r copies on the right nodes');
+  await sr.stop();
+});
+
+test('a leave fails, keeping the node in the ring, when no successor takes its entries', async (t) => {
+  const sr = await filledRing(42, 3);
+  const [a, b, c] = sr.ring.live;
+  await sr.crash(b!);
+  await sr.crash(c!);
+  const e = await t.throwsAsync(sr.ring.settle(a!.leave()));
+  t.is((e as { code?: string }).code, 'UNAVAILABLE');
+  t.true(a!.member, 'still in the ring');
+  await sr.stop();
+});
+
+// Crash r-1 = 2 of a key's 3 holders at once (owner+first, first+second, owner+second).
+for (const [name, pick] of [
+  ['the owner and its first successor', [0, 1]],
+  ['both replicas', [1, 2]],
+  ['the owner and the second replica', [0, 2]],
+] as const) {
+  test(`crashing ${name} of a key keeps every key readable; repair restores r copies`, async (t) => {
+    const sr = await filledRing(43 + pick[0] + pick[1], 16);
+    await sr.heal();
+    for (const round of [0, 1]) {
+      const victimKey = keys[round * 17]!;
+      const holders = sr.expectedHolders(victimKey);
+      for (const i of pick) await sr.crash(holders[i]!);
+      t.is(sr.copies(victimKey).length, 1, `round ${round}: one copy of ${victimKey} is left`);
+      t.deepEqual(await readAll(sr, 2), [], `round ${round}: every key readable before repair`);
+      await sr.heal();
+      t.deepEqual(sr.misplaced(keys), [], `round ${round}: every key back on exactly r live holders`);
+      t.true(keys.every((k) => sr.copies(k).length === 3));
+    }
+    await sr.stop();
+  });
+}
+
+test('a put during a crash of the owner is retried on the new owner and reaches r copies', async (t) => {
+  const sr = await filledRing(47, 8);
+  const key = 'late.txt';
+  const [owner] = sr.expectedHolders(key);
+  await sr.crash(owner!);
+  const writer = sr.live.find((s) => s.node !== owner)!;
+  const res = await sr.ring.settle(writer.put(key, bytesOf('late')));
+  t.is(res.holders.length, 3);
+  t.false(res.holders.some((h) => h.address === owner!.self.address));
+  await sr.heal();
+  t.deepEqual(sr.misplaced([...keys, key]), []);
+  await sr.stop();
+});
