@@ -278,7 +278,8 @@ export class ChordNode {
   }
 
   private registerCoreHandlers(): void {
-    this.handle('ping', async () => ({ id: this.st.self.id.toString(16) }));
+    // A node that left answers no ring traffic, not even ping: others must see it as gone.
+    this.handle('ping', async () => ({ id: this.requireRing().self.id.toString(16) }));
     this.handle('neighbours', async () => {
       const st = this.requireRing();
       return { predecessor: st.predecessor ? toWire(st.predecessor) : null, successors: st.successors.map(toWire) };

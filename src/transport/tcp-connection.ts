@@ -57,6 +57,11 @@ export class TcpConnection {
     return { id, done };
   }
 
+  /** Bytes read before this connection took the socket over. */
+  feed(data: Buffer): void {
+    this.onData(data);
+  }
+
   /** Forgets a request whose caller gave up (timeout or abort). */
   forget(id: number): void {
     this.pending.delete(id);

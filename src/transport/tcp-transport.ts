@@ -20,6 +20,16 @@ export interface TcpTransportOptions {
   /** Default request timeout in ms (default 2000). */
   readonly timeoutMs?: number;
   readonly log?: LogFn;
+  /**
+   * Another protocol served on the same port: connections whose first bytes it claims are
+   * handed over (p2pterm frames start with a length; a P2P-CI request starts with "GET ").
+   */
+  readonly alternate?: AlternateProtocol;
+}
+
+export interface AlternateProtocol {
+  match(first: Buffer): boolean;
+  accept(socket: Socket, first: Buffer): void;
 }
 
 export class TcpTransport implements Transport {
@@ -70,6 +80,19 @@ export class TcpTransport implements Transport {
 
   private accept(socket: Socket, handler: RequestHandler): void {
     if (this.closing) return void socket.destroy();
+    const alt = this.opts.alternate;
+    if (!alt) return this.acceptNode(socket, handler, null);
+    const silent = setTimeout(() => socket.destroy(), HELLO_TIMEOUT_MS);
+    silent.unref();
+    socket.on('error', () => {});
+    socket.once('data', (first: Buffer) => {
+      clearTimeout(silent);
+      if (alt.match(first)) return alt.accept(socket, first);
+      this.acceptNode(socket, handler, first);
+    });
+  }
+
+  private acceptNode(socket: Socket, handler: RequestHandler, first: Buffer | null): void {
     const label = `${socket.remoteAddress}:${socket.remotePort}`;
     const conn = new TcpConnection(socket, true, () => this.identity(), handler, this.log, label);
     this.track(conn, socket);
@@ -78,6 +101,7 @@ export class TcpTransport implements Transport {
     }, HELLO_TIMEOUT_MS);
     timer.unref();
     conn.ready.then(() => clearTimeout(timer), () => clearTimeout(timer));
+    if (first) conn.feed(first);
   }
 
   private identity(): LocalIdentity & { address: string | null } {
