@@ -1,5 +1,6 @@
 /** `p2pterm node --headless`: a ring member driven through stdin/stdout. */
-import { createTcpNode } from '../dht/create-tcp-node.js';
+import { fileCommands } from '../files/file-commands.js';
+import { startPeer, type Peer } from '../files/start-file-service.js';
 import type { ChordNode } from '../dht/chord-node.js';
 import { EventBus } from '../bus/event-bus.js';
 import { P2pError } from '../wire/errors.js';
@@ -10,7 +11,14 @@ import { attachStderrLog } from './stderr-log.js';
 export async function runHeadlessNode(o: NodeCliOptions): Promise<void> {
   const bus = new EventBus();
   attachStderrLog(bus, o.verbose);
-  const node = await createTcpNode({ host: o.host, port: o.port, bits: o.bits, routing: o.routing, stabilizeMs: o.stabilizeMs, successors: o.successors, bus });
+  let peer: Peer;
+  try {
+    peer = await startPeer({ host: o.host, port: o.port, bits: o.bits, routing: o.routing, stabilizeMs: o.stabilizeMs, successors: o.successors, bus, dir: o.dir, dataDir: o.data, tracker: o.tracker });
+  } catch (e) {
+    process.stderr.write(`p2pterm: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const { node, files } = peer;
   const snap = node.snapshot();
   printJson({ event: 'listening', id: snap.id, address: snap.address });
   if (o.join) {
@@ -18,11 +26,11 @@ export async function runHeadlessNode(o: NodeCliOptions): Promise<void> {
       await node.join(o.join);
     } catch (e) {
       process.stderr.write(`p2pterm: ${(e as Error).message}\n`);
-      await node.stop();
+      await peer.stop();
       process.exit(2);
     }
   }
-  await runHeadless({ commands: nodeCommands(node), ignoreStdin: o.daemon, shutdown: () => shutdownNode(node) });
+  await runHeadless({ commands: { ...nodeCommands(node), ...fileCommands(files) }, ignoreStdin: o.daemon, shutdown: () => shutdownPeer(peer) });
 }
 
 /** The headless command set for a ring member. */
@@ -65,8 +73,18 @@ function stateReply(node: ChordNode): Record<string, unknown> {
 
 /** Leaves gracefully when part of a larger ring (bounded), then frees the port. */
 export async function shutdownNode(node: ChordNode): Promise<void> {
-  const s = node.snapshot();
-  const others = s.successors.some((n) => n.address !== s.address);
-  if (s.inRing && others) await Promise.race([node.leave().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+  await leaveGracefully(node);
   await node.stop();
+}
+
+/** The same for a node with its file service: keys are handed on before the store closes. */
+export async function shutdownPeer(peer: Peer): Promise<void> {
+  await leaveGracefully(peer.node);
+  await peer.stop();
+}
+
+async function leaveGracefully(node: ChordNode): Promise<void> {
+  const s = node.snapshot({ fingers: false });
+  const others = s.successors.some((n) => n.address !== s.address);
+  if (s.inRing && others) await Promise.race([node.leave().catch(() => {}), new Promise((r) => setTimeout(r, 10_000))]);
 }

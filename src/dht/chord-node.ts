@@ -219,8 +219,8 @@ export class ChordNode {
   }
 
   /** Sends a request over this node's transport (services use it to reach peers). */
-  request<T extends RequestType>(to: string, type: T, body: RequestBody<T>, timeoutMs?: number): Promise<ResponseBody<T>> {
-    return this.transport.request(to, type, body, { timeoutMs });
+  request<T extends RequestType>(to: string, type: T, body: RequestBody<T>, timeoutMs?: number, signal?: AbortSignal): Promise<ResponseBody<T>> {
+    return this.transport.request(to, type, body, { timeoutMs, signal });
   }
 
   /** Routes to the owner of an id without publishing a lookup event. */

@@ -1,7 +1,7 @@
 /** A ChordNode on real TCP: what the CLI and library users start. */
 import type { Routing } from '../core/chord-state.js';
 import { EventBus } from '../bus/event-bus.js';
-import { TcpTransport } from '../transport/tcp-transport.js';
+import { TcpTransport, type AlternateProtocol } from '../transport/tcp-transport.js';
 import type { LogLevel } from '../transport/log-fn.js';
 import { ChordNode } from './chord-node.js';
 
@@ -21,6 +21,8 @@ export interface TcpNodeOptions {
   /** Request timeout in ms (default 2000). */
   readonly rpcTimeoutMs?: number;
   readonly bus?: EventBus;
+  /** Another protocol answered on the same port (the P2P-CI upload server). */
+  readonly alternate?: AlternateProtocol;
 }
 
 /** Creates and starts a node listening on TCP (it forms a ring of one until it joins). */
@@ -28,7 +30,7 @@ export async function createTcpNode(opts: TcpNodeOptions = {}): Promise<ChordNod
   const bus = opts.bus ?? new EventBus();
   const log = (level: LogLevel, topic: string, message: string) => bus.emit('log:line', { at: Date.now(), level, topic, message });
   const node = new ChordNode({
-    transport: (identity) => new TcpTransport({ host: opts.host, port: opts.port, identity, timeoutMs: opts.rpcTimeoutMs, log }),
+    transport: (identity) => new TcpTransport({ host: opts.host, port: opts.port, identity, timeoutMs: opts.rpcTimeoutMs, log, alternate: opts.alternate }),
     bits: opts.bits,
     routing: opts.routing,
     successors: opts.successors,

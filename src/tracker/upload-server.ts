@@ -74,7 +74,21 @@ export class UploadServer {
     return `${host}:${this.#port}`;
   }
 
+  /** Serves sockets handed over by another server (the node's port) without listening itself. */
+  async prepare(): Promise<void> {
+    this.#root = await fsp.realpath(this.opts.dir);
+  }
+
+  /** Takes over a connection whose first bytes (`first`) were already read elsewhere. */
+  acceptSocket(socket: Socket, first: Buffer): void {
+    socket.pause();
+    socket.unshift(first);
+    this.#onConnection(socket);
+    socket.resume();
+  }
+
   async stop(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
     const server = this.#server;
     if (!server) return;
     this.#server = undefined;

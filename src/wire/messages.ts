@@ -66,6 +66,10 @@ export const requestSchemas = {
   store_list: z.object({ from: hexId, to: hexId, after: storeKey.nullable(), limit: z.number().int().min(1).max(MAX_LIST) }),
   /** Ring store: which of these entries the receiver lacks, or holds with other content. */
   store_sync: z.object({ entries: z.array(z.object({ key: storeKey, digest: sha256Hex })).max(MAX_LIST) }),
+  /** A shared file's manifest, by name (tracker-assisted transfers between p2pterm peers). */
+  file_manifest: z.object({ name: z.string().min(1).max(255) }),
+  /** One chunk of a shared file, by name, manifest id and index. */
+  file_chunk: z.object({ name: z.string().min(1).max(255), manifest: z.string().regex(/^[0-9a-f]{64}$/), index: z.number().int().min(0) }),
 } as const;
 
 /** Response bodies by message type. */
@@ -81,6 +85,8 @@ export const responseSchemas = {
   store_put: z.object({ holders: refList }),
   store_list: z.object({ entries: z.array(storeEntry).max(MAX_LIST), more: z.boolean() }),
   store_sync: z.object({ missing: indexList, differ: indexList }),
+  file_manifest: z.object({ manifest: z.instanceof(Uint8Array) }),
+  file_chunk: z.object({ data: z.instanceof(Uint8Array) }),
 } as const satisfies { [K in keyof typeof requestSchemas]: z.ZodType };
 
 export type RequestType = keyof typeof requestSchemas;

@@ -1,0 +1,233 @@
+/**
+ * Everything a node does with files: the shared folder, serving it to peers, the replicated
+ * ring store (put / get), the tracker link (share / unshare / search) and the transfer engine
+ * that downloads from every source at once. Publishes files:*, transfer:* and tracker:* events.
+ */
+import { promises as fsp } from 'node:fs';
+import { dirname, basename, join, resolve } from 'node:path';
+import type { EventBus } from '../bus/event-bus.js';
+import type { FileEntry } from '../bus/events.js';
+import type { ChordNode } from '../dht/chord-node.js';
+import { DiskBlobStore } from '../store/disk-blob-store.js';
+import { chunkKey, ringChunkSources } from '../store/ring-chunk-sources.js';
+import { RingStore } from '../store/ring-store.js';
+import { HashPool } from '../transfer/hash-pool.js';
+import { buildManifest, decodeManifest, encodeManifest, manifestId, type Manifest } from '../transfer/manifest.js';
+import { readChunk } from '../transfer/chunk-reader.js';
+import type { ChunkSource } from '../transfer/download-session.js';
+import { TransferManager } from '../transfer/transfer-manager.js';
+import { safeFileName } from '../transfer/safe-name.js';
+import { P2pError } from '../wire/errors.js';
+import { fetchRfc } from '../tracker/fetch-rfc.js';
+import type { SearchMatch } from '../tracker/native-protocol.js';
+import { FileServing } from './file-serving.js';
+import { PeerChunkSource } from './peer-chunk-source.js';
+import { SharedFolder } from './shared-folder.js';
+import { TrackerLink } from './tracker-link.js';
+import { publishTransfers } from './transfer-events.js';
+
+export interface FileServiceOptions {
+  /** The shared/download folder. */
+  readonly dir: string;
+  /** Where the node keeps its store and lists. */
+  readonly dataDir: string;
+  /** Copies of each ring key (default 3). */
+  readonly replicas?: number;
+  /** Tracker "host:port", if any. */
+  readonly tracker?: string;
+  /** Chunk size for files put in the ring (default 256 KiB). */
+  readonly chunkSize?: number;
+}
+
+export interface FileResult {
+  readonly name: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** Chunks stored into the ring at once by `put`. */
+const PUT_PARALLEL = 8;
+
+export class FileService {
+  readonly folder: SharedFolder;
+  readonly transfers: TransferManager;
+  ring!: RingStore;
+  tracker: TrackerLink | null = null;
+  private blobs!: DiskBlobStore;
+  private readonly hashPool = new HashPool();
+  private readonly serving: FileServing;
+  private readonly bus: EventBus;
+  private unshared = new Set<string>();
+  private inRing = new Set<string>();
+  private readonly downloading = new Set<string>();
+
+  constructor(
+    readonly node: ChordNode,
+    private readonly opts: FileServiceOptions,
+  ) {
+    this.bus = node.bus;
+    this.folder = new SharedFolder(opts.dir, this.hashPool);
+    this.transfers = new TransferManager({ hashPool: this.hashPool });
+    this.serving = new FileServing(node, this.folder, this.transfers.uploadLimiter, (n) => !this.unshared.has(n));
+  }
+
+  /** Opens the store and starts serving; call before the node joins a ring. */
+  async start(): Promise<void> {
+    await fsp.mkdir(this.opts.dataDir, { recursive: true });
+    this.unshared = new Set(await this.readList('unshared.json'));
+    this.inRing = new Set(await this.readList('ring-files.json'));
+    this.blobs = await DiskBlobStore.open(join(this.opts.dataDir, 'store'));
+    this.ring = new RingStore(this.node, { store: this.blobs, replicas: this.opts.replicas });
+    await this.ring.start();
+    this.serving.register();
+    publishTransfers(this.transfers, this.bus, this.downloading, () => this.publishFiles());
+    this.folder.on('changed', () => this.publishFiles());
+    await this.folder.start();
+    if (this.opts.tracker) {
+      this.tracker = new TrackerLink(this.opts.tracker, this.node.self.address, this.folder, (n) => !this.unshared.has(n), this.bus);
+      await this.tracker.start();
+    }
+    this.publishFiles();
+  }
+
+  async stop(): Promise<void> {
+    this.folder.stop();
+    await this.tracker?.stop();
+    await this.ring?.stop();
+    await this.serving.close();
+    await this.transfers.close();
+    await this.hashPool.close();
+    await this.blobs?.close();
+  }
+
+  /** Stores a file in the ring: every chunk at its holders, then the manifest under the file name. */
+  async put(path: string): Promise<FileResult> {
+    const src = resolve(path);
+    const name = safeFileName(basename(src));
+    const manifest = await buildManifest(src, { name, chunkSize: this.opts.chunkSize, hashPool: this.hashPool });
+    let next = 0;
+    const worker = async () => {
+      while (next < manifest.chunks.length) {
+        const i = next++;
+        await this.ring.put(chunkKey(manifest.chunks[i]!), await readChunk(src, manifest, i), 'chunk');
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PUT_PARALLEL, manifest.chunks.length) }, worker));
+    await this.ring.put(name, encodeManifest(manifest), 'manifest');
+    this.inRing.add(name);
+    await this.writeList('ring-files.json', this.inRing);
+    this.publishFiles();
+    return { name, size: manifest.size, sha256: manifest.sha256 };
+  }
+
+  /**
+   * Downloads NAME from every source that has it: the ring's holders and the tracker's online
+   * p2pterm peers (all verified against one manifest), or else a plain P2P-CI peer.
+   */
+  async get(name: string, outPath?: string): Promise<FileResult & { path: string }> {
+    safeFileName(name);
+    const out = outPath ? resolve(outPath) : resolve(this.opts.dir, name);
+    const [dir, outName] = [dirname(out), safeFileName(basename(out))];
+    await fsp.mkdir(dir, { recursive: true });
+    const ringManifest = await this.ring.get(name).then(decodeManifest, () => null);
+    const matches = this.tracker ? await this.tracker.search(name).then((m) => m.filter((x) => x.name === name), () => []) : [];
+    const peers = await this.peerSources(name, matches, ringManifest);
+    const manifest = ringManifest ?? peers.manifest;
+    if (!manifest) return this.getFromP2pci(name, matches, out);
+    const sources: ChunkSource[] = [...(ringManifest ? ringChunkSources(this.ring, manifest.chunks) : []), ...peers.sources];
+    const r = await this.transfers.download({ manifest, dir, outName, sources });
+    await this.folder.rescan();
+    return { name, path: r.path, size: r.size, sha256: r.sha256 };
+  }
+
+  keys(): { primary: number; replica: number; keys: { key: string; kind: string; role: string; size: number }[]; truncated: boolean } {
+    const k = this.ring.keys(1000);
+    return { primary: k.primary, replica: k.replica, keys: k.entries.map((e) => ({ key: e.key, kind: e.kind, role: e.role, size: e.size })), truncated: k.truncated };
+  }
+
+  /** Adds a file to the shared folder and announces it. */
+  async share(path: string): Promise<FileResult> {
+    const name = await this.folder.add(path);
+    this.unshared.delete(name);
+    await this.writeList('unshared.json', this.unshared);
+    const m = await this.folder.manifest(name);
+    await this.tracker?.sync();
+    this.publishFiles();
+    return { name, size: m.size, sha256: m.manifest.sha256 };
+  }
+
+  /** Stops sharing a file (it stays on disk) and tells the tracker. */
+  async unshare(name: string): Promise<{ name: string }> {
+    if (!this.folder.has(name)) throw new P2pError('NOT_FOUND', `no shared file named ${name}`);
+    this.unshared.add(name);
+    await this.writeList('unshared.json', this.unshared);
+    await this.tracker?.sync();
+    this.publishFiles();
+    return { name };
+  }
+
+  async search(text: string): Promise<SearchMatch[]> {
+    if (!this.tracker) throw new P2pError('NO_TRACKER', 'no tracker configured: start with --tracker HOST:PORT');
+    return this.tracker.search(text);
+  }
+
+  /** The folder as the console shows it. */
+  entries(): FileEntry[] {
+    const out: FileEntry[] = this.folder.list.map((f) => ({ name: f.name, size: f.size, states: this.statesOf(f.name, true) }));
+    for (const name of this.inRing) if (!this.folder.has(name)) out.push({ name, size: 0, states: this.statesOf(name, false) });
+    return out;
+  }
+
+  private statesOf(name: string, local: boolean): FileEntry['states'] {
+    const states: FileEntry['states'][number][] = local ? ['local'] : [];
+    if (local && this.tracker && !this.unshared.has(name)) states.push('shared');
+    if (this.inRing.has(name)) states.push('ring');
+    if (this.downloading.has(name)) states.push('downloading');
+    return states;
+  }
+
+  private publishFiles(): void {
+    if (this.bus.wants('files:changed')) this.bus.emit('files:changed', { files: this.entries() });
+  }
+
+  /** Online p2pterm peers with the file, checked against one manifest (the ring's if known). */
+  private async peerSources(name: string, matches: readonly SearchMatch[], want: Manifest | null): Promise<{ manifest: Manifest | null; sources: ChunkSource[] }> {
+    const self = this.node.self.address;
+    const addrs = [...new Set(matches.flatMap((m) => m.sources.filter((s) => s.online && s.kind === 'p2pterm').map((s) => `${s.host}:${s.port}`)))].filter((a) => a !== self);
+    let manifest = want;
+    const sources: ChunkSource[] = [];
+    const fetched = await Promise.all(addrs.map((a) => this.node.request(a, 'file_manifest', { name }, 5_000).then((r) => ({ a, m: decodeManifest(r.manifest) }), () => null)));
+    for (const f of fetched) {
+      if (!f) continue;
+      manifest ??= f.m;
+      if (manifestId(f.m) === manifestId(manifest)) sources.push(new PeerChunkSource(this.node, f.a, name, manifestId(f.m)));
+    }
+    return { manifest, sources };
+  }
+
+  private async getFromP2pci(name: string, matches: readonly SearchMatch[], out: string): Promise<FileResult & { path: string }> {
+    const rfc = matches.find((m) => m.rfc !== null);
+    const src = rfc?.sources.find((s) => s.online);
+    if (!rfc || !src) throw new P2pError('NOT_FOUND', `${name} was not found in the ring${this.tracker ? ' nor on any online peer' : ''}`);
+    const r = await fetchRfc(src.host, src.port, rfc.rfc!, out);
+    const sha256 = await this.hashPool.fileDigest(r.path).digest(r.bytes);
+    await this.folder.rescan();
+    return { name, path: r.path, size: r.bytes, sha256 };
+  }
+
+  private async readList(file: string): Promise<string[]> {
+    const text = await fsp.readFile(join(this.opts.dataDir, file), 'utf8').catch(() => '[]');
+    try {
+      const v = JSON.parse(text);
+      return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private async writeList(file: string, set: ReadonlySet<string>): Promise<void> {
+    const path = join(this.opts.dataDir, file);
+    await fsp.writeFile(`${path}.tmp`, JSON.stringify([...set]));
+    await fsp.rename(`${path}.tmp`, path);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Serves the shared folder to p2pterm peers over the node's own connections: manifests by
+ * name and chunks by (name, manifest id, index). Reads are positioned (no whole-file buffering)
+ * and paced by the global upload limiter.
+ */
+import type { ChordNode } from '../dht/chord-node.js';
+import { ChunkReader } from '../transfer/chunk-reader.js';
+import type { RateLimiter } from '../transfer/rate-limiter.js';
+import { P2pError } from '../wire/errors.js';
+import type { SharedFolder } from './shared-folder.js';
+
+/** Open readers kept per manifest id, so a transfer does not reopen the file per chunk. */
+const MAX_OPEN_READERS = 32;
+
+export class FileServing {
+  private readonly readers = new Map<string, Promise<ChunkReader>>();
+  /** Bytes served so far (for the console's upload figures). */
+  bytesServed = 0;
+
+  constructor(
+    private readonly node: ChordNode,
+    private readonly folder: SharedFolder,
+    private readonly uploadLimiter: RateLimiter,
+    private readonly isShared: (name: string) => boolean,
+  ) {}
+
+  register(): void {
+    this.node.handle('file_manifest', async ({ name }) => {
+      this.requireShared(name);
+      return { manifest: (await this.folder.manifest(name)).bytes as Uint8Array<ArrayBuffer> };
+    });
+    this.node.handle('file_chunk', async ({ name, manifest, index }) => {
+      this.requireShared(name);
+      const entry = await this.folder.manifest(name);
+      if (entry.id !== manifest) throw new P2pError('CHANGED', `${name} changed since its manifest was fetched`);
+      const reader = await this.reader(entry.id, this.folder.pathOf(name), entry.manifest);
+      const data = await reader.read(index);
+      await this.uploadLimiter.take(data.length);
+      this.bytesServed += data.length;
+      return { data: data as Uint8Array<ArrayBuffer> };
+    });
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.readers.values()];
+    this.readers.clear();
+    await Promise.all(all.map((p) => p.then((r) => r.close(), () => {})));
+  }
+
+  private requireShared(name: string): void {
+    if (!this.folder.has(name) || !this.isShared(name)) throw new P2pError('NOT_FOUND', `${name} is not shared here`);
+  }
+
+  private reader(id: string, path: string, manifest: Parameters<typeof ChunkReader.open>[1]): Promise<ChunkReader> {
+    let r = this.readers.get(id);
+    if (!r) {
+      if (this.readers.size >= MAX_OPEN_READERS) {
+        const [oldId, old] = this.readers.entries().next().value as [string, Promise<ChunkReader>];
+        this.readers.delete(oldId);
+        void old.then((x) => x.close(), () => {});
+      }
+      r = ChunkReader.open(path, manifest);
+      r.catch(() => this.readers.delete(id));
+      this.readers.set(id, r);
+    }
+    return r;
+  }
+}
