@@ -4,6 +4,7 @@
  */
 import type { NodeRefJson } from '../core/node-ref.js';
 import type { LogLevel } from '../transport/log-fn.js';
+import type { Convergence, Disturbance, LabClockState, LabHealth, LabRingInfo, StormResult } from '../sim/lab-types.js';
 
 export interface StabilizeOutcome {
   readonly at: number;
@@ -80,6 +81,14 @@ export interface BusEvents {
   'files:changed': { readonly files: readonly FileEntry[] };
   'store:keys-changed': { readonly primary: number; readonly replica: number };
   'log:line': { readonly at: number; readonly level: LogLevel; readonly topic: string; readonly message: string };
+  // The ring lab (`p2pterm sim`), on the lab's own bus.
+  'lab:health': LabHealth;
+  'lab:storm': StormResult;
+  'lab:disturbed': Disturbance;
+  'lab:converged': Convergence;
+  'lab:clock': LabClockState;
+  'lab:ring': LabRingInfo;
+  'lab:selected': { readonly address: string };
 }
 
 export type BusEventName = keyof BusEvents;

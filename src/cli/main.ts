@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { addNodeOptions, intIn, normalizeNodeOptions } from './node-options.js';
 import { runHeadlessNode } from './run-node.js';
+import { addSimCommand } from './run-sim.js';
 
 const program = new Command('p2pterm')
   .description('Peer-to-peer file sharing on a Chord ring, a naive ring or a tracker, with a full-screen console')
@@ -39,6 +40,8 @@ program
     const { runTracker } = await import('../tracker/tracker-main.js');
     await runTracker({ host: o.host, port: o.port, db: o.db, livenessMs: o.livenessMs, maxConnsPerIp: o.maxConnsPerIp, verbose: o.verbose });
   });
+
+addSimCommand(program);
 
 // No subcommand: the console on a node (`p2pterm --port 5500`).
 nodeCommand(program);

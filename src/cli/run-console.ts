@@ -7,8 +7,6 @@
 import { resolve } from 'node:path';
 import { EventBus } from '../bus/event-bus.js';
 import { DEFAULT_STABILIZE_MS } from '../core/constants.js';
-import { createTcpNode } from '../dht/create-tcp-node.js';
-import type { ChordNode } from '../dht/chord-node.js';
 import { createConsole, type ConsoleApp, type ConsoleServices } from '../tui/app.js';
 import type { LogLine } from '../tui/panes/log-pane.js';
 import { mergeFlags, openSettings, type ConsoleSettings, type FlagValues } from '../tui/settings.js';
@@ -16,7 +14,9 @@ import { detectTerminal } from '../tui/terminal-caps.js';
 import { listThemes } from '../tui/theme.js';
 import type { CommandFn } from './headless.js';
 import type { NodeCliOptions } from './node-options.js';
-import { nodeCommands, shutdownNode } from './run-node.js';
+import { nodeCommands, shutdownPeer } from './run-node.js';
+import { fileCommands } from '../files/file-commands.js';
+import { startPeer, type Peer } from '../files/start-file-service.js';
 
 export interface RunConsoleExtras {
   /** `--theme NAME` (also read from `o.theme` when the CLI adds that flag, and P2PTERM_THEME). */
@@ -43,19 +43,23 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
   const bus = new EventBus();
   const early: LogLine[] = [];
   const stopEarly = bus.on('log:line', (l) => void early.push(l));
-  let node: ChordNode;
+  let peer: Peer;
   try {
-    node = await createTcpNode({ host: o.host, port: o.port, bits: o.bits, routing: o.routing, successors: o.successors, stabilizeMs: settings.stabilizeMs, bus });
+    peer = await startPeer({
+      host: o.host, port: o.port, bits: o.bits, routing: o.routing, successors: o.successors, stabilizeMs: settings.stabilizeMs, bus,
+      dir: settings.dir ?? o.dir, dataDir: settings.data ?? o.data, tracker: settings.tracker ?? o.tracker,
+    });
   } catch (e) {
     process.stderr.write(`p2pterm: cannot listen on ${o.host}:${o.port}: ${(e as Error).message}\n`);
     process.exit(2);
   }
   stopEarly();
+  const node = peer.node;
   if (theme.warning) early.push({ at: Date.now(), level: 'warn', topic: 'console', message: theme.warning });
 
   const app = createConsole({
     node,
-    commands: { ...nodeCommands(node), ...extras.commands },
+    commands: { ...nodeCommands(node), ...fileCommands(peer.files), ...extras.commands },
     theme: theme.name,
     settings: store,
     caps,
@@ -63,9 +67,10 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
     refreshHz: settings.refreshHz,
     services: extras.services,
   });
-  const exit = installExitPaths(app, node);
-  const peer = o.join ?? settings.join;
-  if (peer && peer !== node.snapshot().address) void app.runCommand(`join ${peer}`);
+  peer.files.publishState();
+  const exit = installExitPaths(app, peer);
+  const bootstrap = o.join ?? settings.join;
+  if (bootstrap && bootstrap !== node.snapshot().address) void app.runCommand(`join ${bootstrap}`);
   const reason = await app.closed;
   await exit(reason === 'error' ? 1 : 0);
 }
@@ -95,7 +100,7 @@ function pickTheme(name: ConsoleSettings['theme'], colors: 256 | 16 | 0): { name
  * Every way out restores the terminal first. Signals and uncaught errors replace blessed's own
  * handlers (blessed steps aside when another listener exists).
  */
-function installExitPaths(app: ConsoleApp, node: ChordNode): (code: number) => Promise<void> {
+function installExitPaths(app: ConsoleApp, peer: Peer): (code: number) => Promise<void> {
   let exiting = false;
   const exit = async (code: number, hangup = false) => {
     if (exiting) return;
@@ -104,7 +109,7 @@ function installExitPaths(app: ConsoleApp, node: ChordNode): (code: number) => P
     const end = () => (hangup ? dieOfHangup() : process.exit(code));
     // A hard stop in case leaving the ring hangs.
     setTimeout(end, 7000).unref();
-    await Promise.race([shutdownNode(node).catch(() => {}), new Promise((r) => setTimeout(r, 6000))]);
+    await Promise.race([shutdownPeer(peer).catch(() => {}), new Promise((r) => setTimeout(r, 6000))]);
     end();
   };
   const onSignal = (sig: NodeJS.Signals) => void exit(0, sig === 'SIGHUP');

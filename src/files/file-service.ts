@@ -186,6 +186,12 @@ export class FileService {
     return states;
   }
 
+  /** Publishes the current files and tracker state (for a console attached after start). */
+  publishState(): void {
+    this.publishFiles();
+    this.tracker?.publishState();
+  }
+
   private publishFiles(): void {
     if (this.bus.wants('files:changed')) this.bus.emit('files:changed', { files: this.entries() });
   }

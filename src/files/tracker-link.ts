@@ -82,6 +82,10 @@ export class TrackerLink {
     }
   }
 
+  publishState(): void {
+    this.publish(this.client.state);
+  }
+
   private publish(s: TrackerClientState | 'idle'): void {
     const state = s === 'connected' ? 'connected' : s === 'idle' ? 'connecting' : s === 'closed' ? 'off' : 'disconnected';
     this.bus.emit('tracker:state', { state, address: this.address });

@@ -11,13 +11,16 @@
  *   size) are swept when the store is opened;
  * - every read is checked against the indexed size and digest; a bad entry is dropped, not served;
  * - mutations run one at a time (a queue), so a blob is never unlinked under a put that shares it;
- * - ids are stored as 40-digit hex, so text order is numeric order for any ring width.
+ * - ids are stored as 40-digit hex, so text order is numeric order for any ring width;
+ * - one process at a time uses a directory (a LOCK file naming its pid; a dead owner's lock is
+ *   taken over), since opening sweeps what other writers may still be writing.
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { P2pError } from '../wire/errors.js';
 import { digestOf, type BlobStore, type EntryKind, type EntryMeta, type IdRange, type PutEntry, type Role, type RoleCounts, type ScanCursor } from './blob-store.js';
 
 export interface DiskBlobStoreOptions {
@@ -72,6 +75,7 @@ export class DiskBlobStore implements BlobStore {
   /** Opens (or creates) the store in `dir` and sweeps what an earlier crash left behind. */
   static async open(dir: string, opts: DiskBlobStoreOptions = {}): Promise<DiskBlobStore> {
     mkdirSync(join(dir, 'blobs'), { recursive: true });
+    await lockDir(dir);
     await rm(join(dir, 'tmp'), { recursive: true, force: true });
     await mkdir(join(dir, 'tmp'));
     const db = new Database(join(dir, 'index.db'));
@@ -154,6 +158,7 @@ export class DiskBlobStore implements BlobStore {
     await this.queue.catch(() => {});
     this.closed = true;
     this.db.close();
+    await unlink(join(this.dir, 'LOCK')).catch(() => {});
   }
 
   // ---- internals -------------------------------------------------------------------
@@ -224,6 +229,25 @@ function idText(id: bigint): string {
 
 function toMeta(r: Row): EntryMeta {
   return { key: r.key, id: BigInt('0x' + r.id), kind: r.kind, role: r.role, size: r.size, digest: r.digest };
+}
+
+/** Takes the directory's LOCK file unless another live process holds it. */
+async function lockDir(dir: string): Promise<void> {
+  const path = join(dir, 'LOCK');
+  const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+    throw new P2pError('LOCKED', `${dir} is in use by process ${holder}`);
+  }
+  await writeFile(path, `${process.pid}\n`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** fsync a directory so a rename in it survives power loss. */

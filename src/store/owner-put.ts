@@ -30,7 +30,7 @@ export async function storeAsOwner(ctx: StoreContext, key: string, kind: EntryKi
 
 /** Sends one copy of a value to `to` (stored there as a replica, or primary if it owns it). */
 export async function pushCopy(ctx: StoreContext, to: NodeRef, key: string, kind: EntryKind, bytes: Uint8Array): Promise<void> {
-  await ctx.node.request(to.address, 'store_put', { key, kind, value: bytes, replica: 1 }, ctx.timeoutMs);
+  await ctx.call(to.address, 'store_put', { key, kind, value: bytes, replica: 1 });
 }
 
 /** Runs `send` on targets in order until `needed` succeeded (in parallel, `needed` at a time). */

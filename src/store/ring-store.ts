@@ -69,8 +69,9 @@ export class RingStore {
   private timerAt = Infinity;
   private running: Promise<MaintenanceReport> | null = null;
   private unsubscribe: (() => void)[] = [];
+  private started = false;
   private readonly onJoin = (succ: NodeRef) => this.pullShare(succ);
-  private readonly onLeave = (succ: NodeRef) => this.maintainer.handOff([succ, ...this.ctx.successors()]);
+  private readonly onLeave = (succ: NodeRef) => this.maintainer.handOff([succ, ...this.ctx.successors().filter((n) => n.address !== succ.address)]);
 
   constructor(
     readonly node: ChordNode,
@@ -90,7 +91,9 @@ export class RingStore {
 
   /** Serves store messages, follows ring changes and starts the periodic maintenance. */
   start(): void {
-    this.ctx.stopped = false;
+    if (this.started) return;
+    this.started = true;
+    this.ctx.start();
     this.node.afterJoin.push(this.onJoin);
     this.node.beforeLeave.push(this.onLeave);
     const soon = () => this.schedule(this.node.stabilization.intervalMs() * CHANGE_DELAY_ROUNDS);
@@ -102,9 +105,13 @@ export class RingStore {
     this.schedule(this.periodMs());
   }
 
-  /** Stops serving and maintaining (waits for a pass in progress). The blob store stays open. */
+  /**
+   * Stops serving and maintaining: requests in flight are abandoned at once, then the pass in
+   * progress (if any) is awaited, so the blob store may be closed right after. It stays open.
+   */
   async stop(): Promise<void> {
-    this.ctx.stopped = true;
+    this.started = false;
+    this.ctx.stop();
     remove(this.node.afterJoin, this.onJoin);
     remove(this.node.beforeLeave, this.onLeave);
     this.unsubscribe.forEach((u) => u());
@@ -125,7 +132,8 @@ export class RingStore {
         const holders = await this.putOnce(key, id, kind, bytes);
         return { key, id: id.toString(16), size: bytes.byteLength, digest: digestOf(bytes), holders: holders.map(refToJson) };
       } catch (e) {
-        if (['TOO_LARGE', 'BAD_KEY', 'STOPPED'].includes(errorCode(e))) throw e;
+        // The same on every node; a remote STOPPED is just an owner going away.
+        if (this.ctx.stopped || ['TOO_LARGE', 'BAD_KEY'].includes(errorCode(e))) throw e;
         last = e;
         this.node.log('warn', 'store', `put ${JSON.stringify(key)} attempt ${attempt + 1}: ${(e as Error).message}`);
       }
@@ -168,6 +176,11 @@ export class RingStore {
     return value;
   }
 
+  /** Whether this node holds a copy of `key` (as primary or replica). */
+  has(key: string): boolean {
+    return this.blobs.meta(key) !== null;
+  }
+
   /** How this node holds `key` locally, if at all. */
   holds(key: string): Role | null {
     return this.blobs.meta(key)?.role ?? null;
@@ -194,15 +207,15 @@ export class RingStore {
   // ---- internals -------------------------------------------------------------------
 
   private async putOnce(key: string, id: bigint, kind: EntryKind, bytes: Uint8Array): Promise<NodeRef[]> {
-    const owner = (await this.node.route(id)).owner;
+    const owner = (await this.ctx.route(id)).owner;
     if (owner.address === this.node.self.address) return storeAsOwner(this.ctx, key, kind, bytes);
-    const res = await this.node.request(owner.address, 'store_put', { key, kind, value: bytes, replica: 0 }, this.ctx.timeoutMs);
+    const res = await this.ctx.call(owner.address, 'store_put', { key, kind, value: bytes, replica: 0 });
     return res.holders.map(fromWire);
   }
 
   /** The owner of `id` and the node that named it (the owner's predecessor, as routing saw it). */
   private async locate(id: bigint): Promise<{ owner: NodeRef; asker: NodeRef }> {
-    const found = await this.node.route(id).catch((e: Error) => {
+    const found = await this.ctx.route(id).catch((e: Error) => {
       throw new StoreError('UNAVAILABLE', `no route to the owner of ${id.toString(16)}: ${e.message}`);
     });
     return { owner: found.owner, asker: found.path[found.path.length - 1]! };
@@ -226,14 +239,13 @@ export class RingStore {
 
   private async successorsOf(node: NodeRef): Promise<NodeRef[] | null> {
     if (node.address === this.node.self.address) return this.ctx.successors();
-    const nb = await this.node.request(node.address, 'neighbours', {}, this.ctx.timeoutMs).catch(() => null);
+    const nb = await this.ctx.call(node.address, 'neighbours', {}).catch(() => null);
     return nb ? nb.successors.map(fromWire).filter((x) => x.address !== node.address) : null;
   }
 
   private async readAt(address: string, key: string, opts: FetchOptions): Promise<Uint8Array | null> {
     if (address === this.node.self.address) return this.ctx.read(key);
-    const req = this.node.request(address, 'store_get', { key }, opts.timeoutMs ?? this.ctx.timeoutMs);
-    return (await abortable(req, opts.signal)).value;
+    return (await this.ctx.call(address, 'store_get', { key }, opts)).value;
   }
 
   private async pullShare(succ: NodeRef): Promise<void> {
@@ -265,15 +277,4 @@ export class RingStore {
 function remove<T>(list: T[], item: T): void {
   const i = list.indexOf(item);
   if (i >= 0) list.splice(i, 1);
-}
-
-/** Rejects as soon as `signal` aborts (the request itself runs on to its own timeout). */
-function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

@@ -8,9 +8,12 @@
  * - every change to what is held is followed by `changed()`, which publishes the counts on
  *   the bus when they moved.
  */
+import { setMaxListeners } from 'node:events';
 import type { NodeRef } from '../core/node-ref.js';
 import { hashId, inHalfOpen } from '../core/ring-math.js';
 import type { ChordNode } from '../dht/chord-node.js';
+import type { RouteResult } from '../dht/route.js';
+import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
 import { fromWire } from '../dht/wire-refs.js';
 import { ringPages, type BlobStore, type EntryKind, type EntryMeta, type Role } from './blob-store.js';
 import { MAX_KEY_LENGTH, MAX_VALUE_BYTES, PAGE_SIZE } from './store-constants.js';
@@ -19,6 +22,8 @@ import { StoreError } from './store-error.js';
 export class StoreContext {
   stopped = false;
   private lastCounts = '';
+  /** Aborted by `stop()`: every wait on a peer ends at once (a pass then unwinds quickly). */
+  private stopper = unlimitedController();
 
   constructor(
     readonly node: ChordNode,
@@ -105,6 +110,29 @@ export class StoreContext {
     this.node.bus.emit('store:keys-changed', counts);
   }
 
+  start(): void {
+    this.stopped = false;
+    if (this.stopper.signal.aborted) this.stopper = unlimitedController();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stopper.abort(new StoreError('STOPPED', 'the ring store is stopped'));
+  }
+
+  /** A request to a peer, bounded by its timeout, `signal` and the store's shutdown. */
+  call<T extends RequestType>(to: string, type: T, body: RequestBody<T>, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ResponseBody<T>> {
+    const signal = opts.signal ? AbortSignal.any([opts.signal, this.stopper.signal]) : this.stopper.signal;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return abortable(this.node.request(to, type, body, opts.timeoutMs ?? this.timeoutMs), signal);
+  }
+
+  /** Routes to the owner of `id` (ends at once on shutdown). */
+  route(id: bigint): Promise<RouteResult> {
+    if (this.stopper.signal.aborted) return Promise.reject(this.stopper.signal.reason);
+    return abortable(this.node.route(id), this.stopper.signal);
+  }
+
   assertRunning(): void {
     if (this.stopped) throw new StoreError('STOPPED', 'the ring store is stopped');
   }
@@ -113,6 +141,19 @@ export class StoreContext {
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.node.clock.setTimeout(resolve, ms));
   }
+}
+
+/** Rejects as soon as `signal` aborts (the request itself runs on to its own timeout). */
+export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    p.catch(() => {}); // nobody waits for it any more
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 export interface RingView {
@@ -124,4 +165,11 @@ export function checkKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw new StoreError('BAD_KEY', `a key must be 1..${MAX_KEY_LENGTH} characters`);
   }
+}
+
+/** One signal is shared by every request in flight: many listeners on it are expected. */
+function unlimitedController(): AbortController {
+  const c = new AbortController();
+  setMaxListeners(0, c.signal);
+  return c;
 }

@@ -78,7 +78,7 @@ export class StoreMaintainer {
     let pulled = 0;
     for (;;) {
       const body: RequestBody<'store_list'> = { from: succ.id.toString(16), to: ctx.self.id.toString(16), after, limit: PAGE_SIZE };
-      const res: ResponseBody<'store_list'> = await ctx.node.request(succ.address, 'store_list', body, ctx.timeoutMs);
+      const res: ResponseBody<'store_list'> = await ctx.call(succ.address, 'store_list', body);
       for (const e of res.entries) if (await this.pullOne(succ, e)) pulled++;
       if (!res.more || res.entries.length === 0) return pulled;
       after = res.entries[res.entries.length - 1]!.key;
@@ -104,10 +104,10 @@ export class StoreMaintainer {
     const ctx = this.ctx;
     const mine = (): Group => ({ owner: ctx.self, holders: [ctx.self, ...ctx.successors()].slice(0, ctx.replicas) });
     if (ctx.roleFor(id) === 'primary') return mine();
-    const owner = await ctx.node.route(id).then((r) => r.owner, () => null);
+    const owner = await ctx.route(id).then((r) => r.owner, () => null);
     if (!owner) return null;
     if (owner.address === ctx.self.address) return mine();
-    const nb = await ctx.node.request(owner.address, 'neighbours', {}, ctx.timeoutMs).catch(() => null);
+    const nb = await ctx.call(owner.address, 'neighbours', {}).catch(() => null);
     if (!nb) return { owner, holders: null };
     const chain = [owner, ...nb.successors.map(fromWire)].filter((n, i, all) => all.findIndex((m) => m.address === n.address) === i);
     return { owner, holders: chain.slice(0, ctx.replicas) };
@@ -141,7 +141,7 @@ export class StoreMaintainer {
   private async syncTo(to: NodeRef, page: EntryMeta[], overwrite: (m: EntryMeta) => boolean, report: MaintenanceReport): Promise<boolean> {
     const ctx = this.ctx;
     const entries = page.map((m) => ({ key: m.key, digest: m.digest }));
-    const res = await ctx.node.request(to.address, 'store_sync', { entries }, ctx.timeoutMs).catch(() => null);
+    const res = await ctx.call(to.address, 'store_sync', { entries }).catch(() => null);
     if (!res) return false;
     const want = new Set(res.missing.filter((i) => i >= 0 && i < page.length));
     for (const i of res.differ) if (i >= 0 && i < page.length && overwrite(page[i]!)) want.add(i);
@@ -173,7 +173,7 @@ export class StoreMaintainer {
     if (!inHalfOpen(ctx.idOf(e.key), from.id, ctx.self.id)) return false; // not what we asked for
     if (ctx.blobs.meta(e.key)?.digest === e.digest) return false;
     try {
-      const { value } = await ctx.node.request(from.address, 'store_get', { key: e.key }, ctx.timeoutMs);
+      const { value } = await ctx.call(from.address, 'store_get', { key: e.key });
       if (!value || digestOf(value) !== e.digest) return false; // changed since the listing, or damaged
       await ctx.save(e.key, e.kind, value);
       return true;

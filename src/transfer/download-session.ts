@@ -13,14 +13,16 @@
  * - in the endgame the first verified copy of a chunk wins; the other fetches are aborted.
  * - the run fails with NO_SOURCES when no live source is left, UNAVAILABLE when some chunk
  *   still needed is held by no live source, ABORTED (or the signal's reason) when aborted.
- * - the file appears under its final name only via PartFile.commit(), after the whole-file
- *   check; on failure or abort the part and its resume state stay on disk.
+ * - the file appears under its final name only via PartFile.commit(): after every chunk was
+ *   verified and, with wholeFileCheck 'always' (the default), the whole-file SHA-256 matched
+ *   (a mismatch re-verifies the chunks on disk and refetches the bad ones, once); on failure
+ *   or abort the part and its resume state stay on disk.
  */
 import { EventEmitter } from 'node:events';
 import { realClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { errorCode } from '../wire/errors.js';
-import type { HashPool } from './hash-pool.js';
 import { ChunkSlab } from './chunk-slab.js';
+import type { HashPool } from './hash-pool.js';
 import { chunkLength, type Manifest } from './manifest.js';
 import { PartFile, type WholeFileCheck } from './part-file.js';
 import { PiecePicker } from './piece-picker.js';
@@ -104,7 +106,11 @@ export interface DownloadSessionOptions {
   readonly rng?: () => number;
   /** Resume state is made durable after this many new bytes (default 64 MiB). */
   readonly checkpointBytes?: number;
-  /** When the whole-file SHA-256 is checked: 'always' (default) or only for 'resumed' parts. */
+  /**
+   * When the whole-file SHA-256 is checked: 'always' (default: the reported sha256 is that of
+   * the bytes written, even if the manifest lied), or only for 'resumed' parts (one SHA-256
+   * pass instead of two: faster where a second core is not really there).
+   */
   readonly wholeFileCheck?: WholeFileCheck;
 }
 

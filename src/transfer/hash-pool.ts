@@ -8,11 +8,14 @@
  *   from shared memory (hashShared); the pool never detaches memory it was not given to move.
  * - workers are ref'd only while they have work, so an idle pool never keeps the process alive.
  * - after close() every new or pending job rejects.
+ * - whole-file digests (fileDigest) run on one extra, shared thread, never on the pool's.
  *
- * Measured on this machine kind (256 KiB chunks, 2 workers): moving a buffer there and back
- * (~1.4 GB/s) beats copy + move (~0.95 GB/s), but every move churns V8's external-memory
- * accounting and a download that moved each chunk spent ~20% of its time in full GCs;
- * hashing in place from a reused SharedArrayBuffer slot costs neither (download-session.ts).
+ * Measured on this machine kind (256 KiB chunks, 2 workers; test/transfer/hash-pool.test.ts):
+ * moving a fresh buffer there and back beat copying it (~1.4 vs ~0.95 GB/s in a quiet run),
+ * but every fresh buffer churns V8's external-memory accounting: a download that moved each
+ * chunk spent ~20% of its main-thread time in full GCs. Hashing in place from reused
+ * SharedArrayBuffer slots (hashShared) costs neither; the download and buildManifest use it.
+ * The second vCPU here adds only 0-40% SHA-256 throughput (bench: hashMBpsBy1And2Workers).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';

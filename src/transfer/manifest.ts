@@ -170,24 +170,27 @@ export async function buildManifest(path: string, opts: BuildManifestOptions = {
   }
 }
 
-/** One read pass: the whole-file hash here, chunk hashes in the pool (or here without one). */
+/** One read pass (the next read overlaps hashing): whole-file hash here, chunk hashes in the pool. */
 async function hashChunks(fh: FileHandle, m: Manifest, count: number, pool?: HashPool) {
   const whole = createHash('sha256');
   const chunks: string[] = new Array<string>(count);
-  const slab = new ChunkSlab(m.chunkSize, pool ? pool.size * 4 : 1);
+  const slab = new ChunkSlab(m.chunkSize, (pool ? pool.size * 4 : 1) + 1);
   const pending = new Set<Promise<void>>();
-  for (let i = 0; i < count; i++) {
-    if (slab.inUse === slab.maxSlots) await Promise.race(pending);
+  const read = async (i: number): Promise<Uint8Array> => {
+    while (slab.inUse >= slab.maxSlots) await Promise.race(pending);
     const slot = slab.acquire(chunkLength(m, i));
-    await readInto(fh, slot, chunkOffset(m, i));
+    await readInto(fh, slot, chunkOffset(m, i)).catch((e: unknown) => (slab.release(slot), Promise.reject(e)));
+    return slot;
+  };
+  let next = count > 0 ? read(0) : null;
+  for (let i = 0; i < count; i++) {
+    const slot = await next!;
+    next = i + 1 < count ? read(i + 1) : null;
     whole.update(slot);
-    if (!pool) {
-      chunks[i] = createHash('sha256').update(slot).digest('hex');
-      slab.release(slot);
-      continue;
-    }
-    const job = pool.hashShared(slot).then((hex) => void (chunks[i] = hex));
-    const tracked = job.finally(() => (slab.release(slot), pending.delete(tracked)));
+    const job = pool ? pool.hashShared(slot) : Promise.resolve(createHash('sha256').update(slot).digest('hex'));
+    const done = job.then((hex) => void (chunks[i] = hex));
+    const tracked: Promise<void> = done.finally(() => (slab.release(slot), pending.delete(tracked)));
+    tracked.catch(() => undefined); // failures surface through Promise.all below
     pending.add(tracked);
   }
   await Promise.all(pending);

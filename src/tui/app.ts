@@ -5,6 +5,7 @@
  */
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
+import type { EventBus } from '../bus/event-bus.js';
 import type { CommandFn } from '../cli/headless.js';
 import type { ChordNode } from '../dht/chord-node.js';
 import { CommandRunner, type Builtin } from './command-runner.js';
@@ -13,7 +14,7 @@ import { FrameScheduler } from './frame-scheduler.js';
 import { glyphsFor, type Glyphs } from './glyphs.js';
 import { helpLines, hintLine } from './help-text.js';
 import { findBinding, keyName, type BlessedKey, type KeyBinding } from './keymap.js';
-import { computeLayout, GRID_MIN, PANE_IDS, TABS_MIN, type Layout, type PaneId } from './layout.js';
+import { computeLayout, GRID_MIN, LAB_PANE_IDS, PANE_IDS, TABS_MIN, type LabPaneId, type Layout, type NodePaneId, type PaneId, type Rect } from './layout.js';
 import { OverlayBox, type Modal } from './overlay.js';
 import { FilesPane } from './panes/files-pane.js';
 import { FingerTablePane } from './panes/finger-table-pane.js';
@@ -38,7 +39,24 @@ export interface ConsoleServices {
   readonly tracker?: unknown;
 }
 
+/**
+ * The ring lab (`p2pterm sim`): the console shows one node of a whole simulated ring at a
+ * time, the lab's own panes replace files, transfers and tracker, and the lab's keys work
+ * everywhere. Built by tui/lab-console.ts.
+ */
+export interface ConsoleLab {
+  /** The lab's bus (log lines, lab:* events): every pane listens to it besides the node's. */
+  readonly bus: EventBus;
+  /** The node to show now; read again whenever the lab announces lab:selected or lab:ring. */
+  node(): ChordNode;
+  /** The lab's ring map (drawing the whole ring) and its own pane. */
+  panes(ctx: PaneContext): { ring: RingMapPane; lab: Pane };
+  /** Keys that work in every pane (they must not shadow the panes' own keys). */
+  readonly keys: readonly KeyBinding[];
+}
+
 export interface ConsoleOptions {
+  /** The node shown (with `lab`, the first one). */
   readonly node: ChordNode;
   /** The headless command map (`nodeCommands(node)` plus whatever services add). */
   readonly commands: Readonly<Record<string, CommandFn>>;
@@ -59,18 +77,25 @@ export interface ConsoleOptions {
   /** Most frames per second (default: the refreshHz setting). */
   readonly refreshHz?: number;
   readonly services?: ConsoleServices;
+  readonly lab?: ConsoleLab;
 }
 
 export type QuitReason = 'quit' | 'interrupt' | 'signal' | 'error';
 
 export interface ConsoleApp {
   readonly screen: Widgets.Screen;
+  /**
+   * The panes on screen by id. Only the console's own set is present: a node console has no
+   * `lab` pane, the lab (`p2pterm sim`) has no files, transfers or tracker panes.
+   */
   readonly panes: Readonly<Record<PaneId, Pane>>;
+  /** The node the panes show (changes in the lab). */
+  readonly node: ChordNode;
   readonly ringMap: RingMapPane;
   readonly log: LogPane;
   readonly transfers: TransfersPane;
   readonly status: StatusBar;
-  readonly layout: Layout;
+  readonly layout: Layout<NodePaneId> | Layout<LabPaneId>;
   readonly focused: PaneId;
   readonly theme: Theme;
   readonly frames: number;
@@ -91,18 +116,29 @@ export function createConsole(opts: ConsoleOptions): ConsoleApp {
   return new Console(opts);
 }
 
-const PANE_ORDER: readonly PaneId[] = PANE_IDS;
+
+/**
+ * A pane's wake-up (an age ticking, a flash ending) is soft: a frame drawn for another reason
+ * up to WAKE_EARLY_MS before it redraws the pane too, and the wake's own timer fires only
+ * WAKE_LATE_MS after it. Idle on a live ring, the once-a-second ages then ride on the frames
+ * that stabilization rounds cause anyway instead of adding frames of their own.
+ */
+const WAKE_EARLY_MS = 100;
+const WAKE_LATE_MS = 250;
 
 class Console implements ConsoleApp {
   readonly screen: Widgets.Screen;
+  /** Only the ids in `order` are present (see ConsoleApp.panes). */
   readonly panes: Record<PaneId, Pane>;
   readonly ringMap: RingMapPane;
   readonly log: LogPane;
   readonly transfers: TransfersPane;
   readonly status: StatusBar;
   readonly closed: Promise<QuitReason>;
-  layout: Layout;
+  layout: Layout<NodePaneId> | Layout<LabPaneId>;
   focused: PaneId = 'ring';
+  node: ChordNode;
+  private readonly order: readonly PaneId[];
   theme: Theme;
   private readonly caps: TerminalCaps;
   private readonly glyphs: Glyphs;
@@ -116,6 +152,10 @@ class Console implements ConsoleApp {
   private message: { text: string; level: 'info' | 'error'; until: number } | null = null;
   private readonly wakeAt = new Map<PaneId, number>();
   private screenDirty = true;
+  /** Panes whose text was redrawn in the frame being drawn; the others keep their cells. */
+  private readonly drawnThisFrame = new Set<Pane>();
+  /** True during our own screen.render(); renders blessed starts itself (resize, labels) stay full. */
+  private inFrame = false;
   private destroyed = false;
   private resolveClosed!: (r: QuitReason) => void;
   private releaseStdio: (() => void) | null = null;
@@ -123,36 +163,45 @@ class Console implements ConsoleApp {
 
   constructor(private readonly opts: ConsoleOptions) {
     this.closed = new Promise((r) => (this.resolveClosed = r));
+    this.node = opts.lab?.node() ?? opts.node;
+    this.order = opts.lab ? LAB_PANE_IDS : PANE_IDS;
     this.caps = opts.caps ?? detectTerminal();
     this.glyphs = glyphsFor(this.caps.unicode);
     this.theme = typeof opts.theme === 'string' ? loadTheme(opts.theme, { colors: this.caps.colors }) : opts.theme;
     this.screen = this.createScreen();
     const ctx = this.paneContext();
-    this.ringMap = new RingMapPane(ctx);
+    const lab = opts.lab?.panes(ctx);
+    this.ringMap = lab?.ring ?? new RingMapPane(ctx);
     this.log = new LogPane(ctx, opts.initialLog);
     this.transfers = new TransfersPane(ctx);
-    this.panes = {
-      ring: this.ringMap,
-      fingers: new FingerTablePane(ctx),
-      stabilize: new StabilizationPane(ctx),
-      log: this.log,
-      files: new FilesPane(ctx),
-      transfers: this.transfers,
-      tracker: new TrackerPane(ctx),
-    };
+    const common = { ring: this.ringMap, fingers: new FingerTablePane(ctx), stabilize: new StabilizationPane(ctx), log: this.log };
+    const set = lab ? { ...common, lab: lab.lab } : { ...common, files: new FilesPane(ctx), transfers: this.transfers, tracker: new TrackerPane(ctx) };
+    this.panes = set as Partial<Record<PaneId, Pane>> as Record<PaneId, Pane>;
     this.status = new StatusBar(ctx, { override: () => this.bottomOverride(), hints: () => this.hints() });
     this.tabBar = blessed.box({ parent: this.screen, tags: true, wrap: false, height: 1, hidden: true });
     this.tooSmall = blessed.box({ parent: this.screen, tags: true, top: 'center', left: 'center', width: '100%', height: 6, align: 'center', hidden: true });
-    for (const p of Object.values(this.panes)) this.screen.append(p.box);
+    for (const p of Object.values(this.panes)) {
+      this.screen.append(p.box);
+      keepCellsWhenUnchanged(p.box, () => !this.inFrame || this.screenDirty || this.drawnThisFrame.has(p));
+    }
     this.screen.append(this.status.box);
     this.runner = this.createRunner();
     this.globalKeys = this.createGlobalKeys();
     this.scheduler = new FrameScheduler(() => this.frame(), { fps: opts.refreshHz ?? opts.settings.get('refreshHz') });
-    this.layout = computeLayout(Number(this.screen.width), Number(this.screen.height));
+    this.layout = computeLayout(Number(this.screen.width), Number(this.screen.height), opts.lab ? 'lab' : 'node');
     this.wire();
     this.focus('ring');
     this.relayout();
     this.scheduler.flush();
+  }
+
+  private pane(id: PaneId): Pane {
+    return this.panes[id]!;
+  }
+
+  /** Where the console's own log lines go: the lab's bus, else the node's. */
+  private get consoleBus(): EventBus {
+    return this.opts.lab?.bus ?? this.opts.node.bus;
   }
 
   get frames(): number {
@@ -185,8 +234,11 @@ class Console implements ConsoleApp {
   }
 
   private paneContext(): PaneContext {
+    const self = this;
     return {
-      node: this.opts.node,
+      get node() {
+        return self.node;
+      },
       caps: this.caps,
       glyphs: this.glyphs,
       theme: () => this.theme,
@@ -200,9 +252,11 @@ class Console implements ConsoleApp {
   }
 
   private wire(): void {
-    const bus = this.opts.node.bus;
-    for (const p of Object.values(this.panes)) this.detachers.push(p.attach(bus));
-    this.detachers.push(this.status.attach(bus));
+    const bus = this.consoleBus;
+    this.attachPanes();
+    this.detachers.push(() => this.detachPanes());
+    const lab = this.opts.lab;
+    if (lab) for (const name of ['lab:selected', 'lab:ring'] as const) this.detachers.push(lab.bus.on(name, () => this.syncNode()));
     this.screen.on('keypress', (ch: string | undefined, key: BlessedKey | undefined) => this.onKey(keyName(ch, key)));
     this.screen.on('resize', () => {
       this.relayout();
@@ -213,9 +267,35 @@ class Console implements ConsoleApp {
     if (capture) this.releaseStdio = guardStdio((level, topic, message) => bus.emit('log:line', { at: Date.now(), level, topic, message }));
   }
 
+  /** Panes listen to the shown node's bus, and in the lab to the lab's bus as well. */
+  private attachPanes(): void {
+    const buses = this.opts.lab ? [this.opts.lab.bus, this.node.bus] : [this.node.bus];
+    for (const bus of buses) {
+      for (const p of Object.values(this.panes)) p.attach(bus);
+      this.status.attach(bus);
+    }
+  }
+
+  private detachPanes(): void {
+    for (const p of Object.values(this.panes)) p.detach();
+    this.status.detach();
+  }
+
+  /** The lab selected another node (or the shown one went away): show the new one everywhere. */
+  private syncNode(): void {
+    const next = this.opts.lab?.node();
+    if (!next || next === this.node || this.destroyed) return;
+    this.detachPanes();
+    this.node = next;
+    this.attachPanes();
+    for (const p of Object.values(this.panes)) p.nodeChanged();
+    this.status.markDirty();
+    this.scheduler.requestFrame();
+  }
+
   private enableMouse(): void {
-    for (const id of PANE_ORDER) {
-      const box = this.panes[id].box;
+    for (const id of this.order) {
+      const box = this.pane(id).box;
       box.on('click', () => this.focus(id));
     }
     this.log.box.on('wheelup', () => this.log.scrollBy(3));
@@ -238,7 +318,7 @@ class Console implements ConsoleApp {
     return new CommandRunner({
       commands: this.opts.commands,
       builtins,
-      log: (level, message) => this.opts.node.bus.emit('log:line', { at: Date.now(), level, topic: 'console', message }),
+      log: (level, message) => this.consoleBus.emit('log:line', { at: Date.now(), level, topic: 'console', message }),
       say: (text, level) => this.say(text, level),
       showReply: (title, lines) => this.pushModal(new OverlayBox(this.screen, () => this.theme, { title, lines: lines.map(escapeTags), footer: 'Esc/Enter/q close', onClose: () => this.modalClosed() })),
       onSuccess: (cmd, args) => {
@@ -248,17 +328,18 @@ class Console implements ConsoleApp {
   }
 
   private createGlobalKeys(): KeyBinding[] {
-    const numbered = PANE_ORDER.map((id, i) => ({ keys: [String(i + 1)], help: '', run: () => this.focus(id) }));
+    const numbered = this.order.map((id, i) => ({ keys: [String(i + 1)], help: '', run: () => this.focus(id) }));
     return [
       ...numbered,
       { keys: ['tab'], help: 'focus the next pane', hint: 'focus', run: () => this.cycleFocus(1) },
       { keys: ['S-tab'], help: 'focus the previous pane', run: () => this.cycleFocus(-1) },
       // Listed in the help only: the numbered bindings above do the work.
-      { keys: [], label: '1-7', help: 'focus pane N (ring, fingers, stabilization, log, files, transfers, tracker)', run: () => {} },
+      { keys: [], label: `1-${this.order.length}`, help: `focus pane N (${this.order.map((id) => (id === 'stabilize' ? 'stabilization' : id)).join(', ')})`, run: () => {} },
+      ...(this.opts.lab?.keys ?? []),
       { keys: [':'], help: 'command line (Tab completes, Up/Down history)', hint: 'command', run: () => this.openCommandLine() },
       { keys: ['?'], help: 'this help (keys of the focused pane)', hint: 'help', run: () => this.openHelp() },
       { keys: [','], help: 'settings', hint: 'settings', run: () => this.openSettings() },
-      { keys: ['escape'], help: 'back out (close, clear a filter, resume following)', run: () => void this.panes[this.focused].back() },
+      { keys: ['escape'], help: 'back out (close, clear a filter, resume following)', run: () => void this.pane(this.focused).back() },
       { keys: ['C-l'], help: 'redraw the whole screen', run: () => this.redrawAll() },
       { keys: ['q'], help: 'quit (asks first if transfers are running)', hint: 'quit', run: () => this.quit('quit', true) },
       { keys: ['C-c'], help: 'quit now', run: () => this.quit('interrupt') },
@@ -282,7 +363,7 @@ class Console implements ConsoleApp {
       this.scheduler.requestFrame();
       return;
     }
-    const pane = this.panes[this.focused];
+    const pane = this.pane(this.focused);
     const binding = findBinding(this.globalKeys, name) ?? findBinding(pane.keys, name);
     if (binding) this.runBinding(binding);
     this.status.markDirty();
@@ -296,11 +377,11 @@ class Console implements ConsoleApp {
   // ---- focus and layout -------------------------------------------------------------
 
   focus(id: PaneId): void {
-    const old = this.panes[this.focused];
+    const old = this.pane(this.focused);
     old.focused = false;
     old.markDirty();
-    this.focused = id;
-    const p = this.panes[id];
+    this.focused = this.panes[id] ? id : this.focused;
+    const p = this.pane(this.focused);
     p.focused = true;
     p.markDirty();
     if (this.layout.mode === 'tabs') this.relayout();
@@ -308,19 +389,19 @@ class Console implements ConsoleApp {
   }
 
   private cycleFocus(delta: number): void {
-    const i = PANE_ORDER.indexOf(this.focused);
-    this.focus(PANE_ORDER[(i + delta + PANE_ORDER.length) % PANE_ORDER.length]!);
+    const i = this.order.indexOf(this.focused);
+    this.focus(this.order[(i + delta + this.order.length) % this.order.length]!);
   }
 
   private relayout(): void {
-    this.layout = computeLayout(Number(this.screen.width), Number(this.screen.height));
+    this.layout = computeLayout(Number(this.screen.width), Number(this.screen.height), this.opts.lab ? 'lab' : 'node');
     const l = this.layout;
-    for (const id of PANE_ORDER) {
-      const box = this.panes[id].box;
-      const rect = l.mode === 'grid' ? l.panes[id] : l.mode === 'tabs' && id === this.focused ? l.body : null;
+    for (const id of this.order) {
+      const box = this.pane(id).box;
+      const rect = l.mode === 'grid' ? (l.panes as Partial<Record<PaneId, Rect>>)[id] : l.mode === 'tabs' && id === this.focused ? l.body : null;
       if (rect) Object.assign(box, { left: rect.left, top: rect.top, width: rect.width, height: rect.height }), box.show();
       else box.hide();
-      this.panes[id].dirty = true;
+      this.pane(id).dirty = true;
     }
     const show = (el: Widgets.BoxElement, on: boolean) => (on ? el.show() : el.hide());
     show(this.tabBar, l.mode === 'tabs');
@@ -339,25 +420,33 @@ class Console implements ConsoleApp {
     if (this.destroyed) return;
     const now = Date.now();
     if (this.message && this.message.until <= now) (this.message = null), (this.status.dirty = true);
+    this.drawnThisFrame.clear();
     if (this.layout.mode === 'too-small') this.drawTooSmall();
     else this.drawPanes(now);
+    this.inFrame = true;
+    try {
+      this.screen.render();
+    } finally {
+      this.inFrame = false;
+    }
     this.screenDirty = false;
-    this.screen.render();
+    this.drawnThisFrame.clear();
     this.scheduleWake(now);
   }
 
   private drawPanes(now: number): void {
-    for (const [i, id] of PANE_ORDER.entries()) {
-      const p = this.panes[id];
+    for (const [i, id] of this.order.entries()) {
+      const p = this.pane(id);
       if (!p.box.visible) continue;
-      if (p.dirty || (this.wakeAt.get(id) ?? Infinity) <= now + 5) {
+      if (p.dirty || (this.wakeAt.get(id) ?? Infinity) <= now + WAKE_EARLY_MS) {
         p.render(i + 1);
+        this.drawnThisFrame.add(p);
         const w = p.wakeIn();
         if (w === null) this.wakeAt.delete(id);
         else this.wakeAt.set(id, now + w);
       }
     }
-    if (this.layout.mode === 'tabs') this.tabBar.setContent(tabBarLine(this.theme, this.focused, Number(this.screen.width)));
+    if (this.layout.mode === 'tabs') this.tabBar.setContent(tabBarLine(this.theme, this.focused, Number(this.screen.width), this.order));
     if (this.status.dirty) this.status.render();
   }
 
@@ -377,7 +466,7 @@ class Console implements ConsoleApp {
 
   private scheduleWake(now: number): void {
     let next = this.message ? this.message.until : Infinity;
-    for (const [id, at] of this.wakeAt) if (this.panes[id].box.visible) next = Math.min(next, at);
+    for (const [id, at] of this.wakeAt) if (this.pane(id).box.visible) next = Math.min(next, at + WAKE_LATE_MS);
     if (next !== Infinity) this.scheduler.wakeAt(next);
     void now;
   }
@@ -404,7 +493,7 @@ class Console implements ConsoleApp {
   private hints(): string {
     if (this.modals.length) return hintLine(this.theme, [{ keys: ['escape'], help: '', hint: 'close', run: () => {} }], this.caps.unicode);
     const g = (k: string) => this.globalKeys.find((b) => b.keys.includes(k))!;
-    return hintLine(this.theme, [g('?'), g('tab'), g(':'), g('q'), ...this.panes[this.focused].keys.filter((b) => b.hint), g(',')], this.caps.unicode);
+    return hintLine(this.theme, [g('?'), g('tab'), g(':'), g('q'), ...this.pane(this.focused).keys.filter((b) => b.hint), g(',')], this.caps.unicode);
   }
 
   say(text: string, level: 'info' | 'error' = 'info'): void {
@@ -459,7 +548,7 @@ class Console implements ConsoleApp {
   }
 
   private openHelp(): void {
-    const pane = this.panes[this.focused];
+    const pane = this.pane(this.focused);
     const lines = helpLines(this.theme, this.caps.unicode, this.globalKeys, pane.title, pane.keys, this.runner.names());
     this.pushModal(new OverlayBox(this.screen, () => this.theme, { title: `Help ${this.glyphs.dot} ${pane.title}`, lines, footer: 'Esc/?/q close  j/k scroll', closeKeys: ['escape', 'q', '?', 'enter'], onClose: () => this.modalClosed() }));
   }
@@ -486,7 +575,7 @@ class Console implements ConsoleApp {
       case 'refreshHz':
         return this.scheduler.setFps(Number(value));
       case 'stabilizeMs':
-        return this.opts.node.stabilization.setIntervalMs(Number(value));
+        return this.node.stabilization.setIntervalMs(Number(value));
       case 'mouse':
         if (value) this.screen.program.enableMouse();
         else this.screen.program.disableMouse();
@@ -557,3 +646,15 @@ class Console implements ConsoleApp {
   }
 }
 
+/**
+ * blessed re-renders every element into its cell buffer on every screen.render(), changed or
+ * not, and that is most of a frame's cost. The buffer is not cleared between frames, so a pane
+ * whose text did not change can keep last frame's cells: its render is skipped unless
+ * `changed()` (its text was redrawn, the screen needs a full pass — layout, theme, overlays —
+ * or blessed itself asked for the render, as it does after clearing a label it moved).
+ */
+function keepCellsWhenUnchanged(box: Widgets.BoxElement, changed: () => boolean): void {
+  const el = box as unknown as { render(): unknown; lpos?: unknown };
+  const render = el.render.bind(el);
+  el.render = () => (changed() || !el.lpos ? render() : el.lpos);
+}

@@ -148,3 +148,16 @@ test('disk: SIGKILL during a stream of writes loses nothing acknowledged and ser
   await s.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+test('disk: a directory in use by another live process is refused with LOCKED', async (t) => {
+  const dir = await tempDir();
+  const child = spawn(process.execPath, ['--import=tsx', WRITER, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => readline.createInterface({ input: child.stdout! }).once('line', () => resolve()));
+  await t.throwsAsync(DiskBlobStore.open(dir), { code: 'LOCKED' } as never);
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  const s = await DiskBlobStore.open(dir); // the dead holder's lock is taken over
+  t.truthy(s.meta('k0'));
+  await s.close();
+  await rm(dir, { recursive: true, force: true });
+});

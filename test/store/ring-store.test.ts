@@ -1,5 +1,7 @@
 import test from 'ava';
 import { hashId } from '../../src/core/ring-math.js';
+import { digestOf } from '../../src/store/blob-store.js';
+import { chunkKey, ringChunkSources } from '../../src/store/ring-chunk-sources.js';
 import { MAX_VALUE_BYTES } from '../../src/store/store-constants.js';
 import { StoreRing, bytesOf, textOf } from './helpers.js';
 
@@ -78,5 +80,27 @@ test('a put overwrites: every holder then has the new content', async (t) => {
   await sr.ring.settle(sr.live[5]!.put('doc', bytesOf('two')));
   const holders = await sr.ring.settle(sr.live[2]!.holders('doc'));
   for (const h of holders) t.is(textOf(await sr.ring.settle(sr.live[2]!.fetchFrom(h.address, 'doc'))), 'two');
+  await sr.stop();
+});
+
+test('ring chunk sources: source k reads each chunk from its k-th holder', async (t) => {
+  const sr = new StoreRing({ seed: 26 });
+  await sr.addSequential(8);
+  await sr.ready();
+  const chunks = Array.from({ length: 12 }, (_, i) => Buffer.alloc(1000 + i, `chunk ${i} `));
+  const hashes = chunks.map((c) => digestOf(c));
+  for (const [i, c] of chunks.entries()) await sr.ring.settle(sr.live[i % 8]!.put(chunkKey(hashes[i]!), c, 'chunk'));
+  const reader = sr.live[3]!;
+  const sources = ringChunkSources(reader, hashes);
+  t.deepEqual(sources.map((s) => s.id), ['ring:holder-0', 'ring:holder-1', 'ring:holder-2']);
+  const signal = new AbortController().signal;
+  for (const s of sources) {
+    for (let i = 0; i < chunks.length; i++) t.true(Buffer.from(await sr.ring.settle(s.fetch(i, signal))).equals(chunks[i]!));
+  }
+  // Kill the first holder of chunk 0: rank 0 fails for it, the other ranks still serve it.
+  const [first] = sr.expectedHolders(chunkKey(hashes[0]!));
+  await sr.crash(first!);
+  await t.throwsAsync(sr.ring.settle(sources[0]!.fetch(0, signal)));
+  t.true(Buffer.from(await sr.ring.settle(sources[1]!.fetch(0, signal))).equals(chunks[0]!));
   await sr.stop();
 });

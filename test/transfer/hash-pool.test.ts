@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { appendFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import test from 'ava';
 import { HashPool } from '../../src/transfer/hash-pool.js';
+import { tempDir } from './helpers.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -49,24 +52,50 @@ test('close rejects pending and later jobs', async (t) => {
   await t.throwsAsync(pool.hash(new Uint8Array(1)), { message: /closed/ });
 });
 
-test('moving vs copying 256 KiB chunks (measurement)', async (t) => {
+test('hashShared reads shared memory in place', async (t) => {
+  const pool = new HashPool(2);
+  t.teardown(() => pool.close());
+  const view = new Uint8Array(new SharedArrayBuffer(100_000), 1000, 50_000);
+  view.set(randomBytes(50_000));
+  t.is(await pool.hashShared(view), sha(view));
+  t.is(view.byteLength, 50_000);
+});
+
+test('fileDigest hashes a growing file prefix by prefix; a short file fails the digest', async (t) => {
+  const dir = await tempDir(t);
+  const pool = new HashPool(1);
+  t.teardown(() => pool.close());
+  const data = randomBytes(3_000_000);
+  const path = join(dir, 'f');
+  await writeFile(path, data.subarray(0, 1_000_000));
+  const d = pool.fileDigest(path);
+  d.advance(1_000_000);
+  await appendFile(path, data.subarray(1_000_000));
+  d.advance(2_500_000);
+  t.is(await d.digest(3_000_000), sha(data));
+  const short = pool.fileDigest(path);
+  await t.throwsAsync(short.digest(4_000_000), { message: /shorter/ });
+});
+
+test('moving vs copying vs sharing 256 KiB chunks (measurement)', async (t) => {
   const pool = new HashPool();
   t.teardown(() => pool.close());
   const chunks = 1024; // 256 MiB
   const make = (): Buffer => Buffer.allocUnsafeSlow(256 * 1024).fill(7);
-  const run = async (move: boolean): Promise<number> => {
+  const slots = Array.from({ length: pool.size * 4 }, () => new Uint8Array(new SharedArrayBuffer(256 * 1024)).fill(7));
+  const run = async (how: 'copy' | 'move' | 'share'): Promise<number> => {
     const start = performance.now();
     const window: Promise<unknown>[] = [];
     for (let i = 0; i < chunks; i++) {
-      window.push(move ? pool.hashTransfer(make()) : pool.hash(make()));
-      if (window.length >= pool.size * 4) await window.shift();
+      if (how === 'share') window.push(pool.hashShared(slots[i % slots.length]!));
+      else window.push(how === 'move' ? pool.hashTransfer(make()) : pool.hash(make()));
+      if (window.length >= slots.length) await window.shift();
     }
     await Promise.all(window);
     return (chunks * 256 * 1024) / 1e6 / ((performance.now() - start) / 1000);
   };
-  await run(true); // warm-up
-  const copy = await run(false);
-  const move = await run(true);
-  t.log(`copy: ${copy.toFixed(0)} MB/s, move there and back: ${move.toFixed(0)} MB/s (${pool.size} workers)`);
+  await run('move'); // warm-up
+  const [copy, move, share] = [await run('copy'), await run('move'), await run('share')];
+  t.log(`MB/s with ${pool.size} workers: copy ${copy.toFixed(0)}, move there and back ${move.toFixed(0)}, shared slots ${share.toFixed(0)}`);
   t.pass();
 });

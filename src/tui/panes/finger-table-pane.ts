@@ -51,6 +51,13 @@ export class FingerTablePane extends Pane {
     for (const name of ['node:joined', 'node:left', 'ring:successor-changed'] as const) this.on(bus, name, () => {});
   }
 
+  override nodeChanged(): void {
+    this.flashUntil.clear();
+    this.lastAddress.clear();
+    this.cursor.selected = 0;
+    super.nodeChanged();
+  }
+
   /** The rows shown, collapsed or not. */
   rows(): FingerRow[] {
     const snap = this.ctx.node.snapshot();

@@ -101,6 +101,11 @@ export abstract class Pane {
     return null;
   }
 
+  /** The console now shows another node (the ring lab): forget what belonged to the old one. */
+  nodeChanged(): void {
+    this.dirty = true;
+  }
+
   /** Esc on this pane: undo a filter or a mode; false when there is nothing to back out of. */
   back(): boolean {
     return false;

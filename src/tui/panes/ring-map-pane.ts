@@ -24,10 +24,12 @@ export class RingMapPane extends Pane {
   readonly id = 'ring' as const;
   readonly title = 'Ring map';
   readonly keys: readonly KeyBinding[];
-  private lastLookup: LookupResult | null = null;
+  protected lastLookup: LookupResult | null = null;
   private readonly seen = new Map<string, NodeRefJson>();
   private selected: string | null = null;
-  private showFingers = true;
+  protected showFingers = true;
+  /** The label of the node the pane is drawn for. */
+  protected selfLabel = 'me';
 
   constructor(ctx: PaneContext) {
     super(ctx);
@@ -87,7 +89,7 @@ export class RingMapPane extends Pane {
     return infoRows ? lines.concat(this.infoLines(nodes, width, infoRows)) : lines;
   }
 
-  private drawRing(c: DotCanvas, snap: NodeSnapshot, nodes: RingNode[]): void {
+  protected drawRing(c: DotCanvas, snap: NodeSnapshot, nodes: RingNode[]): void {
     const cx = c.unitWidth / 2;
     const cy = c.unitHeight / 2;
     // Leave room for labels beside the circle and one row above and below it.
@@ -116,7 +118,7 @@ export class RingMapPane extends Pane {
   private drawMarker(c: DotCanvas, n: RingNode, p: { x: number; y: number }, cx: number): void {
     const g = this.ctx.glyphs;
     const [glyph, role, label] = n.roles.includes('self')
-      ? [g.self, 'self', 'me']
+      ? [g.self, 'self', this.selfLabel]
       : n.roles.includes('succ')
         ? [g.succ, 'succ', 'succ']
         : n.roles.includes('pred')
@@ -170,6 +172,13 @@ export class RingMapPane extends Pane {
     return this.selected;
   }
 
+  override nodeChanged(): void {
+    this.lastLookup = null;
+    this.seen.clear();
+    this.selected = null;
+    super.nodeChanged();
+  }
+
   override back(): boolean {
     if (this.selected === null) return false;
     this.selected = null;
@@ -177,7 +186,7 @@ export class RingMapPane extends Pane {
     return true;
   }
 
-  private askLookup(): void {
+  protected askLookup(): void {
     this.ctx.ask('lookup key: ', '', (key) => {
       if (key && key.trim()) void this.ctx.runCommand(`lookup ${key.trim()}`);
     });

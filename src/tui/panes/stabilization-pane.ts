@@ -54,6 +54,10 @@ export class StabilizationPane extends Pane {
     if (o.predecessorCheck === 'dead') t.predDead++;
   }
 
+  override nodeChanged(): void {
+    this.clear();
+  }
+
   /** The last round's outcome, if any (tests). */
   get lastRound(): StabilizeOutcome | undefined {
     return this.history[0];
@@ -106,7 +110,7 @@ export class StabilizationPane extends Pane {
     const t = this.ctx.theme();
     const g = this.ctx.glyphs;
     const mark = o.error ? g.cross : o.healthy ? g.check : '!';
-    const alone = o.successor.address === this.ctx.node.snapshot().address;
+    const alone = o.successor.address === this.ctx.node.self.address;
     const acts: string[] = [];
     if (o.adoptedSuccessor) acts.push('ADOPTED');
     if (o.skippedDead.length) acts.push(`skip ${o.skippedDead.length} dead`);
@@ -128,7 +132,8 @@ export class StabilizationPane extends Pane {
 
   private name(n: NodeRefJson | null): string {
     if (!n) return 'none';
-    if (n.address === this.ctx.node.snapshot().address) return 'me';
+    // self.address, not snapshot(): this runs for every visible round, and a snapshot copies the finger table.
+    if (n.address === this.ctx.node.self.address) return 'me';
     return shortId(n.id, 8, this.ctx.glyphs.ellipsis);
   }
 
