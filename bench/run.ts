@@ -1,15 +1,21 @@
 /**
  * `npm run bench`: every benchmark in one run, printed as one JSON object on stdout
- * (progress on stderr). Pick parts with BENCH=hops,tcp,tracker,... (default: all).
+ * (progress on stderr). Pick parts with BENCH=hops,tcp,tracker,console,... (default: all).
  */
 import { chordHopsBench } from './chord-hops-bench.js';
+import { consoleBench } from './console-bench.js';
 import { tcpLookupBench } from './tcp-lookup-bench.js';
 import { trackerBench } from './tracker-bench.js';
+import { transferBench } from './transfer-bench.js';
+import { simBench } from './sim-bench.js';
 
 const parts: Record<string, () => Promise<Record<string, unknown>>> = {
   hops: () => chordHopsBench(),
   tcp: () => tcpLookupBench(),
   tracker: () => trackerBench(),
+  transfer: () => transferBench(),
+  console: () => consoleBench(),
+  sim: () => simBench(),
 };
 
 const wanted = (process.env.BENCH ?? Object.keys(parts).join(',')).split(',').map((s) => s.trim());

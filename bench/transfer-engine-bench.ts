@@ -61,6 +61,7 @@ export async function transferEngineBench(opts: TransferEngineBenchOptions = {})
       ratio1Source: round2(med('baseline') / med('engine1')),
       ratio2Sources: round2(med('baseline') / med('engine2')),
       ratio1SourceChunksOnly: round2(med('baseline') / med('engine1ChunksOnly')),
+      hashMBpsBy1And2Workers: await hashScaling(),
       peakRssMiB: maxRssMiB(),
       peakRssByPhaseMiB: rss,
     };
@@ -129,6 +130,23 @@ async function timed(fn: () => Promise<void>): Promise<number> {
   const start = performance.now();
   await fn();
   return performance.now() - start;
+}
+
+/** SHA-256 throughput of 1 vs 2 workers on shared 256 KiB chunks: how much the 2nd core helps here. */
+async function hashScaling(): Promise<[number, number]> {
+  const chunk = new Uint8Array(new SharedArrayBuffer(256 * 1024)).fill(7);
+  const rate = async (workers: number): Promise<number> => {
+    const pool = new HashPool(workers);
+    try {
+      await pool.hashShared(chunk);
+      const start = performance.now();
+      await Promise.all(Array.from({ length: 1024 }, () => pool.hashShared(chunk)));
+      return Math.round((1024 * chunk.byteLength) / 1e6 / ((performance.now() - start) / 1000));
+    } finally {
+      await pool.close();
+    }
+  };
+  return [await rate(1), await rate(2)];
 }
 
 function median(xs: number[]): number {

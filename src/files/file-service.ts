@@ -47,6 +47,8 @@ export interface FileResult {
 
 /** Chunks stored into the ring at once by `put`. */
 const PUT_PARALLEL = 8;
+/** Chunk requests in flight per source: enough to keep a loopback or LAN link busy. */
+const PIPELINE = 8;
 
 export class FileService {
   readonly folder: SharedFolder;
@@ -135,7 +137,7 @@ export class FileService {
     const manifest = ringManifest ?? peers.manifest;
     if (!manifest) return this.getFromP2pci(name, matches, out);
     const sources: ChunkSource[] = [...(ringManifest ? ringChunkSources(this.ring, manifest.chunks) : []), ...peers.sources];
-    const r = await this.transfers.download({ manifest, dir, outName, sources });
+    const r = await this.transfers.download({ manifest, dir, outName, sources, pipeline: PIPELINE });
     await this.folder.rescan();
     return { name, path: r.path, size: r.size, sha256: r.sha256 };
   }

@@ -1,4 +1,5 @@
 /** Starts a TCP node with its file service: the order matters (store before join, P2P-CI on the node's port). */
+import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
@@ -33,6 +34,7 @@ export async function startPeer(opts: PeerOptions): Promise<Peer> {
     dir: resolve(opts.dir),
     log: (level, message) => bus.emit('log:line', { at: Date.now(), level: level === 'debug' ? 'debug' : level, topic: 'p2p-ci', message }),
   });
+  await mkdir(resolve(opts.dir), { recursive: true });
   await upload.prepare();
   // A P2P-CI download starts with "GET "; p2pterm frames start with a 4-byte length.
   const alternate = { match: (first: Buffer) => first.subarray(0, 4).toString('latin1') === 'GET ', accept: (s: Socket, first: Buffer) => upload.acceptSocket(s, first) };
