@@ -302,16 +302,15 @@ class Tmux {
     throw new Error(`console bench: session ${session} still running ${ms} ms after q`);
   }
 
-  /** Stops the server and removes its socket file (kill-server leaves it behind). */
+  /** Stops the server and removes its socket file, which a server that exits leaves behind. */
   killServer(): void {
-    let socketPath = '';
     try {
-      socketPath = this.run('display-message', '-p', '#{socket_path}').trim();
       this.run('kill-server');
     } catch {
       // not running
     }
-    if (socketPath) rmSync(socketPath, { force: true });
+    // tmux(1): -L sockets live in $TMUX_TMPDIR (or /tmp) under tmux-UID.
+    rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
   }
 
   private args(args: string[]): string[] {

@@ -34,6 +34,9 @@ export async function runLabConsole(o: SimCliOptions): Promise<void> {
   };
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => void exit(0));
   const onError = (e: unknown) => {
+    // The terminal went away (tmux killed, SSH dropped): nothing to print to.
+    const code = (e as NodeJS.ErrnoException | null)?.code;
+    if (code === 'EIO' || code === 'EPIPE' || code === 'ENXIO') return void exit(0);
     try {
       app.destroy();
     } catch {

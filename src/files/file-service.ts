@@ -126,7 +126,7 @@ export class FileService {
    * Downloads NAME from every source that has it: the ring's holders and the tracker's online
    * p2pterm peers (all verified against one manifest), or else a plain P2P-CI peer.
    */
-  async get(name: string, outPath?: string): Promise<FileResult & { path: string }> {
+  async get(name: string, outPath?: string): Promise<FileResult & { path: string; resumedChunks?: number }> {
     safeFileName(name);
     const out = outPath ? resolve(outPath) : resolve(this.opts.dir, name);
     const [dir, outName] = [dirname(out), safeFileName(basename(out))];
@@ -139,7 +139,7 @@ export class FileService {
     const sources: ChunkSource[] = [...(ringManifest ? ringChunkSources(this.ring, manifest.chunks) : []), ...peers.sources];
     const r = await this.transfers.download({ manifest, dir, outName, sources, pipeline: PIPELINE });
     await this.folder.rescan();
-    return { name, path: r.path, size: r.size, sha256: r.sha256 };
+    return { name, path: r.path, size: r.size, sha256: r.sha256, resumedChunks: r.resumedChunks };
   }
 
   keys(): { primary: number; replica: number; keys: { key: string; kind: string; role: string; size: number }[]; truncated: boolean } {

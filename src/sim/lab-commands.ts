@@ -43,16 +43,19 @@ export function labCommands(lab: RingLab): Record<string, CommandFn> {
     return { nodes: [lab.select(arg)] };
   };
   return {
-    add: async ([n]) => ({ joined: await lab.addNodes(Math.max(1, Math.floor(num(n, 'add', 8)))) }),
+    // Operations reply with nothing to show: the lab logs them and its pane shows the effect.
+    add: async ([n]) => (await lab.addNodes(Math.max(1, Math.floor(num(n, 'add', 8)))), {}),
     crash: async ([arg]) => {
       const t = targets(arg);
-      return { crashed: t.fraction ? await lab.crashFraction(t.fraction) : await lab.crash(t.nodes) };
+      await (t.fraction ? lab.crashFraction(t.fraction) : lab.crash(t.nodes));
+      return {};
     },
     leave: async ([arg]) => {
       const t = targets(arg);
-      return { left: t.fraction ? await lab.leaveFraction(t.fraction) : await lab.leave(t.nodes) };
+      await (t.fraction ? lab.leaveFraction(t.fraction) : lab.leave(t.nodes));
+      return {};
     },
-    partition: async ([k]) => ({ parts: lab.partition(Math.floor(num(k, 'partition', 2))).join('/') }),
+    partition: async ([k]) => (lab.partition(Math.floor(num(k, 'partition', 2))), {}),
     heal: async () => (lab.heal(), {}),
     latency: async ([ms]) => (lab.setLatency(num(ms, 'latency')), {}),
     loss: async ([p]) => (lab.setLoss(num(p, 'loss')), {}),

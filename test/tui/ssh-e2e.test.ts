@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SSHD = '/usr/sbin/sshd';
 const SOCKET = `p2pterm-ssh-${process.pid}`;
+/** Where tmux puts a -L socket (tmux(1): $TMUX_TMPDIR or /tmp, then tmux-UID). */
+const SOCKET_PATH = join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET);
 const SESSION = 'ssh';
 /** The remote side runs the built binary when there is one (CI builds in `npm ci`), else the sources through tsx. */
 const ENTRY = existsSync(join(ROOT, 'dist/cli/main.js'))
@@ -286,6 +288,7 @@ test.serial('over a real SSH session: UTF-8 and LANG=C screens, q ends ssh clean
   } finally {
     for (const r of RUNS) killPidFile(join(dir, `${r.name}.pid`), dir);
     tmuxOr('', 'kill-server');
+    rmSync(SOCKET_PATH, { force: true }); // a server that exits leaves its socket file behind
     if (sshd) {
       stopSshd(sshd.proc);
       await waitExit(sshd.proc, 3000);
