@@ -43,6 +43,18 @@ program
 
 addSimCommand(program);
 
+program
+  .command('demo')
+  .description('the console on a live local ring with a tracker and sample files (what `npm start` runs)')
+  .option('--peers <n>', 'local peers besides the console', intIn(1, 32, '--peers'), 5)
+  .option('--bits <m>', 'identifier width', intIn(4, 160, '--bits'), 16)
+  .option('--port <port>', "the console node's port (0 picks a free one)", intIn(0, 65535, '--port'), 0)
+  .option('--theme <name>', 'console theme')
+  .action(async (o) => {
+    const { runDemo } = await import('./run-demo.js');
+    await runDemo({ peers: o.peers, bits: o.bits, port: o.port, theme: o.theme });
+  });
+
 // No subcommand: the console on a node (`p2pterm --port 5500`).
 nodeCommand(program);
 

@@ -28,6 +28,10 @@ export interface RunConsoleExtras {
   /** Commands added by services (put, get, share, ...), merged over the node's. */
   readonly commands?: Readonly<Record<string, CommandFn>>;
   readonly services?: ConsoleServices;
+  /** Runs once the console is up (the demo uses it to start a first download). */
+  readonly afterStart?: (app: ConsoleApp) => void;
+  /** Awaited on every way out, after the node left and before the process exits. */
+  readonly cleanup?: () => Promise<void>;
 }
 
 export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {}): Promise<void> {
@@ -68,9 +72,10 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
     services: extras.services,
   });
   peer.files.publishState();
-  const exit = installExitPaths(app, peer);
+  const exit = installExitPaths(app, peer, extras.cleanup);
   const bootstrap = o.join ?? settings.join;
-  if (bootstrap && bootstrap !== node.snapshot().address) void app.runCommand(`join ${bootstrap}`);
+  if (bootstrap && bootstrap !== node.snapshot().address) await app.runCommand(`join ${bootstrap}`, { quiet: true });
+  extras.afterStart?.(app);
   const reason = await app.closed;
   await exit(reason === 'error' ? 1 : 0);
 }
@@ -100,7 +105,7 @@ function pickTheme(name: ConsoleSettings['theme'], colors: 256 | 16 | 0): { name
  * Every way out restores the terminal first. Signals and uncaught errors replace blessed's own
  * handlers (blessed steps aside when another listener exists).
  */
-function installExitPaths(app: ConsoleApp, peer: Peer): (code: number) => Promise<void> {
+function installExitPaths(app: ConsoleApp, peer: Peer, cleanup?: () => Promise<void>): (code: number) => Promise<void> {
   let exiting = false;
   const exit = async (code: number, hangup = false) => {
     if (exiting) return;
@@ -108,8 +113,9 @@ function installExitPaths(app: ConsoleApp, peer: Peer): (code: number) => Promis
     restore(app);
     const end = () => (hangup ? dieOfHangup() : process.exit(code));
     // A hard stop in case leaving the ring hangs.
-    setTimeout(end, 7000).unref();
+    setTimeout(end, 12_000).unref();
     await Promise.race([shutdownPeer(peer).catch(() => {}), new Promise((r) => setTimeout(r, 6000))]);
+    await cleanup?.().catch((e) => process.stderr.write(`p2pterm: cleanup: ${(e as Error).message}\n`));
     end();
   };
   const onSignal = (sig: NodeJS.Signals) => void exit(0, sig === 'SIGHUP');

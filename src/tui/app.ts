@@ -102,7 +102,7 @@ export interface ConsoleApp {
   /** Resolves once the console closed (after the terminal was restored). */
   readonly closed: Promise<QuitReason>;
   focus(id: PaneId): void;
-  runCommand(line: string): Promise<void>;
+  runCommand(line: string, opts?: { quiet?: boolean }): Promise<void>;
   setTheme(name: string): void;
   /** Draws now instead of on the next frame (tests, first frame). */
   renderNow(): void;
@@ -529,8 +529,8 @@ class Console implements ConsoleApp {
     this.opts.settings.set('history', h.slice(-100));
   }
 
-  runCommand(line: string): Promise<void> {
-    return this.runner.run(line).finally(() => this.status.markDirty());
+  runCommand(line: string, opts?: { quiet?: boolean }): Promise<void> {
+    return this.runner.run(line, opts).finally(() => this.status.markDirty());
   }
 
   // ---- modals ---------------------------------------------------------------------

@@ -36,8 +36,11 @@ export class CommandRunner {
     return Object.hasOwn(this.deps.builtins, name) || Object.hasOwn(this.deps.commands, name);
   }
 
-  /** Runs one line; resolves when the command finished (its errors are reported, not thrown). */
-  async run(line: string): Promise<void> {
+  /**
+   * Runs one line; resolves when the command finished (its errors are reported, not thrown).
+   * `quiet` (commands the console runs by itself) logs the reply instead of opening it.
+   */
+  async run(line: string, opts: { quiet?: boolean } = {}): Promise<void> {
     const words = splitWords(line.trim());
     if (words.length === 0) return;
     const [cmd, ...args] = words as [string, ...string[]];
@@ -58,7 +61,7 @@ export class CommandRunner {
     const lines = Object.keys(body).length ? formatReply(body) : [];
     this.deps.log('info', `${cmd}: ok${lines.length ? ` (${lines.length} lines)` : ''}`);
     this.deps.say(`${cmd}: ok`);
-    if (lines.length) this.deps.showReply(`:${line.trim()}`, lines);
+    if (lines.length && !opts.quiet) this.deps.showReply(`:${line.trim()}`, lines);
   }
 
   private fail(line: string, message: string): void {

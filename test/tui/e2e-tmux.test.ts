@@ -72,7 +72,7 @@ function startConsole(session: string, port: number, dir: string, env: Record<st
 const UTF8 = { LANG: 'C.UTF-8', TERM: 'xterm-256color', P2PTERM_DEBUG: '1' };
 
 test.serial('two consoles join through the command line; q, SIGTERM and a crash restore the terminal', async (t) => {
-  if (!hasTmux) return t.pass('tmux not installed');
+  if (!hasTmux) return t.fail('tmux is required for this test (apt-get install tmux)');
   const dir = mkdtempSync(join(tmpdir(), 'p2pterm-e2e-'));
   try {
     const a = startConsole('a', await freePort(), dir, UTF8);

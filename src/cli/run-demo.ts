@@ -1,0 +1,81 @@
+/**
+ * `npm start` / `p2pterm demo`: the console on a live local setup with no other input — an
+ * embedded tracker and a small ring of local peers, a few sample files shared with the tracker
+ * and stored in the ring, and a first download — all under one temporary folder that is
+ * removed on the way out, together with every peer and port.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPeer, type Peer } from '../files/start-file-service.js';
+import { TrackerServer } from '../tracker/tracker-server.js';
+import type { NodeCliOptions } from './node-options.js';
+import { runConsole } from './run-console.js';
+
+export interface DemoOptions {
+  /** Peers besides the console's own node (default 5). */
+  readonly peers: number;
+  readonly bits: number;
+  readonly port: number;
+  readonly theme?: string;
+}
+
+const SAMPLES: Record<string, () => Buffer> = {
+  'rfc2549.txt': () => Buffer.from('IP over Avian Carriers with Quality of Service\n'.repeat(200)),
+  'chord-notes.md': () => Buffer.from('# Chord\n\nsuccessor(k) owns key k; fingers halve the distance each hop.\n'.repeat(100)),
+  'ring-photo.raw': () => randomBytes(3 * 1024 * 1024),
+  'dataset.bin': () => randomBytes(12 * 1024 * 1024),
+};
+
+export async function runDemo(o: DemoOptions): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'p2pterm-demo-'));
+  const peers: Peer[] = [];
+  let tracker: TrackerServer | null = null;
+  const cleanup = async () => {
+    await Promise.all(peers.map((p) => p.stop().catch(() => {})));
+    await tracker?.stop().catch(() => {});
+    rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    tracker = new TrackerServer({ host: '127.0.0.1', port: 0, dbPath: join(root, 'tracker.db'), livenessMs: 5_000 });
+    const trackerAddress = await tracker.start();
+    for (let i = 0; i < o.peers; i++) {
+      const dir = join(root, `peer-${i}`);
+      mkdirSync(dir);
+      const peer = await startPeer({ port: 0, bits: o.bits, stabilizeMs: 500, dir, dataDir: join(root, `data-${i}`), tracker: trackerAddress });
+      if (i > 0) await peer.node.join(peers[0]!.node.self.address);
+      peers.push(peer);
+    }
+    await seedFiles(root, peers);
+    const opts: NodeCliOptions = {
+      host: '127.0.0.1', port: o.port, join: peers[0]!.node.self.address, bits: o.bits, routing: 'chord', stabilizeMs: 500, successors: 8,
+      dir: join(root, 'console'), data: join(root, 'console-data'), tracker: trackerAddress, headless: false, daemon: false, verbose: false,
+    };
+    // The demo's folders are temporary: keep them out of the user's remembered settings.
+    process.env.P2PTERM_CONFIG_DIR ??= join(root, 'config');
+    await runConsole(opts, {
+      theme: o.theme,
+      explicit: new Set(),
+      cleanup,
+      afterStart: (app) => {
+        const quiet = { quiet: true };
+        setTimeout(() => void app.runCommand('get dataset.bin', quiet).then(() => app.runCommand('lookup chord-notes.md', quiet)), 1500).unref();
+      },
+    });
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+/** Shares every sample with the tracker from some peer, and stores two of them in the ring. */
+async function seedFiles(root: string, peers: readonly Peer[]): Promise<void> {
+  const names = Object.keys(SAMPLES);
+  for (const [i, name] of names.entries()) {
+    const src = join(root, name);
+    writeFileSync(src, SAMPLES[name]!());
+    await peers[i % peers.length]!.files.share(src);
+    if (i % 2 === 1) await peers[(i + 1) % peers.length]!.files.put(src);
+  }
+}
