@@ -48,7 +48,7 @@ export interface FileResult {
 /** Chunks stored into the ring at once by `put`. */
 const PUT_PARALLEL = 8;
 /** Chunk requests in flight per source: enough to keep a loopback or LAN link busy. */
-const PIPELINE = 8;
+const PIPELINE = 16;
 
 export class FileService {
   readonly folder: SharedFolder;

@@ -31,10 +31,15 @@ export class FileServing {
     });
     this.node.handle('file_chunk', async ({ name, manifest, index }) => {
       this.requireShared(name);
-      const entry = await this.folder.manifest(name);
-      if (entry.id !== manifest) throw new P2pError('CHANGED', `${name} changed since its manifest was fetched`);
-      const reader = await this.reader(entry.id, this.folder.pathOf(name), entry.manifest);
-      const data = await reader.read(index);
+      // An open reader for this manifest serves at once; a file changed since is caught by the
+      // downloader's chunk check, and by the size check when a reader is (re)opened.
+      let reader = this.readers.get(manifest);
+      if (!reader) {
+        const entry = await this.folder.manifest(name);
+        if (entry.id !== manifest) throw new P2pError('CHANGED', `${name} changed since its manifest was fetched`);
+        reader = this.reader(entry.id, this.folder.pathOf(name), entry.manifest);
+      }
+      const data = await (await reader).read(index);
       await this.uploadLimiter.take(data.length);
       this.bytesServed += data.length;
       return { data: data as Uint8Array<ArrayBuffer> };

@@ -6,7 +6,7 @@
  * - a frame longer than the limit is refused before its body is buffered;
  * - every decoded body has been parsed by its zod schema (cheap envelope checks first).
  */
-import { decode, encode } from '@msgpack/msgpack';
+import { decode, Encoder } from '@msgpack/msgpack';
 import { MAX_FRAME_BYTES } from '../core/constants.js';
 import { DecodeError } from './errors.js';
 import { hello, isRequestType, requestSchemas, responseSchemas, type Hello, type RequestType } from './messages.js';
@@ -22,8 +22,11 @@ export type Frame =
 
 const HEADER = 4;
 
+/** One encoder reused for every frame: its buffer grows once instead of per message. */
+const encoder = new Encoder();
+
 export function encodeFrame(frame: Frame): Buffer {
-  const payload = encode(toArray(frame));
+  const payload = encoder.encodeSharedRef(toArray(frame));
   if (payload.byteLength > MAX_FRAME_BYTES) throw new RangeError(`frame of ${payload.byteLength} bytes exceeds ${MAX_FRAME_BYTES}`);
   const out = Buffer.allocUnsafe(HEADER + payload.byteLength);
   out.writeUInt32BE(payload.byteLength, 0);
