@@ -1,5 +1,5 @@
 /**
- * What the console costs, against the same node headless in the same run:
+ * What the console costs, against a headless node in the same run:
  *
  * - firstFrame: from spawning the real binary in a terminal (tmux, private -L socket, 160x48)
  *   until the screen shows every pane (capture-pane polled every few ms), and for comparison
@@ -9,8 +9,9 @@
  *   plus the two nodes under test): one with the console on screen, one headless, both joined
  *   and settled; then each one's own CPU time (utime+stime from /proc/PID/stat) over the same
  *   window, as % of one core. Target: the console under 0.5 %.
- * - transferCpu: CPU during a 1 GiB transfer with the screen up vs headless; a placeholder
- *   until the headless driver has `get` (the file service).
+ * - transferCpu: CPU during a 1 GiB transfer with the screen up vs headless — a PLACEHOLDER
+ *   (transferCpuWithScreenVsHeadless) that throws 'needs the file service' while the headless
+ *   driver has no `get`, and a "not written yet" error once it has; reported as `skipped`.
  *
  * Run alone: `npm run build && node --import=tsx bench/console-bench.ts` (or BENCH=console npm run bench).
  * Knobs: CONSOLE_BENCH_WINDOW_S (default 10), CONSOLE_BENCH_SETTLE_S (default 10),
