@@ -47,8 +47,10 @@ export interface FileResult {
 
 /** Chunks stored into the ring at once by `put`. */
 const PUT_PARALLEL = 8;
-/** Chunk requests in flight per source: enough to keep a loopback or LAN link busy. */
-const PIPELINE = 16;
+/** Chunk requests in flight over all sources: keeps a link busy and memory bounded (× 256 KiB). */
+const IN_FLIGHT = 16;
+/** ... but never fewer than this per source. */
+const MIN_PIPELINE = 4;
 
 export class FileService {
   readonly folder: SharedFolder;
@@ -137,7 +139,8 @@ export class FileService {
     const manifest = ringManifest ?? peers.manifest;
     if (!manifest) return this.getFromP2pci(name, matches, out);
     const sources: ChunkSource[] = [...(ringManifest ? ringChunkSources(this.ring, manifest.chunks) : []), ...peers.sources];
-    const r = await this.transfers.download({ manifest, dir, outName, sources, pipeline: PIPELINE });
+    const pipeline = Math.max(MIN_PIPELINE, Math.ceil(IN_FLIGHT / Math.max(1, sources.length)));
+    const r = await this.transfers.download({ manifest, dir, outName, sources, pipeline });
     await this.folder.rescan();
     return { name, path: r.path, size: r.size, sha256: r.sha256, resumedChunks: r.resumedChunks };
   }

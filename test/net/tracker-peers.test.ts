@@ -98,6 +98,10 @@ test('tracker-assisted sharing across processes, with liveness, restarts and P2P
     procs.push(tracker);
     t.true(await waitFor(async () => (await sources(c, 'notes.bin')).filter((s) => s.online).length === 3, 15_000), 'all three peers are back online');
 
+    // A file deleted from a peer's folder disappears from the tracker's answers.
+    rmSync(join(dirs[2]!, 'notes.bin'));
+    t.true(await waitFor(async () => !(await sources(b, 'notes.bin')).some((s) => s.port === pc), 10_000), 'the tracker learns of the deletion');
+
     // An unshared file disappears from the tracker's answers.
     t.true((await b.cmd('unshare notes.bin')).ok);
     t.true(await waitFor(async () => !(await sources(c, 'notes.bin')).some((s) => s.port === pb), 10_000));
