@@ -22,17 +22,8 @@ export async function randomFile(dir: string, name: string, size: number): Promi
   return { path, data };
 }
 
-/** A deterministic RNG (mulberry32) for reproducible picks. */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic RNG for reproducible picks (the generator the simulations use). */
+export { seededRandom as seededRng } from '../../src/core/random.js';
 
 export interface MemorySourceOptions {
   /** Chunks this source has (default: all). */

@@ -4,9 +4,9 @@
  * uncaught exception all restore the terminal to the shell.
  */
 import test from 'ava';
+import { freePort } from '../helpers/headless-proc.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hashId } from '../../src/core/ring-math.js';
@@ -30,16 +30,6 @@ function capture(session: string): string {
   return tmux('capture-pane', '-p', '-t', session);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
 
 async function until(session: string, test: (screen: string) => boolean, what: string, ms = 15_000): Promise<string> {
   const end = Date.now() + ms;

@@ -12,10 +12,10 @@
 import test, { type ExecutionContext } from 'ava';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../helpers/headless-proc.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SSHD = '/usr/sbin/sshd';
@@ -55,16 +55,6 @@ function tmuxOr(fallback: string, ...args: string[]): string {
 const capture = () => tmux('capture-pane', '-p', '-J', '-t', SESSION);
 const paneFlag = (name: string) => tmux('display-message', '-p', '-t', SESSION, `#{${name}}`).trim();
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
