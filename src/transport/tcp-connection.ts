@@ -11,6 +11,9 @@ import { hashId } from '../core/ring-math.js';
 import type { LogFn } from './log-fn.js';
 import type { LocalIdentity, PeerInfo, RequestHandler } from './transport.js';
 
+/** Requests one connection may have in service at once. */
+const MAX_SERVING = 512;
+
 interface Pending {
   type: RequestType;
   resolve(v: unknown): void;
@@ -22,6 +25,8 @@ export class TcpConnection {
   private readonly decoder = new FrameDecoder();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** Requests from the peer being served right now. */
+  private serving = 0;
   private closed = false;
   private helloWaiter: { resolve(): void; reject(e: Error): void } | null = null;
   readonly ready: Promise<void>;
@@ -143,11 +148,16 @@ export class TcpConnection {
 
   private async serve(id: number, type: RequestType, body: unknown): Promise<void> {
     if (!this.handler) return this.send({ kind: 'error', id, code: 'NOT_SERVING', message: 'this endpoint does not serve requests' });
+    // A peer that floods requests gets BUSY answers instead of unbounded work and memory.
+    if (this.serving >= MAX_SERVING) return this.send({ kind: 'error', id, code: 'BUSY', message: `more than ${MAX_SERVING} requests in flight on one connection` });
+    this.serving++;
     try {
       const result = await this.handler(type, body as never, this.peer!);
       this.send({ kind: 'response', id, body: result });
     } catch (e) {
       this.send({ kind: 'error', id, code: errorCode(e), message: (e as Error).message ?? String(e) });
+    } finally {
+      this.serving--;
     }
   }
 

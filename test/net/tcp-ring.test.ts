@@ -121,3 +121,38 @@ test('requests to a silent peer fail within the timeout', async (t) => {
     silent.close();
   }
 });
+
+test('a peer flooding one connection with requests gets BUSY answers and others are still served', async (t) => {
+  const nodes = await ring(2, { bits: 16 });
+  try {
+    const target = nodes[0]!.self.address;
+    const [host, port] = target.split(':');
+    const replies: unknown[][] = [];
+    const { FrameDecoder } = await import('../../src/wire/codec.js');
+    const { decode } = await import('@msgpack/msgpack');
+    await new Promise<void>((resolve) => {
+      const s = connect({ host, port: Number(port) }, () => {
+        const frames = [frame([0, 0, 'hello', { version: 1, id: 'ab', address: null, bits: 16, routing: 'chord' }])];
+        // notify with a far candidate makes the node ping its predecessor first: slow requests.
+        const me = { id: nodes[0]!.self.id.toString(16), address: target };
+        for (let i = 1; i <= 2000; i++) frames.push(frame([1, i, 'notify', { node: me }]));
+        s.write(Buffer.concat(frames));
+      });
+      const dec = new FrameDecoder();
+      s.on('data', (d: Buffer) => {
+        for (const p of dec.push(d)) replies.push(decode(p) as unknown[]);
+        if (replies.length >= 2001) (s.destroy(), resolve());
+      });
+      s.on('error', () => resolve());
+      setTimeout(() => (s.destroy(), resolve()), 5000);
+    });
+    t.is(replies.length, 2001, 'every request got an answer');
+    const busy = replies.filter((r) => r[0] === 3 && r[2] === 'BUSY').length;
+    t.true(busy > 0 && busy < 2000, `${busy} BUSY answers`);
+    t.true(replies.slice(1).every((r) => r[0] === 2 || r[2] === 'BUSY'));
+    const r = await nodes[1]!.lookup('other-peers-still-served');
+    t.truthy(r.owner.id);
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+  }
+});
