@@ -7,6 +7,7 @@ import { consoleBench } from './console-bench.js';
 import { tcpLookupBench } from './tcp-lookup-bench.js';
 import { trackerBench } from './tracker-bench.js';
 import { transferBench } from './transfer-bench.js';
+import { transferEngineBench } from './transfer-engine-bench.js';
 import { simBench } from './sim-bench.js';
 
 const parts: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -14,6 +15,7 @@ const parts: Record<string, () => Promise<Record<string, unknown>>> = {
   tcp: () => tcpLookupBench(),
   tracker: () => trackerBench(),
   transfer: () => transferBench(),
+  engine: () => transferEngineBench(),
   console: () => consoleBench(),
   sim: () => simBench(),
 };
