@@ -18,6 +18,7 @@ import type { ChunkSource } from '../transfer/download-session.js';
 import { TransferManager } from '../transfer/transfer-manager.js';
 import { safeFileName } from '../transfer/safe-name.js';
 import { P2pError } from '../wire/errors.js';
+import { writeFileAtomic } from '../core/write-atomic.js';
 import { fetchRfc } from '../tracker/fetch-rfc.js';
 import type { SearchMatch } from '../tracker/native-protocol.js';
 import { FileServing } from './file-serving.js';
@@ -237,8 +238,6 @@ export class FileService {
   }
 
   private async writeList(file: string, set: ReadonlySet<string>): Promise<void> {
-    const path = join(this.opts.dataDir, file);
-    await fsp.writeFile(`${path}.tmp`, JSON.stringify([...set]));
-    await fsp.rename(`${path}.tmp`, path);
+    await writeFileAtomic(join(this.opts.dataDir, file), JSON.stringify([...set]));
   }
 }

@@ -25,6 +25,7 @@ import { chunkLength, chunkOffset, manifestId, type Manifest } from './manifest.
 import { resolveInside, safeFileName, truncateUtf8 } from './safe-name.js';
 import { CHECKPOINT_BYTES, MAX_NAME_BYTES } from './transfer-constants.js';
 import { TransferError } from './transfer-error.js';
+import { syncDir, writeFileAtomic } from '../core/write-atomic.js';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const OPEN_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW;
@@ -251,7 +252,7 @@ export class PartFile {
     const snapshot = Buffer.from(this.bits); // claims only chunks written before the datasync
     await this.fh.datasync();
     const body = JSON.stringify({ v: 1, id: this.id, bits: snapshot.toString('base64') });
-    await writeAtomic(this.statePath, body);
+    await writeFileAtomic(this.statePath, body);
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -277,27 +278,5 @@ async function loadState(path: string, id: string, count: number): Promise<Uint8
     return bits;
   } catch {
     return null;
-  }
-}
-
-async function writeAtomic(path: string, body: string): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
-  try {
-    await fh.writeFile(body);
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  await syncDir(dirname(path));
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }
