@@ -2,7 +2,6 @@
 /** p2pterm's command line: the console (default), `node`, `tracker`. */
 import { Command, Option } from 'commander';
 import { addNodeOptions, intIn, normalizeNodeOptions } from './node-options.js';
-import { runHeadlessNode } from './run-node.js';
 import { addSimCommand } from './run-sim.js';
 
 const program = new Command('p2pterm')
@@ -18,7 +17,8 @@ function nodeCommand(cmd: Command): Command {
     .addOption(new Option('--refresh <hz>', 'console redraw limit per second (remembered)').argParser(intIn(1, 60, '--refresh')))
     .action(async (raw, self: Command) => {
       const o = normalizeNodeOptions(raw);
-      if (o.headless) return runHeadlessNode(o);
+      // Each mode loads only what it needs (`--help` and `tracker` start fast).
+      if (o.headless) return (await import('./run-node.js')).runHeadlessNode(o);
       const explicit = new Set(Object.keys(raw).filter((k) => self.getOptionValueSource(k) === 'cli'));
       const { runConsole } = await import('./run-console.js');
       return runConsole(o, { theme: raw.theme, refreshHz: raw.refresh, explicit });
