@@ -14,9 +14,9 @@ import { detectTerminal } from '../tui/terminal-caps.js';
 import { listThemes } from '../tui/theme.js';
 import type { CommandFn } from './headless.js';
 import type { NodeCliOptions } from './node-options.js';
-import { nodeCommands, shutdownPeer } from './run-node.js';
-import { fileCommands } from '../files/file-commands.js';
-import { startPeer, type Peer } from '../files/start-file-service.js';
+import { nodeCommands, shutdownPeer } from './node-commands.js';
+import type { Peer } from '../files/start-file-service.js';
+import { startPeerNode, type PeerNode } from '../files/peer-node.js';
 
 export interface RunConsoleExtras {
   /** `--theme NAME` (also read from `o.theme` when the CLI adds that flag, and P2PTERM_THEME). */
@@ -47,9 +47,9 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
   const bus = new EventBus();
   const early: LogLine[] = [];
   const stopEarly = bus.on('log:line', (l) => void early.push(l));
-  let peer: Peer;
+  let started: PeerNode;
   try {
-    peer = await startPeer({
+    started = await startPeerNode({
       host: o.host, port: o.port, bits: o.bits, routing: o.routing, successors: o.successors, stabilizeMs: settings.stabilizeMs, bus,
       dir: settings.dir ?? o.dir, dataDir: settings.data ?? o.data, tracker: settings.tracker ?? o.tracker,
     });
@@ -58,12 +58,14 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
     process.exit(2);
   }
   stopEarly();
-  const node = peer.node;
+  const node = started.node;
   if (theme.warning) early.push({ at: Date.now(), level: 'warn', topic: 'console', message: theme.warning });
 
+  // The screen comes first; file commands join this map once the file service is up.
+  const commands: Record<string, CommandFn> = { ...nodeCommands(node), ...extras.commands };
   const app = createConsole({
     node,
-    commands: { ...nodeCommands(node), ...fileCommands(peer.files), ...extras.commands },
+    commands,
     theme: theme.name,
     settings: store,
     caps,
@@ -71,8 +73,18 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
     refreshHz: settings.refreshHz,
     services: extras.services,
   });
-  peer.files.publishState();
-  const exit = installExitPaths(app, peer, extras.cleanup);
+  app.renderNow();
+  let peer: Peer = { node, files: null as never, stop: () => node.stop() };
+  const exit = installExitPaths(app, () => peer, extras.cleanup);
+  try {
+    const { attachFiles } = await import('../files/start-file-service.js');
+    const { fileCommands } = await import('../files/file-commands.js');
+    peer = await attachFiles(started);
+    Object.assign(commands, fileCommands(peer.files), extras.commands);
+    peer.files.publishState();
+  } catch (e) {
+    node.log('error', 'files', `the file service did not start: ${(e as Error).message}`);
+  }
   const bootstrap = o.join ?? settings.join;
   if (bootstrap && bootstrap !== node.snapshot().address) await app.runCommand(`join ${bootstrap}`, { quiet: true });
   extras.afterStart?.(app);
@@ -105,7 +117,7 @@ function pickTheme(name: ConsoleSettings['theme'], colors: 256 | 16 | 0): { name
  * Every way out restores the terminal first. Signals and uncaught errors replace blessed's own
  * handlers (blessed steps aside when another listener exists).
  */
-function installExitPaths(app: ConsoleApp, peer: Peer, cleanup?: () => Promise<void>): (code: number) => Promise<void> {
+function installExitPaths(app: ConsoleApp, peer: () => Peer, cleanup?: () => Promise<void>): (code: number) => Promise<void> {
   let exiting = false;
   const exit = async (code: number, hangup = false) => {
     if (exiting) return;
@@ -114,7 +126,7 @@ function installExitPaths(app: ConsoleApp, peer: Peer, cleanup?: () => Promise<v
     const end = () => (hangup ? dieOfHangup() : process.exit(code));
     // A hard stop in case leaving the ring hangs.
     setTimeout(end, 12_000).unref();
-    await Promise.race([shutdownPeer(peer).catch(() => {}), new Promise((r) => setTimeout(r, 6000))]);
+    await Promise.race([shutdownPeer(peer()).catch(() => {}), new Promise((r) => setTimeout(r, 6000))]);
     await cleanup?.().catch((e) => process.stderr.write(`p2pterm: cleanup: ${(e as Error).message}\n`));
     end();
   };

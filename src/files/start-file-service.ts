@@ -2,19 +2,12 @@
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Socket } from 'node:net';
-import { EventBus } from '../bus/event-bus.js';
-import { createTcpNode, type TcpNodeOptions } from '../dht/create-tcp-node.js';
 import type { ChordNode } from '../dht/chord-node.js';
 import { UploadServer } from '../tracker/upload-server.js';
 import { FileService } from './file-service.js';
+import { startPeerNode, type PeerNode, type PeerOptions } from './peer-node.js';
 
-export interface PeerOptions extends TcpNodeOptions {
-  readonly dir: string;
-  readonly dataDir?: string;
-  readonly tracker?: string;
-  readonly replicas?: number;
-}
+export type { PeerOptions } from './peer-node.js';
 
 export interface Peer {
   readonly node: ChordNode;
@@ -29,16 +22,19 @@ export function defaultDataDir(address: string, env: NodeJS.ProcessEnv = process
 }
 
 export async function startPeer(opts: PeerOptions): Promise<Peer> {
-  const bus = opts.bus ?? new EventBus();
+  return attachFiles(await startPeerNode(opts));
+}
+
+/** The second half: the upload server on the node's port and the file service (before any join). */
+export async function attachFiles({ node, opts, slot }: PeerNode): Promise<Peer> {
+  const bus = opts.bus;
   const upload = new UploadServer({
     dir: resolve(opts.dir),
     log: (level, message) => bus.emit('log:line', { at: Date.now(), level: level === 'debug' ? 'debug' : level, topic: 'p2p-ci', message }),
   });
   await mkdir(resolve(opts.dir), { recursive: true });
   await upload.prepare();
-  // A P2P-CI download starts with "GET "; p2pterm frames start with a 4-byte length.
-  const alternate = { match: (first: Buffer) => first.subarray(0, 4).toString('latin1') === 'GET ', accept: (s: Socket, first: Buffer) => upload.acceptSocket(s, first) };
-  const node = await createTcpNode({ ...opts, bus, alternate });
+  slot.target = upload;
   const files = new FileService(node, { dir: opts.dir, dataDir: opts.dataDir ?? defaultDataDir(node.self.address), tracker: opts.tracker, replicas: opts.replicas });
   try {
     await files.start();

@@ -80,6 +80,8 @@ test.serial('two consoles join through the command line; q, SIGTERM and a crash 
     tmux('send-keys', '-t', 'b', 'Escape');
     sb = await until('b', (s) => s.includes(`succ ${a.id} `) && s.includes(`pred ${a.id} `) && !s.includes('inRing: true'), 'b sees a as successor and predecessor');
     t.true(sb.includes(`succ ${a.id}`), 'ring map labels the successor');
+    // The health line reflects the last stabilization round: wait for one after the join.
+    sb = await until('b', (s) => /succ\.pred == me\? ✓ yes/.test(s), 'a healthy round on b');
     t.regex(sb, /succ\.pred == me\? ✓ yes/);
     const sa = await until('a', (s) => s.includes(`pred ${b.id} `) && s.includes(`succ ${b.id} `), 'a sees b');
     t.regex(sa, /ring 2 /);

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import type { Widgets } from 'blessed';
 import { SimRing } from '../../src/sim/sim-ring.js';
 import type { ChordNode } from '../../src/dht/chord-node.js';
-import { nodeCommands } from '../../src/cli/run-node.js';
+import { nodeCommands } from '../../src/cli/node-commands.js';
 import type { CommandFn } from '../../src/cli/headless.js';
 import { createConsole, type ConsoleApp } from '../../src/tui/app.js';
 import { memorySettings, type SettingsStore } from '../../src/tui/settings.js';

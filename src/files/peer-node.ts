@@ -1,0 +1,39 @@
+/**
+ * The first half of starting a peer: the TCP node, with its port ready to hand P2P-CI GET
+ * requests to an upload server attached later. Light to load, so the console can draw before
+ * the file stack (store, transfers, tracker) is even imported.
+ */
+import type { Socket } from 'node:net';
+import { EventBus } from '../bus/event-bus.js';
+import { createTcpNode, type TcpNodeOptions } from '../dht/create-tcp-node.js';
+import type { ChordNode } from '../dht/chord-node.js';
+
+export interface PeerOptions extends TcpNodeOptions {
+  readonly dir: string;
+  readonly dataDir?: string;
+  readonly tracker?: string;
+  readonly replicas?: number;
+}
+
+/** Where a connection starting with "GET " goes once the file service is up. */
+export interface UploadSlot {
+  target: { acceptSocket(socket: Socket, first: Buffer): void } | null;
+}
+
+export interface PeerNode {
+  readonly node: ChordNode;
+  readonly opts: PeerOptions & { readonly bus: EventBus };
+  readonly slot: UploadSlot;
+}
+
+export async function startPeerNode(opts: PeerOptions): Promise<PeerNode> {
+  const bus = opts.bus ?? new EventBus();
+  const slot: UploadSlot = { target: null };
+  // A P2P-CI download starts with "GET "; p2pterm frames start with a 4-byte length.
+  const alternate = {
+    match: (first: Buffer) => first.subarray(0, 4).toString('latin1') === 'GET ',
+    accept: (s: Socket, first: Buffer) => (slot.target ? slot.target.acceptSocket(s, first) : void s.destroy()),
+  };
+  const node = await createTcpNode({ ...opts, bus, alternate });
+  return { node, opts: { ...opts, bus }, slot };
+}
