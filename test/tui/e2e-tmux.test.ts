@@ -6,7 +6,8 @@
 import test from 'ava';
 import { freePort } from '../helpers/headless-proc.js';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { TrackerServer } from '../../src/tracker/tracker-server.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hashId } from '../../src/core/ring-math.js';
@@ -49,12 +50,13 @@ interface Console {
   readonly pidFile: string;
 }
 
-function startConsole(session: string, port: number, dir: string, env: Record<string, string>, size = [160, 48]): Console {
+function startConsole(session: string, port: number, dir: string, env: Record<string, string>, size = [160, 48], tracker?: string): Console {
   const config = join(dir, session);
   const pidFile = join(dir, `${session}.pid`);
   const envArgs = Object.entries({ PS1: '$ ', P2PTERM_CONFIG_DIR: config, ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   tmux('new-session', '-d', '-s', session, '-x', String(size[0]), '-y', String(size[1]), ...envArgs, 'bash --norc --noprofile');
-  const cmd = `cd ${ROOT} && sh -c 'echo $$ > ${pidFile}; exec node --import=tsx src/cli/main.ts node --port ${port} --bits 16'; echo EXITED $?`;
+  const own = `--dir ${join(dir, `${session}-share`)} --data ${join(dir, `${session}-data`)}${tracker ? ` --tracker ${tracker}` : ''}`;
+  const cmd = `cd ${ROOT} && sh -c 'echo $$ > ${pidFile}; exec node --import=tsx src/cli/main.ts node --port ${port} --bits 16 ${own}'; echo EXITED $?`;
   tmux('send-keys', '-t', session, cmd, 'Enter');
   return { session, port, id: hashId(`127.0.0.1:${port}`, 16).toString(16), pidFile };
 }
@@ -64,9 +66,11 @@ const UTF8 = { LANG: 'C.UTF-8', TERM: 'xterm-256color', P2PTERM_DEBUG: '1' };
 test.serial('two consoles join through the command line; q, SIGTERM and a crash restore the terminal', async (t) => {
   if (!hasTmux) return t.fail('tmux is required for this test (apt-get install tmux)');
   const dir = mkdtempSync(join(tmpdir(), 'p2pterm-e2e-'));
+  const trackerServer = new TrackerServer({ host: '127.0.0.1', port: 0, dbPath: join(dir, 'tracker.db') });
   try {
-    const a = startConsole('a', await freePort(), dir, UTF8);
-    const b = startConsole('b', await freePort(), dir, UTF8);
+    const tracker = await trackerServer.start();
+    const a = startConsole('a', await freePort(), dir, UTF8, [160, 48], tracker);
+    const b = startConsole('b', await freePort(), dir, UTF8, [160, 48], tracker);
     for (const c of [a, b]) {
       const s = await until(c.session, (s) => s.includes('1 Ring map') && s.includes(`127.0.0.1:${c.port}`), `console ${c.session}`);
       t.true(s.includes('┌─▸ 1 Ring map'), 'Unicode borders, focus on the ring map');
@@ -86,6 +90,23 @@ test.serial('two consoles join through the command line; q, SIGTERM and a crash 
     const sa = await until('a', (s) => s.includes(`pred ${b.id} `) && s.includes(`succ ${b.id} `), 'a sees b');
     t.regex(sa, /ring 2 /);
     t.true(sa.includes(`127.0.0.1:${b.port}`), 'finger table shows b');
+
+    t.regex(sa, /connected 127\.0\.0\.1:/, 'the tracker pane shows the connection');
+
+    // a puts a file in the ring through its command line; b gets it through its own.
+    const text = 'hello from a\n'.repeat(2000);
+    writeFileSync(join(dir, 'hello.txt'), text);
+    tmux('send-keys', '-t', 'a', ':', `put ${join(dir, 'hello.txt')}`, 'Enter');
+    await until('a', (s) => s.includes(':put ') && s.includes('sha256:'), 'put reply on a');
+    tmux('send-keys', '-t', 'a', 'Escape');
+    await until('a', (s) => /hello\.txt\s+\d/.test(s) && /ring/.test(s), 'the Files pane lists the stored file');
+    tmux('send-keys', '-t', 'b', ':', 'get hello.txt', 'Enter');
+    await until('b', (s) => s.includes(':get hello.txt') && s.includes('sha256:'), 'get reply on b');
+    tmux('send-keys', '-t', 'b', 'Escape');
+    sb = await until('b', (s) => /✓ hello\.txt/.test(s) && !s.includes('resumedChunks'), 'the finished transfer in b\'s Transfers pane');
+    sb = await until('b', (s) => /hello\.txt\s+\d+(\.\d+)? KiB\s+shared/.test(s), "b's Files pane shows the downloaded file, shared");
+    t.regex(sb, /✓ hello\.txt/);
+    t.is(readFileSync(join(dir, 'b-share', 'hello.txt'), 'utf8'), text);
 
     // q on b: it leaves the ring, the shell is back, and a notices.
     tmux('send-keys', '-t', 'b', 'q');
@@ -116,6 +137,7 @@ test.serial('two consoles join through the command line; q, SIGTERM and a crash 
     const ended = await until('c', (s) => s.includes('EXITED 0'), 'SIGTERM exit');
     t.false(ended.includes('Ring map'));
   } finally {
+    await trackerServer.stop();
     try {
       tmux('kill-server');
     } catch {
