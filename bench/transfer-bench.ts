@@ -1,12 +1,12 @@
 /**
  * 1 GiB between processes on loopback: p2pterm (tracker-assisted, one source and four
  * sources) against a plain Node baseline in the same run (socket → SHA-256 → file + fsync).
- * Reports MB/s, the ratios, and the downloader's peak RSS (VmHWM).
+ * Reports MB/s per round and the medians, the ratios, and the downloader's peak RSS (VmHWM).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
-import { createReadStream, mkdirSync, mkdtempSync, openSync, closeSync, fsyncSync, readFileSync, rmSync, writeSync, linkSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { mkdirSync, mkdtempSync, openSync, closeSync, fsyncSync, readFileSync, rmSync, writeSync, linkSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as readline from 'node:readline';
@@ -75,31 +75,51 @@ function makeFile(path: string, bytes: number): string {
   return hash.digest('hex');
 }
 
-/** The plain baseline: one sender process, this process receives, hashes, writes and fsyncs. */
+/**
+ * The plain baseline: a sender process streams the file (createReadStream → socket), this
+ * process receives, hashes, writes and fsyncs, on one thread. Two processes, like p2pterm's.
+ */
 async function plainBaseline(src: string, out: string): Promise<{ seconds: number; sha256: string }> {
-  const server = createServer((s) => createReadStream(src).pipe(s));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  const t = performance.now();
-  const hash = createHash('sha256');
-  const fd = openSync(out, 'w');
-  await new Promise<void>((resolve, reject) => {
-    const sock = connect({ host: '127.0.0.1', port });
-    sock.on('data', (d: Buffer) => {
-      hash.update(d);
-      writeSync(fd, d);
+  const sender = spawn(process.execPath, ['-e', PLAIN_SENDER, src], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve) => sender.stdout!.once('data', (d) => resolve(Number(String(d)))));
+    const t = performance.now();
+    const hash = createHash('sha256');
+    const fd = openSync(out, 'w');
+    await new Promise<void>((resolve, reject) => {
+      const sock = connect({ host: '127.0.0.1', port });
+      sock.on('data', (d: Buffer) => {
+        hash.update(d);
+        writeSync(fd, d);
+      });
+      sock.on('end', resolve);
+      sock.on('error', reject);
     });
-    sock.on('end', resolve);
-    sock.on('error', reject);
-  });
-  fsyncSync(fd);
-  closeSync(fd);
-  const seconds = (performance.now() - t) / 1000;
-  server.close();
-  return { seconds, sha256: hash.digest('hex') };
+    fsyncSync(fd);
+    closeSync(fd);
+    return { seconds: (performance.now() - t) / 1000, sha256: hash.digest('hex') };
+  } finally {
+    sender.kill();
+  }
 }
 
-export async function transferBench(sizeBytes = Number(process.env.BENCH_TRANSFER_BYTES ?? 1024 ** 3)): Promise<Record<string, unknown>> {
+const PLAIN_SENDER = `
+const net = require('node:net'), fs = require('node:fs');
+const server = net.createServer((c) => fs.createReadStream(process.argv[1]).pipe(c));
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+
+/** Deletes a run's output and lets the disk settle, so every run starts from the same state. */
+function settle(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+  execFileSync('sync');
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function transferBench(
+  sizeBytes = Number(process.env.BENCH_TRANSFER_BYTES ?? 1024 ** 3),
+  rounds = Number(process.env.BENCH_TRANSFER_ROUNDS ?? 3),
+): Promise<Record<string, unknown>> {
   const root = mkdtempSync(join(tmpdir(), 'p2pterm-xfer-'));
   const procs: ChildProcess[] = [];
   try {
@@ -107,10 +127,6 @@ export async function transferBench(sizeBytes = Number(process.env.BENCH_TRANSFE
     for (let i = 0; i < 4; i++) mkdirSync(srcDir(i));
     const sha = makeFile(join(srcDir(0), 'big.bin'), sizeBytes);
     for (let i = 1; i < 4; i++) linkSync(join(srcDir(0), 'big.bin'), join(srcDir(i), 'big.bin'));
-
-    const plain = await plainBaseline(join(srcDir(0), 'big.bin'), join(root, 'plain.out'));
-    rmSync(join(root, 'plain.out'));
-    if (plain.sha256 !== sha) throw new Error('baseline hash mismatch');
 
     const tracker = await startTracker(join(root, 't.db'));
     procs.push(tracker.child);
@@ -132,11 +148,20 @@ export async function transferBench(sizeBytes = Number(process.env.BENCH_TRANSFE
     }
     probe.child.kill();
 
-    const run = async (label: string, sources: number) => {
+    const plain = async () => {
+      const out = join(root, 'plain.out');
+      const r = await plainBaseline(join(srcDir(0), 'big.bin'), out);
+      settle(out);
+      if (r.sha256 !== sha) throw new Error('baseline hash mismatch');
+      return { seconds: round(r.seconds), MBps: round(sizeBytes / MB / r.seconds) };
+    };
+    let runs = 0;
+    const p2p = async (sources: number) => {
       // Only `sources` peers stay shared for this run.
       for (let i = 0; i < 4; i++) await peers[i]!.cmd(i < sources ? 'share ' + join(srcDir(i), 'big.bin') : 'unshare big.bin');
       await new Promise((r) => setTimeout(r, 500));
-      const dl = await startHeadless(['node', '--port', '0', '--bits', '32', '--dir', join(root, `dl-${label}`), '--data', join(root, `data-dl-${label}`), '--tracker', tracker.address]);
+      const label = `dl-${runs++}`;
+      const dl = await startHeadless(['node', '--port', '0', '--bits', '32', '--dir', join(root, label), '--data', join(root, `data-${label}`), '--tracker', tracker.address]);
       procs.push(dl.child);
       const t = performance.now();
       const r = await dl.cmd('get big.bin');
@@ -144,20 +169,28 @@ export async function transferBench(sizeBytes = Number(process.env.BENCH_TRANSFE
       if (!r.ok || r.sha256 !== sha) throw new Error(`${label}: ${JSON.stringify(r)}`);
       const rss = peakRssMB(dl.child.pid!);
       dl.child.kill();
-      rmSync(join(root, `dl-${label}`), { recursive: true, force: true });
+      settle(join(root, label));
       return { seconds: round(seconds), MBps: round(sizeBytes / MB / seconds), peakRssMB: rss };
     };
-    const single = await run('single', 1);
-    const four = await run('four', 4);
-    const plainMBps = round(sizeBytes / MB / plain.seconds);
+
+    // Rounds of (plain, one source, four sources): this machine's disk and CPU are noisy, so
+    // each configuration is measured in every round and the medians are compared.
+    const all: { plain: { MBps: number }; single: { MBps: number; peakRssMB: number }; four: { MBps: number; peakRssMB: number } }[] = [];
+    for (let i = 0; i < rounds; i++) all.push({ plain: await plain(), single: await p2p(1), four: await p2p(4) });
+    const plainMBps = median(all.map((r) => r.plain.MBps));
+    const singleMBps = median(all.map((r) => r.single.MBps));
+    const fourMBps = median(all.map((r) => r.four.MBps));
     return {
       transfer: {
         bytes: sizeBytes,
-        plainBaseline: { seconds: round(plain.seconds), MBps: plainMBps },
-        p2ptermSingleSource: single,
-        p2ptermFourSources: four,
-        singleVsPlain: round(single.MBps / plainMBps),
-        fourVsSingle: round(four.MBps / single.MBps),
+        rounds: all,
+        plainBaselineMBps: plainMBps,
+        p2ptermSingleSourceMBps: singleMBps,
+        p2ptermFourSourcesMBps: fourMBps,
+        peakRssMB: Math.max(...all.flatMap((r) => [r.single.peakRssMB, r.four.peakRssMB])),
+        singleVsPlain: round(singleMBps / plainMBps),
+        singleVsPlainPerRound: all.map((r) => round(r.single.MBps / r.plain.MBps)),
+        fourVsSingle: round(fourMBps / singleMBps),
         targets: { singleVsPlainAtLeast: 1.3, fourVsSingleAtLeast: 1, peakRssMBBelow: 200 },
       },
     };

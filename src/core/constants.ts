@@ -1,7 +1,7 @@
 /** Protocol and runtime constants, with units and why. */
 
 /** Wire protocol version exchanged in the hello; peers with another version are refused. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** Default identifier width: SHA-1's full 160 bits, as in the Chord paper. */
 export const DEFAULT_BITS = 160;
 /** Default successor-list length r (Zave: at least 4 for a ring that survives failures). */

@@ -12,7 +12,7 @@ import { assertBits, fingerStart, hashId, inOpen } from '../core/ring-math.js';
 import { EventBus } from '../bus/event-bus.js';
 import type { LookupResult, StabilizeOutcome } from '../bus/events.js';
 import type { LogLevel } from '../transport/log-fn.js';
-import type { LocalIdentity, PeerInfo, Transport } from '../transport/transport.js';
+import type { LocalIdentity, PeerInfo, RequestOptions, Transport } from '../transport/transport.js';
 import { IncompatiblePeerError, P2pError } from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
 import { route, type RouteResult } from './route.js';
@@ -219,8 +219,8 @@ export class ChordNode {
   }
 
   /** Sends a request over this node's transport (services use it to reach peers). */
-  request<T extends RequestType>(to: string, type: T, body: RequestBody<T>, timeoutMs?: number, signal?: AbortSignal): Promise<ResponseBody<T>> {
-    return this.transport.request(to, type, body, { timeoutMs, signal });
+  request<T extends RequestType>(to: string, type: T, body: RequestBody<T>, opts: RequestOptions = {}): Promise<ResponseBody<T>> {
+    return this.transport.request(to, type, body, opts);
   }
 
   /** Routes to the owner of an id without publishing a lookup event. */

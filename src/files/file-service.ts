@@ -208,7 +208,7 @@ export class FileService {
     const addrs = [...new Set(matches.flatMap((m) => m.sources.filter((s) => s.online && s.kind === 'p2pterm').map((s) => `${s.host}:${s.port}`)))].filter((a) => a !== self);
     let manifest = want;
     const sources: ChunkSource[] = [];
-    const fetched = await Promise.all(addrs.map((a) => this.node.request(a, 'file_manifest', { name }, 5_000).then((r) => ({ a, m: decodeManifest(r.manifest) }), () => null)));
+    const fetched = await Promise.all(addrs.map((a) => this.node.request(a, 'file_manifest', { name }, { timeoutMs: 5_000 }).then((r) => ({ a, m: decodeManifest(r.manifest) }), () => null)));
     for (const f of fetched) {
       if (!f) continue;
       manifest ??= f.m;

@@ -4,15 +4,21 @@
  * and paced by the global upload limiter.
  */
 import type { ChordNode } from '../dht/chord-node.js';
-import { ChunkReader } from '../transfer/chunk-reader.js';
+import { BufferPool } from '../transfer/buffer-pool.js';
+import { checkIndex, ChunkReader } from '../transfer/chunk-reader.js';
+import { chunkLength } from '../transfer/manifest.js';
+import { RELEASE } from '../transport/transport.js';
 import type { RateLimiter } from '../transfer/rate-limiter.js';
 import { P2pError } from '../wire/errors.js';
 import type { SharedFolder } from './shared-folder.js';
 
 /** Open readers kept per manifest id, so a transfer does not reopen the file per chunk. */
 const MAX_OPEN_READERS = 32;
+/** Chunk buffers kept for reuse once their bytes are sent: 16 MiB. */
+const SPARE_BUFFER_BYTES = 16 * 1024 * 1024;
 
 export class FileServing {
+  private readonly buffers = new BufferPool(SPARE_BUFFER_BYTES);
   private readonly readers = new Map<string, Promise<ChunkReader>>();
   /** Bytes served so far (for the console's upload figures). */
   bytesServed = 0;
@@ -39,10 +45,17 @@ export class FileServing {
         if (entry.id !== manifest) throw new P2pError('CHANGED', `${name} changed since its manifest was fetched`);
         reader = this.reader(entry.id, this.folder.pathOf(name), entry.manifest);
       }
-      const data = await (await reader).read(index);
-      await this.uploadLimiter.take(data.length);
+      const r = await reader;
+      const data = this.buffers.acquire(chunkLength(r.manifest, checkIndex(r.manifest, index)));
+      try {
+        await r.readInto(index, data);
+        await this.uploadLimiter.take(data.length);
+      } catch (e) {
+        this.buffers.release(data);
+        throw e;
+      }
       this.bytesServed += data.length;
-      return { data: data as Uint8Array<ArrayBuffer> };
+      return { data: data as Uint8Array<ArrayBuffer>, [RELEASE]: () => this.buffers.release(data) };
     });
   }
 

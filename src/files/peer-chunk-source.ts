@@ -1,6 +1,7 @@
 /** A p2pterm peer that shares a file, as a ChunkSource for the download engine. */
 import type { ChordNode } from '../dht/chord-node.js';
 import type { ChunkSource } from '../transfer/download-session.js';
+import { TransferError } from '../transfer/transfer-error.js';
 
 /** How long one chunk request may take before the source counts as failing (ms). */
 const CHUNK_TIMEOUT_MS = 20_000;
@@ -22,7 +23,21 @@ export class PeerChunkSource implements ChunkSource {
   }
 
   async fetch(index: number, signal: AbortSignal): Promise<Uint8Array> {
-    const r = await this.node.request(this.address, 'file_chunk', { name: this.name, manifest: this.manifestId, index }, CHUNK_TIMEOUT_MS, signal);
-    return r.data;
+    return (await this.request(index, signal)).data;
+  }
+
+  /** Over TCP the chunk's bytes land in `target` straight from the socket (no extra copy). */
+  async fetchInto(index: number, target: Uint8Array, signal: AbortSignal): Promise<void> {
+    const { data } = await this.request(index, signal, target);
+    if (data === target) return;
+    if (data.byteLength !== target.byteLength) {
+      throw new TransferError('BAD_CHUNK', `chunk ${index} from ${this.id} is ${data.byteLength} bytes, not ${target.byteLength}`);
+    }
+    target.set(data);
+  }
+
+  private request(index: number, signal: AbortSignal, into?: Uint8Array) {
+    const body = { name: this.name, manifest: this.manifestId, index };
+    return this.node.request(this.address, 'file_chunk', body, { timeoutMs: CHUNK_TIMEOUT_MS, signal, into });
   }
 }

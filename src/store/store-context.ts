@@ -124,7 +124,7 @@ export class StoreContext {
   call<T extends RequestType>(to: string, type: T, body: RequestBody<T>, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ResponseBody<T>> {
     const signal = opts.signal ? AbortSignal.any([opts.signal, this.stopper.signal]) : this.stopper.signal;
     if (signal.aborted) return Promise.reject(signal.reason);
-    return abortable(this.node.request(to, type, body, opts.timeoutMs ?? this.timeoutMs), signal);
+    return abortable(this.node.request(to, type, body, { timeoutMs: opts.timeoutMs ?? this.timeoutMs }), signal);
   }
 
   /** Routes to the owner of `id` (ends at once on shutdown). */

@@ -2,7 +2,8 @@
  * Whole-file SHA-256 of files being written, computed on one long-lived worker thread while
  * downloads go on: each writer tells it how far its file is complete from the start
  * (`advance`), and the worker reads that prefix back (from the page cache) and hashes it. By
- * the time the last chunk lands, most of the file is already hashed.
+ * the time the last chunk lands, most of the file is already hashed. A chunk that extends the
+ * prefix while it is still in shared memory is handed over as it is (`feed`): no read back.
  *
  * One thread serves every stream (ids multiplex them): a thread per download would cost
  * ~9 MB each and spawning and tearing down isolates leaves RSS behind.
@@ -40,6 +41,10 @@ parentPort.on('message', (m) => {
       s.hash.update(buf.subarray(0, n));
       s.pos += n;
     }
+    if (m.shared && s.pos === m.upto) {
+      s.hash.update(new Uint8Array(m.shared, m.off, m.len));
+      s.pos += m.len;
+    }
     if (m.final) {
       end(s, m.sid);
       parentPort.postMessage({ sid: m.sid, hex: s.hash.digest('hex') });
@@ -51,6 +56,7 @@ parentPort.on('message', (m) => {
       parentPort.postMessage({ sid: m.sid, error: String((e && e.message) || e) });
     }
   }
+  if (m.shared) parentPort.postMessage({ sid: m.sid, fed: m.fed });
 });
 `;
 
@@ -59,11 +65,28 @@ interface Waiter {
   readonly reject: (e: Error) => void;
 }
 
+interface DigestMessage {
+  sid: number;
+  path: string;
+  upto: number;
+  final?: boolean;
+  close?: boolean;
+  /** Bytes [upto, upto + len) of the file, in shared memory. */
+  shared?: SharedArrayBuffer;
+  off?: number;
+  len?: number;
+  /** Id the worker acknowledges once it no longer reads `shared`. */
+  fed?: number;
+}
+
 /** The shared digest thread (owned by a HashPool). */
 export class DigestWorker {
   private worker: Worker | null = null;
   private nextSid = 1;
   private readonly waiting = new Map<number, Waiter>();
+  /** Shared bytes the worker has not finished with yet, by feed id. */
+  private readonly feeding = new Map<number, () => void>();
+  private nextFed = 1;
 
   /** A new stream over the file at `path`. */
   open(path: string): FileDigest {
@@ -79,8 +102,18 @@ export class DigestWorker {
   }
 
   /** @internal */
-  post(msg: { sid: number; path: string; upto: number; final?: boolean; close?: boolean }): void {
+  post(msg: DigestMessage): void {
     this.thread().postMessage(msg);
+  }
+
+  /** @internal Posts shared bytes; resolves once the worker is done reading them. */
+  postShared(msg: DigestMessage): Promise<void> {
+    const fed = this.nextFed++;
+    return new Promise<void>((resolve) => {
+      this.feeding.set(fed, resolve);
+      this.thread().ref();
+      this.thread().postMessage({ ...msg, fed });
+    });
   }
 
   /** @internal */
@@ -104,17 +137,29 @@ export class DigestWorker {
     return w;
   }
 
-  private onResult(m: { sid: number; hex?: string; error?: string }): void {
+  private onResult(m: { sid: number; hex?: string; error?: string; fed?: number }): void {
+    if (m.fed !== undefined) {
+      this.feeding.get(m.fed)?.();
+      this.feeding.delete(m.fed);
+      return this.unrefIfIdle();
+    }
     const waiter = this.waiting.get(m.sid);
     this.waiting.delete(m.sid);
-    if (this.waiting.size === 0) this.worker?.unref();
+    this.unrefIfIdle();
     if (m.hex !== undefined) waiter?.resolve(m.hex);
     else waiter?.reject(new P2pError('IO', `whole-file hash: ${m.error ?? 'failed'}`));
+  }
+
+  private unrefIfIdle(): void {
+    if (this.waiting.size === 0 && this.feeding.size === 0) this.worker?.unref();
   }
 
   private failAll(e: Error): void {
     for (const w of this.waiting.values()) w.reject(e);
     this.waiting.clear();
+    // A worker gone is done reading: shared bytes are free again (the stream's digest fails).
+    for (const done of this.feeding.values()) done();
+    this.feeding.clear();
   }
 }
 
@@ -135,6 +180,16 @@ export class FileDigest {
     if (upto <= this.posted || this.ended) return;
     this.posted = upto;
     this.owner.post({ sid: this.sid, path: this.path, upto });
+  }
+
+  /**
+   * The file's first `at` bytes are written and `bytes` (shared memory) are the ones at `at`:
+   * they are hashed in place, not read back. Resolves once the worker no longer reads them.
+   */
+  feed(at: number, bytes: Uint8Array): Promise<void> {
+    if (this.ended || !(bytes.buffer instanceof SharedArrayBuffer)) return Promise.resolve();
+    this.posted = Math.max(this.posted, at + bytes.byteLength);
+    return this.owner.postShared({ sid: this.sid, path: this.path, upto: at, shared: bytes.buffer, off: bytes.byteOffset, len: bytes.byteLength });
   }
 
   /** Hashes up to `size` bytes and resolves with the SHA-256 hex of exactly that prefix. */

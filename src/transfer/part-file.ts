@@ -141,7 +141,10 @@ export class PartFile {
     } finally {
       this.writing.delete(index);
     }
+    // A chunk that extends the verified prefix is hashed from memory, not read back.
+    const fed = index === this.prefix && this.needsWholeCheck && !this.closed ? this.wholeDigest().feed(chunkOffset(this.manifest, index), bytes) : null;
     this.mark(index, true);
+    await fed;
     this.sinceCheckpoint += len;
     if (this.sinceCheckpoint >= this.checkpointBytes && !this.closed) void this.checkpoint().catch(() => undefined);
   }
@@ -159,7 +162,7 @@ export class PartFile {
     await Promise.all(this.writes);
     if (this.verified !== this.manifest.chunks.length) throw new Error('verifyWhole before every chunk is written');
     if (this.manifest.size === 0) return this.manifest.sha256 === EMPTY_SHA256;
-    const digest = this.digest ?? this.startDigest();
+    const digest = this.wholeDigest();
     this.digest = null;
     return (await digest.digest(this.manifest.size)) === this.manifest.sha256;
   }
@@ -239,11 +242,11 @@ export class PartFile {
   private advancePrefix(): void {
     while (this.prefix < this.manifest.chunks.length && this.has(this.prefix)) this.prefix++;
     const upto = Math.min(this.manifest.size, this.prefix * this.manifest.chunkSize);
-    if (upto > 0 && !this.closed && this.needsWholeCheck) (this.digest ?? this.startDigest()).advance(upto);
+    if (upto > 0 && !this.closed && this.needsWholeCheck) this.wholeDigest().advance(upto);
   }
 
-  private startDigest(): FileDigest {
-    this.digest = this.pool.fileDigest(this.partPath);
+  private wholeDigest(): FileDigest {
+    this.digest ??= this.pool.fileDigest(this.partPath);
     return this.digest;
   }
 

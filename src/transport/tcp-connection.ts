@@ -4,25 +4,27 @@
  */
 import type { Socket } from 'node:net';
 import { PROTOCOL_VERSION } from '../core/constants.js';
-import { decodePayload, encodeFrame, FrameDecoder, parseResponse, type Frame } from '../wire/codec.js';
+import { decodePayload, encodeFrameParts, FrameDecoder, parseResponse, responseIdOf, type Frame } from '../wire/codec.js';
 import { DecodeError, errorCode, IncompatiblePeerError, RemoteError, UnreachableError } from '../wire/errors.js';
 import type { Hello, RequestType } from '../wire/messages.js';
 import { hashId } from '../core/ring-math.js';
 import type { LogFn } from './log-fn.js';
-import type { LocalIdentity, PeerInfo, RequestHandler } from './transport.js';
+import { RELEASE, type LocalIdentity, type PeerInfo, type Releasable, type RequestHandler } from './transport.js';
 
 /** Requests one connection may have in service at once. */
 const MAX_SERVING = 512;
 
 interface Pending {
   type: RequestType;
+  /** Where the response's tail may be received (see RequestOptions.into). */
+  into?: Uint8Array;
   resolve(v: unknown): void;
   reject(e: Error): void;
 }
 
 export class TcpConnection {
   peer: PeerInfo | null = null;
-  private readonly decoder = new FrameDecoder();
+  private readonly decoder = new FrameDecoder(undefined, (payload, length) => this.tailTarget(payload, length));
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   /** Requests from the peer being served right now. */
@@ -52,11 +54,12 @@ export class TcpConnection {
     return this.closed;
   }
 
-  request(type: RequestType, body: unknown): { id: number; done: Promise<unknown> } {
+  /** Sends a request; a response tail of exactly `into`'s length is received into `into`. */
+  request(type: RequestType, body: unknown, into?: Uint8Array): { id: number; done: Promise<unknown> } {
     const id = this.nextId++ >>> 0 || this.nextId++;
     const done = new Promise<unknown>((resolve, reject) => {
       if (this.closed) return reject(new UnreachableError(this.label, 'connection closed'));
-      this.pending.set(id, { type, resolve, reject });
+      this.pending.set(id, { type, into, resolve, reject });
       this.send({ kind: 'request', id, type, body });
     });
     return { id, done };
@@ -67,9 +70,16 @@ export class TcpConnection {
     this.onData(data);
   }
 
-  /** Forgets a request whose caller gave up (timeout or abort). */
+  /** Bytes read into a buffer the socket reuses for its next read (see TcpTransport.dial). */
+  feedBorrowed(data: Buffer): void {
+    this.onData(data, true);
+  }
+
+  /** Forgets a request whose caller gave up (timeout or abort); its `into` is never written again. */
   forget(id: number): void {
+    const p = this.pending.get(id);
     this.pending.delete(id);
+    if (p?.into) this.decoder.dropTail(p.into);
   }
 
   close(reason = 'closing'): void {
@@ -81,30 +91,44 @@ export class TcpConnection {
     return { version: PROTOCOL_VERSION, id: me.id, address: me.address, bits: me.bits, routing: me.routing };
   }
 
-  private send(frame: Frame): void {
-    if (this.closed) return;
+  /** Writes `frame`; `release` runs once the socket no longer needs the frame's bytes. */
+  private send(frame: Frame, release?: () => void): void {
+    if (this.closed) return release?.();
     try {
-      this.socket.write(encodeFrame(frame));
+      const { head, tail } = encodeFrameParts(frame);
+      if (!tail) return void this.socket.write(head, release);
+      this.socket.cork();
+      this.socket.write(head);
+      this.socket.write(tail, release);
+      this.socket.uncork();
     } catch (e) {
+      release?.();
       this.log('error', 'tcp', `cannot send to ${this.label}: ${(e as Error).message}`);
     }
   }
 
-  private onData(data: Buffer): void {
-    let payloads: Buffer[];
+  private onData(data: Buffer, borrowed = false): void {
+    let frames;
     try {
-      payloads = this.decoder.push(data);
+      frames = this.decoder.push(data, borrowed);
     } catch (e) {
       return this.fail(e as Error);
     }
-    for (const p of payloads) {
+    for (const { payload, tail } of frames) {
       if (this.closed) return;
       try {
-        this.onFrame(decodePayload(p));
+        this.onFrame(decodePayload(payload, tail));
       } catch (e) {
         return this.fail(e as Error);
       }
     }
+  }
+
+  /** A response's tail goes straight into the buffer its request is waiting with. */
+  private tailTarget(payload: Buffer, length: number): Uint8Array | undefined {
+    const id = responseIdOf(payload);
+    const into = id === null ? undefined : this.pending.get(id)?.into;
+    return into?.byteLength === length ? into : undefined;
   }
 
   /** A protocol violation by the peer: log why and drop this connection only. */
@@ -153,7 +177,7 @@ export class TcpConnection {
     this.serving++;
     try {
       const result = await this.handler(type, body as never, this.peer!);
-      this.send({ kind: 'response', id, body: result });
+      this.send({ kind: 'response', id, body: result }, (result as Releasable | null)?.[RELEASE]);
     } catch (e) {
       this.send({ kind: 'error', id, code: errorCode(e), message: (e as Error).message ?? String(e) });
     } finally {

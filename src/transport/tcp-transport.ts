@@ -10,6 +10,9 @@ import { silentLog, type LogFn } from './log-fn.js';
 import { TcpConnection } from './tcp-connection.js';
 import type { LocalIdentity, RequestHandler, RequestOptions, Transport } from './transport.js';
 
+/** Size of the reused read buffer of an outbound connection. */
+const READ_BUFFER_BYTES = 256 * 1024;
+
 export interface TcpTransportOptions {
   /** Interface to listen on (default 127.0.0.1). */
   readonly host?: string;
@@ -61,11 +64,12 @@ export class TcpTransport implements Transport {
   async request<T extends RequestType>(to: string, type: T, body: RequestBody<T>, opts: RequestOptions = {}): Promise<ResponseBody<T>> {
     const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
     const conn = await this.connection(to, opts.signal);
-    const { id, done } = conn.request(type, body);
-    return (await bounded(done, timeoutMs, opts.signal, () => {
-      conn.forget(id);
-      return new RpcTimeoutError(to, type, timeoutMs);
-    })) as ResponseBody<T>;
+    const { id, done } = conn.request(type, body, opts.into);
+    try {
+      return (await bounded(done, timeoutMs, opts.signal, () => new RpcTimeoutError(to, type, timeoutMs))) as ResponseBody<T>;
+    } finally {
+      conn.forget(id); // a request given up (timeout, abort) must not write into `opts.into` later
+    }
   }
 
   async close(): Promise<void> {
@@ -121,8 +125,12 @@ export class TcpTransport implements Transport {
 
   private dial(to: string): TcpConnection {
     const { host, port } = splitAddress(to);
-    const socket = connect({ host, port });
-    const conn = new TcpConnection(socket, false, () => this.identity(), null, this.log, to);
+    // Reads land in one buffer reused for every read of this connection: a fresh buffer per
+    // read is external memory V8 collects with major GCs, costly at hundreds of MB/s.
+    let conn: TcpConnection | null = null;
+    const onread = { buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES), callback: (n: number, buf: Buffer) => (conn?.feedBorrowed(buf.subarray(0, n)), true) };
+    const socket = connect({ host, port, onread });
+    conn = new TcpConnection(socket, false, () => this.identity(), null, this.log, to);
     this.track(conn, socket);
     return conn;
   }

@@ -11,6 +11,19 @@ export interface PeerInfo {
   readonly address: string | null;
 }
 
+/**
+ * A handler may put a callback under this key of its response body: the transport calls it
+ * once the body's bytes are out of its hands, so a pooled buffer can be reused. Not every
+ * transport calls it (the in-memory one hands bodies over as they are); a buffer whose
+ * callback is never called is simply left to the GC.
+ */
+export const RELEASE = Symbol('release');
+
+/** A response body that may carry a RELEASE callback. */
+export interface Releasable {
+  [RELEASE]?: () => void;
+}
+
 /** Serves one request; throw a P2pError to answer with an error code. */
 export type RequestHandler = <T extends RequestType>(
   type: T,
@@ -23,6 +36,12 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
   /** Aborts the wait (e.g. on shutdown). */
   readonly signal?: AbortSignal;
+  /**
+   * A buffer the response's large binary field may be received straight into (TCP does when
+   * the lengths match; the field is then this very buffer). It is never written once the
+   * request has settled, whatever the outcome.
+   */
+  readonly into?: Uint8Array;
 }
 
 /** What a node says about itself in the hello. */

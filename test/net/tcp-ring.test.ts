@@ -6,6 +6,7 @@ import type { ChordNode } from '../../src/dht/chord-node.js';
 import { checkRing } from '../../src/sim/ring-check.js';
 import { successorIndex } from '../../src/sim/ring-check.js';
 import { hashId } from '../../src/core/ring-math.js';
+import { PROTOCOL_VERSION } from '../../src/core/constants.js';
 import { waitFor } from '../helpers/wait.js';
 
 async function ring(n: number, opts: { routing?: 'chord' | 'naive'; bits?: number } = {}): Promise<ChordNode[]> {
@@ -132,7 +133,7 @@ test('a peer flooding one connection with requests gets BUSY answers and others 
     const { decode } = await import('@msgpack/msgpack');
     await new Promise<void>((resolve) => {
       const s = connect({ host, port: Number(port) }, () => {
-        const frames = [frame([0, 0, 'hello', { version: 1, id: 'ab', address: null, bits: 16, routing: 'chord' }])];
+        const frames = [frame([0, 0, 'hello', { version: PROTOCOL_VERSION, id: 'ab', address: null, bits: 16, routing: 'chord' }])];
         // notify with a far candidate makes the node ping its predecessor first: slow requests.
         const me = { id: nodes[0]!.self.id.toString(16), address: target };
         for (let i = 1; i <= 2000; i++) frames.push(frame([1, i, 'notify', { node: me }]));
@@ -140,7 +141,7 @@ test('a peer flooding one connection with requests gets BUSY answers and others 
       });
       const dec = new FrameDecoder();
       s.on('data', (d: Buffer) => {
-        for (const p of dec.push(d)) replies.push(decode(p) as unknown[]);
+        for (const f of dec.push(d)) replies.push(decode(f.payload) as unknown[]);
         if (replies.length >= 2001) (s.destroy(), resolve());
       });
       s.on('error', () => resolve());

@@ -77,25 +77,20 @@ test('fileDigest hashes a growing file prefix by prefix; a short file fails the 
   await t.throwsAsync(short.digest(4_000_000), { message: /shorter/ });
 });
 
-test('moving vs copying vs sharing 256 KiB chunks (measurement)', async (t) => {
-  const pool = new HashPool();
+test('fileDigest hashes fed shared bytes in place, then reads the rest from disk', async (t) => {
+  const dir = await tempDir(t);
+  const pool = new HashPool(1);
   t.teardown(() => pool.close());
-  const chunks = 1024; // 256 MiB
-  const make = (): Buffer => Buffer.allocUnsafeSlow(256 * 1024).fill(7);
-  const slots = Array.from({ length: pool.size * 4 }, () => new Uint8Array(new SharedArrayBuffer(256 * 1024)).fill(7));
-  const run = async (how: 'copy' | 'move' | 'share'): Promise<number> => {
-    const start = performance.now();
-    const window: Promise<unknown>[] = [];
-    for (let i = 0; i < chunks; i++) {
-      if (how === 'share') window.push(pool.hashShared(slots[i % slots.length]!));
-      else window.push(how === 'move' ? pool.hashTransfer(make()) : pool.hash(make()));
-      if (window.length >= slots.length) await window.shift();
-    }
-    await Promise.all(window);
-    return (chunks * 256 * 1024) / 1e6 / ((performance.now() - start) / 1000);
-  };
-  await run('move'); // warm-up
-  const [copy, move, share] = [await run('copy'), await run('move'), await run('share')];
-  t.log(`MB/s with ${pool.size} workers: copy ${copy.toFixed(0)}, move there and back ${move.toFixed(0)}, shared slots ${share.toFixed(0)}`);
-  t.pass();
+  const data = randomBytes(3_000_000);
+  const path = join(dir, 'f');
+  // On disk, the middle megabyte is zeros: only the fed copy has the real bytes.
+  await writeFile(path, Buffer.concat([data.subarray(0, 1_000_000), Buffer.alloc(1_000_000), data.subarray(2_000_000)]));
+  const shared = new Uint8Array(new SharedArrayBuffer(1_000_000));
+  shared.set(data.subarray(1_000_000, 2_000_000));
+  const d = pool.fileDigest(path);
+  d.advance(500_000);
+  await d.feed(1_000_000, shared); // resolves once the worker is done with the memory
+  shared.fill(0);
+  d.advance(2_500_000);
+  t.is(await d.digest(3_000_000), sha(data));
 });

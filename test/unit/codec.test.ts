@@ -1,6 +1,6 @@
 import test from 'ava';
 import { encode } from '@msgpack/msgpack';
-import { decodePayload, encodeFrame, FrameDecoder, parseResponse } from '../../src/wire/codec.js';
+import { decodePayload, encodeFrame, FrameDecoder, parseResponse, TAIL_MIN_BYTES, type RawFrame } from '../../src/wire/codec.js';
 import { DecodeError } from '../../src/wire/errors.js';
 
 const payloadOf = (buf: Buffer) => buf.subarray(4);
@@ -9,7 +9,7 @@ test('a request round-trips through frame and decoder', (t) => {
   const frame = encodeFrame({ kind: 'request', id: 7, type: 'find_step', body: { key: 'abc', exclude: [] } });
   const out = new FrameDecoder().push(frame);
   t.is(out.length, 1);
-  t.deepEqual(decodePayload(out[0]!), { kind: 'request', id: 7, type: 'find_step', body: { key: 'abc', exclude: [] } });
+  t.deepEqual(decodePayload(out[0]!.payload), { kind: 'request', id: 7, type: 'find_step', body: { key: 'abc', exclude: [] } });
 });
 
 test('binary values travel as raw bytes, not base64', (t) => {
@@ -26,10 +26,10 @@ test('the decoder splits frames across arbitrary chunk boundaries', (t) => {
   const b = encodeFrame({ kind: 'response', id: 1, body: { id: 'ff' } });
   const all = Buffer.concat([a, b]);
   const dec = new FrameDecoder();
-  const got: Buffer[] = [];
+  const got: RawFrame[] = [];
   for (let i = 0; i < all.length; i++) got.push(...dec.push(all.subarray(i, i + 1)));
   t.is(got.length, 2);
-  t.is(decodePayload(got[1]!).kind, 'response');
+  t.is(decodePayload(got[1]!.payload).kind, 'response');
 });
 
 test('an oversized declared length is refused before the body arrives', (t) => {
@@ -66,4 +66,93 @@ test('hello carries version, id, routing and bits', (t) => {
 test('error frames keep their code and message', (t) => {
   const f = decodePayload(payloadOf(encodeFrame({ kind: 'error', id: 3, code: 'NOT_IN_RING', message: 'nope' })));
   t.deepEqual(f, { kind: 'error', id: 3, code: 'NOT_IN_RING', message: 'nope' });
+});
+
+test('a large binary field travels as a raw tail and comes back in its field', (t) => {
+  const data = Buffer.alloc(64 * 1024, 0x5a);
+  const frame = encodeFrame({ kind: 'response', id: 9, body: { data } });
+  t.true(frame.readUInt32BE(0) >= 0x8000_0000, 'the tail flag is set');
+  t.is(frame.readUInt32BE(4), data.length);
+  t.true(frame.subarray(frame.length - data.length).equals(data), 'the bytes end the frame verbatim');
+  const dec = new FrameDecoder();
+  const got: RawFrame[] = [];
+  for (let i = 0; i < frame.length; i += 1000) got.push(...dec.push(frame.subarray(i, i + 1000)));
+  t.is(got.length, 1);
+  const f = decodePayload(got[0]!.payload, got[0]!.tail) as { kind: string; id: number; body: { data: Uint8Array } };
+  t.is(f.kind, 'response');
+  t.is(f.id, 9);
+  t.true(Buffer.from(f.body.data).equals(data));
+});
+
+test('a tail lands in the buffer the caller offers, and frames after it still decode', (t) => {
+  const data = Buffer.alloc(20_000, 7);
+  const target = new Uint8Array(20_000);
+  const stream = Buffer.concat([
+    encodeFrame({ kind: 'response', id: 3, body: { data } }),
+    encodeFrame({ kind: 'response', id: 4, body: { id: 'ff' } }),
+  ]);
+  const asked: number[] = [];
+  const dec = new FrameDecoder(undefined, (_p, len) => (asked.push(len), target));
+  const got: RawFrame[] = [];
+  for (let i = 0; i < stream.length; i += 777) got.push(...dec.push(stream.subarray(i, i + 777)));
+  t.deepEqual(asked, [20_000]);
+  t.is(got.length, 2);
+  t.is(got[0]!.tail, target, 'no extra buffer: the tail is the offered one');
+  t.true(Buffer.from(target).equals(data));
+  t.is((decodePayload(got[1]!.payload) as { id: number }).id, 4);
+});
+
+test('a dropped tail writes nothing more into its target and its frame is skipped', (t) => {
+  const data = Buffer.alloc(40_000, 1);
+  const target = new Uint8Array(40_000);
+  const stream = Buffer.concat([encodeFrame({ kind: 'response', id: 3, body: { data } }), encodeFrame({ kind: 'response', id: 4, body: {} })]);
+  const dec = new FrameDecoder(undefined, () => target);
+  t.deepEqual(dec.push(stream.subarray(0, 10_000)), []);
+  dec.dropTail(target);
+  const written = target.reduce((n, b) => n + b, 0);
+  const rest = dec.push(stream.subarray(10_000));
+  t.is(target.reduce((n, b) => n + b, 0), written, 'not one more byte');
+  t.is(rest.length, 1);
+  t.is((decodePayload(rest[0]!.payload) as { id: number }).id, 4);
+});
+
+test('an oversized tail length is refused before its bytes arrive; a tail that clashes with the body is an error', (t) => {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(0x8000_0000 + 10, 0);
+  head.writeUInt32BE(2048, 4);
+  t.throws(() => new FrameDecoder(1024).push(head), { instanceOf: DecodeError, message: /tail of 2048 bytes exceeds/ });
+  const payload = Buffer.from(encode([2, 1, '', { data: 1 }, 'data']));
+  t.throws(() => decodePayload(payload, new Uint8Array(4)), { instanceOf: DecodeError, message: /tail does not fit/ });
+  t.throws(() => decodePayload(Buffer.from(encode([2, 1, '', {}])), new Uint8Array(4)), { instanceOf: DecodeError, message: /5-element/ });
+});
+
+test('frames with and without tails survive any split, also from a reused read buffer', (t) => {
+  let seed = 42;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  const sent = Array.from({ length: 60 }, (_, i) =>
+    i % 3 === 0
+      ? { kind: 'response' as const, id: i, body: { data: Buffer.alloc(TAIL_MIN_BYTES + rnd(50_000), i) } }
+      : { kind: 'response' as const, id: i, body: { note: 'x'.repeat(rnd(300)), small: Buffer.alloc(rnd(100), i) } },
+  );
+  const stream = Buffer.concat(sent.map((f) => encodeFrame(f)));
+  for (const borrowed of [false, true]) {
+    const dec = new FrameDecoder();
+    const reused = Buffer.alloc(70_000);
+    const got: RawFrame[] = [];
+    for (let off = 0; off < stream.length; ) {
+      const n = 1 + rnd(rnd(4) === 0 ? 5 : 65_000);
+      const piece = stream.subarray(off, off + n);
+      off += piece.length;
+      if (!borrowed) got.push(...dec.push(piece));
+      else {
+        piece.copy(reused);
+        const frames = dec.push(reused.subarray(0, piece.length), true);
+        // Decode now, as the connection does, then scribble over the buffer like the next read would.
+        got.push(...frames.map((f) => ({ payload: f.payload, tail: f.tail })));
+        reused.fill(0xee);
+      }
+    }
+    t.is(got.length, sent.length, borrowed ? 'borrowed' : 'owned');
+    got.forEach((f, i) => t.deepEqual(decodePayload(f.payload, f.tail), { kind: 'response', id: i, body: sent[i]!.body } as never));
+  }
 });
