@@ -14,7 +14,7 @@
  *   Target: the console adds no more than 10 % to the transfer's time.
  *
  * Run alone: `npm run build && node --import=tsx bench/console-bench.ts` (or BENCH=console npm run bench).
- * Knobs: CONSOLE_BENCH_WINDOW_S (default 10), CONSOLE_BENCH_SETTLE_S (default 10),
+ * Knobs: CONSOLE_BENCH_WINDOW_S (default 20), CONSOLE_BENCH_SETTLE_S (default 10),
  * CONSOLE_BENCH_FIRST_FRAME_RUNS (default 7; 0 skips that part).
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -33,7 +33,7 @@ const COLS = 160;
 const ROWS = 48;
 const BITS = 16;
 const FIRST_FRAME_RUNS = Number(process.env.CONSOLE_BENCH_FIRST_FRAME_RUNS ?? 7);
-const WINDOW_S = Number(process.env.CONSOLE_BENCH_WINDOW_S ?? 10);
+const WINDOW_S = Number(process.env.CONSOLE_BENCH_WINDOW_S ?? 20);
 const SETTLE_S = Number(process.env.CONSOLE_BENCH_SETTLE_S ?? 10);
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 

@@ -1,7 +1,7 @@
 /** The options shared by `p2pterm node` and the console, parsed and validated once. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { DEFAULT_BITS, DEFAULT_STABILIZE_MS, DEFAULT_SUCCESSORS } from '../core/constants.js';
+import { DEFAULT_BACKOFF, DEFAULT_BITS, DEFAULT_STABILIZE_MS, DEFAULT_SUCCESSORS } from '../core/constants.js';
 import type { Routing } from '../core/chord-state.js';
 
 export interface NodeCliOptions {
@@ -11,6 +11,7 @@ export interface NodeCliOptions {
   bits: number;
   routing: Routing;
   stabilizeMs: number;
+  backoff: number;
   successors: number;
   data?: string;
   dir: string;
@@ -41,6 +42,7 @@ export function addNodeOptions(cmd: Command, defaultPort: number): Command {
     .option('--bits <m>', 'identifier width in bits (1..160)', intIn(1, 160, '--bits'), DEFAULT_BITS)
     .addOption(new Option('--routing <mode>', 'chord (finger tables) or naive (successor walk)').choices(['chord', 'naive']).default('chord'))
     .option('--stabilize-ms <ms>', 'interval between stabilization rounds', intIn(10, 3_600_000, '--stabilize-ms'), DEFAULT_STABILIZE_MS)
+    .option('--backoff <n>', 'while the ring is quiet, stabilize up to n times less often (1: never)', intIn(1, 64, '--backoff'), DEFAULT_BACKOFF)
     .option('--successors <r>', 'successor-list length', intIn(1, 64, '--successors'), DEFAULT_SUCCESSORS)
     .option('--data <dir>', "where the node keeps its own state (default: the user's data directory)")
     .option('--dir <dir>', 'shared/download folder', process.cwd())

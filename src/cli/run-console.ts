@@ -50,7 +50,7 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
   let started: PeerNode;
   try {
     started = await startPeerNode({
-      host: o.host, port: o.port, bits: o.bits, routing: o.routing, successors: o.successors, stabilizeMs: settings.stabilizeMs, bus,
+      host: o.host, port: o.port, bits: o.bits, routing: o.routing, successors: o.successors, stabilizeMs: settings.stabilizeMs, backoff: o.backoff, bus,
       dir: settings.dir ?? o.dir, dataDir: settings.data ?? o.data, tracker: settings.tracker ?? o.tracker,
     });
   } catch (e) {
@@ -75,7 +75,10 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
   });
   app.renderNow();
   let peer: Peer = { node, files: null as never, stop: () => node.stop() };
-  const exit = installExitPaths(app, () => peer, extras.cleanup);
+  const exit = installExitPaths(app, () => peer, async () => {
+    await store.flush().catch((e: Error) => process.stderr.write(`p2pterm: settings not saved: ${e.message}\n`));
+    await extras.cleanup?.();
+  });
   try {
     const { attachFiles } = await import('../files/start-file-service.js');
     const { fileCommands } = await import('../files/file-commands.js');

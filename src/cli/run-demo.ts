@@ -4,6 +4,7 @@
  * and stored in the ring, and a first download — all under one temporary folder that is
  * removed on the way out, together with every peer and port.
  */
+import { DEFAULT_BACKOFF } from '../core/constants.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +50,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     }
     await seedFiles(root, peers);
     const opts: NodeCliOptions = {
-      host: '127.0.0.1', port: o.port, join: peers[0]!.node.self.address, bits: o.bits, routing: 'chord', stabilizeMs: 500, successors: 8,
+      host: '127.0.0.1', port: o.port, join: peers[0]!.node.self.address, bits: o.bits, routing: 'chord', stabilizeMs: 500, backoff: DEFAULT_BACKOFF, successors: 8,
       dir: join(root, 'console'), data: join(root, 'console-data'), tracker: trackerAddress, headless: false, daemon: false, verbose: false,
     };
     // The demo's folders are temporary: keep them out of the user's remembered settings.

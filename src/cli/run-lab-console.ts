@@ -30,6 +30,7 @@ export async function runLabConsole(o: SimCliOptions): Promise<void> {
     }
     setTimeout(() => process.exit(code), 3000).unref();
     await lab.close().catch(() => {});
+    await settings.flush().catch((e: Error) => process.stderr.write(`p2pterm sim: settings not saved: ${e.message}\n`));
     process.exit(code);
   };
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => void exit(0));

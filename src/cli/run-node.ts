@@ -12,7 +12,7 @@ export async function runHeadlessNode(o: NodeCliOptions): Promise<void> {
   attachStderrLog(bus, o.verbose);
   let peer: Peer;
   try {
-    peer = await startPeer({ host: o.host, port: o.port, bits: o.bits, routing: o.routing, stabilizeMs: o.stabilizeMs, successors: o.successors, bus, dir: o.dir, dataDir: o.data, tracker: o.tracker });
+    peer = await startPeer({ host: o.host, port: o.port, bits: o.bits, routing: o.routing, stabilizeMs: o.stabilizeMs, backoff: o.backoff, successors: o.successors, bus, dir: o.dir, dataDir: o.data, tracker: o.tracker });
   } catch (e) {
     process.stderr.write(`p2pterm: ${(e as Error).message}\n`);
     process.exit(2);

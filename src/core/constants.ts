@@ -8,6 +8,11 @@ export const DEFAULT_BITS = 160;
 export const DEFAULT_SUCCESSORS = 8;
 /** One stabilize / fix-finger / check-predecessor round every 500 ms. */
 export const DEFAULT_STABILIZE_MS = 500;
+/**
+ * A TCP node whose rounds change nothing stretches the interval up to 8x (500 ms -> 4 s): a
+ * settled ring then costs an eighth of the messages; any change restores the full rate.
+ */
+export const DEFAULT_BACKOFF = 8;
 /** An RPC that has no answer in 2 s counts as failed (a dead or partitioned peer). */
 export const DEFAULT_RPC_TIMEOUT_MS = 2_000;
 /** The longest a lookup may walk: generous for naive rings of tens of thousands. */

@@ -31,6 +31,11 @@ export interface ChordNodeOptions {
   readonly successors?: number;
   /** Interval between stabilization rounds in ms (default 500). */
   readonly stabilizeMs?: number;
+  /**
+   * While rounds change nothing, the interval doubles up to this many times its value; any
+   * change brings it back (see Ticker). Default 1: never back off.
+   */
+  readonly backoff?: number;
   readonly bus?: EventBus;
 }
 
@@ -57,6 +62,8 @@ export class ChordNode {
   private state: core.ChordState | null = null;
   private ticker: Ticker;
   private inRing = false;
+  /** State changes so far (a round that adds none is quiet). */
+  private changes = 0;
   private cachedIdentity: LocalIdentity | null = null;
   private readonly handlers = new Map<RequestType, Handler<never>>();
   /** Called after this node joined a ring (storage takes over its keys). */
@@ -71,7 +78,7 @@ export class ChordNode {
     this.r = Math.max(1, opts.successors ?? DEFAULT_SUCCESSORS);
     this.clock = opts.clock ?? realClock;
     this.bus = opts.bus ?? new EventBus();
-    this.ticker = new Ticker(this.clock, opts.stabilizeMs ?? DEFAULT_STABILIZE_MS, () => this.round());
+    this.ticker = new Ticker(this.clock, opts.stabilizeMs ?? DEFAULT_STABILIZE_MS, () => this.round(), Math.max(1, opts.backoff ?? 1));
     this.registerCoreHandlers();
   }
 
@@ -191,6 +198,8 @@ export class ChordNode {
     setIntervalMs: (ms: number) => this.ticker.setInterval(ms),
     isPaused: () => this.ticker.paused,
     intervalMs: () => this.ticker.intervalMs,
+    /** The wait before the next round now: the interval, or longer while the ring is quiet. */
+    effectiveMs: () => this.ticker.effectiveMs,
   };
 
   /** Fixes every finger now, one lookup per distinct finger (the console's "refresh fingers"). */
@@ -326,10 +335,11 @@ export class ChordNode {
     this.apply(changes);
   }
 
-  /** One stabilization round: stabilize, fix one finger, check the predecessor. */
-  private async round(): Promise<void> {
-    if (!this.inRing || !this.state) return;
+  /** One stabilization round: stabilize, fix one finger, check the predecessor. True when nothing changed. */
+  private async round(): Promise<boolean> {
+    if (!this.inRing || !this.state) return true;
     const st = this.state;
+    const changesBefore = this.changes;
     const outcome: Mutable<StabilizeOutcome> = {
       at: this.clock.now(), successor: toJson(core.successorOf(st)), successorPredecessor: null, adoptedSuccessor: false,
       skippedDead: [], notified: false, fingerFixed: null, predecessorCheck: 'none', successorListChanged: false, healthy: false,
@@ -342,6 +352,7 @@ export class ChordNode {
       outcome.error = (e as Error).message;
     }
     if (this.bus.wants('stabilize:round')) this.bus.emit('stabilize:round', outcome);
+    return this.changes === changesBefore && outcome.healthy && !outcome.error && outcome.skippedDead.length === 0 && outcome.predecessorCheck !== 'dead';
   }
 
   private async stabilize(st: core.ChordState, out: Mutable<StabilizeOutcome>): Promise<void> {
@@ -443,7 +454,11 @@ export class ChordNode {
   }
 
   private apply(changes: readonly core.StateChange[]): void {
-    for (const c of changes) this.publish(c);
+    for (const c of changes) {
+      this.changes++;
+      this.publish(c);
+    }
+    if (changes.length > 0) this.ticker.wake();
   }
 
   private publish(c: core.StateChange): void {

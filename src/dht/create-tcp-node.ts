@@ -1,6 +1,7 @@
 /** A ChordNode on real TCP: what the CLI and library users start. */
 import type { Routing } from '../core/chord-state.js';
 import { EventBus } from '../bus/event-bus.js';
+import { DEFAULT_BACKOFF } from '../core/constants.js';
 import { TcpTransport, type AlternateProtocol } from '../transport/tcp-transport.js';
 import type { LogLevel } from '../transport/log-fn.js';
 import { ChordNode } from './chord-node.js';
@@ -18,6 +19,8 @@ export interface TcpNodeOptions {
   readonly successors?: number;
   /** Stabilization interval in ms (default 500). */
   readonly stabilizeMs?: number;
+  /** Most the interval stretches while the ring is quiet, as a multiple (default 8; 1 = never). */
+  readonly backoff?: number;
   /** Request timeout in ms (default 2000). */
   readonly rpcTimeoutMs?: number;
   readonly bus?: EventBus;
@@ -35,6 +38,7 @@ export async function createTcpNode(opts: TcpNodeOptions = {}): Promise<ChordNod
     routing: opts.routing,
     successors: opts.successors,
     stabilizeMs: opts.stabilizeMs,
+    backoff: opts.backoff ?? DEFAULT_BACKOFF,
     bus,
   });
   await node.start();

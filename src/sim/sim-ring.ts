@@ -17,6 +17,8 @@ export interface SimRingOptions {
   readonly successors?: number;
   /** Stabilization interval in virtual ms (default 500). */
   readonly stabilizeMs?: number;
+  /** Interval stretch while quiet (see ChordNodeOptions.backoff; default 1, never). */
+  readonly backoff?: number;
   /** One-way message latency in virtual ms (default 0). */
   readonly latencyMs?: number;
   readonly seed?: number;
@@ -61,6 +63,7 @@ export class SimRing {
       routing: this.opts.routing,
       successors: this.opts.successors,
       stabilizeMs: this.opts.stabilizeMs,
+      backoff: this.opts.backoff,
     });
     await node.start();
     this.nodes.push(node);

@@ -2,8 +2,14 @@
  * The console's remembered settings (conf, project "p2pterm"): theme, last bootstrap peer,
  * tracker, folders, refresh rate, stabilization interval. Flags override them and, when given,
  * are remembered. `P2PTERM_CONFIG_DIR` moves the store (tests use a temp dir).
+ *
+ * Reading does not load conf: its file is plain JSON, read once at start. conf (with its
+ * schema validator, ~80 ms to load) writes changes, loaded on the first write after start-up;
+ * the console's first frame does not wait for it.
  */
-import Conf from 'conf';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import envPaths from 'env-paths';
 import { DEFAULT_STABILIZE_MS } from '../core/constants.js';
 
 export interface ConsoleSettings {
@@ -36,22 +42,58 @@ export interface SettingsStore {
   set<K extends SettingKey>(key: K, value: ConsoleSettings[K] | undefined): void;
   /** Where the settings live (null for an in-memory store). */
   readonly path: string | null;
+  /** Resolves once every change so far is on disk (a failed write rejects). */
+  flush(): Promise<void>;
+}
+
+/** The file conf keeps the settings in: the same resolution conf applies to these options. */
+export function settingsPath(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return resolve(env.P2PTERM_CONFIG_DIR || envPaths('p2pterm', { suffix: 'nodejs' }).config, 'config.json');
 }
 
 /** The real store, under the user's config dir or `P2PTERM_CONFIG_DIR`. */
 export function openSettings(env: Readonly<Record<string, string | undefined>> = process.env): SettingsStore {
-  const conf = new Conf<ConsoleSettings>({ projectName: 'p2pterm', cwd: env.P2PTERM_CONFIG_DIR || undefined, defaults: SETTING_DEFAULTS });
+  const path = settingsPath(env);
+  const data: Partial<ConsoleSettings> = { ...SETTING_DEFAULTS, ...readStored(path) };
+  let writes: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+  let conf: Promise<{ set(k: string, v: unknown): void; delete(k: string): void }> | null = null;
+  const open = () =>
+    (conf ??= import('conf').then(({ default: Conf }) => new Conf<ConsoleSettings>({ projectName: 'p2pterm', cwd: env.P2PTERM_CONFIG_DIR || undefined, defaults: SETTING_DEFAULTS })));
   return {
-    path: conf.path,
-    get: (key) => sanitize(key, conf.get(key)),
-    set: (key, value) => (value === undefined ? conf.delete(key) : conf.set(key, value)),
+    path,
+    get: (key) => sanitize(key, data[key]),
+    set: (key, value) => {
+      if (value === undefined) delete data[key];
+      else data[key] = value;
+      // Writes stay in order; one that fails does not stop the next.
+      const write = writes.then(open).then((c) => (value === undefined ? c.delete(key) : c.set(key, value)));
+      writes = write.catch((e: unknown) => void (failure ??= e));
+    },
+    flush: () =>
+      writes.then(() => {
+        const e = failure;
+        failure = null;
+        if (e) throw e;
+      }),
   };
+}
+
+/** What conf stored, or nothing when the file is missing or not a JSON object. */
+function readStored(path: string): Partial<ConsoleSettings> {
+  try {
+    const v: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Partial<ConsoleSettings>) : {};
+  } catch {
+    return {};
+  }
 }
 
 export function memorySettings(init: Partial<ConsoleSettings> = {}): SettingsStore {
   const data: Partial<ConsoleSettings> = { ...SETTING_DEFAULTS, ...init };
   return {
     path: null,
+    flush: async () => {},
     get: (key) => sanitize(key, data[key]),
     set: (key, value) => {
       if (value === undefined) delete data[key];

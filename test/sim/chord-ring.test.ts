@@ -147,3 +147,28 @@ test('a partition makes requests across it time out; after healing the ring is w
   t.true((await ring.converge(60_000)) >= 0, 'the ring converges again after the partition heals');
   await ring.stop();
 });
+
+test('a settled ring backs off to 8x the interval; a crash brings its neighbours back to full rate and the ring heals', async (t) => {
+  const ring = new SimRing({ seed: 21, backoff: 8, stabilizeMs: 500 });
+  await ring.addSequential(64);
+  t.true((await ring.converge(60_000, { fingers: true })) >= 0);
+  let rounds = 0;
+  const counting = ring.live.map((n) => n.bus.on('stabilize:round', () => void rounds++));
+  await ring.clock.advance(40_000); // quiet rounds double the wait: 500, 1000, 2000, 4000 ms
+  t.true(ring.live.every((n) => n.stabilization.effectiveMs() === 4000), 'every node settled at 8x');
+  rounds = 0;
+  await ring.clock.advance(40_000);
+  // 64 nodes over 40 s at one round per 4 s (not 80 per node at 500 ms).
+  t.true(rounds <= 64 * 11, `${rounds} rounds in 40 s`);
+  t.true(rounds >= 64 * 9, `${rounds} rounds in 40 s`);
+  counting.forEach((off) => off());
+  const victim = ring.live[10]!;
+  await ring.crash(victim);
+  const healedIn = await ring.converge(60_000);
+  t.true(healedIn >= 0, 'the ring heals');
+  t.true(healedIn <= 12_000, `healed in ${healedIn} virtual ms`);
+  t.true(ring.live.some((n) => n.stabilization.effectiveMs() === 500), 'nodes that saw the change run at full rate again');
+  const r = await checkLookups(ring, ring.live, keys);
+  t.is(r.wrong, 0);
+  await ring.stop();
+});

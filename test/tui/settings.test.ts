@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mergeFlags, openSettings } from '../../src/tui/settings.js';
+import { mergeFlags, openSettings, settingsPath } from '../../src/tui/settings.js';
 import { attrAt, openConsole, simRing, find, waitFor } from './helpers.js';
 
 function tempDir(): { path: string; remove: () => void } {
@@ -10,7 +10,7 @@ function tempDir(): { path: string; remove: () => void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-test('settings live under P2PTERM_CONFIG_DIR; flags win and are remembered', (t) => {
+test('settings live under P2PTERM_CONFIG_DIR; flags win and are remembered', async (t) => {
   const dir = tempDir();
   try {
     const store = openSettings({ P2PTERM_CONFIG_DIR: dir.path });
@@ -21,13 +21,16 @@ test('settings live under P2PTERM_CONFIG_DIR; flags win and are remembered', (t)
     t.is(s.join, undefined);
     s = mergeFlags(store, { theme: 'light', join: '10.0.0.1:5500', stabilizeMs: 250 });
     t.is(s.theme, 'light');
+    await store.flush();
     // A later run without flags gets the remembered values.
     const again = mergeFlags(openSettings({ P2PTERM_CONFIG_DIR: dir.path }), {});
     t.is(again.theme, 'light');
     t.is(again.join, '10.0.0.1:5500');
     t.is(again.stabilizeMs, 250);
     // Flags override what was remembered.
-    t.is(mergeFlags(openSettings({ P2PTERM_CONFIG_DIR: dir.path }), { theme: 'mono' }).theme, 'mono');
+    const third = openSettings({ P2PTERM_CONFIG_DIR: dir.path });
+    t.is(mergeFlags(third, { theme: 'mono' }).theme, 'mono');
+    await third.flush();
     const file = JSON.parse(readFileSync(store.path!, 'utf8'));
     t.is(file.theme, 'mono');
   } finally {
@@ -63,6 +66,7 @@ test('settings view: see and edit; theme applies live and is saved', async (t) =
     t.true(find(s, store.path!.slice(0, 30)) >= 0 || find(s, 'saved in') >= 0);
     await c.keys('enter', 'C-u', 'mono', 'enter');
     await waitFor(() => c.app.theme.name === 'mono', 1000, 'theme applied');
+    await store.flush();
     t.is(openSettings({ P2PTERM_CONFIG_DIR: dir.path }).get('theme'), 'mono');
     s = c.text();
     t.true(find(s, /▸ Theme\s+mono/) >= 0);
@@ -86,6 +90,21 @@ test('settings view: see and edit; theme applies live and is saved', async (t) =
   } finally {
     c.close();
     await ring.stop();
+    dir.remove();
+  }
+});
+
+test("the settings file is the one conf itself would use, with or without P2PTERM_CONFIG_DIR", async (t) => {
+  const dir = tempDir();
+  const saved = process.env.XDG_CONFIG_HOME;
+  try {
+    const { default: Conf } = await import('conf');
+    process.env.XDG_CONFIG_HOME = dir.path;
+    t.is(settingsPath({ XDG_CONFIG_HOME: dir.path }), new Conf({ projectName: 'p2pterm' }).path);
+    t.is(settingsPath({ P2PTERM_CONFIG_DIR: join(dir.path, 'x') }), new Conf({ projectName: 'p2pterm', cwd: join(dir.path, 'x') }).path);
+  } finally {
+    if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
+    else process.env.XDG_CONFIG_HOME = saved;
     dir.remove();
   }
 });

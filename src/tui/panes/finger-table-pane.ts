@@ -115,7 +115,7 @@ export class FingerTablePane extends Pane {
       { name: 'interval', width: idW * 2 + 3, align: 'left', drop: 1, value: (r) => `[${id(r.start)},${id(r.end)})` },
       { name: 'succ', width: idW, align: 'left', drop: 9, value: (r) => id(r.id) },
       { name: 'address', width: addrW, align: 'left', drop: 3, value: (r) => r.address },
-      { name: 'fixed', width: 8, align: 'right', drop: 9, value: (r, now) => `${formatAge(now - r.fixedAt)} ago` },
+      { name: 'fixed', width: 8, align: 'right', drop: 9, value: (r, now) => `${formatAge(stepped(now - r.fixedAt, this.ageStepMs()))} ago` },
     ];
     let cols = all;
     for (let level = 1; level <= 3 && total(cols) > width; level++) cols = cols.filter((c) => c.drop !== level);
@@ -123,11 +123,25 @@ export class FingerTablePane extends Pane {
   }
 
   override wakeIn(): number | null {
-    // Ages tick once a second; a flash ends at its own time.
+    // Ages tick in steps (see ageStepMs); a flash ends at its own time.
     const now = this.ctx.node.clock.now();
-    let next = 1000;
+    const step = this.ageStepMs();
+    const fingers = this.ctx.node.snapshot().fingers;
+    if (fingers.length === 0) return null;
+    let next = step;
+    for (const f of fingers) next = Math.min(next, step - ((now - f.fixedAt) % step));
     for (const until of this.flashUntil.values()) if (until > now) next = Math.min(next, until - now);
-    return this.ctx.node.snapshot().fingers.length ? next : null;
+    return Math.max(1, next);
+  }
+
+  /**
+   * Ages count in seconds while stabilization runs at its full rate, in 5 s steps while a
+   * quiet ring has stretched it: an idle console then redraws for ages every few seconds,
+   * not every second (measured: most of its idle CPU).
+   */
+  private ageStepMs(): number {
+    const st = this.ctx.node.stabilization;
+    return st.effectiveMs() > st.intervalMs() ? QUIET_AGE_STEP_MS : 1000;
   }
 }
 
@@ -140,4 +154,12 @@ interface Column {
 
 function total(cols: readonly Column[]): number {
   return cols.reduce((s, c) => s + c.width + 1, -1);
+}
+
+/** Age step while the ring is quiet. */
+const QUIET_AGE_STEP_MS = 5000;
+
+/** `ms` rounded down to a whole number of `step`s. */
+function stepped(ms: number, step: number): number {
+  return Math.floor(Math.max(0, ms) / step) * step;
 }

@@ -86,7 +86,7 @@ export class StabilizationPane extends Pane {
     const snap = this.ctx.node.snapshot();
     const timer = st.isPaused()
       ? t.tag('warn', `${g.paused} paused`) + t.tag('dim', '  (s steps, p resumes)')
-      : t.tag('ok', `${g.running} running`) + ` every ${st.intervalMs()} ms`;
+      : t.tag('ok', `${g.running} running`) + ` every ${st.intervalMs()} ms` + backedOff(st.effectiveMs(), st.intervalMs(), t);
     const last = this.history[0];
     const alone = snap.successors.every((n) => n.address === snap.address);
     const health = !snap.inRing
@@ -168,4 +168,9 @@ export class StabilizationPane extends Pane {
     this.cursor.selected = 0;
     this.markDirty();
   }
+}
+
+/** " (quiet: next in 2000 ms)" while a settled ring has stretched the interval. */
+function backedOff(effectiveMs: number, intervalMs: number, t: { tag(kind: 'dim', text: string): string }): string {
+  return effectiveMs > intervalMs ? t.tag('dim', ` (quiet: ${effectiveMs} ms)`) : '';
 }
