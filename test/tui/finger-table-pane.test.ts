@@ -1,5 +1,6 @@
 import test from 'ava';
 import { attrAt, openConsole, simRing, find, tick } from './helpers.js';
+import { SimRing } from '../../src/sim/sim-ring.js';
 
 test('finger table: i, start, interval, successor, address, age; changed rows flash', async (t) => {
   const ring = await simRing(8);
@@ -43,6 +44,29 @@ test('finger table: d collapses runs that point at one node', async (t) => {
     const lines = c.text();
     t.true(find(lines, 'Finger table · collapsed') >= 0);
     t.true(find(lines, /│\s*0-\d+ /) >= 0, 'a run of fingers shown as a range');
+  } finally {
+    c.close();
+    await ring.stop();
+  }
+});
+
+test('finger table: while the ring is quiet, ages step together every 5 s, so idle frames stay rare', async (t) => {
+  const ring = new SimRing({ bits: 16, seed: 3, backoff: 8 });
+  await ring.addSequential(8);
+  await ring.converge(60_000, { fingers: true });
+  await ring.clock.advance(30_000); // quiet rounds: the interval stretches to 4 s
+  const node = ring.nodes[0]!;
+  t.is(node.stabilization.effectiveMs(), 4000);
+  const c = openConsole(node);
+  try {
+    const pane = c.app.panes.fingers;
+    const now = node.clock.now();
+    t.is(pane.wakeIn(), 5000 - (now % 5000), 'the next age change is the next 5 s step of the clock');
+    const ages = c.text().flatMap((l) => [...l.matchAll(/(\d+)s ago/g)].map((m) => Number(m[1])));
+    t.true(ages.length >= 8, `${ages.length} ages shown`);
+    const fixed = node.snapshot().fingers.map((f) => f.fixedAt);
+    const stepNow = Math.floor(now / 5000) * 5000;
+    t.deepEqual(new Set(ages), new Set(fixed.map((at) => Math.max(0, Math.floor((stepNow - at) / 1000)))), 'ages are counted from the stepped clock');
   } finally {
     c.close();
     await ring.stop();

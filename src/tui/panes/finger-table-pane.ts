@@ -115,7 +115,7 @@ export class FingerTablePane extends Pane {
       { name: 'interval', width: idW * 2 + 3, align: 'left', drop: 1, value: (r) => `[${id(r.start)},${id(r.end)})` },
       { name: 'succ', width: idW, align: 'left', drop: 9, value: (r) => id(r.id) },
       { name: 'address', width: addrW, align: 'left', drop: 3, value: (r) => r.address },
-      { name: 'fixed', width: 8, align: 'right', drop: 9, value: (r, now) => `${formatAge(stepped(now - r.fixedAt, this.ageStepMs()))} ago` },
+      { name: 'fixed', width: 8, align: 'right', drop: 9, value: (r, now) => `${formatAge(stepped(now, this.ageStepMs()) - r.fixedAt)} ago` },
     ];
     let cols = all;
     for (let level = 1; level <= 3 && total(cols) > width; level++) cols = cols.filter((c) => c.drop !== level);
@@ -126,18 +126,17 @@ export class FingerTablePane extends Pane {
     // Ages tick in steps (see ageStepMs); a flash ends at its own time.
     const now = this.ctx.node.clock.now();
     const step = this.ageStepMs();
-    const fingers = this.ctx.node.snapshot().fingers;
-    if (fingers.length === 0) return null;
-    let next = step;
-    for (const f of fingers) next = Math.min(next, step - ((now - f.fixedAt) % step));
+    if (this.ctx.node.snapshot().fingers.length === 0) return null;
+    let next = step - (now % step);
     for (const until of this.flashUntil.values()) if (until > now) next = Math.min(next, until - now);
     return Math.max(1, next);
   }
 
   /**
    * Ages count in seconds while stabilization runs at its full rate, in 5 s steps while a
-   * quiet ring has stretched it: an idle console then redraws for ages every few seconds,
-   * not every second (measured: most of its idle CPU).
+   * quiet ring has stretched it. The clock is what steps (every row's age moves at the same
+   * instant), so an idle console redraws for ages once every 5 s, not every second per row
+   * (measured: most of its idle CPU).
    */
   private ageStepMs(): number {
     const st = this.ctx.node.stabilization;
@@ -159,7 +158,7 @@ function total(cols: readonly Column[]): number {
 /** Age step while the ring is quiet. */
 const QUIET_AGE_STEP_MS = 5000;
 
-/** `ms` rounded down to a whole number of `step`s. */
-function stepped(ms: number, step: number): number {
-  return Math.floor(Math.max(0, ms) / step) * step;
+/** `now` rounded down to a whole number of `step`s. */
+function stepped(now: number, step: number): number {
+  return Math.floor(now / step) * step;
 }
