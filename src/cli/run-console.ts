@@ -16,7 +16,7 @@ import type { CommandFn } from './headless.js';
 import type { NodeCliOptions } from './node-options.js';
 import { nodeCommands, shutdownPeer } from './node-commands.js';
 import type { Peer } from '../files/start-file-service.js';
-import { startPeerNode, type PeerNode } from '../files/peer-node.js';
+import { newPeerNode } from '../files/peer-node.js';
 
 export interface RunConsoleExtras {
   /** `--theme NAME` (also read from `o.theme` when the CLI adds that flag, and P2PTERM_THEME). */
@@ -47,23 +47,30 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
   const bus = new EventBus();
   const early: LogLine[] = [];
   const stopEarly = bus.on('log:line', (l) => void early.push(l));
-  let started: PeerNode;
-  try {
-    started = await startPeerNode({
-      host: o.host, port: o.port, bits: o.bits, routing: o.routing, successors: o.successors, stabilizeMs: settings.stabilizeMs, backoff: o.backoff, bus,
-      dir: settings.dir ?? o.dir, dataDir: settings.data ?? o.data, tracker: settings.tracker ?? o.tracker,
-    });
-  } catch (e) {
-    process.stderr.write(`p2pterm: cannot listen on ${o.host}:${o.port}: ${(e as Error).message}\n`);
-    process.exit(2);
-  }
-  stopEarly();
+  const started = newPeerNode({
+    host: o.host, port: o.port, bits: o.bits, routing: o.routing, successors: o.successors, stabilizeMs: settings.stabilizeMs, backoff: o.backoff, bus,
+    dir: settings.dir ?? o.dir, dataDir: settings.data ?? o.data, tracker: settings.tracker ?? o.tracker,
+  });
   const node = started.node;
+  // With an explicit port the node has its id already: the screen comes first, then the
+  // socket and the wire code behind it. With port 0 the id waits for the port.
+  let app: ConsoleApp | null = null;
+  const listen = async (): Promise<void> => {
+    try {
+      await node.start();
+    } catch (e) {
+      if (app) restore(app);
+      process.stderr.write(`p2pterm: cannot listen on ${o.host}:${o.port}: ${(e as Error).message}\n`);
+      process.exit(2);
+    }
+  };
+  if (o.port === 0) await listen();
+  stopEarly();
   if (theme.warning) early.push({ at: Date.now(), level: 'warn', topic: 'console', message: theme.warning });
 
-  // The screen comes first; file commands join this map once the file service is up.
+  // File commands join this map once the file service is up.
   const commands: Record<string, CommandFn> = { ...nodeCommands(node), ...extras.commands };
-  const app = createConsole({
+  app = createConsole({
     node,
     commands,
     theme: theme.name,
@@ -74,6 +81,7 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
     services: extras.services,
   });
   app.renderNow();
+  if (o.port !== 0) await listen();
   let peer: Peer = { node, files: null as never, stop: () => node.stop() };
   const exit = installExitPaths(app, () => peer, async () => {
     await store.flush().catch((e: Error) => process.stderr.write(`p2pterm: settings not saved: ${e.message}\n`));

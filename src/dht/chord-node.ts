@@ -21,7 +21,13 @@ import { fromWire, toJson, toWire } from './wire-refs.js';
 
 export interface ChordNodeOptions {
   /** Builds the transport; `identity` is read when connections open (the id follows the address). */
-  readonly transport: (identity: () => LocalIdentity) => Transport;
+  readonly transport: (identity: () => LocalIdentity) => Transport | Promise<Transport>;
+  /**
+   * The address the node will listen on, when known before start() (an explicit port): the
+   * node then has its id and a ring of one from construction, so a console can draw it while
+   * the socket is still being opened. start() checks that the transport got this address.
+   */
+  readonly address?: string;
   readonly clock?: Clock;
   /** Identifier width m, 1..160 (default 160). */
   readonly bits?: number;
@@ -80,14 +86,19 @@ export class ChordNode {
     this.bus = opts.bus ?? new EventBus();
     this.ticker = new Ticker(this.clock, opts.stabilizeMs ?? DEFAULT_STABILIZE_MS, () => this.round(), Math.max(1, opts.backoff ?? 1));
     this.registerCoreHandlers();
+    if (opts.address) this.state = core.createState({ id: hashId(opts.address, this.bits), address: opts.address }, this.bits, this.routing, this.r);
   }
 
   /** Listens; the node then forms a ring of its own until it joins another. */
   async start(): Promise<{ id: string; address: string }> {
-    this.transport = this.opts.transport(() => this.identity());
+    this.transport = await this.opts.transport(() => this.identity());
     const address = await this.transport.listen((type, body, from) => this.serve(type, body, from));
+    if (this.opts.address && address !== this.opts.address) {
+      await this.transport.close();
+      throw new P2pError('BAD_ADDRESS', `listening on ${address}, not on ${this.opts.address} as planned`);
+    }
     const self: NodeRef = { id: hashId(address, this.bits), address };
-    this.state = core.createState(self, this.bits, this.routing, this.r);
+    this.state ??= core.createState(self, this.bits, this.routing, this.r);
     this.inRing = true;
     this.ticker.start(this.jitter());
     this.bus.emit('node:listening', { id: self.id.toString(16), address });

@@ -2,7 +2,7 @@
 import type { Routing } from '../core/chord-state.js';
 import { EventBus } from '../bus/event-bus.js';
 import { DEFAULT_BACKOFF } from '../core/constants.js';
-import { TcpTransport, type AlternateProtocol } from '../transport/tcp-transport.js';
+import type { AlternateProtocol } from '../transport/tcp-transport.js';
 import type { LogLevel } from '../transport/log-fn.js';
 import { ChordNode } from './chord-node.js';
 
@@ -30,10 +30,26 @@ export interface TcpNodeOptions {
 
 /** Creates and starts a node listening on TCP (it forms a ring of one until it joins). */
 export async function createTcpNode(opts: TcpNodeOptions = {}): Promise<ChordNode> {
+  const node = newTcpNode(opts);
+  await node.start();
+  return node;
+}
+
+/**
+ * A TCP node not started yet. With an explicit port its id is known at once (see
+ * ChordNodeOptions.address); the wire code (schemas, codec) is loaded by start(), so a console
+ * can draw the node before paying for it.
+ */
+export function newTcpNode(opts: TcpNodeOptions = {}): ChordNode {
   const bus = opts.bus ?? new EventBus();
   const log = (level: LogLevel, topic: string, message: string) => bus.emit('log:line', { at: Date.now(), level, topic, message });
-  const node = new ChordNode({
-    transport: (identity) => new TcpTransport({ host: opts.host, port: opts.port, identity, timeoutMs: opts.rpcTimeoutMs, log, alternate: opts.alternate }),
+  const host = opts.host ?? '127.0.0.1';
+  return new ChordNode({
+    transport: async (identity) => {
+      const { TcpTransport } = await import('../transport/tcp-transport.js');
+      return new TcpTransport({ host, port: opts.port, identity, timeoutMs: opts.rpcTimeoutMs, log, alternate: opts.alternate });
+    },
+    address: opts.port ? `${host.includes(':') ? `[${host}]` : host}:${opts.port}` : undefined,
     bits: opts.bits,
     routing: opts.routing,
     successors: opts.successors,
@@ -41,6 +57,4 @@ export async function createTcpNode(opts: TcpNodeOptions = {}): Promise<ChordNod
     backoff: opts.backoff ?? DEFAULT_BACKOFF,
     bus,
   });
-  await node.start();
-  return node;
 }

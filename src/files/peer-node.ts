@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { EventBus } from '../bus/event-bus.js';
-import { createTcpNode, type TcpNodeOptions } from '../dht/create-tcp-node.js';
+import { newTcpNode, type TcpNodeOptions } from '../dht/create-tcp-node.js';
 import type { ChordNode } from '../dht/chord-node.js';
 
 export interface PeerOptions extends TcpNodeOptions {
@@ -27,6 +27,13 @@ export interface PeerNode {
 }
 
 export async function startPeerNode(opts: PeerOptions): Promise<PeerNode> {
+  const peer = newPeerNode(opts);
+  await peer.node.start();
+  return peer;
+}
+
+/** The same, not started yet (see newTcpNode): the console draws it, then starts it. */
+export function newPeerNode(opts: PeerOptions): PeerNode {
   const bus = opts.bus ?? new EventBus();
   const slot: UploadSlot = { target: null };
   // A P2P-CI download starts with "GET "; p2pterm frames start with a 4-byte length.
@@ -34,6 +41,6 @@ export async function startPeerNode(opts: PeerOptions): Promise<PeerNode> {
     match: (first: Buffer) => first.subarray(0, 4).toString('latin1') === 'GET ',
     accept: (s: Socket, first: Buffer) => (slot.target ? slot.target.acceptSocket(s, first) : void s.destroy()),
   };
-  const node = await createTcpNode({ ...opts, bus, alternate });
+  const node = newTcpNode({ ...opts, bus, alternate });
   return { node, opts: { ...opts, bus }, slot };
 }

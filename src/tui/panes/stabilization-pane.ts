@@ -39,7 +39,7 @@ export class StabilizationPane extends Pane {
 
   protected subscribe(bus: EventBus): void {
     this.on(bus, 'stabilize:round', (o) => this.record(o));
-    for (const name of ['node:joined', 'node:left', 'ring:predecessor-changed', 'ring:successor-changed'] as const) this.on(bus, name, () => {});
+    for (const name of ['node:listening', 'node:joined', 'node:left', 'ring:predecessor-changed', 'ring:successor-changed'] as const) this.on(bus, name, () => {});
   }
 
   private record(o: StabilizeOutcome): void {

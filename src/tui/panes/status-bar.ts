@@ -33,7 +33,7 @@ export class StatusBar {
     const mark = () => this.markDirty();
     this.offs.push(bus.on('store:keys-changed', (k) => ((this.keys = k), mark())));
     this.offs.push(bus.on('tracker:state', (s) => ((this.tracker = s.state), mark())));
-    for (const name of ['ring:predecessor-changed', 'ring:successor-changed', 'ring:successors-changed', 'node:joined', 'node:left'] as const) {
+    for (const name of ['ring:predecessor-changed', 'ring:successor-changed', 'ring:successors-changed', 'node:joined', 'node:left', 'node:listening'] as const) {
       this.offs.push(bus.on(name, mark));
     }
     return () => this.detach();
