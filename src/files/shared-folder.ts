@@ -25,6 +25,14 @@ export interface ManifestEntry {
   readonly mtimeMs: number;
 }
 
+/**
+ * Names the folder never lists: dotfiles, and what a download keeps next to its target while
+ * it runs (NAME.part, its resume state NAME.part.state, and that state's temporary copy).
+ */
+function isHidden(name: string): boolean {
+  return name.startsWith('.') || /\.part(\.state(\.tmp)?)?$/.test(name);
+}
+
 /** How often the folder is rescanned even without a watch event (ms). */
 const RESCAN_MS = 3_000;
 
@@ -52,7 +60,11 @@ export class SharedFolder extends EventEmitter<{ changed: [readonly SharedFile[]
     this.timer = setInterval(() => void this.rescan().catch(() => {}), RESCAN_MS);
     this.timer.unref();
     try {
-      this.watcher = watch(this.dir, { persistent: false }, () => void this.rescan().catch(() => {}));
+      this.watcher = watch(this.dir, { persistent: false }, (_event, name) => {
+        // A download writing its part here fires an event per write: not worth a rescan.
+        if (typeof name === 'string' && isHidden(name)) return;
+        void this.rescan().catch(() => {});
+      });
       this.watcher.on('error', () => {});
     } catch {
       // Some file systems cannot be watched: the periodic rescan covers them.
@@ -119,7 +131,7 @@ export class SharedFolder extends EventEmitter<{ changed: [readonly SharedFile[]
     const entries = await fsp.readdir(this.dir, { withFileTypes: true }).catch(() => []);
     const out: SharedFile[] = [];
     for (const e of entries) {
-      if (!e.isFile() || e.name.startsWith('.') || /\.part(\.state)?$/.test(e.name) || fileNameProblem(e.name)) continue;
+      if (!e.isFile() || isHidden(e.name) || fileNameProblem(e.name)) continue;
       const st = await fsp.stat(join(this.dir, e.name)).catch(() => null);
       if (st?.isFile()) out.push({ name: e.name, size: st.size, mtimeMs: st.mtimeMs });
     }
