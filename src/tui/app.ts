@@ -29,6 +29,7 @@ import { PromptLine } from './prompt-line.js';
 import { SETTING_FIELDS, type SettingField, type SettingsStore } from './settings.js';
 import { openSettingsView } from './settings-view.js';
 import { guardStdio } from './stdio-guard.js';
+import { compileTerminfoLazily } from './lazy-terminfo.js';
 import { tabBarLine } from './tab-bar.js';
 import { detectTerminal, type TerminalCaps } from './terminal-caps.js';
 import { blessedStyle, listThemes, loadTheme, type Theme } from './theme.js';
@@ -211,6 +212,7 @@ class Console implements ConsoleApp {
   // ---- setup ----------------------------------------------------------------------
 
   private createScreen(): Widgets.Screen {
+    compileTerminfoLazily();
     const unicode = this.caps.unicode;
     const screen = blessed.screen({
       input: this.opts.input as Widgets.IScreenOptions['input'],
