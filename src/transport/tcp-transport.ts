@@ -42,6 +42,7 @@ export class TcpTransport implements Transport {
   private readonly all = new Set<TcpConnection>();
   private readonly log: LogFn;
   private closing = false;
+  private readBuffer: Buffer | null = null;
 
   constructor(private readonly opts: TcpTransportOptions) {
     this.log = opts.log ?? silentLog;
@@ -125,10 +126,12 @@ export class TcpTransport implements Transport {
 
   private dial(to: string): TcpConnection {
     const { host, port } = splitAddress(to);
-    // Reads land in one buffer reused for every read of this connection: a fresh buffer per
-    // read is external memory V8 collects with major GCs, costly at hundreds of MB/s.
+    // Reads land in one buffer reused for every read of every outbound connection: a fresh
+    // buffer per read is external memory V8 collects with major GCs, costly at hundreds of
+    // MB/s. Sharing is safe: each read is consumed by its callback before the next read starts.
     let conn: TcpConnection | null = null;
-    const onread = { buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES), callback: (n: number, buf: Buffer) => (conn?.feedBorrowed(buf.subarray(0, n)), true) };
+    this.readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const onread = { buffer: this.readBuffer, callback: (n: number, buf: Buffer) => (conn?.feedBorrowed(buf.subarray(0, n)), true) };
     const socket = connect({ host, port, onread });
     conn = new TcpConnection(socket, false, () => this.identity(), null, this.log, to);
     this.track(conn, socket);
