@@ -2,7 +2,9 @@
  * The transfer engine's ChunkSource over the ring store. Each chunk of a file lives under
  * its own key (`chunk:<sha256 hex>`) on its own holders, so a "source" here is a holder rank:
  * source k fetches every chunk from that chunk's k-th holder. r sources give a download r
- * independent paths, and a source whose holder lacks a chunk or is gone fails only for it.
+ * independent paths; a source whose holder lacks a chunk or is gone reads that chunk from
+ * any holder that has it (right after a crash the k-th holder may be dead and the live copy
+ * beyond the first r nodes of a stale successor list).
  *
  * Invariants:
  * - bytes are passed on unverified: the download session checks each chunk against its
@@ -55,6 +57,13 @@ class RingRankSource implements ChunkSource {
     // A ring smaller than r has fewer holders: the extra ranks read through any holder.
     const holder = list[this.rank];
     if (!holder) return this.store.get(key);
-    return this.store.fetchFrom(holder.address, key, { signal });
+    try {
+      return await this.store.fetchFrom(holder.address, key, { signal });
+    } catch (e) {
+      if (signal.aborted) throw e;
+      // This rank's holder is gone or lacks the chunk (a crash the ring has not repaired
+      // yet): read it from whichever holder has it, walking past the dead ones.
+      return this.store.get(key);
+    }
   }
 }
