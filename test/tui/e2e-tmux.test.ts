@@ -92,7 +92,9 @@ test.serial('two consoles join through the command line; q, SIGTERM and a crash 
     t.regex(sa, /ring 2 /);
     t.true(sa.includes(`127.0.0.1:${b.port}`), 'finger table shows b');
 
-    t.regex(sa, /connected 127\.0\.0\.1:/, 'the tracker pane shows the connection');
+    // The tracker link comes up with the file service, after the first frame: wait for it.
+    const tracked = await until('a', (s) => /connected 127\.0\.0\.1:/.test(s), 'the tracker pane shows the connection');
+    t.regex(tracked, /7 Tracker · connected/);
 
     // a puts a file in the ring through its command line; b gets it through its own.
     const text = 'hello from a\n'.repeat(2000);
