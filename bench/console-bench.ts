@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { median, settleDisk } from './settle.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(ROOT, 'dist/cli/main.js');
@@ -270,12 +271,6 @@ async function consoleGet(dir: string, tmux: Tmux, name: string, trackerAddress:
   }
 }
 
-/** Deletes a run's download and flushes the disk, so the next run starts from the same state. */
-function settleDisk(path: string): void {
-  rmSync(path, { recursive: true, force: true });
-  execFileSync('sync');
-}
-
 /** Waits until the tracker offers big.bin from an online source. */
 async function untilAnnounced(child: ChildProcess, ms: number): Promise<void> {
   const end = performance.now() + ms;
@@ -464,6 +459,5 @@ function stats(xs: readonly number[]): { median: number; min: number; max: numbe
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number) => Math.round(x * 100) / 100;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await consoleBench(), null, 2));

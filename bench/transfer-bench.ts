@@ -3,7 +3,7 @@
  * sources) against a plain Node baseline in the same run (socket → SHA-256 → file + fsync).
  * Reports MB/s per round and the medians, the ratios, and the downloader's peak RSS (VmHWM).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, closeSync, fsyncSync, readFileSync, rmSync, writeSync, linkSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { median, settleDisk } from './settle.js';
 
 const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const MB = 1e6;
@@ -108,13 +109,6 @@ const net = require('node:net'), fs = require('node:fs');
 const server = net.createServer((c) => fs.createReadStream(process.argv[1]).pipe(c));
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
 
-/** Deletes a run's output and lets the disk settle, so every run starts from the same state. */
-function settle(path: string): void {
-  rmSync(path, { recursive: true, force: true });
-  execFileSync('sync');
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function transferBench(
   sizeBytes = Number(process.env.BENCH_TRANSFER_BYTES ?? 1024 ** 3),
@@ -151,7 +145,7 @@ export async function transferBench(
     const plain = async () => {
       const out = join(root, 'plain.out');
       const r = await plainBaseline(join(srcDir(0), 'big.bin'), out);
-      settle(out);
+      settleDisk(out);
       if (r.sha256 !== sha) throw new Error('baseline hash mismatch');
       return { seconds: round(r.seconds), MBps: round(sizeBytes / MB / r.seconds) };
     };
@@ -169,7 +163,7 @@ export async function transferBench(
       if (!r.ok || r.sha256 !== sha) throw new Error(`${label}: ${JSON.stringify(r)}`);
       const rss = peakRssMB(dl.child.pid!);
       dl.child.kill();
-      settle(join(root, label));
+      settleDisk(join(root, label));
       return { seconds: round(seconds), MBps: round(sizeBytes / MB / seconds), peakRssMB: rss };
     };
 
