@@ -44,13 +44,25 @@ export async function hopsFor(n: number, routing: Routing, lookups: number): Pro
   const half = 0.5 * Math.log2(n);
   const target = routing === 'chord' ? half + 0.5 : n / 2;
   return {
-    routing, n, meanHops: round(mean), p99Hops: hops[Math.floor(hops.length * 0.99)]!, halfLog2N: half,
-    targetMeanHops: target, withinTarget: routing === 'chord' ? mean <= target : Math.abs(mean - n / 2) <= n / 8,
-    lookups, buildMs: ms(t1 - t0), fingersMs: ms(t2 - t1), measureMs: ms(t3 - t2), totalMs: ms(t3 - t0), healthy,
+    routing,
+    n,
+    meanHops: round(mean),
+    p99Hops: hops[Math.floor(hops.length * 0.99)]!,
+    halfLog2N: half,
+    targetMeanHops: target,
+    withinTarget: routing === 'chord' ? mean <= target : Math.abs(mean - n / 2) <= n / 8,
+    lookups,
+    buildMs: ms(t1 - t0),
+    fingersMs: ms(t2 - t1),
+    measureMs: ms(t3 - t2),
+    totalMs: ms(t3 - t0),
+    healthy,
   };
 }
 
-export async function chordHopsBench(opts: { maxExp?: number; naiveMaxExp?: number } = {}): Promise<Record<string, unknown>> {
+export async function chordHopsBench(
+  opts: { maxExp?: number; naiveMaxExp?: number } = {},
+): Promise<Record<string, unknown>> {
   const rows: HopsRow[] = [];
   for (let e = 4; e <= (opts.maxExp ?? 16); e++) {
     const row = await hopsFor(2 ** e, 'chord', Math.min(10_000, 2 ** e * 4));
@@ -68,7 +80,8 @@ export async function chordHopsBench(opts: { maxExp?: number; naiveMaxExp?: numb
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 const ms = (x: number) => Math.round(x);
-const log = (row: HopsRow) => process.stderr.write(`hops ${row.routing} N=${row.n}: mean ${row.meanHops} p99 ${row.p99Hops} (${row.totalMs} ms)\n`);
+const log = (row: HopsRow) =>
+  process.stderr.write(`hops ${row.routing} N=${row.n}: mean ${row.meanHops} p99 ${row.p99Hops} (${row.totalMs} ms)\n`);
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const maxExp = Number(process.env.BENCH_MAX_EXP ?? 16);

@@ -49,7 +49,8 @@ export async function consoleBench(): Promise<Record<string, unknown>> {
   const tmux = new Tmux(`p2pterm-bench-${process.pid}`);
   try {
     tmux.run('new-session', '-d', '-s', 'keep', '-x', String(COLS), '-y', String(ROWS), 'sleep 3600'); // keeps the server up
-    const firstFrame = FIRST_FRAME_RUNS > 0 ? await timeToFirstFrame(tmux, dir) : { skipped: 'CONSOLE_BENCH_FIRST_FRAME_RUNS=0' };
+    const firstFrame =
+      FIRST_FRAME_RUNS > 0 ? await timeToFirstFrame(tmux, dir) : { skipped: 'CONSOLE_BENCH_FIRST_FRAME_RUNS=0' };
     const idleCpu = await idleCpuBench(tmux, dir);
     const transferCpu = await transferCpuBench(dir, tmux).catch((e: Error) => ({ error: e.message }));
     return { firstFrame, idleCpu, transferCpu };
@@ -69,7 +70,17 @@ async function timeToFirstFrame(tmux: Tmux, dir: string): Promise<Record<string,
     const port = await freePort();
     const session = `ff${i}`;
     const t0 = performance.now();
-    tmux.run('new-session', '-d', '-s', session, '-x', String(COLS), '-y', String(ROWS), consoleCommand(dir, `ff${i}`, port));
+    tmux.run(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      String(COLS),
+      '-y',
+      String(ROWS),
+      consoleCommand(dir, `ff${i}`, port),
+    );
     await tmux.until(session, (s) => TITLES.every((x) => s.includes(x)) && s.includes(`127.0.0.1:${port}`), 10_000, 3);
     consoleMs.push(performance.now() - t0);
     tmux.run('send-keys', '-t', session, 'q');
@@ -110,15 +121,34 @@ async function idleCpuBench(tmux: Tmux, dir: string): Promise<Record<string, unk
   // 62 peers + the console node + the headless node = a 64-node ring. Both nodes under test run
   // side by side and are measured over the same window, so load from elsewhere on the machine
   // hits both alike (measured one after the other, the noise here was larger than the difference).
-  const peers = spawn(process.execPath, ['--import=tsx', join(ROOT, 'bench/ring-peers.ts'), '62', String(BITS)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const peers = spawn(process.execPath, ['--import=tsx', join(ROOT, 'bench/ring-peers.ts'), '62', String(BITS)], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let headless: ChildProcess | null = null;
   try {
     const ready = await waitLine(peers, (o) => o.ready === true, 90_000);
     const addresses = ready.addresses as string[];
     const session = 'idle';
-    tmux.run('new-session', '-d', '-s', session, '-x', String(COLS), '-y', String(ROWS), consoleCommand(dir, 'idle', await freePort(), ['--join', addresses[0]!]));
+    tmux.run(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      String(COLS),
+      '-y',
+      String(ROWS),
+      consoleCommand(dir, 'idle', await freePort(), ['--join', addresses[0]!]),
+    );
     const consolePid = Number(tmux.run('display-message', '-p', '-t', session, '#{pane_pid}').trim());
-    headless = spawnHeadless(dir, 'idle-headless', ['--daemon', '--port', String(await freePort()), '--join', addresses[addresses.length >> 1]!]);
+    headless = spawnHeadless(dir, 'idle-headless', [
+      '--daemon',
+      '--port',
+      String(await freePort()),
+      '--join',
+      addresses[addresses.length >> 1]!,
+    ]);
     await waitLine(headless, (o) => o.event === 'listening', 10_000);
     await tmux.until(session, (s) => /pred [0-9a-f]+ /.test(s), 20_000);
     tmux.run('send-keys', '-t', session, 'Escape'); // closes the join reply the console shows
@@ -189,11 +219,33 @@ export async function transferCpuWithScreenVsHeadless(dir: string, tmux: Tmux): 
   const bytes = Number(process.env.CONSOLE_BENCH_TRANSFER_BYTES ?? 1024 ** 3);
   const srcDir = emptyDir(dir, 'share-xfer-src');
   makeFile(join(srcDir, 'big.bin'), bytes);
-  const tracker = spawn(process.execPath, [MAIN, 'tracker', '--host', '127.0.0.1', '--port', '0', '--db', join(dir, 'xfer-tracker.db')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const tracker = spawn(
+    process.execPath,
+    [MAIN, 'tracker', '--host', '127.0.0.1', '--port', '0', '--db', join(dir, 'xfer-tracker.db')],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   const children: ChildProcess[] = [tracker];
   try {
     const trackerAddress = String((await waitLine(tracker, (o) => o.event === 'listening', 10_000)).address);
-    const source = spawn(process.execPath, [MAIN, 'node', '--headless', '--bits', String(BITS), '--port', '0', '--data', join(dir, 'data-xfer-src'), '--dir', srcDir, '--tracker', trackerAddress], { cwd: dir, stdio: ['pipe', 'pipe', 'ignore'] });
+    const source = spawn(
+      process.execPath,
+      [
+        MAIN,
+        'node',
+        '--headless',
+        '--bits',
+        String(BITS),
+        '--port',
+        '0',
+        '--data',
+        join(dir, 'data-xfer-src'),
+        '--dir',
+        srcDir,
+        '--tracker',
+        trackerAddress,
+      ],
+      { cwd: dir, stdio: ['pipe', 'pipe', 'ignore'] },
+    );
     children.push(source);
     await waitLine(source, (o) => o.event === 'listening', 10_000);
 
@@ -225,7 +277,11 @@ export async function transferCpuWithScreenVsHeadless(dir: string, tmux: Tmux): 
 }
 
 /** The same node without a screen: `get big.bin` timed from the command to the verified-file reply. */
-async function headlessGet(dir: string, name: string, trackerAddress: string): Promise<{ seconds: number; cpuMs: number }> {
+async function headlessGet(
+  dir: string,
+  name: string,
+  trackerAddress: string,
+): Promise<{ seconds: number; cpuMs: number }> {
   const headless = spawnHeadless(dir, name, ['--port', '0', '--tracker', trackerAddress]);
   try {
     await waitLine(headless, (o) => o.event === 'listening', 10_000);
@@ -235,7 +291,10 @@ async function headlessGet(dir: string, name: string, trackerAddress: string): P
     headless.stdin!.write('get big.bin\n');
     const reply = await waitLine(headless, (o) => o.cmd === 'get', 600_000);
     if (reply.ok !== true) throw new Error(`headless get failed: ${JSON.stringify(reply)}`);
-    return { seconds: round((performance.now() - ht) / 1000), cpuMs: ((cpuTicks(headless.pid!) - h0) * 1000) / CLK_TCK };
+    return {
+      seconds: round((performance.now() - ht) / 1000),
+      cpuMs: ((cpuTicks(headless.pid!) - h0) * 1000) / CLK_TCK,
+    };
   } finally {
     // It shares what it downloaded: stop it, so every run has the same single source.
     await endChild(headless);
@@ -243,10 +302,26 @@ async function headlessGet(dir: string, name: string, trackerAddress: string): P
 }
 
 /** The same command typed on a console's command line; done when the verified file appears. */
-async function consoleGet(dir: string, tmux: Tmux, name: string, trackerAddress: string, bytes: number): Promise<{ seconds: number; cpuMs: number }> {
+async function consoleGet(
+  dir: string,
+  tmux: Tmux,
+  name: string,
+  trackerAddress: string,
+  bytes: number,
+): Promise<{ seconds: number; cpuMs: number }> {
   const session = name;
   const consoleDir = emptyDir(dir, `share-${name}`);
-  tmux.run('new-session', '-d', '-s', session, '-x', String(COLS), '-y', String(ROWS), consoleCommandIn(dir, consoleDir, name, await freePort(), ['--tracker', trackerAddress]));
+  tmux.run(
+    'new-session',
+    '-d',
+    '-s',
+    session,
+    '-x',
+    String(COLS),
+    '-y',
+    String(ROWS),
+    consoleCommandIn(dir, consoleDir, name, await freePort(), ['--tracker', trackerAddress]),
+  );
   try {
     const pid = Number(tmux.run('display-message', '-p', '-t', session, '#{pane_pid}').trim());
     await tmux.until(session, (s) => TITLES.every((x) => s.includes(x)) && /connected/.test(s), 20_000);
@@ -317,14 +392,33 @@ function consoleCommand(dir: string, name: string, port: number, extra: string[]
 }
 
 function consoleCommandIn(dir: string, shareDir: string, name: string, port: number, extra: string[] = []): string {
-  const env = [`P2PTERM_CONFIG_DIR=${join(dir, `cfg-${name}`)}`, 'LANG=C.UTF-8', 'LC_ALL=C.UTF-8', 'TERM=xterm-256color'];
-  const args = [MAIN, '--port', String(port), '--bits', String(BITS), '--data', join(dir, `data-${name}`), '--dir', shareDir, ...extra];
+  const env = [
+    `P2PTERM_CONFIG_DIR=${join(dir, `cfg-${name}`)}`,
+    'LANG=C.UTF-8',
+    'LC_ALL=C.UTF-8',
+    'TERM=xterm-256color',
+  ];
+  const args = [
+    MAIN,
+    '--port',
+    String(port),
+    '--bits',
+    String(BITS),
+    '--data',
+    join(dir, `data-${name}`),
+    '--dir',
+    shareDir,
+    ...extra,
+  ];
   return `cd ${dir} && exec env ${env.join(' ')} ${process.execPath} ${args.join(' ')}`;
 }
 
 function spawnHeadless(dir: string, name: string, args: string[]): ChildProcess {
   const own = ['--data', join(dir, `data-${name}`), '--dir', emptyDir(dir, `share-${name}`)];
-  return spawn(process.execPath, [MAIN, 'node', '--headless', '--bits', String(BITS), ...own, ...args], { cwd: dir, stdio: ['pipe', 'pipe', 'ignore'] });
+  return spawn(process.execPath, [MAIN, 'node', '--headless', '--bits', String(BITS), ...own, ...args], {
+    cwd: dir,
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
 }
 
 /**
@@ -340,7 +434,11 @@ function emptyDir(dir: string, name: string): string {
 const lineReaders = new WeakMap<ChildProcess, { lines: Record<string, unknown>[]; waiters: Set<() => void> }>();
 
 /** Resolves with the first JSON line on the child's stdout that matches (lines seen earlier count). */
-function waitLine(child: ChildProcess, pred: (o: Record<string, unknown>) => boolean, ms: number): Promise<Record<string, unknown>> {
+function waitLine(
+  child: ChildProcess,
+  pred: (o: Record<string, unknown>) => boolean,
+  ms: number,
+): Promise<Record<string, unknown>> {
   let r = lineReaders.get(child);
   if (!r) {
     const reader = { lines: [] as Record<string, unknown>[], waiters: new Set<() => void>() };
@@ -405,7 +503,11 @@ export class Tmux {
     const end = performance.now() + ms;
     let screen = '';
     while (performance.now() < end) {
-      screen = await new Promise<string>((res) => execFile('tmux', this.args(['capture-pane', '-p', '-t', session]), { encoding: 'utf8' }, (_e, out) => res(out ?? '')));
+      screen = await new Promise<string>((res) =>
+        execFile('tmux', this.args(['capture-pane', '-p', '-t', session]), { encoding: 'utf8' }, (_e, out) =>
+          res(out ?? ''),
+        ),
+      );
       if (cond(screen)) return screen;
       await sleep(everyMs);
     }

@@ -46,7 +46,10 @@ try {
   for (let i = 0; i < n; i++) await addPeer();
   let healthy = false;
   for (let tries = 0; tries < 300 && !healthy; tries++) {
-    healthy = checkRing(nodes.map((x) => x.snapshot({ fingers: false })), { fingers: false }).healthy;
+    healthy = checkRing(
+      nodes.map((x) => x.snapshot({ fingers: false })),
+      { fingers: false },
+    ).healthy;
     if (!healthy) await sleep(100);
   }
   if (!healthy) throw new Error(`ring of ${n} did not converge in 30 s`);

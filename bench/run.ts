@@ -24,7 +24,9 @@ const parts: Record<string, () => Promise<Record<string, unknown>>> = {
 };
 
 const wanted = (process.env.BENCH ?? Object.keys(parts).join(',')).split(',').map((s) => s.trim());
-const out: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
+const out: Record<string, unknown> = {
+  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+};
 if (process.env.BENCH_CHILD) {
   // One part, in this process (see below).
   for (const name of wanted) out[name] = await runPart(name);

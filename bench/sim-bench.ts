@@ -35,7 +35,9 @@ async function concurrentJoins(): Promise<Record<string, unknown>> {
     const ring = await lab.converge(300_000, { fingers: false, checkEveryMs: 50 });
     const full = await lab.converge(300_000, { checkEveryMs: 50 });
     return {
-      start: 64, joined, nodes: lab.live.length,
+      start: 64,
+      joined,
+      nodes: lab.live.length,
       ringCorrectVirtualMs: ring ? lab.clock.now() - v0 - (full?.ms ?? 0) : null,
       fullyCorrectVirtualMs: full ? lab.clock.now() - v0 : null,
       fullyCorrectWallMs: Math.round(performance.now() - w0),
@@ -70,7 +72,9 @@ async function crashQuarter(): Promise<Record<string, unknown>> {
     const lookupsOk = { ...clean, storms };
     const full = await lab.converge(300_000, { checkEveryMs: 50 });
     return {
-      nodes: 128, killed, firstStormAfterCrash: firstStorm,
+      nodes: 128,
+      killed,
+      firstStormAfterCrash: firstStorm,
       everyLookupSucceeds: lookupsOk,
       fullyCorrectVirtualMs: full ? lab.clock.now() - v0 : null,
       fullyCorrectWallMs: Math.round(performance.now() - w0),
@@ -88,8 +92,12 @@ async function ringMapFrame(n: number): Promise<Record<string, unknown>> {
   const output = Object.assign(new PassThrough(), { columns: 160, rows: 48, isTTY: true });
   output.resume();
   const app = openLabConsole(lab, {
-    theme: 'dark', settings: memorySettings({ mouse: false }), caps: { term: 'xterm-256color', unicode: true, colors: 256, noColor: false },
-    input, output, captureStdio: false,
+    theme: 'dark',
+    settings: memorySettings({ mouse: false }),
+    caps: { term: 'xterm-256color', unicode: true, colors: 256, noColor: false },
+    input,
+    output,
+    captureStdio: false,
   });
   try {
     const times: number[] = [];
@@ -102,7 +110,14 @@ async function ringMapFrame(n: number): Promise<Record<string, unknown>> {
     }
     times.sort((a, b) => a - b);
     const h = lab.checkHealth();
-    return { nodes: n, frameMedianMs: round(times[times.length >> 1]!), frameMaxMs: round(times.at(-1)!), frames: times.length, buildMs, healthCheckMs: h.checkMs };
+    return {
+      nodes: n,
+      frameMedianMs: round(times[times.length >> 1]!),
+      frameMaxMs: round(times.at(-1)!),
+      frames: times.length,
+      buildMs,
+      healthCheckMs: h.checkMs,
+    };
   } finally {
     app.destroy();
     await lab.close();

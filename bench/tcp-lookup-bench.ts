@@ -26,7 +26,16 @@ export async function p2ptermLookupLatency(n = 128, lookups = 2000): Promise<Lat
       if (i > 0) await node.join(nodes[Math.floor(Math.random() * i)]!.self.address);
       nodes.push(node);
     }
-    for (let tries = 0; tries < 100 && !checkRing(nodes.map((x) => x.snapshot({ fingers: false })), { fingers: false }).healthy; tries++) await sleep(100);
+    for (
+      let tries = 0;
+      tries < 100 &&
+      !checkRing(
+        nodes.map((x) => x.snapshot({ fingers: false })),
+        { fingers: false },
+      ).healthy;
+      tries++
+    )
+      await sleep(100);
     for (const node of nodes) await node.refreshFingers();
     for (const node of nodes) node.stabilization.pause(); // measure lookups alone, not background rounds
     await sleep(300);
@@ -47,7 +56,10 @@ export async function p2ptermLookupLatency(n = 128, lookups = 2000): Promise<Lat
   }
 }
 
-export async function bittorrentDhtLookupLatency(n = 128, lookups = 100): Promise<LatencyFigures & { firstPeerP50Ms: number; firstPeerP99Ms: number }> {
+export async function bittorrentDhtLookupLatency(
+  n = 128,
+  lookups = 100,
+): Promise<LatencyFigures & { firstPeerP50Ms: number; firstPeerP99Ms: number }> {
   const dhts: any[] = [];
   let queries = 0;
   try {
@@ -68,13 +80,20 @@ export async function bittorrentDhtLookupLatency(n = 128, lookups = 100): Promis
     for (let k = 0; k < lookups; k++) {
       const infoHash = createHash('sha1').update(`bench-${k}`).digest();
       const announcer = dhts[k % n];
-      await new Promise<void>((res, rej) => announcer.announce(infoHash, 6881, (e: Error | null) => (e ? rej(e) : res())));
+      await new Promise<void>((res, rej) =>
+        announcer.announce(infoHash, 6881, (e: Error | null) => (e ? rej(e) : res())),
+      );
       const asker = dhts[(k * 7 + 3) % n];
       const before = queries;
       const t = performance.now();
       await new Promise<void>((res) => {
         let seen = false;
-        const onPeer = () => { if (!seen) { seen = true; firstPeer.push(performance.now() - t); } };
+        const onPeer = () => {
+          if (!seen) {
+            seen = true;
+            firstPeer.push(performance.now() - t);
+          }
+        };
         asker.on('peer', onPeer);
         asker.lookup(infoHash, () => {
           times.push(performance.now() - t);
@@ -98,7 +117,14 @@ function listen(d: any): Promise<void> {
 function figures(n: number, times: number[], rpcs: number): LatencyFigures {
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!);
-  return { nodes: n, lookups: times.length, p50Ms: at(0.5), p99Ms: at(0.99), meanMs: round(sorted.reduce((a, b) => a + b, 0) / sorted.length), rpcsPerLookup: round(rpcs) };
+  return {
+    nodes: n,
+    lookups: times.length,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    meanMs: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
+    rpcsPerLookup: round(rpcs),
+  };
 }
 
 export async function tcpLookupBench(): Promise<Record<string, unknown>> {

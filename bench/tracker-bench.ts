@@ -77,7 +77,9 @@ async function registerPeers(address: string, clients: TrackerClient[]): Promise
 async function announceFiles(clients: readonly TrackerClient[]): Promise<void> {
   await inBatches(clients.length, 50, async (i) => {
     const files = Array.from({ length: FILES_PER_PEER }, (_, j) =>
-      j % 2 === 0 ? { name: `rfc${((i * FILES_PER_PEER + j) / 2) % RFC_SPACE + 1}.txt`, size: 1000 + j } : { name: `peer${i}-file${j}.bin`, size: j },
+      j % 2 === 0
+        ? { name: `rfc${(((i * FILES_PER_PEER + j) / 2) % RFC_SPACE) + 1}.txt`, size: 1000 + j }
+        : { name: `peer${i}-file${j}.bin`, size: j },
     );
     await clients[i]!.announce(files);
   });
@@ -106,10 +108,23 @@ async function lookupLoad(port: number, connections: number, window: number): Pr
   await Promise.all(Array.from({ length: connections }, (_, i) => lookupConnection(port, i, window, deadline, counts)));
   const seconds = (performance.now() - t0) / 1000;
   const answers = counts.ok + counts.notFound;
-  return { perSec: Math.round(answers / seconds), connections, window, answers, notFound: counts.notFound, seconds: Number(seconds.toFixed(2)) };
+  return {
+    perSec: Math.round(answers / seconds),
+    connections,
+    window,
+    answers,
+    notFound: counts.notFound,
+    seconds: Number(seconds.toFixed(2)),
+  };
 }
 
-function lookupConnection(port: number, n: number, window: number, deadline: number, counts: { ok: number; notFound: number }): Promise<void> {
+function lookupConnection(
+  port: number,
+  n: number,
+  window: number,
+  deadline: number,
+  counts: { ok: number; notFound: number },
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect({ port, host: '127.0.0.1', noDelay: true });
     let buf = '';
@@ -162,7 +177,13 @@ async function spawnServer(db: string): Promise<{ proc: ChildProcess; port: numb
 
 /** Child mode: a tracker allowing the bench's thousand loopback connections. */
 async function serve(db: string): Promise<void> {
-  const server = new TrackerServer({ host: '127.0.0.1', port: 0, dbPath: db, maxConnsPerIp: 5000, livenessMs: 120_000 });
+  const server = new TrackerServer({
+    host: '127.0.0.1',
+    port: 0,
+    dbPath: db,
+    maxConnsPerIp: 5000,
+    livenessMs: 120_000,
+  });
   const address = await server.start();
   process.stdout.write(JSON.stringify({ event: 'listening', address }) + '\n');
   await new Promise((resolve) => process.once('SIGTERM', resolve));

@@ -5,7 +5,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, closeSync, fsyncSync, readFileSync, rmSync, writeSync, linkSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  fsyncSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+  linkSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +33,9 @@ interface Headless {
 }
 
 function startHeadless(args: string[]): Promise<Headless> {
-  const child = spawn(process.execPath, [MAIN, ...args, '--headless'], { stdio: ['pipe', 'pipe', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'] });
+  const child = spawn(process.execPath, [MAIN, ...args, '--headless'], {
+    stdio: ['pipe', 'pipe', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'],
+  });
   const waiting: ((o: Record<string, any>) => void)[] = [];
   let onListen: ((a: string) => void) | null = null;
   readline.createInterface({ input: child.stdout! }).on('line', (l) => {
@@ -50,9 +62,13 @@ function startHeadless(args: string[]): Promise<Headless> {
 }
 
 function startTracker(db: string): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [MAIN, 'tracker', '--host', '127.0.0.1', '--port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [MAIN, 'tracker', '--host', '127.0.0.1', '--port', '0', '--db', db], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   return new Promise((resolve) => {
-    readline.createInterface({ input: child.stdout! }).once('line', (l) => resolve({ child, address: JSON.parse(l).address }));
+    readline
+      .createInterface({ input: child.stdout! })
+      .once('line', (l) => resolve({ child, address: JSON.parse(l).address }));
   });
 }
 
@@ -109,7 +125,6 @@ const net = require('node:net'), fs = require('node:fs');
 const server = net.createServer((c) => fs.createReadStream(process.argv[1]).pipe(c));
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
 
-
 export async function transferBench(
   sizeBytes = Number(process.env.BENCH_TRANSFER_BYTES ?? 1024 ** 3),
   rounds = Number(process.env.BENCH_TRANSFER_ROUNDS ?? 3),
@@ -126,16 +141,43 @@ export async function transferBench(
     procs.push(tracker.child);
     const peers: Headless[] = [];
     for (let i = 0; i < 4; i++) {
-      const p = await startHeadless(['node', '--port', '0', '--bits', '32', '--dir', srcDir(i), '--data', join(root, `data-src-${i}`), '--tracker', tracker.address]);
+      const p = await startHeadless([
+        'node',
+        '--port',
+        '0',
+        '--bits',
+        '32',
+        '--dir',
+        srcDir(i),
+        '--data',
+        join(root, `data-src-${i}`),
+        '--tracker',
+        tracker.address,
+      ]);
       procs.push(p.child);
       peers.push(p);
     }
     // Each source hashes its copy once (announcing it); wait until all four are offered.
-    const probe = await startHeadless(['node', '--port', '0', '--bits', '32', '--dir', join(root, 'probe'), '--data', join(root, 'data-probe'), '--tracker', tracker.address]);
+    const probe = await startHeadless([
+      'node',
+      '--port',
+      '0',
+      '--bits',
+      '32',
+      '--dir',
+      join(root, 'probe'),
+      '--data',
+      join(root, 'data-probe'),
+      '--tracker',
+      tracker.address,
+    ]);
     procs.push(probe.child);
     for (let tries = 0; ; tries++) {
       const r = await probe.cmd('search big.bin');
-      const n = r.matches?.find((m: { name: string }) => m.name === 'big.bin')?.sources.filter((s: { online: boolean }) => s.online).length ?? 0;
+      const n =
+        r.matches
+          ?.find((m: { name: string }) => m.name === 'big.bin')
+          ?.sources.filter((s: { online: boolean }) => s.online).length ?? 0;
       if (n === 4) break;
       if (tries > 600) throw new Error('sources never announced');
       await new Promise((r) => setTimeout(r, 500));
@@ -152,10 +194,23 @@ export async function transferBench(
     let runs = 0;
     const p2p = async (sources: number) => {
       // Only `sources` peers stay shared for this run.
-      for (let i = 0; i < 4; i++) await peers[i]!.cmd(i < sources ? 'share ' + join(srcDir(i), 'big.bin') : 'unshare big.bin');
+      for (let i = 0; i < 4; i++)
+        await peers[i]!.cmd(i < sources ? 'share ' + join(srcDir(i), 'big.bin') : 'unshare big.bin');
       await new Promise((r) => setTimeout(r, 500));
       const label = `dl-${runs++}`;
-      const dl = await startHeadless(['node', '--port', '0', '--bits', '32', '--dir', join(root, label), '--data', join(root, `data-${label}`), '--tracker', tracker.address]);
+      const dl = await startHeadless([
+        'node',
+        '--port',
+        '0',
+        '--bits',
+        '32',
+        '--dir',
+        join(root, label),
+        '--data',
+        join(root, `data-${label}`),
+        '--tracker',
+        tracker.address,
+      ]);
       procs.push(dl.child);
       const t = performance.now();
       const r = await dl.cmd('get big.bin');
@@ -169,7 +224,11 @@ export async function transferBench(
 
     // Rounds of (plain, one source, four sources): this machine's disk and CPU are noisy, so
     // each configuration is measured in every round and the medians are compared.
-    const all: { plain: { MBps: number }; single: { MBps: number; peakRssMB: number }; four: { MBps: number; peakRssMB: number } }[] = [];
+    const all: {
+      plain: { MBps: number };
+      single: { MBps: number; peakRssMB: number };
+      four: { MBps: number; peakRssMB: number };
+    }[] = [];
     for (let i = 0; i < rounds; i++) all.push({ plain: await plain(), single: await p2p(1), four: await p2p(4) });
     const plainMBps = median(all.map((r) => r.plain.MBps));
     const singleMBps = median(all.map((r) => r.single.MBps));

@@ -116,7 +116,14 @@ function runMode(mode: Mode, src: string, dir: string, m: Manifest, pool: HashPo
   return engine(src, dir, m, pool, mode === 'engine1' ? 1 : 2, 'always');
 }
 
-async function engine(src: string, dir: string, manifest: Manifest, hashPool: HashPool, n: number, wholeFileCheck: WholeFileCheck): Promise<void> {
+async function engine(
+  src: string,
+  dir: string,
+  manifest: Manifest,
+  hashPool: HashPool,
+  n: number,
+  wholeFileCheck: WholeFileCheck,
+): Promise<void> {
   const sources = Array.from({ length: n }, (_, i) => new FileChunkSource(src, manifest, { id: `file${i}` }));
   try {
     const r = await new DownloadSession({ manifest, dir, outName: 'out.bin', sources, hashPool, wholeFileCheck }).run();

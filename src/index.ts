@@ -13,4 +13,11 @@ export { TcpTransport } from './transport/tcp-transport.js';
 export type { Transport } from './transport/transport.js';
 export { VirtualClock } from './core/virtual-clock.js';
 export { hashId, idToHex, inHalfOpen, inOpen, fingerStart } from './core/ring-math.js';
-export { P2pError, RemoteError, RpcTimeoutError, UnreachableError, IncompatiblePeerError, DecodeError } from './wire/errors.js';
+export {
+  P2pError,
+  RemoteError,
+  RpcTimeoutError,
+  UnreachableError,
+  IncompatiblePeerError,
+  DecodeError,
+} from './wire/errors.js';

@@ -3,8 +3,8 @@
  * Ids are lowercase hex strings here: the bus is read by the console and scripts.
  */
 import type { NodeRefJson } from '../core/node-ref.js';
-import type { LogLevel } from '../transport/log-fn.js';
-import type { Convergence, Disturbance, LabClockState, LabHealth, LabRingInfo, StormResult } from '../sim/lab-types.js';
+import type { LogLevel } from '../core/log.js';
+import type { Convergence, Disturbance, LabClockState, LabHealth, LabRingInfo, StormResult } from './lab-events.js';
 
 export interface StabilizeOutcome {
   readonly at: number;
@@ -63,7 +63,12 @@ export interface BusEvents {
   'ring:predecessor-changed': { readonly from: NodeRefJson | null; readonly to: NodeRefJson | null };
   'ring:successor-changed': { readonly from: NodeRefJson; readonly to: NodeRefJson };
   'ring:successors-changed': { readonly successors: readonly NodeRefJson[] };
-  'finger:updated': { readonly index: number; readonly start: string; readonly node: NodeRefJson | null; readonly at: number };
+  'finger:updated': {
+    readonly index: number;
+    readonly start: string;
+    readonly node: NodeRefJson | null;
+    readonly at: number;
+  };
   'stabilize:round': StabilizeOutcome;
   'lookup:done': LookupResult;
   'transfer:started': TransferInfo & { readonly sources: readonly string[] };
@@ -75,8 +80,17 @@ export interface BusEvents {
     readonly etaSec: number | null;
     readonly sources: readonly TransferSourceProgress[];
   };
-  'transfer:finished': TransferInfo & { readonly ok: boolean; readonly error?: string; readonly path?: string; readonly ms: number };
-  'tracker:state': { readonly state: 'off' | 'connecting' | 'connected' | 'disconnected'; readonly address: string | null; readonly error?: string };
+  'transfer:finished': TransferInfo & {
+    readonly ok: boolean;
+    readonly error?: string;
+    readonly path?: string;
+    readonly ms: number;
+  };
+  'tracker:state': {
+    readonly state: 'off' | 'connecting' | 'connected' | 'disconnected';
+    readonly address: string | null;
+    readonly error?: string;
+  };
   'tracker:peers': { readonly online: number; readonly offline: number };
   'files:changed': { readonly files: readonly FileEntry[] };
   'store:keys-changed': { readonly primary: number; readonly replica: number };

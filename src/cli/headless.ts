@@ -6,7 +6,9 @@
 import * as readline from 'node:readline';
 import { P2pError } from '../wire/errors.js';
 
-export type CommandFn = (args: string[]) => Promise<Record<string, unknown>>;
+import type { CommandFn } from '../commands/command-fn.js';
+
+export type { CommandFn };
 
 export interface HeadlessOptions {
   readonly commands: Record<string, CommandFn>;
@@ -57,9 +59,18 @@ export async function runHeadless(opts: HeadlessOptions): Promise<void> {
   });
 }
 
-async function execute(commands: Record<string, CommandFn>, cmd: string, args: string[]): Promise<Record<string, unknown>> {
-  const fn = Object.prototype.hasOwnProperty.call(commands, cmd) ? commands[cmd] : undefined;
-  if (!fn) return { cmd, ok: false, error: `unknown command "${cmd}"; try: ${Object.keys(commands).concat('quit').join(', ')}` };
+async function execute(
+  commands: Record<string, CommandFn>,
+  cmd: string,
+  args: string[],
+): Promise<Record<string, unknown>> {
+  const fn = Object.hasOwn(commands, cmd) ? commands[cmd] : undefined;
+  if (!fn)
+    return {
+      cmd,
+      ok: false,
+      error: `unknown command "${cmd}"; try: ${Object.keys(commands).concat('quit').join(', ')}`,
+    };
   try {
     return { cmd, ok: true, ...(await fn(args)) };
   } catch (e) {

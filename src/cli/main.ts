@@ -14,7 +14,9 @@ const program = new Command('p2pterm')
 function nodeCommand(cmd: Command): Command {
   return addNodeOptions(cmd, 5500)
     .addOption(new Option('--theme <name>', 'console theme: dark, light, high-contrast, mono (remembered)'))
-    .addOption(new Option('--refresh <hz>', 'console redraw limit per second (remembered)').argParser(intIn(1, 60, '--refresh')))
+    .addOption(
+      new Option('--refresh <hz>', 'console redraw limit per second (remembered)').argParser(intIn(1, 60, '--refresh')),
+    )
     .action(async (raw, self: Command) => {
       const o = normalizeNodeOptions(raw);
       // Each mode loads only what it needs (`--help` and `tracker` start fast).
@@ -25,7 +27,9 @@ function nodeCommand(cmd: Command): Command {
     });
 }
 
-nodeCommand(program.command('node').description('run a ring member: the console, or the JSON-lines driver with --headless'));
+nodeCommand(
+  program.command('node').description('run a ring member: the console, or the JSON-lines driver with --headless'),
+);
 
 program
   .command('tracker')
@@ -33,12 +37,29 @@ program
   .option('--host <host>', 'address to listen on', '0.0.0.0')
   .option('--port <port>', 'TCP port', intIn(0, 65535, '--port'), 7734)
   .option('--db <file>', "SQLite database file (default: in the user's data directory)")
-  .option('--liveness-ms <ms>', 'a p2pterm peer silent this long is marked offline', intIn(100, 86_400_000, '--liveness-ms'), 15_000)
-  .option('--max-conns-per-ip <n>', 'simultaneous connections per IP address', intIn(1, 100_000, '--max-conns-per-ip'), 64)
+  .option(
+    '--liveness-ms <ms>',
+    'a p2pterm peer silent this long is marked offline',
+    intIn(100, 86_400_000, '--liveness-ms'),
+    15_000,
+  )
+  .option(
+    '--max-conns-per-ip <n>',
+    'simultaneous connections per IP address',
+    intIn(1, 100_000, '--max-conns-per-ip'),
+    64,
+  )
   .option('-v, --verbose', 'log debug lines too', false)
   .action(async (o) => {
     const { runTracker } = await import('../tracker/tracker-main.js');
-    await runTracker({ host: o.host, port: o.port, db: o.db, livenessMs: o.livenessMs, maxConnsPerIp: o.maxConnsPerIp, verbose: o.verbose });
+    await runTracker({
+      host: o.host,
+      port: o.port,
+      db: o.db,
+      livenessMs: o.livenessMs,
+      maxConnsPerIp: o.maxConnsPerIp,
+      verbose: o.verbose,
+    });
   });
 
 addSimCommand(program);

@@ -2,7 +2,7 @@
 import type { ChordNode } from '../dht/chord-node.js';
 import type { Peer } from '../files/start-file-service.js';
 import { P2pError } from '../wire/errors.js';
-import type { CommandFn } from './headless.js';
+import type { CommandFn } from '../commands/command-fn.js';
 
 /** The headless command set for a ring member. */
 export function nodeCommands(node: ChordNode): Record<string, CommandFn> {

@@ -24,13 +24,15 @@ export interface NodeCliOptions {
 export function intIn(min: number, max: number, what: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`${what} must be an integer in ${min}..${max}`);
+    if (!/^\d+$/.test(value) || n < min || n > max)
+      throw new InvalidArgumentError(`${what} must be an integer in ${min}..${max}`);
     return n;
   };
 }
 
 export function hostPort(value: string): string {
-  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+):\d{1,5}$/.test(value)) throw new InvalidArgumentError('expected HOST:PORT');
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+):\d{1,5}$/.test(value))
+    throw new InvalidArgumentError('expected HOST:PORT');
   return value;
 }
 
@@ -40,9 +42,23 @@ export function addNodeOptions(cmd: Command, defaultPort: number): Command {
     .option('--port <port>', 'TCP port to listen on (0 picks a free one)', intIn(0, 65535, '--port'), defaultPort)
     .option('--join <host:port>', 'join the ring through this member', hostPort)
     .option('--bits <m>', 'identifier width in bits (1..160)', intIn(1, 160, '--bits'), DEFAULT_BITS)
-    .addOption(new Option('--routing <mode>', 'chord (finger tables) or naive (successor walk)').choices(['chord', 'naive']).default('chord'))
-    .option('--stabilize-ms <ms>', 'interval between stabilization rounds', intIn(10, 3_600_000, '--stabilize-ms'), DEFAULT_STABILIZE_MS)
-    .option('--backoff <n>', 'while the ring is quiet, stabilize up to n times less often (1: never)', intIn(1, 64, '--backoff'), DEFAULT_BACKOFF)
+    .addOption(
+      new Option('--routing <mode>', 'chord (finger tables) or naive (successor walk)')
+        .choices(['chord', 'naive'])
+        .default('chord'),
+    )
+    .option(
+      '--stabilize-ms <ms>',
+      'interval between stabilization rounds',
+      intIn(10, 3_600_000, '--stabilize-ms'),
+      DEFAULT_STABILIZE_MS,
+    )
+    .option(
+      '--backoff <n>',
+      'while the ring is quiet, stabilize up to n times less often (1: never)',
+      intIn(1, 64, '--backoff'),
+      DEFAULT_BACKOFF,
+    )
     .option('--successors <r>', 'successor-list length', intIn(1, 64, '--successors'), DEFAULT_SUCCESSORS)
     .option('--data <dir>', "where the node keeps its own state (default: the user's data directory)")
     .option('--dir <dir>', 'shared/download folder', process.cwd())

@@ -12,7 +12,7 @@ import type { LogLine } from '../tui/panes/log-pane.js';
 import { mergeFlags, openSettings, type ConsoleSettings, type FlagValues } from '../tui/settings.js';
 import { detectTerminal } from '../tui/terminal-caps.js';
 import { listThemes } from '../tui/theme.js';
-import type { CommandFn } from './headless.js';
+import type { CommandFn } from '../commands/command-fn.js';
 import type { NodeCliOptions } from './node-options.js';
 import { nodeCommands, shutdownPeer } from './node-commands.js';
 import type { Peer } from '../files/start-file-service.js';
@@ -48,8 +48,17 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
   const early: LogLine[] = [];
   const stopEarly = bus.on('log:line', (l) => void early.push(l));
   const started = newPeerNode({
-    host: o.host, port: o.port, bits: o.bits, routing: o.routing, successors: o.successors, stabilizeMs: settings.stabilizeMs, backoff: o.backoff, bus,
-    dir: settings.dir ?? o.dir, dataDir: settings.data ?? o.data, tracker: settings.tracker ?? o.tracker,
+    host: o.host,
+    port: o.port,
+    bits: o.bits,
+    routing: o.routing,
+    successors: o.successors,
+    stabilizeMs: settings.stabilizeMs,
+    backoff: o.backoff,
+    bus,
+    dir: settings.dir ?? o.dir,
+    dataDir: settings.data ?? o.data,
+    tracker: settings.tracker ?? o.tracker,
   });
   const node = started.node;
   // With an explicit port the node has its id already: the screen comes first, then the
@@ -83,10 +92,14 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
   app.renderNow();
   if (o.port !== 0) await listen();
   let peer: Peer = { node, files: null as never, stop: () => node.stop() };
-  const exit = installExitPaths(app, () => peer, async () => {
-    await store.flush().catch((e: Error) => process.stderr.write(`p2pterm: settings not saved: ${e.message}\n`));
-    await extras.cleanup?.();
-  });
+  const exit = installExitPaths(
+    app,
+    () => peer,
+    async () => {
+      await store.flush().catch((e: Error) => process.stderr.write(`p2pterm: settings not saved: ${e.message}\n`));
+      await extras.cleanup?.();
+    },
+  );
   try {
     const { attachFiles } = await import('../files/start-file-service.js');
     const { fileCommands } = await import('../files/file-commands.js');
@@ -128,7 +141,11 @@ function pickTheme(name: ConsoleSettings['theme'], colors: 256 | 16 | 0): { name
  * Every way out restores the terminal first. Signals and uncaught errors replace blessed's own
  * handlers (blessed steps aside when another listener exists).
  */
-function installExitPaths(app: ConsoleApp, peer: () => Peer, cleanup?: () => Promise<void>): (code: number) => Promise<void> {
+function installExitPaths(
+  app: ConsoleApp,
+  peer: () => Peer,
+  cleanup?: () => Promise<void>,
+): (code: number) => Promise<void> {
   let exiting = false;
   const exit = async (code: number, hangup = false) => {
     if (exiting) return;

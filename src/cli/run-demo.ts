@@ -24,7 +24,8 @@ export interface DemoOptions {
 
 const SAMPLES: Record<string, () => Buffer> = {
   'rfc2549.txt': () => Buffer.from('IP over Avian Carriers with Quality of Service\n'.repeat(200)),
-  'chord-notes.md': () => Buffer.from('# Chord\n\nsuccessor(k) owns key k; fingers halve the distance each hop.\n'.repeat(100)),
+  'chord-notes.md': () =>
+    Buffer.from('# Chord\n\nsuccessor(k) owns key k; fingers halve the distance each hop.\n'.repeat(100)),
   'ring-photo.raw': () => randomBytes(3 * 1024 * 1024),
   'dataset.bin': () => randomBytes(12 * 1024 * 1024),
 };
@@ -44,14 +45,33 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     for (let i = 0; i < o.peers; i++) {
       const dir = join(root, `peer-${i}`);
       mkdirSync(dir);
-      const peer = await startPeer({ port: 0, bits: o.bits, stabilizeMs: 500, dir, dataDir: join(root, `data-${i}`), tracker: trackerAddress });
+      const peer = await startPeer({
+        port: 0,
+        bits: o.bits,
+        stabilizeMs: 500,
+        dir,
+        dataDir: join(root, `data-${i}`),
+        tracker: trackerAddress,
+      });
       if (i > 0) await peer.node.join(peers[0]!.node.self.address);
       peers.push(peer);
     }
     await seedFiles(root, peers);
     const opts: NodeCliOptions = {
-      host: '127.0.0.1', port: o.port, join: peers[0]!.node.self.address, bits: o.bits, routing: 'chord', stabilizeMs: 500, backoff: DEFAULT_BACKOFF, successors: 8,
-      dir: join(root, 'console'), data: join(root, 'console-data'), tracker: trackerAddress, headless: false, daemon: false, verbose: false,
+      host: '127.0.0.1',
+      port: o.port,
+      join: peers[0]!.node.self.address,
+      bits: o.bits,
+      routing: 'chord',
+      stabilizeMs: 500,
+      backoff: DEFAULT_BACKOFF,
+      successors: 8,
+      dir: join(root, 'console'),
+      data: join(root, 'console-data'),
+      tracker: trackerAddress,
+      headless: false,
+      daemon: false,
+      verbose: false,
     };
     // The demo's folders are temporary: keep them out of the user's remembered settings.
     process.env.P2PTERM_CONFIG_DIR ??= join(root, 'config');
@@ -61,7 +81,11 @@ export async function runDemo(o: DemoOptions): Promise<void> {
       cleanup,
       afterStart: (app) => {
         const quiet = { quiet: true };
-        setTimeout(() => void app.runCommand('get dataset.bin', quiet).then(() => app.runCommand('lookup chord-notes.md', quiet)), 1500).unref();
+        setTimeout(
+          () =>
+            void app.runCommand('get dataset.bin', quiet).then(() => app.runCommand('lookup chord-notes.md', quiet)),
+          1500,
+        ).unref();
       },
     });
   } catch (e) {

@@ -48,7 +48,10 @@ export async function runLabConsole(o: SimCliOptions): Promise<void> {
   };
   process.on('uncaughtException', onError);
   process.on('unhandledRejection', onError);
-  void lab.fresh({ nodes: o.nodes }).then(() => lab.storm(Math.min(1000, o.lookups ?? 1000))).catch((e: Error) => lab.log('error', `build failed: ${e.message}`));
+  void lab
+    .fresh({ nodes: o.nodes })
+    .then(() => lab.storm(Math.min(1000, o.lookups ?? 1000)))
+    .catch((e: Error) => lab.log('error', `build failed: ${e.message}`));
   const reason = await app.closed;
   await exit(reason === 'error' ? 1 : 0);
 }

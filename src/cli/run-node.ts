@@ -12,7 +12,19 @@ export async function runHeadlessNode(o: NodeCliOptions): Promise<void> {
   attachStderrLog(bus, o.verbose);
   let peer: Peer;
   try {
-    peer = await startPeer({ host: o.host, port: o.port, bits: o.bits, routing: o.routing, stabilizeMs: o.stabilizeMs, backoff: o.backoff, successors: o.successors, bus, dir: o.dir, dataDir: o.data, tracker: o.tracker });
+    peer = await startPeer({
+      host: o.host,
+      port: o.port,
+      bits: o.bits,
+      routing: o.routing,
+      stabilizeMs: o.stabilizeMs,
+      backoff: o.backoff,
+      successors: o.successors,
+      bus,
+      dir: o.dir,
+      dataDir: o.data,
+      tracker: o.tracker,
+    });
   } catch (e) {
     process.stderr.write(`p2pterm: ${(e as Error).message}\n`);
     process.exit(2);
@@ -29,5 +41,9 @@ export async function runHeadlessNode(o: NodeCliOptions): Promise<void> {
       process.exit(2);
     }
   }
-  await runHeadless({ commands: { ...nodeCommands(node), ...fileCommands(files) }, ignoreStdin: o.daemon, shutdown: () => shutdownPeer(peer) });
+  await runHeadless({
+    commands: { ...nodeCommands(node), ...fileCommands(files) },
+    ignoreStdin: o.daemon,
+    shutdown: () => shutdownPeer(peer),
+  });
 }

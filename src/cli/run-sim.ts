@@ -2,9 +2,9 @@
  * `p2pterm sim`: the ring lab. With a terminal it opens the lab console; with --headless it
  * runs a scenario (sim-scenario.ts), prints JSON lines (--json) or readable lines, and exits 0.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Routing } from '../core/chord-state.js';
-import type { LabTransport } from '../sim/lab-types.js';
+import type { LabTransport } from '../bus/lab-events.js';
 import type { ScenarioOptions } from '../sim/sim-scenario.js';
 import { intIn } from './node-options.js';
 
@@ -47,7 +47,11 @@ export function addSimCommand(program: Command): Command {
     .option('--nodes <n>', 'ring size to build', intIn(1, 100_000, '--nodes'), 32)
     .option('--bits <m>', 'identifier width in bits', intIn(4, 160, '--bits'), 32)
     .addOption(new Option('--routing <kind>', 'routing').choices(['chord', 'naive']).default('chord'))
-    .addOption(new Option('--transport <kind>', 'memory (virtual time) or tcp (loopback, real time)').choices(['memory', 'tcp']).default('memory'))
+    .addOption(
+      new Option('--transport <kind>', 'memory (virtual time) or tcp (loopback, real time)')
+        .choices(['memory', 'tcp'])
+        .default('memory'),
+    )
     .option('--seed <s>', 'random seed (rings and scenarios are reproducible)', intIn(0, 2 ** 31, '--seed'), 7)
     .option('--stabilize-ms <ms>', 'stabilization interval', intIn(10, 60_000, '--stabilize-ms'), 500)
     .option('--successors <r>', 'successor-list length', intIn(1, 64, '--successors'), 8)
@@ -61,9 +65,20 @@ export function addSimCommand(program: Command): Command {
     .option('--leave <fraction>', 'scenario: this fraction leaves gracefully', fraction('--leave'))
     .option('--loss <p>', 'scenario: message loss probability (memory)', fraction('--loss'))
     .option('--latency <ms>', 'scenario: one-way latency in ms (memory)', intIn(0, 60_000, '--latency'))
-    .option('--partition <ms>', 'scenario: split in two halves for MS, then heal (memory)', intIn(1, 3_600_000, '--partition'))
-    .option('--converge-limit <ms>', 'scenario: most time to wait for convergence per step', intIn(100, 3_600_000, '--converge-limit'), 120_000)
-    .action(async (raw) => runSim({ ...raw, partitionMs: raw.partition, convergeLimitMs: raw.convergeLimit } as SimCliOptions));
+    .option(
+      '--partition <ms>',
+      'scenario: split in two halves for MS, then heal (memory)',
+      intIn(1, 3_600_000, '--partition'),
+    )
+    .option(
+      '--converge-limit <ms>',
+      'scenario: most time to wait for convergence per step',
+      intIn(100, 3_600_000, '--converge-limit'),
+      120_000,
+    )
+    .action(async (raw) =>
+      runSim({ ...raw, partitionMs: raw.partition, convergeLimitMs: raw.convergeLimit } as SimCliOptions),
+    );
 }
 
 export async function runSim(o: SimCliOptions): Promise<void> {
@@ -81,11 +96,21 @@ export async function runSim(o: SimCliOptions): Promise<void> {
 }
 
 export function labOptions(o: SimCliOptions) {
-  return { nodes: o.nodes, bits: o.bits, routing: o.routing, transport: o.transport, seed: o.seed, stabilizeMs: o.stabilizeMs, successors: o.successors };
+  return {
+    nodes: o.nodes,
+    bits: o.bits,
+    routing: o.routing,
+    transport: o.transport,
+    seed: o.seed,
+    stabilizeMs: o.stabilizeMs,
+    successors: o.successors,
+  };
 }
 
 async function runHeadlessSim(o: SimCliOptions): Promise<void> {
-  const print = o.json ? (l: Record<string, unknown>) => process.stdout.write(JSON.stringify(l) + '\n') : (l: Record<string, unknown>) => process.stdout.write(readable(l) + '\n');
+  const print = o.json
+    ? (l: Record<string, unknown>) => process.stdout.write(JSON.stringify(l) + '\n')
+    : (l: Record<string, unknown>) => process.stdout.write(readable(l) + '\n');
   const [{ RingLab }, { runScenario }] = await Promise.all([import('../sim/lab.js'), import('../sim/sim-scenario.js')]);
   const lab = await RingLab.create(labOptions(o));
   lab.bus.on('log:line', (l) => l.level !== 'info' && process.stderr.write(`${l.level}: ${l.message}\n`));
@@ -97,5 +122,8 @@ async function runHeadlessSim(o: SimCliOptions): Promise<void> {
 function readable(l: Record<string, unknown>): string {
   const { event, histogram, ...rest } = l;
   void histogram;
-  return `${String(event)}: ${Object.entries(rest).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ')}`;
+  return `${String(event)}: ${Object.entries(rest)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(' ')}`;
 }

@@ -68,7 +68,12 @@ export function routeStep(s: ChordState, key: bigint, exclude?: ReadonlySet<stri
 }
 
 /** The known node closest before `key` (fingers and successor list), or the successor. */
-export function closestPreceding(s: ChordState, key: bigint, live: readonly NodeRef[], exclude?: ReadonlySet<string>): NodeRef {
+export function closestPreceding(
+  s: ChordState,
+  key: bigint,
+  live: readonly NodeRef[],
+  exclude?: ReadonlySet<string>,
+): NodeRef {
   const self = s.self.id;
   let best: NodeRef = live[0] ?? s.self;
   // Neighbouring fingers usually hold the same node: look at each run once. (A hot path in
@@ -76,7 +81,14 @@ export function closestPreceding(s: ChordState, key: bigint, live: readonly Node
   let prev: NodeRef | null = null;
   for (let i = s.fingers.length - 1; i >= 0; i--) {
     const n = s.fingers[i]!;
-    if (n !== prev && n && (!exclude || !exclude.has(n.address)) && inOpen(n.id, self, key) && inOpen(n.id, best.id, key)) best = n;
+    if (
+      n !== prev &&
+      n &&
+      (!exclude || !exclude.has(n.address)) &&
+      inOpen(n.id, self, key) &&
+      inOpen(n.id, best.id, key)
+    )
+      best = n;
     prev = n;
   }
   for (const n of live) if (inOpen(n.id, self, key) && inOpen(n.id, best.id, key)) best = n;
@@ -109,7 +121,8 @@ export function setSuccessors(s: ChordState, succ: NodeRef, succSuccessors: read
 function successorChanges(before: readonly NodeRef[], after: readonly NodeRef[]): StateChange[] {
   const out: StateChange[] = [];
   if (!sameNode(before[0], after[0])) out.push({ kind: 'successor', from: before[0]!, to: after[0]! });
-  if (before.length !== after.length || before.some((n, i) => !sameNode(n, after[i]))) out.push({ kind: 'successors', list: after });
+  if (before.length !== after.length || before.some((n, i) => !sameNode(n, after[i])))
+    out.push({ kind: 'successors', list: after });
   return out;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Time as the node runtime sees it. The real clock wraps Node's timers; the virtual clock
+ * Time as the node runtime sees it. The real clock (`io/real-clock.ts`) wraps Node's timers; the virtual clock
  * lets simulations step thousands of nodes deterministically.
  */
 export interface Clock {
@@ -11,15 +11,3 @@ export interface Clock {
 export interface TimerHandle {
   cancelled?: boolean;
 }
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t as unknown as TimerHandle;
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as unknown as NodeJS.Timeout);
-  },
-};

@@ -3,7 +3,8 @@
  * clock and a transport, and publishes every change on the event bus. Nothing outside this
  * class touches its routing state; readers get snapshots.
  */
-import { realClock, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
+import { realClock } from '../io/real-clock.js';
 import { DEFAULT_BITS, DEFAULT_STABILIZE_MS, DEFAULT_SUCCESSORS, MAX_LOOKUP_HOPS } from '../core/constants.js';
 import * as core from '../core/chord-state.js';
 import type { NodeRef, NodeRefJson } from '../core/node-ref.js';
@@ -11,7 +12,7 @@ import { sameNode } from '../core/node-ref.js';
 import { assertBits, fingerStart, hashId, inOpen } from '../core/ring-math.js';
 import { EventBus } from '../bus/event-bus.js';
 import type { LookupResult, StabilizeOutcome } from '../bus/events.js';
-import type { LogLevel } from '../transport/log-fn.js';
+import type { LogLevel } from '../core/log.js';
 import type { LocalIdentity, PeerInfo, RequestOptions, Transport } from '../transport/transport.js';
 import { IncompatiblePeerError, P2pError } from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
@@ -84,9 +85,20 @@ export class ChordNode {
     this.r = Math.max(1, opts.successors ?? DEFAULT_SUCCESSORS);
     this.clock = opts.clock ?? realClock;
     this.bus = opts.bus ?? new EventBus();
-    this.ticker = new Ticker(this.clock, opts.stabilizeMs ?? DEFAULT_STABILIZE_MS, () => this.round(), Math.max(1, opts.backoff ?? 1));
+    this.ticker = new Ticker(
+      this.clock,
+      opts.stabilizeMs ?? DEFAULT_STABILIZE_MS,
+      () => this.round(),
+      Math.max(1, opts.backoff ?? 1),
+    );
     this.registerCoreHandlers();
-    if (opts.address) this.state = core.createState({ id: hashId(opts.address, this.bits), address: opts.address }, this.bits, this.routing, this.r);
+    if (opts.address)
+      this.state = core.createState(
+        { id: hashId(opts.address, this.bits), address: opts.address },
+        this.bits,
+        this.routing,
+        this.r,
+      );
   }
 
   /** Listens; the node then forms a ring of its own until it joins another. */
@@ -102,7 +114,11 @@ export class ChordNode {
     this.inRing = true;
     this.ticker.start(this.jitter());
     this.bus.emit('node:listening', { id: self.id.toString(16), address });
-    this.log('info', 'node', `listening on ${address} as ${self.id.toString(16)} (${this.routing}, ${this.bits}-bit ids)`);
+    this.log(
+      'info',
+      'node',
+      `listening on ${address} as ${self.id.toString(16)} (${this.routing}, ${this.bits}-bit ids)`,
+    );
     return { id: self.id.toString(16), address };
   }
 
@@ -119,12 +135,17 @@ export class ChordNode {
   async join(address: string): Promise<void> {
     const st = this.st;
     if (address === st.self.address) throw new P2pError('BAD_JOIN', 'cannot join through this node itself');
-    if (!core.isAlone(st) || st.predecessor) throw new P2pError('ALREADY_JOINED', 'already part of a ring: leave first');
+    if (!core.isAlone(st) || st.predecessor)
+      throw new P2pError('ALREADY_JOINED', 'already part of a ring: leave first');
     const bootstrap = await this.contact(address);
     const found = await route(st, this.transport, st.self.id, bootstrap, MAX_LOOKUP_HOPS);
     if (found.owner.id === st.self.id) throw idTaken(found.owner);
     // The answer may be stale while others join too: step back to the closest live successor.
-    const walked = await this.closerSuccessor(st, found.owner, await this.transport.request(found.owner.address, 'neighbours', {}));
+    const walked = await this.closerSuccessor(
+      st,
+      found.owner,
+      await this.transport.request(found.owner.address, 'neighbours', {}),
+    );
     const [succ, nb] = [walked.node, walked.neighbours];
     if (succ.id === st.self.id) throw idTaken(succ);
     this.apply(core.setSuccessors(st, succ, nb.successors.map(fromWire)));
@@ -139,7 +160,8 @@ export class ChordNode {
     void this.transport.request(nudge, 'stabilize_now', {}).catch(() => {});
     this.bus.emit('node:joined', { via: address, successor: toJson(succ) });
     this.log('info', 'ring', `joined via ${address}: successor ${succ.address} after ${found.hops} hops`);
-    for (const hook of this.afterJoin) await hook(succ).catch((e) => this.log('warn', 'ring', `after-join: ${(e as Error).message}`));
+    for (const hook of this.afterJoin)
+      await hook(succ).catch((e) => this.log('warn', 'ring', `after-join: ${(e as Error).message}`));
   }
 
   /** Finds the owner of a key (hashed with SHA-1 to the ring's width). */
@@ -150,7 +172,14 @@ export class ChordNode {
   async lookupId(id: bigint): Promise<LookupResult & { rpcs: number }> {
     const started = this.clock.now();
     const r = await this.route(id);
-    const result = { key: id.toString(16), owner: toJson(r.owner), hops: r.hops, path: r.path.map(toJson), ms: this.clock.now() - started, rpcs: r.rpcs };
+    const result = {
+      key: id.toString(16),
+      owner: toJson(r.owner),
+      hops: r.hops,
+      path: r.path.map(toJson),
+      ms: this.clock.now() - started,
+      rpcs: r.rpcs,
+    };
     if (this.bus.wants('lookup:done')) this.bus.emit('lookup:done', result);
     return result;
   }
@@ -164,9 +193,13 @@ export class ChordNode {
     if (!core.isAlone(st)) {
       for (const hook of this.beforeLeave) await hook(succ);
       const self = toWire(st.self);
-      await this.transport.request(succ.address, 'leaving', { node: self, predecessor: pred ? toWire(pred) : null, successors: [] }).catch(() => {});
+      await this.transport
+        .request(succ.address, 'leaving', { node: self, predecessor: pred ? toWire(pred) : null, successors: [] })
+        .catch(() => {});
       if (pred && !sameNode(pred, st.self)) {
-        await this.transport.request(pred.address, 'leaving', { node: self, predecessor: null, successors: st.successors.map(toWire) }).catch(() => {});
+        await this.transport
+          .request(pred.address, 'leaving', { node: self, predecessor: null, successors: st.successors.map(toWire) })
+          .catch(() => {});
       }
     }
     this.inRing = false;
@@ -186,9 +219,16 @@ export class ChordNode {
   snapshot(opts: { fingers?: boolean } = {}): NodeSnapshot {
     const st = this.st;
     const fingers: NodeSnapshot['fingers'] = [];
-    if (opts.fingers !== false) st.fingers.forEach((n, i) => {
-      if (n) fingers.push({ index: i, start: fingerStart(st.self.id, i, this.bits).toString(16), node: toJson(n), fixedAt: st.fingerFixedAt[i]! });
-    });
+    if (opts.fingers !== false)
+      st.fingers.forEach((n, i) => {
+        if (n)
+          fingers.push({
+            index: i,
+            start: fingerStart(st.self.id, i, this.bits).toString(16),
+            node: toJson(n),
+            fixedAt: st.fingerFixedAt[i]!,
+          });
+      });
     return {
       id: st.self.id.toString(16),
       address: st.self.address,
@@ -239,7 +279,12 @@ export class ChordNode {
   }
 
   /** Sends a request over this node's transport (services use it to reach peers). */
-  request<T extends RequestType>(to: string, type: T, body: RequestBody<T>, opts: RequestOptions = {}): Promise<ResponseBody<T>> {
+  request<T extends RequestType>(
+    to: string,
+    type: T,
+    body: RequestBody<T>,
+    opts: RequestOptions = {},
+  ): Promise<ResponseBody<T>> {
     return this.transport.request(to, type, body, opts);
   }
 
@@ -281,7 +326,8 @@ export class ChordNode {
       const pong = await this.transport.request(address, 'ping', {});
       return { id: BigInt('0x' + pong.id), address };
     } catch (e) {
-      if (e instanceof IncompatiblePeerError) throw new P2pError('INCOMPATIBLE', `cannot join through ${address}: ${e.message}`);
+      if (e instanceof IncompatiblePeerError)
+        throw new P2pError('INCOMPATIBLE', `cannot join through ${address}: ${e.message}`);
       throw new P2pError('UNREACHABLE', `cannot join through ${address}: ${(e as Error).message}`);
     }
   }
@@ -305,7 +351,11 @@ export class ChordNode {
       return { predecessor: st.predecessor ? toWire(st.predecessor) : null, successors: st.successors.map(toWire) };
     });
     this.handle('find_step', async (b) => {
-      const step = core.routeStep(this.requireRing(), BigInt('0x' + b.key), b.exclude.length ? new Set(b.exclude) : undefined);
+      const step = core.routeStep(
+        this.requireRing(),
+        BigInt('0x' + b.key),
+        b.exclude.length ? new Set(b.exclude) : undefined,
+      );
       return { done: step.done, node: toWire(step.node) };
     });
     this.handle('notify', async (b) => {
@@ -352,8 +402,16 @@ export class ChordNode {
     const st = this.state;
     const changesBefore = this.changes;
     const outcome: Mutable<StabilizeOutcome> = {
-      at: this.clock.now(), successor: toJson(core.successorOf(st)), successorPredecessor: null, adoptedSuccessor: false,
-      skippedDead: [], notified: false, fingerFixed: null, predecessorCheck: 'none', successorListChanged: false, healthy: false,
+      at: this.clock.now(),
+      successor: toJson(core.successorOf(st)),
+      successorPredecessor: null,
+      adoptedSuccessor: false,
+      skippedDead: [],
+      notified: false,
+      fingerFixed: null,
+      predecessorCheck: 'none',
+      successorListChanged: false,
+      healthy: false,
     };
     try {
       await this.stabilize(st, outcome);
@@ -363,7 +421,13 @@ export class ChordNode {
       outcome.error = (e as Error).message;
     }
     if (this.bus.wants('stabilize:round')) this.bus.emit('stabilize:round', outcome);
-    return this.changes === changesBefore && outcome.healthy && !outcome.error && outcome.skippedDead.length === 0 && outcome.predecessorCheck !== 'dead';
+    return (
+      this.changes === changesBefore &&
+      outcome.healthy &&
+      !outcome.error &&
+      outcome.skippedDead.length === 0 &&
+      outcome.predecessorCheck !== 'dead'
+    );
   }
 
   private async stabilize(st: core.ChordState, out: Mutable<StabilizeOutcome>): Promise<void> {
@@ -393,7 +457,8 @@ export class ChordNode {
       this.apply(core.setSuccessors(st, next, list));
       out.healthy = !out.adoptedSuccessor && sameNode(x, st.self);
       out.notified = await this.notify(next);
-      out.successorListChanged = before !== st.successors && before.map((n) => n.address).join() !== st.successors.map((n) => n.address).join();
+      out.successorListChanged =
+        before !== st.successors && before.map((n) => n.address).join() !== st.successors.map((n) => n.address).join();
       return;
     }
   }
@@ -403,7 +468,11 @@ export class ChordNode {
    * classic stabilize step, repeated within one round (bounded) so that a successor pointer
    * that overshoots by many nodes is corrected at once rather than one node per round.
    */
-  private async closerSuccessor(st: core.ChordState, succ: NodeRef, nb: ResponseBody<'neighbours'>): Promise<{ node: NodeRef; neighbours: ResponseBody<'neighbours'> }> {
+  private async closerSuccessor(
+    st: core.ChordState,
+    succ: NodeRef,
+    nb: ResponseBody<'neighbours'>,
+  ): Promise<{ node: NodeRef; neighbours: ResponseBody<'neighbours'> }> {
     let node = succ;
     let neighbours = nb;
     for (let steps = 0; steps < WALK_BACK_LIMIT; steps++) {
@@ -449,7 +518,10 @@ export class ChordNode {
   }
 
   private async isAlive(n: NodeRef): Promise<boolean> {
-    return this.transport.request(n.address, 'ping', {}).then(() => true, () => false);
+    return this.transport.request(n.address, 'ping', {}).then(
+      () => true,
+      () => false,
+    );
   }
 
   private forgetFinger(dead: NodeRef): void {
@@ -476,17 +548,25 @@ export class ChordNode {
     const bus = this.bus;
     switch (c.kind) {
       case 'predecessor':
-        if (bus.wants('ring:predecessor-changed')) bus.emit('ring:predecessor-changed', { from: c.from && toJson(c.from), to: c.to && toJson(c.to) });
+        if (bus.wants('ring:predecessor-changed'))
+          bus.emit('ring:predecessor-changed', { from: c.from && toJson(c.from), to: c.to && toJson(c.to) });
         break;
       case 'successor':
-        if (bus.wants('ring:successor-changed')) bus.emit('ring:successor-changed', { from: toJson(c.from), to: toJson(c.to) });
+        if (bus.wants('ring:successor-changed'))
+          bus.emit('ring:successor-changed', { from: toJson(c.from), to: toJson(c.to) });
         break;
       case 'successors':
-        if (bus.wants('ring:successors-changed')) bus.emit('ring:successors-changed', { successors: c.list.map(toJson) });
+        if (bus.wants('ring:successors-changed'))
+          bus.emit('ring:successors-changed', { successors: c.list.map(toJson) });
         break;
       case 'finger':
         if (bus.wants('finger:updated')) {
-          bus.emit('finger:updated', { index: c.index, start: fingerStart(this.st.self.id, c.index, this.bits).toString(16), node: c.node && toJson(c.node), at: c.at });
+          bus.emit('finger:updated', {
+            index: c.index,
+            start: fingerStart(this.st.self.id, c.index, this.bits).toString(16),
+            node: c.node && toJson(c.node),
+            at: c.at,
+          });
         }
         break;
     }
@@ -497,7 +577,10 @@ export class ChordNode {
 const WALK_BACK_LIMIT = 64;
 
 function idTaken(owner: NodeRef): P2pError {
-  return new P2pError('ID_TAKEN', `id ${owner.id.toString(16)} is already taken by ${owner.address}; choose another port or host`);
+  return new P2pError(
+    'ID_TAKEN',
+    `id ${owner.id.toString(16)} is already taken by ${owner.address}; choose another port or host`,
+  );
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
@@ -505,6 +588,6 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] 
 function uniqueRefs(list: readonly (NodeRef | null)[]): NodeRef[] {
   const seen = new Set<string>();
   const out: NodeRef[] = [];
-  for (const n of list) if (n && !seen.has(n.address)) (seen.add(n.address), out.push(n));
+  for (const n of list) if (n && !seen.has(n.address)) seen.add(n.address), out.push(n);
   return out;
 }

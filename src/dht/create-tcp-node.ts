@@ -3,7 +3,7 @@ import type { Routing } from '../core/chord-state.js';
 import { EventBus } from '../bus/event-bus.js';
 import { DEFAULT_BACKOFF } from '../core/constants.js';
 import type { AlternateProtocol } from '../transport/tcp-transport.js';
-import type { LogLevel } from '../transport/log-fn.js';
+import type { LogLevel } from '../core/log.js';
 import { ChordNode } from './chord-node.js';
 
 export interface TcpNodeOptions {
@@ -42,12 +42,20 @@ export async function createTcpNode(opts: TcpNodeOptions = {}): Promise<ChordNod
  */
 export function newTcpNode(opts: TcpNodeOptions = {}): ChordNode {
   const bus = opts.bus ?? new EventBus();
-  const log = (level: LogLevel, topic: string, message: string) => bus.emit('log:line', { at: Date.now(), level, topic, message });
+  const log = (level: LogLevel, topic: string, message: string) =>
+    bus.emit('log:line', { at: Date.now(), level, topic, message });
   const host = opts.host ?? '127.0.0.1';
   return new ChordNode({
     transport: async (identity) => {
       const { TcpTransport } = await import('../transport/tcp-transport.js');
-      return new TcpTransport({ host, port: opts.port, identity, timeoutMs: opts.rpcTimeoutMs, log, alternate: opts.alternate });
+      return new TcpTransport({
+        host,
+        port: opts.port,
+        identity,
+        timeoutMs: opts.rpcTimeoutMs,
+        log,
+        alternate: opts.alternate,
+      });
     },
     address: opts.port ? `${host.includes(':') ? `[${host}]` : host}:${opts.port}` : undefined,
     bits: opts.bits,

@@ -55,7 +55,8 @@ export async function route(
       if (e instanceof IncompatiblePeerError) throw e;
       failed.push(next);
       exclude.add(next.address);
-      if (failed.length > MAX_FAILURES) throw new P2pError('LOOKUP_FAILED', `lookup of ${keyHex} failed: ${(e as Error).message}`);
+      if (failed.length > MAX_FAILURES)
+        throw new P2pError('LOOKUP_FAILED', `lookup of ${keyHex} failed: ${(e as Error).message}`);
       const prev = path.at(-1)!;
       step = sameNode(prev, state.self) ? routeStep(state, key, exclude) : { done: false, node: prev };
       if (!sameNode(prev, state.self)) path.pop();

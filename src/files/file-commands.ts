@@ -1,5 +1,5 @@
 /** The headless (and console `:`) commands for files: put, get, keys, share, unshare, search, files. */
-import type { CommandFn } from '../cli/headless.js';
+import type { CommandFn } from '../commands/command-fn.js';
 import { P2pError } from '../wire/errors.js';
 import type { FileService } from './file-service.js';
 

@@ -18,7 +18,7 @@ import type { ChunkSource } from '../transfer/download-session.js';
 import { TransferManager } from '../transfer/transfer-manager.js';
 import { safeFileName } from '../transfer/safe-name.js';
 import { P2pError } from '../wire/errors.js';
-import { writeFileAtomic } from '../core/write-atomic.js';
+import { writeFileAtomic } from '../io/write-atomic.js';
 import { fetchRfc } from '../tracker/fetch-rfc.js';
 import type { SearchMatch } from '../tracker/native-protocol.js';
 import { FileServing } from './file-serving.js';
@@ -89,7 +89,13 @@ export class FileService {
     this.folder.on('changed', () => this.publishFiles());
     await this.folder.start();
     if (this.opts.tracker) {
-      this.tracker = new TrackerLink(this.opts.tracker, this.node.self.address, this.folder, (n) => !this.unshared.has(n), this.bus);
+      this.tracker = new TrackerLink(
+        this.opts.tracker,
+        this.node.self.address,
+        this.folder,
+        (n) => !this.unshared.has(n),
+        this.bus,
+      );
       await this.tracker.start();
     }
     this.publishFiles();
@@ -135,20 +141,38 @@ export class FileService {
     const [dir, outName] = [dirname(out), safeFileName(basename(out))];
     await fsp.mkdir(dir, { recursive: true });
     const ringManifest = await this.ring.get(name).then(decodeManifest, () => null);
-    const matches = this.tracker ? await this.tracker.search(name).then((m) => m.filter((x) => x.name === name), () => []) : [];
+    const matches = this.tracker
+      ? await this.tracker.search(name).then(
+          (m) => m.filter((x) => x.name === name),
+          () => [],
+        )
+      : [];
     const peers = await this.peerSources(name, matches, ringManifest);
     const manifest = ringManifest ?? peers.manifest;
     if (!manifest) return this.getFromP2pci(name, matches, out);
-    const sources: ChunkSource[] = [...(ringManifest ? ringChunkSources(this.ring, manifest.chunks) : []), ...peers.sources];
+    const sources: ChunkSource[] = [
+      ...(ringManifest ? ringChunkSources(this.ring, manifest.chunks) : []),
+      ...peers.sources,
+    ];
     const pipeline = Math.max(MIN_PIPELINE, Math.ceil(IN_FLIGHT / Math.max(1, sources.length)));
     const r = await this.transfers.download({ manifest, dir, outName, sources, pipeline });
     await this.folder.rescan();
     return { name, path: r.path, size: r.size, sha256: r.sha256, resumedChunks: r.resumedChunks };
   }
 
-  keys(): { primary: number; replica: number; keys: { key: string; kind: string; role: string; size: number }[]; truncated: boolean } {
+  keys(): {
+    primary: number;
+    replica: number;
+    keys: { key: string; kind: string; role: string; size: number }[];
+    truncated: boolean;
+  } {
     const k = this.ring.keys(1000);
-    return { primary: k.primary, replica: k.replica, keys: k.entries.map((e) => ({ key: e.key, kind: e.kind, role: e.role, size: e.size })), truncated: k.truncated };
+    return {
+      primary: k.primary,
+      replica: k.replica,
+      keys: k.entries.map((e) => ({ key: e.key, kind: e.kind, role: e.role, size: e.size })),
+      truncated: k.truncated,
+    };
   }
 
   /** Adds a file to the shared folder and announces it. */
@@ -179,8 +203,13 @@ export class FileService {
 
   /** The folder as the console shows it. */
   entries(): FileEntry[] {
-    const out: FileEntry[] = this.folder.list.map((f) => ({ name: f.name, size: f.size, states: this.statesOf(f.name, true) }));
-    for (const name of this.inRing) if (!this.folder.has(name)) out.push({ name, size: 0, states: this.statesOf(name, false) });
+    const out: FileEntry[] = this.folder.list.map((f) => ({
+      name: f.name,
+      size: f.size,
+      states: this.statesOf(f.name, true),
+    }));
+    for (const name of this.inRing)
+      if (!this.folder.has(name)) out.push({ name, size: 0, states: this.statesOf(name, false) });
     return out;
   }
 
@@ -203,24 +232,50 @@ export class FileService {
   }
 
   /** Online p2pterm peers with the file, checked against one manifest (the ring's if known). */
-  private async peerSources(name: string, matches: readonly SearchMatch[], want: Manifest | null): Promise<{ manifest: Manifest | null; sources: ChunkSource[] }> {
+  private async peerSources(
+    name: string,
+    matches: readonly SearchMatch[],
+    want: Manifest | null,
+  ): Promise<{ manifest: Manifest | null; sources: ChunkSource[] }> {
     const self = this.node.self.address;
-    const addrs = [...new Set(matches.flatMap((m) => m.sources.filter((s) => s.online && s.kind === 'p2pterm').map((s) => `${s.host}:${s.port}`)))].filter((a) => a !== self);
+    const addrs = [
+      ...new Set(
+        matches.flatMap((m) =>
+          m.sources.filter((s) => s.online && s.kind === 'p2pterm').map((s) => `${s.host}:${s.port}`),
+        ),
+      ),
+    ].filter((a) => a !== self);
     let manifest = want;
     const sources: ChunkSource[] = [];
-    const fetched = await Promise.all(addrs.map((a) => this.node.request(a, 'file_manifest', { name }, { timeoutMs: 5_000 }).then((r) => ({ a, m: decodeManifest(r.manifest) }), () => null)));
+    const fetched = await Promise.all(
+      addrs.map((a) =>
+        this.node.request(a, 'file_manifest', { name }, { timeoutMs: 5_000 }).then(
+          (r) => ({ a, m: decodeManifest(r.manifest) }),
+          () => null,
+        ),
+      ),
+    );
     for (const f of fetched) {
       if (!f) continue;
       manifest ??= f.m;
-      if (manifestId(f.m) === manifestId(manifest)) sources.push(new PeerChunkSource(this.node, f.a, name, manifestId(f.m)));
+      if (manifestId(f.m) === manifestId(manifest))
+        sources.push(new PeerChunkSource(this.node, f.a, name, manifestId(f.m)));
     }
     return { manifest, sources };
   }
 
-  private async getFromP2pci(name: string, matches: readonly SearchMatch[], out: string): Promise<FileResult & { path: string }> {
+  private async getFromP2pci(
+    name: string,
+    matches: readonly SearchMatch[],
+    out: string,
+  ): Promise<FileResult & { path: string }> {
     const rfc = matches.find((m) => m.rfc !== null);
     const src = rfc?.sources.find((s) => s.online);
-    if (!rfc || !src) throw new P2pError('NOT_FOUND', `${name} was not found in the ring${this.tracker ? ' nor on any online peer' : ''}`);
+    if (!rfc || !src)
+      throw new P2pError(
+        'NOT_FOUND',
+        `${name} was not found in the ring${this.tracker ? ' nor on any online peer' : ''}`,
+      );
     const r = await fetchRfc(src.host, src.port, rfc.rfc!, out);
     const sha256 = await this.hashPool.fileDigest(r.path).digest(r.bytes);
     await this.folder.rescan();

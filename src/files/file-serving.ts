@@ -62,7 +62,14 @@ export class FileServing {
   async close(): Promise<void> {
     const all = [...this.readers.values()];
     this.readers.clear();
-    await Promise.all(all.map((p) => p.then((r) => r.close(), () => {})));
+    await Promise.all(
+      all.map((p) =>
+        p.then(
+          (r) => r.close(),
+          () => {},
+        ),
+      ),
+    );
   }
 
   private requireShared(name: string): void {
@@ -75,7 +82,10 @@ export class FileServing {
       if (this.readers.size >= MAX_OPEN_READERS) {
         const [oldId, old] = this.readers.entries().next().value as [string, Promise<ChunkReader>];
         this.readers.delete(oldId);
-        void old.then((x) => x.close(), () => {});
+        void old.then(
+          (x) => x.close(),
+          () => {},
+        );
       }
       r = ChunkReader.open(path, manifest);
       r.catch(() => this.readers.delete(id));

@@ -31,7 +31,10 @@ export class PeerChunkSource implements ChunkSource {
     const { data } = await this.request(index, signal, target);
     if (data === target) return;
     if (data.byteLength !== target.byteLength) {
-      throw new TransferError('BAD_CHUNK', `chunk ${index} from ${this.id} is ${data.byteLength} bytes, not ${target.byteLength}`);
+      throw new TransferError(
+        'BAD_CHUNK',
+        `chunk ${index} from ${this.id} is ${data.byteLength} bytes, not ${target.byteLength}`,
+      );
     }
     target.set(data);
   }

@@ -45,7 +45,10 @@ export class SharedFolder extends EventEmitter<{ changed: [readonly SharedFile[]
   private watcher: FSWatcher | null = null;
   private scanning: Promise<readonly SharedFile[]> | null = null;
 
-  constructor(dir: string, private readonly hashPool: HashPool) {
+  constructor(
+    dir: string,
+    private readonly hashPool: HashPool,
+  ) {
     super();
     this.dir = resolve(dir);
   }
@@ -117,7 +120,13 @@ export class SharedFolder extends EventEmitter<{ changed: [readonly SharedFile[]
     let p = this.building.get(key);
     if (!p) {
       p = buildManifest(path, { name, chunkSize, hashPool: this.hashPool }).then((manifest) => {
-        const entry = { manifest, id: manifestId(manifest), bytes: encodeManifest(manifest), size: st.size, mtimeMs: st.mtimeMs };
+        const entry = {
+          manifest,
+          id: manifestId(manifest),
+          bytes: encodeManifest(manifest),
+          size: st.size,
+          mtimeMs: st.mtimeMs,
+        };
         this.manifests.set(name, entry);
         return entry;
       });
@@ -136,7 +145,12 @@ export class SharedFolder extends EventEmitter<{ changed: [readonly SharedFile[]
       if (st?.isFile()) out.push({ name: e.name, size: st.size, mtimeMs: st.mtimeMs });
     }
     out.sort((a, b) => a.name.localeCompare(b.name));
-    const changed = out.length !== this.files.length || out.some((f, i) => f.name !== this.files[i]!.name || f.size !== this.files[i]!.size || f.mtimeMs !== this.files[i]!.mtimeMs);
+    const changed =
+      out.length !== this.files.length ||
+      out.some(
+        (f, i) =>
+          f.name !== this.files[i]!.name || f.size !== this.files[i]!.size || f.mtimeMs !== this.files[i]!.mtimeMs,
+      );
     this.files = out;
     for (const name of this.manifests.keys()) if (!out.some((f) => f.name === name)) this.manifests.delete(name);
     if (changed) this.emit('changed', out);

@@ -30,12 +30,18 @@ export async function attachFiles({ node, opts, slot }: PeerNode): Promise<Peer>
   const bus = opts.bus;
   const upload = new UploadServer({
     dir: resolve(opts.dir),
-    log: (level, message) => bus.emit('log:line', { at: Date.now(), level: level === 'debug' ? 'debug' : level, topic: 'p2p-ci', message }),
+    log: (level, message) =>
+      bus.emit('log:line', { at: Date.now(), level: level === 'debug' ? 'debug' : level, topic: 'p2p-ci', message }),
   });
   await mkdir(resolve(opts.dir), { recursive: true });
   await upload.prepare();
   slot.target = upload;
-  const files = new FileService(node, { dir: opts.dir, dataDir: opts.dataDir ?? defaultDataDir(node.self.address), tracker: opts.tracker, replicas: opts.replicas });
+  const files = new FileService(node, {
+    dir: opts.dir,
+    dataDir: opts.dataDir ?? defaultDataDir(node.self.address),
+    tracker: opts.tracker,
+    replicas: opts.replicas,
+  });
   try {
     await files.start();
   } catch (e) {

@@ -24,7 +24,8 @@ export class TrackerLink {
   ) {
     this.client = new TrackerClient({
       address,
-      log: (level, message) => bus.emit('log:line', { at: Date.now(), level: level === 'debug' ? 'debug' : level, topic: 'tracker', message }),
+      log: (level, message) =>
+        bus.emit('log:line', { at: Date.now(), level: level === 'debug' ? 'debug' : level, topic: 'tracker', message }),
     });
   }
 
@@ -72,13 +73,25 @@ export class TrackerLink {
       if (m) files.push({ name: f.name, size: m.size, sha256: m.manifest.sha256 });
     }
     if (this.stopped) return;
-    await this.client.sync(files).catch((e) => this.bus.emit('log:line', { at: Date.now(), level: 'warn', topic: 'tracker', message: `announce failed: ${(e as Error).message}` }));
+    await this.client
+      .sync(files)
+      .catch((e) =>
+        this.bus.emit('log:line', {
+          at: Date.now(),
+          level: 'warn',
+          topic: 'tracker',
+          message: `announce failed: ${(e as Error).message}`,
+        }),
+      );
     const peers = await this.client.list().catch(() => null);
     if (peers) {
       const online = new Set<string>();
       const offline = new Set<string>();
       for (const m of peers) for (const s of m.sources) (s.online ? online : offline).add(`${s.host}:${s.port}`);
-      this.bus.emit('tracker:peers', { online: online.size, offline: [...offline].filter((x) => !online.has(x)).length });
+      this.bus.emit('tracker:peers', {
+        online: online.size,
+        offline: [...offline].filter((x) => !online.has(x)).length,
+      });
     }
   }
 
@@ -87,7 +100,8 @@ export class TrackerLink {
   }
 
   private publish(s: TrackerClientState | 'idle'): void {
-    const state = s === 'connected' ? 'connected' : s === 'idle' ? 'connecting' : s === 'closed' ? 'off' : 'disconnected';
+    const state =
+      s === 'connected' ? 'connected' : s === 'idle' ? 'connecting' : s === 'closed' ? 'off' : 'disconnected';
     this.bus.emit('tracker:state', { state, address: this.address });
   }
 }

@@ -2,7 +2,12 @@
 import type { EventBus } from '../bus/event-bus.js';
 import type { TransferManager } from '../transfer/transfer-manager.js';
 
-export function publishTransfers(manager: TransferManager, bus: EventBus, downloading: Set<string>, onChange: () => void): void {
+export function publishTransfers(
+  manager: TransferManager,
+  bus: EventBus,
+  downloading: Set<string>,
+  onChange: () => void,
+): void {
   const info = new Map<string, { name: string; size: number; started: number }>();
   manager.on('started', ({ id, name }) => {
     info.set(id, { name, size: 0, started: Date.now() });
@@ -13,13 +18,29 @@ export function publishTransfers(manager: TransferManager, bus: EventBus, downlo
   manager.on('progress', ({ id, progress: p }) => {
     const t = info.get(id);
     if (t) t.size = p.total;
-    bus.emit('transfer:progress', { id, bytes: p.bytes, total: p.total, rateBps: p.rateBps, etaSec: p.etaSec, sources: p.sources.map((s) => ({ id: s.id, bytes: s.bytes, rateBps: s.rateBps, state: s.state })) });
+    bus.emit('transfer:progress', {
+      id,
+      bytes: p.bytes,
+      total: p.total,
+      rateBps: p.rateBps,
+      etaSec: p.etaSec,
+      sources: p.sources.map((s) => ({ id: s.id, bytes: s.bytes, rateBps: s.rateBps, state: s.state })),
+    });
   });
   const end = (id: string, ok: boolean, extra: { error?: string; path?: string; size?: number }) => {
     const t = info.get(id) ?? { name: id, size: 0, started: Date.now() };
     info.delete(id);
     downloading.delete(t.name);
-    bus.emit('transfer:finished', { id, name: t.name, size: extra.size ?? t.size, direction: 'down', ok, error: extra.error, path: extra.path, ms: Date.now() - t.started });
+    bus.emit('transfer:finished', {
+      id,
+      name: t.name,
+      size: extra.size ?? t.size,
+      direction: 'down',
+      ok,
+      error: extra.error,
+      path: extra.path,
+      ms: Date.now() - t.started,
+    });
     onChange();
   };
   manager.on('finished', ({ id, result }) => end(id, true, { path: result.path, size: result.size }));

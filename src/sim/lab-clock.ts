@@ -97,7 +97,9 @@ export class LabClock {
 
   setSpeed(x: number): number {
     this.speed = Math.min(MAX_SPEED, Math.max(MIN_SPEED, Number.isFinite(x) ? x : 1));
-    if (!this.virtual) for (const n of this.nodes()) n.stabilization.setIntervalMs(Math.max(10, Math.round(this.stabilizeMs / this.speed)));
+    if (!this.virtual)
+      for (const n of this.nodes())
+        n.stabilization.setIntervalMs(Math.max(10, Math.round(this.stabilizeMs / this.speed)));
     return this.speed;
   }
 

@@ -2,7 +2,7 @@
  * The lab's commands, by name, as the console's `:` line runs them: each takes words and
  * resolves to a reply object (empty when there is nothing to show beyond "ok").
  */
-import type { CommandFn } from '../cli/headless.js';
+import type { CommandFn } from '../commands/command-fn.js';
 import type { Routing } from '../core/chord-state.js';
 import type { RingLab } from './lab.js';
 
@@ -13,7 +13,10 @@ export interface LabCommandHelp {
 
 export const LAB_COMMAND_HELP: Readonly<Record<string, LabCommandHelp>> = {
   add: { usage: 'add [N]', help: 'N nodes join at once through random members (default 8)' },
-  crash: { usage: 'crash [ADDR|#I|FRACTION]', help: 'crash the selected node, one by address or index, or a fraction (0.25)' },
+  crash: {
+    usage: 'crash [ADDR|#I|FRACTION]',
+    help: 'crash the selected node, one by address or index, or a fraction (0.25)',
+  },
   leave: { usage: 'leave [ADDR|#I|FRACTION]', help: 'graceful leave, same choices as crash' },
   partition: { usage: 'partition [K]', help: 'split the ring into K arcs that cannot reach each other (default 2)' },
   heal: { usage: 'heal', help: 'end the partition' },
@@ -67,7 +70,10 @@ export function labCommands(lab: RingLab): Record<string, CommandFn> {
     fresh: async (args) => {
       const routing = args.find((a) => a === 'chord' || a === 'naive') as Routing | undefined;
       const n = args.find((a) => /^\d+$/.test(a));
-      await lab.fresh({ routing: routing ?? (lab.routing === 'chord' ? 'naive' : 'chord'), nodes: n ? Number(n) : undefined });
+      await lab.fresh({
+        routing: routing ?? (lab.routing === 'chord' ? 'naive' : 'chord'),
+        nodes: n ? Number(n) : undefined,
+      });
       return {};
     },
     pause: async () => (lab.togglePause(), {}),

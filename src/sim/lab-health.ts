@@ -9,7 +9,7 @@
  * a random sample of nodes has its fingers checked.
  */
 import type { ChordNode } from '../dht/chord-node.js';
-import type { LabHealth } from './lab-types.js';
+import type { LabHealth } from '../bus/lab-events.js';
 
 /** Most finger entries checked per health computation (a few ms of work). */
 export const FINGER_BUDGET = 8_000;
@@ -49,10 +49,18 @@ export function labHealth(live: readonly ChordNode[], opts: HealthOptions = {}):
   const fingers = checkFingers(sorted, opts);
   const healthy = orderedRing && wrongSucc === 0 && wrongPred === 0;
   return {
-    nodes: n, orderedRing, rings, wrongSuccessors: wrongSucc, wrongPredecessors: wrongPred,
-    checkedFingers: fingers.checked, wrongFingers: fingers.wrong, fingerNodes: fingers.nodes,
-    healthy, correct: healthy && fingers.wrong === 0,
-    checkMs: Math.round((performance.now() - t0) * 100) / 100, at: opts.at ?? 0,
+    nodes: n,
+    orderedRing,
+    rings,
+    wrongSuccessors: wrongSucc,
+    wrongPredecessors: wrongPred,
+    checkedFingers: fingers.checked,
+    wrongFingers: fingers.wrong,
+    fingerNodes: fingers.nodes,
+    healthy,
+    correct: healthy && fingers.wrong === 0,
+    checkMs: Math.round((performance.now() - t0) * 100) / 100,
+    at: opts.at ?? 0,
   };
 }
 
@@ -75,7 +83,10 @@ export function countCycles(next: Int32Array): number {
   return cycles;
 }
 
-function checkFingers(sorted: readonly ChordNode[], opts: HealthOptions): { checked: number; wrong: number; nodes: number } {
+function checkFingers(
+  sorted: readonly ChordNode[],
+  opts: HealthOptions,
+): { checked: number; wrong: number; nodes: number } {
   const n = sorted.length;
   if (n === 0 || sorted[0]!.routing !== 'chord') return { checked: 0, wrong: 0, nodes: 0 };
   const bits = sorted[0]!.bits;

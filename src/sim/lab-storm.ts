@@ -6,7 +6,7 @@
 import { hashId } from '../core/ring-math.js';
 import type { ChordNode } from '../dht/chord-node.js';
 import { firstAtOrAfter, sortById } from './lab-health.js';
-import type { StormResult } from './lab-types.js';
+import type { StormResult } from '../bus/lab-events.js';
 
 /** Lookups in flight at once. */
 export const STORM_BATCH = 256;
@@ -48,10 +48,21 @@ export async function lookupStorm(k: number, deps: StormDeps): Promise<StormResu
     }
     await deps.settle(Promise.all(batch));
   }
-  return summarize(hops, { lookups: k, failed, wrongOwner, nodes: live.length, routing, virtualMs: deps.now() - v0, wallMs: performance.now() - t0 });
+  return summarize(hops, {
+    lookups: k,
+    failed,
+    wrongOwner,
+    nodes: live.length,
+    routing,
+    virtualMs: deps.now() - v0,
+    wallMs: performance.now() - t0,
+  });
 }
 
-function summarize(hops: number[], base: Pick<StormResult, 'lookups' | 'failed' | 'wrongOwner' | 'nodes' | 'routing' | 'virtualMs' | 'wallMs'>): StormResult {
+function summarize(
+  hops: number[],
+  base: Pick<StormResult, 'lookups' | 'failed' | 'wrongOwner' | 'nodes' | 'routing' | 'virtualMs' | 'wallMs'>,
+): StormResult {
   const sorted = [...hops].sort((a, b) => a - b);
   const histogram: number[] = [];
   for (const h of sorted) histogram[h] = (histogram[h] ?? 0) + 1;

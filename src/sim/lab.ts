@@ -14,11 +14,19 @@ import { EventBus } from '../bus/event-bus.js';
 import type { Routing } from '../core/chord-state.js';
 import { seededRandom } from '../core/random.js';
 import type { ChordNode } from '../dht/chord-node.js';
-import type { LogLevel } from '../transport/log-fn.js';
+import type { LogLevel } from '../core/log.js';
 import { LabClock } from './lab-clock.js';
 import { labHealth, sortById } from './lab-health.js';
 import { lookupStorm } from './lab-storm.js';
-import type { Convergence, Disturbance, DisturbanceKind, LabHealth, LabRingInfo, LabTransport, StormResult } from './lab-types.js';
+import type {
+  Convergence,
+  Disturbance,
+  DisturbanceKind,
+  LabHealth,
+  LabRingInfo,
+  LabTransport,
+  StormResult,
+} from '../bus/lab-events.js';
 import { SimRing } from './sim-ring.js';
 import { TcpRing, type LabRing } from './tcp-ring.js';
 
@@ -118,7 +126,13 @@ export class RingLab {
     this.clock?.stop();
     await this.ring?.stop();
     this.routing = o.routing ?? this.routing;
-    const common = { bits: this.bits, routing: this.routing, successors: this.opts.successors, stabilizeMs: this.stabilizeMs, seed: this.opts.seed };
+    const common = {
+      bits: this.bits,
+      routing: this.routing,
+      successors: this.opts.successors,
+      stabilizeMs: this.stabilizeMs,
+      seed: this.opts.seed,
+    };
     this.ring = this.transport === 'tcp' ? new TcpRing(common) : new SimRing(common);
     this.clock = new LabClock(this.sim?.clock ?? null, () => this.ring.live, this.stabilizeMs);
     this.partitions = 0;
@@ -136,7 +150,7 @@ export class RingLab {
       await this.joinNew(via);
       this.building = { done: i + 1, of: n };
       // Yield now and then so the screen shows progress on big rings.
-      if (i % 64 === 63) (this.changed(), await new Promise((r) => setImmediate(r)));
+      if (i % 64 === 63) this.changed(), await new Promise((r) => setImmediate(r));
     }
     for (const node of this.ring.live) await this.clock.settle(node.refreshFingers().catch(() => 0));
     this.building = null;
@@ -177,11 +191,16 @@ export class RingLab {
     this.disturbed('join', `${n} concurrent joins into ${live.length}`);
     const fresh: ChordNode[] = [];
     for (let i = 0; i < n; i++) fresh.push(await this.ring.spawn());
-    const joins = fresh.map((node) => node.join(live[Math.floor(this.random() * live.length)]!.self.address).then(() => true, async (e: Error) => {
-      this.log('warn', `${node.self.address} could not join: ${e.message}`);
-      await this.ring.crash(node);
-      return false;
-    }));
+    const joins = fresh.map((node) =>
+      node.join(live[Math.floor(this.random() * live.length)]!.self.address).then(
+        () => true,
+        async (e: Error) => {
+          this.log('warn', `${node.self.address} could not join: ${e.message}`);
+          await this.ring.crash(node);
+          return false;
+        },
+      ),
+    );
     const ok = (await this.clock.settle(Promise.all(joins))).filter(Boolean).length;
     this.changed();
     return ok;
@@ -202,7 +221,10 @@ export class RingLab {
   /** Graceful leaves, one after another (default: the selected node). */
   async leave(nodes: readonly ChordNode[] = [this.selected]): Promise<number> {
     this.disturbed('leave', nodes.length === 1 ? nodes[0]!.self.address : `${nodes.length} nodes`);
-    for (const n of nodes) await this.clock.settle(this.ring.leave(n)).catch((e: Error) => this.log('warn', `leave ${n.self.address}: ${e.message}`));
+    for (const n of nodes)
+      await this.clock
+        .settle(this.ring.leave(n))
+        .catch((e: Error) => this.log('warn', `leave ${n.self.address}: ${e.message}`));
     this.changed();
     return nodes.length;
   }
@@ -216,7 +238,11 @@ export class RingLab {
     const net = this.memoryOnly('partition');
     const sorted = sortById(this.ring.live);
     const k = Math.max(2, Math.min(parts, sorted.length));
-    const groups = Array.from({ length: k }, (_, g) => sorted.slice(Math.floor((g * sorted.length) / k), Math.floor(((g + 1) * sorted.length) / k)).map((n) => n.self.address));
+    const groups = Array.from({ length: k }, (_, g) =>
+      sorted
+        .slice(Math.floor((g * sorted.length) / k), Math.floor(((g + 1) * sorted.length) / k))
+        .map((n) => n.self.address),
+    );
     net.partition(groups);
     this.partitions = k;
     this.disturbed('partition', `${k} parts of ${groups.map((g) => g.length).join('/')}`);
@@ -245,10 +271,18 @@ export class RingLab {
 
   /** K lookups of random keys from random live nodes. */
   async storm(k = 1000): Promise<StormResult> {
-    const r = await lookupStorm(k, { live: () => this.ring.live, random: this.random, settle: (p) => this.clock.settle(p), now: () => this.clock.now() });
+    const r = await lookupStorm(k, {
+      live: () => this.ring.live,
+      random: this.random,
+      settle: (p) => this.clock.settle(p),
+      now: () => this.clock.now(),
+    });
     this.lastStorm = r;
     this.bus.emit('lab:storm', r);
-    this.log(r.failed || r.wrongOwner ? 'warn' : 'info', `storm: ${r.lookups} lookups, mean ${r.meanHops} hops (${r.expectedLabel} = ${r.expectedHops}), ${r.failed} failed, ${r.wrongOwner} wrong owner`);
+    this.log(
+      r.failed || r.wrongOwner ? 'warn' : 'info',
+      `storm: ${r.lookups} lookups, mean ${r.meanHops} hops (${r.expectedLabel} = ${r.expectedHops}), ${r.failed} failed, ${r.wrongOwner} wrong owner`,
+    );
     return r;
   }
 
@@ -256,8 +290,13 @@ export class RingLab {
   select(which: string | ChordNode | { delta: number }): ChordNode {
     const m = this.members();
     let node: ChordNode | undefined;
-    if (typeof which === 'string') node = which.startsWith('#') ? m.nodes[Number(which.slice(1))] : m.nodes.find((n) => n.self.address === which || n.self.id.toString(16) === which);
-    else if ('delta' in which) node = m.nodes[(Math.max(0, m.nodes.indexOf(this.selected)) + which.delta + m.nodes.length * 1024) % m.nodes.length];
+    if (typeof which === 'string')
+      node = which.startsWith('#')
+        ? m.nodes[Number(which.slice(1))]
+        : m.nodes.find((n) => n.self.address === which || n.self.id.toString(16) === which);
+    else if ('delta' in which)
+      node =
+        m.nodes[(Math.max(0, m.nodes.indexOf(this.selected)) + which.delta + m.nodes.length * 1024) % m.nodes.length];
     else node = which;
     if (!node) throw new Error(`no live node ${String(typeof which === 'string' ? which : '')}`);
     this.selectedNode = node;
@@ -290,7 +329,11 @@ export class RingLab {
 
   /** Checks the ring now, publishes the result and updates the pending convergence. */
   checkHealth(): LabHealth {
-    const h = labHealth(this.ring.live, { at: this.clock.now(), random: this.random, fingerBudget: this.opts.fingerBudget });
+    const h = labHealth(this.ring.live, {
+      at: this.clock.now(),
+      random: this.random,
+      fingerBudget: this.opts.fingerBudget,
+    });
     this.lastHealthWall = performance.now();
     this.lastHealth = h;
     this.bus.emit('lab:health', h);
@@ -302,12 +345,16 @@ export class RingLab {
    * Advances lab time until the ring is healthy (and its fingers right, unless
    * `fingers: false`), checking every `checkEveryMs`. Returns the lab and wall ms taken, or null.
    */
-  async converge(limitMs: number, o: { fingers?: boolean; checkEveryMs?: number } = {}): Promise<{ ms: number; wallMs: number } | null> {
+  async converge(
+    limitMs: number,
+    o: { fingers?: boolean; checkEveryMs?: number } = {},
+  ): Promise<{ ms: number; wallMs: number } | null> {
     const every = o.checkEveryMs ?? Math.max(10, this.stabilizeMs / 5);
     const [t0, w0] = [this.clock.now(), performance.now()];
     for (;;) {
       const h = this.checkHealth();
-      if (o.fingers === false ? h.healthy : h.correct) return { ms: this.clock.now() - t0, wallMs: Math.round(performance.now() - w0) };
+      if (o.fingers === false ? h.healthy : h.correct)
+        return { ms: this.clock.now() - t0, wallMs: Math.round(performance.now() - w0) };
       if (this.clock.now() - t0 >= limitMs) return null;
       await this.clock.advance(every);
     }
@@ -328,17 +375,31 @@ export class RingLab {
   private trackConvergence(h: LabHealth): void {
     const p = this.pending;
     if (!p || this.building) return;
-    if (h.healthy && p.ringMs === null) [p.ringMs, p.ringWallMs] = [h.at - p.d.at, Math.round(performance.now() - p.d.wallAt)];
-    if (h.correct && p.ringMs !== null) this.finish(p, h.at - p.d.at, Math.round(performance.now() - p.d.wallAt), false);
+    if (h.healthy && p.ringMs === null)
+      [p.ringMs, p.ringWallMs] = [h.at - p.d.at, Math.round(performance.now() - p.d.wallAt)];
+    if (h.correct && p.ringMs !== null)
+      this.finish(p, h.at - p.d.at, Math.round(performance.now() - p.d.wallAt), false);
   }
 
   private finish(p: Pending, fullMs: number | null, fullWallMs: number | null, superseded: boolean): void {
-    const c: Convergence = { kind: p.d.kind, detail: p.d.detail, ringMs: p.ringMs, ringWallMs: p.ringWallMs, fullMs, fullWallMs, superseded };
+    const c: Convergence = {
+      kind: p.d.kind,
+      detail: p.d.detail,
+      ringMs: p.ringMs,
+      ringWallMs: p.ringWallMs,
+      fullMs,
+      fullWallMs,
+      superseded,
+    };
     this.pending = null;
     this.convergences.push(c);
     if (this.convergences.length > 50) this.convergences.shift();
     this.bus.emit('lab:converged', c);
-    if (!superseded) this.log('info', `recovered from ${c.kind} (${c.detail}): ring after ${c.ringMs} ms, fingers after ${c.fullMs} ms (wall ${c.ringWallMs}/${c.fullWallMs} ms)`);
+    if (!superseded)
+      this.log(
+        'info',
+        `recovered from ${c.kind} (${c.detail}): ring after ${c.ringMs} ms, fingers after ${c.fullMs} ms (wall ${c.ringWallMs}/${c.fullWallMs} ms)`,
+      );
   }
 
   private disturbed(kind: DisturbanceKind, detail: string): void {
@@ -363,7 +424,16 @@ export class RingLab {
 
   info(): LabRingInfo {
     const net = this.sim?.network;
-    return { nodes: this.members().nodes.length, routing: this.routing, bits: this.bits, transport: this.transport, latencyMs: net?.latencyMs ?? 0, loss: net?.loss ?? 0, partitioned: this.partitions, building: this.building };
+    return {
+      nodes: this.members().nodes.length,
+      routing: this.routing,
+      bits: this.bits,
+      transport: this.transport,
+      latencyMs: net?.latencyMs ?? 0,
+      loss: net?.loss ?? 0,
+      partitioned: this.partitions,
+      building: this.building,
+    };
   }
 
   log(level: LogLevel, message: string): void {
@@ -376,7 +446,12 @@ export class RingLab {
   }
 
   private emitClock(): void {
-    this.bus.emit('lab:clock', { now: this.clock.now(), speed: this.clock.speed, paused: this.clock.paused, virtual: this.clock.isVirtual });
+    this.bus.emit('lab:clock', {
+      now: this.clock.now(),
+      speed: this.clock.speed,
+      paused: this.clock.paused,
+      virtual: this.clock.isVirtual,
+    });
   }
 
   private pickFraction(p: number): ChordNode[] {

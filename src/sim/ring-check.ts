@@ -59,7 +59,15 @@ export function checkRing(snaps: readonly NodeSnapshot[], opts: { fingers?: bool
   }
   const orderedRing = walkVisitsAll(live, byId, ids.length);
   const healthy = orderedRing && wrongSucc === 0 && wrongPred === 0;
-  return { nodes: live.length, orderedRing, wrongSuccessors: wrongSucc, wrongPredecessors: wrongPred, wrongFingers, totalFingers, healthy };
+  return {
+    nodes: live.length,
+    orderedRing,
+    wrongSuccessors: wrongSucc,
+    wrongPredecessors: wrongPred,
+    wrongFingers,
+    totalFingers,
+    healthy,
+  };
 }
 
 function walkVisitsAll(live: readonly NodeSnapshot[], byId: Map<string, NodeSnapshot>, n: number): boolean {

@@ -36,7 +36,12 @@ export class SimRing {
 
   constructor(readonly opts: SimRingOptions = {}) {
     this.random = seededRandom(opts.seed ?? 7);
-    this.network = new MemoryNetwork({ clock: this.clock, latencyMs: opts.latencyMs ?? 0, seed: opts.seed ?? 7, timeoutMs: opts.timeoutMs });
+    this.network = new MemoryNetwork({
+      clock: this.clock,
+      latencyMs: opts.latencyMs ?? 0,
+      seed: opts.seed ?? 7,
+      timeoutMs: opts.timeoutMs,
+    });
   }
 
   /** Nodes that are up and part of the ring. */
@@ -106,7 +111,10 @@ export class SimRing {
   }
 
   health(opts?: { fingers?: boolean }): RingHealth {
-    return checkRing(this.live.map((n) => n.snapshot({ fingers: opts?.fingers !== false })), opts);
+    return checkRing(
+      this.live.map((n) => n.snapshot({ fingers: opts?.fingers !== false })),
+      opts,
+    );
   }
 
   /** Advances virtual time until the ring is healthy (and fingers correct, if asked). Returns virtual ms used, or -1. */

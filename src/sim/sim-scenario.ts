@@ -5,7 +5,7 @@
  * runs another storm. Every step prints one JSON line (or one readable line without --json).
  */
 import type { RingLab } from './lab.js';
-import type { LabHealth, StormResult } from './lab-types.js';
+import type { LabHealth, StormResult } from '../bus/lab-events.js';
 
 export interface ScenarioOptions {
   /** Lookups per storm (default 1000). */
@@ -34,9 +34,9 @@ export async function runScenario(lab: RingLab, o: ScenarioOptions, emit: Emit):
   if (o.latencyMs !== undefined) lab.setLatency(o.latencyMs);
   if (o.loss !== undefined) lab.setLoss(o.loss);
   if (o.latencyMs !== undefined || o.loss !== undefined) await phase(lab, 'network', o, emit);
-  if (o.join) (await lab.addNodes(o.join), await phase(lab, 'join', o, emit));
-  if (o.crash) (await lab.crashFraction(o.crash), await phase(lab, 'crash', o, emit));
-  if (o.leave) (await lab.leaveFraction(o.leave), await phase(lab, 'leave', o, emit));
+  if (o.join) await lab.addNodes(o.join), await phase(lab, 'join', o, emit);
+  if (o.crash) await lab.crashFraction(o.crash), await phase(lab, 'crash', o, emit);
+  if (o.leave) await lab.leaveFraction(o.leave), await phase(lab, 'leave', o, emit);
   if (o.partitionMs) {
     lab.partition(2);
     await lab.clock.advance(o.partitionMs);
@@ -76,6 +76,26 @@ async function storm(lab: RingLab, name: string, o: ScenarioOptions, emit: Emit)
 }
 
 function brief(h: LabHealth): Record<string, unknown> {
-  const { nodes, orderedRing, rings, wrongSuccessors, wrongPredecessors, wrongFingers, checkedFingers, healthy, correct } = h;
-  return { nodes, orderedRing, rings, wrongSuccessors, wrongPredecessors, wrongFingers, checkedFingers, healthy, correct };
+  const {
+    nodes,
+    orderedRing,
+    rings,
+    wrongSuccessors,
+    wrongPredecessors,
+    wrongFingers,
+    checkedFingers,
+    healthy,
+    correct,
+  } = h;
+  return {
+    nodes,
+    orderedRing,
+    rings,
+    wrongSuccessors,
+    wrongPredecessors,
+    wrongFingers,
+    checkedFingers,
+    healthy,
+    correct,
+  };
 }

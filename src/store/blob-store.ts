@@ -92,7 +92,13 @@ export function ringRanges(from: bigint, to: bigint): IdRange[] {
 }
 
 /** Up to `limit` entries in the ring interval (from, to], in ring order from `from`, after `cursor`. */
-export function scanRing(store: BlobStore, from: bigint, to: bigint, cursor: ScanCursor | null, limit: number): EntryMeta[] {
+export function scanRing(
+  store: BlobStore,
+  from: bigint,
+  to: bigint,
+  cursor: ScanCursor | null,
+  limit: number,
+): EntryMeta[] {
   const parts = ringRanges(from, to);
   const start = cursor ? parts.findIndex((p) => inRange(cursor.id, p)) : 0;
   if (start < 0) return [];

@@ -21,7 +21,17 @@ import { mkdirSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { P2pError } from '../wire/errors.js';
-import { digestOf, type BlobStore, type EntryKind, type EntryMeta, type IdRange, type PutEntry, type Role, type RoleCounts, type ScanCursor } from './blob-store.js';
+import {
+  digestOf,
+  type BlobStore,
+  type EntryKind,
+  type EntryMeta,
+  type IdRange,
+  type PutEntry,
+  type Role,
+  type RoleCounts,
+  type ScanCursor,
+} from './blob-store.js';
 
 export interface DiskBlobStoreOptions {
   /** Check size and SHA-256 on every read (default true; reads are then ~1 ms per MiB slower). */
@@ -62,7 +72,9 @@ export class DiskBlobStore implements BlobStore {
   ) {
     this.st = {
       get: db.prepare<[string], Row>('SELECT * FROM entries WHERE key = ?'),
-      upsert: db.prepare('INSERT OR REPLACE INTO entries (key, id, kind, role, size, digest) VALUES (@key, @id, @kind, @role, @size, @digest)'),
+      upsert: db.prepare(
+        'INSERT OR REPLACE INTO entries (key, id, kind, role, size, digest) VALUES (@key, @id, @kind, @role, @size, @digest)',
+      ),
       remove: db.prepare<[string]>('DELETE FROM entries WHERE key = ?'),
       role: db.prepare<[string, string]>('UPDATE entries SET role = ? WHERE key = ?'),
       uses: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM entries WHERE digest = ?'),
@@ -104,7 +116,8 @@ export class DiskBlobStore implements BlobStore {
     const row = this.st.get.get(key);
     if (!row) return null;
     const bytes = await readFile(this.blobPath(row.digest)).catch(() => null);
-    if (bytes && bytes.byteLength === row.size && (this.opts.verifyReads === false || digestOf(bytes) === row.digest)) return bytes;
+    if (bytes && bytes.byteLength === row.size && (this.opts.verifyReads === false || digestOf(bytes) === row.digest))
+      return bytes;
     // Missing or damaged under our feet (or replaced meanwhile): re-check, drop if still bad.
     const now = this.st.get.get(key);
     if (now && now.digest !== row.digest) return retry ? this.get(key, false) : null;

@@ -27,7 +27,14 @@ export class MemoryBlobStore implements BlobStore {
   private primaries = 0;
 
   async put(e: PutEntry): Promise<EntryMeta> {
-    const meta: EntryMeta = { key: e.key, id: e.id, kind: e.kind, role: e.role, size: e.bytes.byteLength, digest: digestOf(e.bytes) };
+    const meta: EntryMeta = {
+      key: e.key,
+      id: e.id,
+      kind: e.kind,
+      role: e.role,
+      size: e.bytes.byteLength,
+      digest: digestOf(e.bytes),
+    };
     const old = this.entries.get(e.key);
     if (old) this.forget(old);
     else this.sorted = null;
@@ -66,7 +73,10 @@ export class MemoryBlobStore implements BlobStore {
 
   scan(range: IdRange, cursor: ScanCursor | null, limit: number): EntryMeta[] {
     const all = this.index();
-    let i = Math.max(cursor ? upperBound(all, (m) => compareEntries(m, cursor) <= 0) : 0, range.after === null ? 0 : upperBound(all, (m) => m.id <= range.after!));
+    let i = Math.max(
+      cursor ? upperBound(all, (m) => compareEntries(m, cursor) <= 0) : 0,
+      range.after === null ? 0 : upperBound(all, (m) => m.id <= range.after!),
+    );
     const out: EntryMeta[] = [];
     for (; i < all.length && out.length < limit; i++) {
       const c = all[i]!;
@@ -87,7 +97,8 @@ export class MemoryBlobStore implements BlobStore {
   }
 
   private index(): ScanCursor[] {
-    if (!this.sorted) this.sorted = [...this.entries.values()].map((h) => ({ id: h.meta.id, key: h.meta.key })).sort(compareEntries);
+    if (!this.sorted)
+      this.sorted = [...this.entries.values()].map((h) => ({ id: h.meta.id, key: h.meta.key })).sort(compareEntries);
     return this.sorted;
   }
 }

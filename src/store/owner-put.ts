@@ -13,7 +13,12 @@ import type { EntryKind } from './blob-store.js';
 import type { StoreContext } from './store-context.js';
 import { StoreError } from './store-error.js';
 
-export async function storeAsOwner(ctx: StoreContext, key: string, kind: EntryKind, bytes: Uint8Array): Promise<NodeRef[]> {
+export async function storeAsOwner(
+  ctx: StoreContext,
+  key: string,
+  kind: EntryKind,
+  bytes: Uint8Array,
+): Promise<NodeRef[]> {
   ctx.assertRunning();
   const id = ctx.idOf(key);
   if (!ctx.node.member) throw new StoreError('NOT_OWNER', `${ctx.self.address} is not part of a ring`);
@@ -23,18 +28,32 @@ export async function storeAsOwner(ctx: StoreContext, key: string, kind: EntryKi
   const needed = Math.min(ctx.replicas - 1, targets.length);
   const acked = await copyToFirst(ctx, targets, needed, (to) => pushCopy(ctx, to, key, kind, bytes));
   if (acked.length < needed) {
-    throw new StoreError('UNAVAILABLE', `stored ${acked.length + 1} of ${needed + 1} copies of ${JSON.stringify(key)}: successors did not answer`);
+    throw new StoreError(
+      'UNAVAILABLE',
+      `stored ${acked.length + 1} of ${needed + 1} copies of ${JSON.stringify(key)}: successors did not answer`,
+    );
   }
   return [ctx.self, ...acked];
 }
 
 /** Sends one copy of a value to `to` (stored there as a replica, or primary if it owns it). */
-export async function pushCopy(ctx: StoreContext, to: NodeRef, key: string, kind: EntryKind, bytes: Uint8Array): Promise<void> {
+export async function pushCopy(
+  ctx: StoreContext,
+  to: NodeRef,
+  key: string,
+  kind: EntryKind,
+  bytes: Uint8Array,
+): Promise<void> {
   await ctx.call(to.address, 'store_put', { key, kind, value: bytes, replica: 1 });
 }
 
 /** Runs `send` on targets in order until `needed` succeeded (in parallel, `needed` at a time). */
-async function copyToFirst(ctx: StoreContext, targets: readonly NodeRef[], needed: number, send: (to: NodeRef) => Promise<void>): Promise<NodeRef[]> {
+async function copyToFirst(
+  ctx: StoreContext,
+  targets: readonly NodeRef[],
+  needed: number,
+  send: (to: NodeRef) => Promise<void>,
+): Promise<NodeRef[]> {
   const acked: NodeRef[] = [];
   let next = 0;
   while (acked.length < needed && next < targets.length) {

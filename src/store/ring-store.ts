@@ -21,7 +21,14 @@ import { digestOf, type BlobStore, type EntryKind, type Role, type RoleCounts } 
 import { registerHandlers } from './handlers/register-handlers.js';
 import { MemoryBlobStore } from './memory-blob-store.js';
 import { storeAsOwner } from './owner-put.js';
-import { CHANGE_DELAY_ROUNDS, DEFAULT_REPLICAS, GET_EXTRA_CANDIDATES, MAINTAIN_EVERY_ROUNDS, MAX_VALUE_BYTES, PUT_ATTEMPTS } from './store-constants.js';
+import {
+  CHANGE_DELAY_ROUNDS,
+  DEFAULT_REPLICAS,
+  GET_EXTRA_CANDIDATES,
+  MAINTAIN_EVERY_ROUNDS,
+  MAX_VALUE_BYTES,
+  PUT_ATTEMPTS,
+} from './store-constants.js';
 import { StoreContext } from './store-context.js';
 import { StoreError } from './store-error.js';
 import { StoreMaintainer, type MaintenanceReport } from './store-maintainer.js';
@@ -71,7 +78,8 @@ export class RingStore {
   private unsubscribe: (() => void)[] = [];
   private started = false;
   private readonly onJoin = (succ: NodeRef) => this.pullShare(succ);
-  private readonly onLeave = (succ: NodeRef) => this.maintainer.handOff([succ, ...this.ctx.successors().filter((n) => n.address !== succ.address)]);
+  private readonly onLeave = (succ: NodeRef) =>
+    this.maintainer.handOff([succ, ...this.ctx.successors().filter((n) => n.address !== succ.address)]);
 
   constructor(
     readonly node: ChordNode,
@@ -124,13 +132,20 @@ export class RingStore {
   async put(key: string, bytes: Uint8Array, kind: EntryKind = 'value'): Promise<PutResult> {
     this.ctx.assertRunning();
     const id = this.ctx.idOf(key);
-    if (bytes.byteLength > MAX_VALUE_BYTES) throw new StoreError('TOO_LARGE', `value of ${bytes.byteLength} bytes exceeds ${MAX_VALUE_BYTES}`);
+    if (bytes.byteLength > MAX_VALUE_BYTES)
+      throw new StoreError('TOO_LARGE', `value of ${bytes.byteLength} bytes exceeds ${MAX_VALUE_BYTES}`);
     let last: unknown = null;
     for (let attempt = 0; attempt < PUT_ATTEMPTS; attempt++) {
       if (attempt > 0) await this.ctx.sleep(this.node.stabilization.intervalMs());
       try {
         const holders = await this.putOnce(key, id, kind, bytes);
-        return { key, id: id.toString(16), size: bytes.byteLength, digest: digestOf(bytes), holders: holders.map(refToJson) };
+        return {
+          key,
+          id: id.toString(16),
+          size: bytes.byteLength,
+          digest: digestOf(bytes),
+          holders: holders.map(refToJson),
+        };
       } catch (e) {
         // The same on every node; a remote STOPPED is just an owner going away.
         if (this.ctx.stopped || ['TOO_LARGE', 'BAD_KEY'].includes(errorCode(e))) throw e;
@@ -138,7 +153,10 @@ export class RingStore {
         this.node.log('warn', 'store', `put ${JSON.stringify(key)} attempt ${attempt + 1}: ${(e as Error).message}`);
       }
     }
-    throw new StoreError('UNAVAILABLE', `could not store ${JSON.stringify(key)} on ${this.replicas} nodes: ${(last as Error).message}`);
+    throw new StoreError(
+      'UNAVAILABLE',
+      `could not store ${JSON.stringify(key)} on ${this.replicas} nodes: ${(last as Error).message}`,
+    );
   }
 
   /** The value under `key`, from its owner or, failing that, the nodes after it. */
@@ -158,7 +176,11 @@ export class RingStore {
       }
     }
     const asked = rest.length + 1;
-    if (unanswered > 0) throw new StoreError('UNAVAILABLE', `${JSON.stringify(key)}: ${unanswered} of ${asked} holders did not answer, the others lack it`);
+    if (unanswered > 0)
+      throw new StoreError(
+        'UNAVAILABLE',
+        `${JSON.stringify(key)}: ${unanswered} of ${asked} holders did not answer, the others lack it`,
+      );
     throw new StoreError('NOT_FOUND', `${JSON.stringify(key)} is not stored in the ring (asked ${asked} nodes)`);
   }
 
@@ -193,7 +215,9 @@ export class RingStore {
   /** What this node holds, in ring order, with counts (the `keys` command). */
   keys(limit = 10_000): KeyListing {
     const metas = this.blobs.scan({ after: null, upTo: null }, null, limit + 1);
-    const entries = metas.slice(0, limit).map((m) => ({ key: m.key, id: m.id.toString(16), kind: m.kind, role: m.role, size: m.size }));
+    const entries = metas
+      .slice(0, limit)
+      .map((m) => ({ key: m.key, id: m.id.toString(16), kind: m.kind, role: m.role, size: m.size }));
     return { ...this.blobs.counts(), entries, truncated: metas.length > limit };
   }
 

@@ -46,7 +46,10 @@ export class StoreContext {
   /** This node's successor list, nearest first, without itself. */
   successors(): NodeRef[] {
     const self = this.self.address;
-    return this.node.snapshot({ fingers: false }).successors.map(fromWire).filter((n) => n.address !== self);
+    return this.node
+      .snapshot({ fingers: false })
+      .successors.map(fromWire)
+      .filter((n) => n.address !== self);
   }
 
   /** What roles depend on: the predecessor (null when unknown) and whether this node is alone. */
@@ -71,7 +74,8 @@ export class StoreContext {
 
   async save(key: string, kind: EntryKind, bytes: Uint8Array, role?: Role): Promise<EntryMeta> {
     const id = this.idOf(key);
-    if (bytes.byteLength > MAX_VALUE_BYTES) throw new StoreError('TOO_LARGE', `value of ${bytes.byteLength} bytes exceeds ${MAX_VALUE_BYTES}`);
+    if (bytes.byteLength > MAX_VALUE_BYTES)
+      throw new StoreError('TOO_LARGE', `value of ${bytes.byteLength} bytes exceeds ${MAX_VALUE_BYTES}`);
     const meta = await this.blobs.put({ key, id, kind, role: role ?? this.roleFor(id) ?? 'replica', bytes });
     this.changed();
     return meta;
@@ -121,7 +125,12 @@ export class StoreContext {
   }
 
   /** A request to a peer, bounded by its timeout, `signal` and the store's shutdown. */
-  call<T extends RequestType>(to: string, type: T, body: RequestBody<T>, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ResponseBody<T>> {
+  call<T extends RequestType>(
+    to: string,
+    type: T,
+    body: RequestBody<T>,
+    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<ResponseBody<T>> {
     const signal = opts.signal ? AbortSignal.any([opts.signal, this.stopper.signal]) : this.stopper.signal;
     if (signal.aborted) return Promise.reject(signal.reason);
     return abortable(this.node.request(to, type, body, { timeoutMs: opts.timeoutMs ?? this.timeoutMs }), signal);

@@ -77,7 +77,12 @@ export class StoreMaintainer {
     let after: string | null = null;
     let pulled = 0;
     for (;;) {
-      const body: RequestBody<'store_list'> = { from: succ.id.toString(16), to: ctx.self.id.toString(16), after, limit: PAGE_SIZE };
+      const body: RequestBody<'store_list'> = {
+        from: succ.id.toString(16),
+        to: ctx.self.id.toString(16),
+        after,
+        limit: PAGE_SIZE,
+      };
       const res: ResponseBody<'store_list'> = await ctx.call(succ.address, 'store_list', body);
       for (const e of res.entries) if (await this.pullOne(succ, e)) pulled++;
       if (!res.more || res.entries.length === 0) return pulled;
@@ -94,7 +99,7 @@ export class StoreMaintainer {
         return;
       }
     }
-    throw new StoreError('UNAVAILABLE', 'no successor took this node\'s entries: not leaving, nothing would survive');
+    throw new StoreError('UNAVAILABLE', "no successor took this node's entries: not leaving, nothing would survive");
   }
 
   // ---- internals -------------------------------------------------------------------
@@ -104,16 +109,27 @@ export class StoreMaintainer {
     const ctx = this.ctx;
     const mine = (): Group => ({ owner: ctx.self, holders: [ctx.self, ...ctx.successors()].slice(0, ctx.replicas) });
     if (ctx.roleFor(id) === 'primary') return mine();
-    const owner = await ctx.route(id).then((r) => r.owner, () => null);
+    const owner = await ctx.route(id).then(
+      (r) => r.owner,
+      () => null,
+    );
     if (!owner) return null;
     if (owner.address === ctx.self.address) return mine();
     const nb = await ctx.call(owner.address, 'neighbours', {}).catch(() => null);
     if (!nb) return { owner, holders: null };
-    const chain = [owner, ...nb.successors.map(fromWire)].filter((n, i, all) => all.findIndex((m) => m.address === n.address) === i);
+    const chain = [owner, ...nb.successors.map(fromWire)].filter(
+      (n, i, all) => all.findIndex((m) => m.address === n.address) === i,
+    );
     return { owner, holders: chain.slice(0, ctx.replicas) };
   }
 
-  private async syncGroup(from: bigint, end: bigint, owner: NodeRef, holders: NodeRef[], report: MaintenanceReport): Promise<void> {
+  private async syncGroup(
+    from: bigint,
+    end: bigint,
+    owner: NodeRef,
+    holders: NodeRef[],
+    report: MaintenanceReport,
+  ): Promise<void> {
     const ctx = this.ctx;
     const me = ctx.self.address;
     const amOwner = owner.address === me;
@@ -138,14 +154,22 @@ export class StoreMaintainer {
   }
 
   /** Offers a page to `to` and sends what it lacks (and what differs, where `overwrite` says so). */
-  private async syncTo(to: NodeRef, page: EntryMeta[], overwrite: (m: EntryMeta) => boolean, report: MaintenanceReport): Promise<boolean> {
+  private async syncTo(
+    to: NodeRef,
+    page: EntryMeta[],
+    overwrite: (m: EntryMeta) => boolean,
+    report: MaintenanceReport,
+  ): Promise<boolean> {
     const ctx = this.ctx;
     const entries = page.map((m) => ({ key: m.key, digest: m.digest }));
     const res = await ctx.call(to.address, 'store_sync', { entries }).catch(() => null);
     if (!res) return false;
     const want = new Set(res.missing.filter((i) => i >= 0 && i < page.length));
     for (const i of res.differ) if (i >= 0 && i < page.length && overwrite(page[i]!)) want.add(i);
-    const sent = await this.pushAll(to, [...want].map((i) => page[i]!));
+    const sent = await this.pushAll(
+      to,
+      [...want].map((i) => page[i]!),
+    );
     report.pushed += sent;
     return sent === want.size;
   }
@@ -159,7 +183,10 @@ export class StoreMaintainer {
         const m = metas[next++]!;
         const bytes = await this.ctx.read(m.key);
         if (!bytes) continue;
-        const ok = await pushCopy(this.ctx, to, m.key, m.kind, bytes).then(() => true, () => false);
+        const ok = await pushCopy(this.ctx, to, m.key, m.kind, bytes).then(
+          () => true,
+          () => false,
+        );
         if (ok) sent++;
       }
     };
@@ -178,7 +205,11 @@ export class StoreMaintainer {
       await ctx.save(e.key, e.kind, value);
       return true;
     } catch (err) {
-      ctx.node.log('warn', 'store', `pulling ${JSON.stringify(e.key)} from ${from.address} failed: ${(err as Error).message}`);
+      ctx.node.log(
+        'warn',
+        'store',
+        `pulling ${JSON.stringify(e.key)} from ${from.address} failed: ${(err as Error).message}`,
+      );
       return false;
     }
   }

@@ -34,7 +34,13 @@ export interface FetchRfcResult {
 
 const STATUS_CODES: Record<number, string> = { 400: 'BAD_REQUEST', 404: 'NOT_FOUND', 505: 'VERSION_NOT_SUPPORTED' };
 
-export async function fetchRfc(host: string, port: number, rfc: number, outPath: string, opts: FetchRfcOptions = {}): Promise<FetchRfcResult> {
+export async function fetchRfc(
+  host: string,
+  port: number,
+  rfc: number,
+  outPath: string,
+  opts: FetchRfcOptions = {},
+): Promise<FetchRfcResult> {
   const part = `${outPath}.part`;
   const out = createWriteStream(part);
   try {
@@ -48,7 +54,13 @@ export async function fetchRfc(host: string, port: number, rfc: number, outPath:
   }
 }
 
-function download(host: string, port: number, rfc: number, out: WriteStream, opts: FetchRfcOptions): Promise<Omit<FetchRfcResult, 'path'>> {
+function download(
+  host: string,
+  port: number,
+  rfc: number,
+  out: WriteStream,
+  opts: FetchRfcOptions,
+): Promise<Omit<FetchRfcResult, 'path'>> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port, noDelay: true });
@@ -89,8 +101,17 @@ function download(host: string, port: number, rfc: number, out: WriteStream, opt
       } catch (e) {
         return finish(new TrackerRemoteError('BAD_RESPONSE', `${host}:${port}: ${(e as Error).message}`));
       }
-      if (!head) return buf.length > MAX_REQUEST_BYTES ? finish(new TrackerRemoteError('BAD_RESPONSE', 'response head too large')) : undefined;
-      if (head.status !== 200) return finish(new TrackerRemoteError(STATUS_CODES[head.status] ?? 'BAD_STATUS', `${host}:${port} answered ${head.status} ${head.phrase} to GET RFC ${rfc}`));
+      if (!head)
+        return buf.length > MAX_REQUEST_BYTES
+          ? finish(new TrackerRemoteError('BAD_RESPONSE', 'response head too large'))
+          : undefined;
+      if (head.status !== 200)
+        return finish(
+          new TrackerRemoteError(
+            STATUS_CODES[head.status] ?? 'BAD_STATUS',
+            `${host}:${port} answered ${head.status} ${head.phrase} to GET RFC ${rfc}`,
+          ),
+        );
       const declared = contentLength(head);
       if (declared === 'malformed') return finish(new TrackerRemoteError('BAD_RESPONSE', 'malformed Content-Length'));
       limit = declared;
@@ -98,8 +119,10 @@ function download(host: string, port: number, rfc: number, out: WriteStream, opt
     });
     socket.once('end', onEnd);
     function onEnd(): void {
-      if (!head) return finish(new TrackerRemoteError('BAD_RESPONSE', `${host}:${port} closed before a complete response`));
-      if (limit !== undefined && received < limit) return finish(new UnreachableError(`${host}:${port}`, `closed after ${received} of ${limit} bytes`));
+      if (!head)
+        return finish(new TrackerRemoteError('BAD_RESPONSE', `${host}:${port} closed before a complete response`));
+      if (limit !== undefined && received < limit)
+        return finish(new UnreachableError(`${host}:${port}`, `closed after ${received} of ${limit} bytes`));
       finish();
     }
   });

@@ -32,7 +32,11 @@ export class NativeRequestError extends Error {
   }
 }
 
-export function handleNativeRequest(req: NativeRequest, state: NativePeerState, ctx: NativeContext): NativeResults[NativeRequest['type']] {
+export function handleNativeRequest(
+  req: NativeRequest,
+  state: NativePeerState,
+  ctx: NativeContext,
+): NativeResults[NativeRequest['type']] {
   const index = ctx.registry.index;
   switch (req.type) {
     case 'register':

@@ -36,7 +36,12 @@ export type AnnouncedFile = z.infer<typeof announcedFileSchema>;
 
 export const nativeRequestSchema = z.discriminatedUnion('type', [
   z.object({ id, type: z.literal('register'), host: hostName, port }),
-  z.object({ id, type: z.literal('announce'), files: z.array(announcedFileSchema).max(MAX_ANNOUNCE_FILES), replace: z.boolean().optional() }),
+  z.object({
+    id,
+    type: z.literal('announce'),
+    files: z.array(announcedFileSchema).max(MAX_ANNOUNCE_FILES),
+    replace: z.boolean().optional(),
+  }),
   z.object({ id, type: z.literal('unannounce'), name: plainName }),
   z.object({ id, type: z.literal('heartbeat') }),
   z.object({ id, type: z.literal('search'), text: z.string().max(255) }),
@@ -86,7 +91,10 @@ export function sniffProtocol(buf: Buffer): { kind: 'native'; rest: Buffer } | {
   let start = 0;
   while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) start++;
   const nl = buf.indexOf(0x0a, start);
-  const line = buf.subarray(start, nl < 0 ? buf.length : nl).toString('latin1').replace(/\r$/, '');
+  const line = buf
+    .subarray(start, nl < 0 ? buf.length : nl)
+    .toString('latin1')
+    .replace(/\r$/, '');
   if (nl < 0) return NATIVE_MAGIC.startsWith(line) ? { kind: 'wait' } : { kind: 'p2pci' };
   return line === NATIVE_MAGIC ? { kind: 'native', rest: buf.subarray(nl + 1) } : { kind: 'p2pci' };
 }

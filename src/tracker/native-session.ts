@@ -11,7 +11,12 @@
  */
 import type { Socket } from 'node:net';
 import { describeIssues, nativeRequestSchema } from './native-protocol.js';
-import { NativeRequestError, handleNativeRequest, type NativeContext, type NativePeerState } from './native-handlers.js';
+import {
+  NativeRequestError,
+  handleNativeRequest,
+  type NativeContext,
+  type NativePeerState,
+} from './native-handlers.js';
 import type { TrackerLog } from './peer-registry.js';
 import type { PeerRow } from './tracker-index.js';
 import { SocketFlow } from './socket-flow.js';

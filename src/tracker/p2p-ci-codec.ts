@@ -22,8 +22,20 @@ export * from './p2p-ci-format.js';
 
 /** A decoded P2P-CI request. Every leave method (LEAVE, QUIT, EXIT, DISCONNECT) is `LEAVE`. */
 export type P2pCiRequest =
-  | { readonly method: 'ADD'; readonly rfc: number; readonly host: string; readonly port: number; readonly title: string }
-  | { readonly method: 'LOOKUP'; readonly rfc: number; readonly host?: string; readonly port?: number; readonly title: string }
+  | {
+      readonly method: 'ADD';
+      readonly rfc: number;
+      readonly host: string;
+      readonly port: number;
+      readonly title: string;
+    }
+  | {
+      readonly method: 'LOOKUP';
+      readonly rfc: number;
+      readonly host?: string;
+      readonly port?: number;
+      readonly title: string;
+    }
   | { readonly method: 'LIST'; readonly host?: string; readonly port?: number }
   | { readonly method: 'GET'; readonly rfc: number; readonly host?: string; readonly os?: string }
   | { readonly method: 'LEAVE'; readonly verb: string };
@@ -82,13 +94,16 @@ export class P2pCiParser {
     while (true) {
       const nl = this.#buf.indexOf(LF, this.#scanPos);
       if (nl < 0) return this.#checkPartial();
-      if (nl - this.#scanPos > this.limits.maxLineBytes) return this.#fatal(`line longer than ${this.limits.maxLineBytes} bytes`);
+      if (nl - this.#scanPos > this.limits.maxLineBytes)
+        return this.#fatal(`line longer than ${this.limits.maxLineBytes} bytes`);
       const line = cleanLine(this.#buf.subarray(this.#scanPos, nl));
       this.#scanPos = nl + 1;
       if (line === '') return this.#complete();
       this.#lines.push(line);
-      if (this.#lines.length > this.limits.maxHeaders + 1) return this.#fatal(`more than ${this.limits.maxHeaders} header lines`);
-      if (this.#scanPos > this.limits.maxRequestBytes) return this.#fatal(`request larger than ${this.limits.maxRequestBytes} bytes`);
+      if (this.#lines.length > this.limits.maxHeaders + 1)
+        return this.#fatal(`more than ${this.limits.maxHeaders} header lines`);
+      if (this.#scanPos > this.limits.maxRequestBytes)
+        return this.#fatal(`request larger than ${this.limits.maxRequestBytes} bytes`);
     }
   }
 
@@ -124,8 +139,10 @@ export class P2pCiParser {
   }
 
   #checkPartial(): P2pCiParseError | null {
-    if (this.#buf.length - this.#scanPos > this.limits.maxLineBytes) return this.#fatal(`line longer than ${this.limits.maxLineBytes} bytes`);
-    if (this.#buf.length > this.limits.maxRequestBytes) return this.#fatal(`request larger than ${this.limits.maxRequestBytes} bytes`);
+    if (this.#buf.length - this.#scanPos > this.limits.maxLineBytes)
+      return this.#fatal(`line longer than ${this.limits.maxLineBytes} bytes`);
+    if (this.#buf.length > this.limits.maxRequestBytes)
+      return this.#fatal(`request larger than ${this.limits.maxRequestBytes} bytes`);
     return null;
   }
 
@@ -182,7 +199,10 @@ function isJunkByte(b: number): boolean {
 
 /** Drops the `\r` of CRLF (or the leading one of `\n\r`) and trailing padding. */
 function cleanLine(bytes: Buffer): string {
-  return bytes.toString('utf8').replace(/^[\r\0]+/, '').replace(/[\r\0 \t]+$/, '');
+  return bytes
+    .toString('utf8')
+    .replace(/^[\r\0]+/, '')
+    .replace(/[\r\0 \t]+$/, '');
 }
 
 function parseHeaders(lines: readonly string[]): Map<string, string> {
@@ -206,14 +226,22 @@ function interpret(line: string, headers: Map<string, string>, knownHost?: strin
   const versionError = checkVersion(tokens[tokens.length - 1] ?? '');
   if (versionError) return versionError;
   if (method === 'LIST') return interpretList(tokens, headers, knownHost, knownPort);
-  if (tokens.length !== 4 || tokens[1]!.toUpperCase() !== 'RFC') return badLine(`expected "${method} RFC <number> ${P2PCI_VERSION}"`);
+  if (tokens.length !== 4 || tokens[1]!.toUpperCase() !== 'RFC')
+    return badLine(`expected "${method} RFC <number> ${P2PCI_VERSION}"`);
   const rfc = parseRfcNumber(tokens[2]!);
   if (rfc === undefined) return badLine(`RFC number "${clip(tokens[2]!)}" is not a decimal integer`);
-  if (method === 'GET') return { method, rfc, host: headers.get('host') || undefined, os: headers.get('os') || undefined };
+  if (method === 'GET')
+    return { method, rfc, host: headers.get('host') || undefined, os: headers.get('os') || undefined };
   return interpretIndexRequest(method as 'ADD' | 'LOOKUP', rfc, headers, knownHost, knownPort);
 }
 
-function interpretIndexRequest(method: 'ADD' | 'LOOKUP', rfc: number, headers: Map<string, string>, knownHost?: string, knownPort?: number): ParseOutcome {
+function interpretIndexRequest(
+  method: 'ADD' | 'LOOKUP',
+  rfc: number,
+  headers: Map<string, string>,
+  knownHost?: string,
+  knownPort?: number,
+): ParseOutcome {
   const peer = peerHeaders(headers, knownHost, knownPort);
   if (peer instanceof P2pCiParseError) return peer;
   const title = headers.get('title') ?? '';
@@ -223,16 +251,26 @@ function interpretIndexRequest(method: 'ADD' | 'LOOKUP', rfc: number, headers: M
   return { method, rfc, host: peer.host, port: peer.port, title: title === '' ? `rfc${rfc}` : title };
 }
 
-function interpretList(tokens: readonly string[], headers: Map<string, string>, knownHost?: string, knownPort?: number): ParseOutcome {
+function interpretList(
+  tokens: readonly string[],
+  headers: Map<string, string>,
+  knownHost?: string,
+  knownPort?: number,
+): ParseOutcome {
   if (tokens.length !== 3 || tokens[1]!.toUpperCase() !== 'ALL') return badLine(`expected "LIST ALL ${P2PCI_VERSION}"`);
   const peer = peerHeaders(headers, knownHost, knownPort);
   return peer instanceof P2pCiParseError ? peer : { method: 'LIST', ...peer };
 }
 
-function peerHeaders(headers: Map<string, string>, knownHost?: string, knownPort?: number): { host?: string; port?: number } | P2pCiParseError {
+function peerHeaders(
+  headers: Map<string, string>,
+  knownHost?: string,
+  knownPort?: number,
+): { host?: string; port?: number } | P2pCiParseError {
   const rawHost = headers.get('host');
   const rawPort = headers.get('port');
-  if (rawHost !== undefined && rawHost !== '' && !/^[^\s\x00-\x1f\x7f]{1,255}$/.test(rawHost)) return bad(`Host "${clip(rawHost)}" is not a host name`);
+  if (rawHost !== undefined && rawHost !== '' && !/^[^\s\x00-\x1f\x7f]{1,255}$/.test(rawHost))
+    return bad(`Host "${clip(rawHost)}" is not a host name`);
   const port = rawPort === undefined || rawPort === '' ? knownPort : parsePort(rawPort);
   if (port === null) return bad(`Port "${clip(rawPort ?? '')}" is not a port number`);
   return { host: rawHost || knownHost, port };
@@ -240,7 +278,8 @@ function peerHeaders(headers: Map<string, string>, knownHost?: string, knownPort
 
 function checkVersion(token: string): P2pCiParseError | undefined {
   if (token.toUpperCase() === P2PCI_VERSION) return undefined;
-  if (/^[^/]+\/\S+$/.test(token)) return new P2pCiParseError(505, `version "${clip(token)}" is not supported`, false, true);
+  if (/^[^/]+\/\S+$/.test(token))
+    return new P2pCiParseError(505, `version "${clip(token)}" is not supported`, false, true);
   return badLine(`missing protocol version (expected ${P2PCI_VERSION})`);
 }
 

@@ -89,7 +89,11 @@ export interface ParsedResponseHead {
 export function parseResponseHead(buf: Buffer): ParsedResponseHead | null {
   const end = findHeadEnd(buf);
   if (end === null) return null;
-  const lines = buf.subarray(0, end.headEnd).toString('utf8').split('\n').map((l) => l.replace(/\r$/, ''));
+  const lines = buf
+    .subarray(0, end.headEnd)
+    .toString('utf8')
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''));
   const m = /^(\S+) (\d{3})(?: (.*))?$/.exec(lines[0] ?? '');
   if (!m) throw new RangeError(`malformed status line "${(lines[0] ?? '').slice(0, 60)}"`);
   const headers = new Map<string, string>();

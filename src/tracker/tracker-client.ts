@@ -17,7 +17,13 @@ import { EventEmitter } from 'node:events';
 import { openTrackerConnection, type TrackerConnection } from './tracker-connection.js';
 import type { AnnouncedFile, NativeResults, SearchMatch } from './native-protocol.js';
 import type { TrackerLog } from './peer-registry.js';
-import { CLIENT_REQUEST_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, MAX_ANNOUNCE_FILES, RECONNECT_MAX_MS, RECONNECT_MIN_MS } from './tracker-constants.js';
+import {
+  CLIENT_REQUEST_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_MS,
+  MAX_ANNOUNCE_FILES,
+  RECONNECT_MAX_MS,
+  RECONNECT_MIN_MS,
+} from './tracker-constants.js';
 import { TrackerUnavailableError } from './tracker-errors.js';
 
 export type TrackerClientState = 'idle' | 'connected' | 'disconnected' | 'reconnecting' | 'closed';
@@ -61,7 +67,8 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
     const colon = opts.address.lastIndexOf(':');
     this.#host = opts.address.slice(0, colon).replace(/^\[|\]$/g, '');
     this.#port = Number(opts.address.slice(colon + 1));
-    if (colon <= 0 || !Number.isInteger(this.#port) || this.#port < 1 || this.#port > 65535) throw new RangeError(`tracker address "${opts.address}" is not host:port`);
+    if (colon <= 0 || !Number.isInteger(this.#port) || this.#port < 1 || this.#port > 65535)
+      throw new RangeError(`tracker address "${opts.address}" is not host:port`);
     this.#timeout = opts.requestTimeoutMs ?? CLIENT_REQUEST_TIMEOUT_MS;
     this.#log = opts.log ?? (() => {});
   }
@@ -131,7 +138,8 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
   }
 
   #live(): TrackerConnection {
-    if (!this.#conn?.isOpen) throw new TrackerUnavailableError(`not connected to tracker ${this.opts.address} (${this.#state})`);
+    if (!this.#conn?.isOpen)
+      throw new TrackerUnavailableError(`not connected to tracker ${this.opts.address} (${this.#state})`);
     return this.#conn;
   }
 
@@ -170,7 +178,9 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
   #startHeartbeat(conn: TrackerConnection, every: number): void {
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     this.#heartbeat = setInterval(() => {
-      conn.request('heartbeat', {}, Math.min(this.#timeout, every * 2)).catch((e: Error) => conn.destroy(`heartbeat failed: ${e.message}`));
+      conn
+        .request('heartbeat', {}, Math.min(this.#timeout, every * 2))
+        .catch((e: Error) => conn.destroy(`heartbeat failed: ${e.message}`));
     }, every);
     this.#heartbeat.unref();
   }

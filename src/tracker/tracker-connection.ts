@@ -10,7 +10,13 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { z } from 'zod';
-import { nativeReplyEnvelope, nativeResultSchemas, type NativeRequest, type NativeRequestType, type NativeResults } from './native-protocol.js';
+import {
+  nativeReplyEnvelope,
+  nativeResultSchemas,
+  type NativeRequest,
+  type NativeRequestType,
+  type NativeResults,
+} from './native-protocol.js';
 import { MAX_NATIVE_LINE_BYTES, NATIVE_MAGIC } from './tracker-constants.js';
 import { TrackerRemoteError, TrackerTimeoutError, TrackerUnavailableError } from './tracker-errors.js';
 
@@ -31,7 +37,11 @@ export function openTrackerConnection(host: string, port: number, timeoutMs: num
     const fail = (e: Error): void => {
       clearTimeout(timer);
       socket.destroy();
-      reject(e instanceof TrackerTimeoutError ? e : new TrackerUnavailableError(`cannot reach tracker ${host}:${port}: ${e.message}`));
+      reject(
+        e instanceof TrackerTimeoutError
+          ? e
+          : new TrackerUnavailableError(`cannot reach tracker ${host}:${port}: ${e.message}`),
+      );
     };
     socket.once('error', fail);
     socket.once('connect', () => {
@@ -98,7 +108,8 @@ export class TrackerConnection {
     } catch {
       return this.destroy('tracker sent a malformed line');
     }
-    if (envelope.id === null) return this.destroy(`tracker refused a line: ${'message' in envelope ? envelope.message : ''}`);
+    if (envelope.id === null)
+      return this.destroy(`tracker refused a line: ${'message' in envelope ? envelope.message : ''}`);
     const pending = this.#settle(envelope.id);
     if (!pending) return;
     if (envelope.ok === false) return pending.reject(new TrackerRemoteError(envelope.code, envelope.message));
@@ -117,7 +128,8 @@ export class TrackerConnection {
 
   #onClose(): string {
     const reason = this.#closeReason || 'tracker closed the connection';
-    for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(new TrackerUnavailableError(`tracker connection lost: ${reason}`));
+    for (const id of [...this.#pending.keys()])
+      this.#settle(id)?.reject(new TrackerUnavailableError(`tracker connection lost: ${reason}`));
     return reason;
   }
 }

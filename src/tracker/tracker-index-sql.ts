@@ -70,8 +70,12 @@ export function prepareStatements(db: Database.Database): Statements {
     removePeerFiles: db.prepare('DELETE FROM files WHERE peer_id = ?'),
     peerFileNames: db.prepare('SELECT name FROM files WHERE peer_id = ?'),
     lookupRfc: db.prepare(`SELECT ${RECORD_COLUMNS} ${RECORD_FROM} WHERE f.rfc = ? AND p.online = 1 ORDER BY f.id`),
-    lookupRfcRecords: db.prepare(`SELECT f.rfc, f.title, p.host, p.port ${RECORD_FROM} WHERE f.rfc = ? AND p.online = 1 ORDER BY f.id`),
-    listRfcs: db.prepare(`SELECT ${RECORD_COLUMNS} ${RECORD_FROM} WHERE f.rfc IS NOT NULL AND p.online = 1 ORDER BY f.rfc, f.id`),
+    lookupRfcRecords: db.prepare(
+      `SELECT f.rfc, f.title, p.host, p.port ${RECORD_FROM} WHERE f.rfc = ? AND p.online = 1 ORDER BY f.id`,
+    ),
+    listRfcs: db.prepare(
+      `SELECT ${RECORD_COLUMNS} ${RECORD_FROM} WHERE f.rfc IS NOT NULL AND p.online = 1 ORDER BY f.rfc, f.id`,
+    ),
     search: db.prepare(
       `SELECT ${RECORD_COLUMNS} ${RECORD_FROM} WHERE f.name LIKE ? ESCAPE '\\' OR f.title LIKE ? ESCAPE '\\'
        ORDER BY f.name, p.online DESC, f.id LIMIT ?`,

@@ -81,7 +81,10 @@ export class TrackerIndex {
   readonly #replace: (peerId: number, files: readonly FileInput[], now: number) => number;
   readonly #addMany: (peerId: number, files: readonly FileInput[], now: number) => void;
 
-  constructor(readonly dbPath: string, opts: TrackerIndexOptions = {}) {
+  constructor(
+    readonly dbPath: string,
+    opts: TrackerIndexOptions = {},
+  ) {
     if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
     this.#db = new Database(dbPath);
     this.#db.pragma('journal_mode = WAL');
@@ -98,7 +101,8 @@ export class TrackerIndex {
 
   #migrate(): void {
     const version = this.#db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) throw new Error(`tracker database ${this.dbPath} has schema ${version}, newer than ${SCHEMA_VERSION}`);
+    if (version > SCHEMA_VERSION)
+      throw new Error(`tracker database ${this.dbPath} has schema ${version}, newer than ${SCHEMA_VERSION}`);
     this.#db.exec(SCHEMA_SQL);
     this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
@@ -212,5 +216,15 @@ function toPeer(row: unknown): PeerRow {
 
 function toFile(row: unknown): FileRecord {
   const r = row as Omit<FileRecord, 'online'> & { online: number };
-  return { name: r.name, rfc: r.rfc, title: r.title, size: r.size, sha256: r.sha256, host: r.host, port: r.port, kind: r.kind, online: r.online === 1 };
+  return {
+    name: r.name,
+    rfc: r.rfc,
+    title: r.title,
+    size: r.size,
+    sha256: r.sha256,
+    host: r.host,
+    port: r.port,
+    kind: r.kind,
+    online: r.online === 1,
+  };
 }

@@ -40,7 +40,8 @@ export interface RunTrackerOptions {
 
 /** `${XDG_DATA_HOME:-~/.local/share}/p2pterm/tracker.db` */
 export function defaultTrackerDbPath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share');
+  const base =
+    env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share');
   return join(base, 'p2pterm', 'tracker.db');
 }
 
@@ -65,7 +66,10 @@ export async function runTracker(opts: RunTrackerOptions = {}): Promise<void> {
   await server.stop();
 }
 
-function untilStopRequested(opts: RunTrackerOptions, log: (level: TrackerLogLevel, msg: string) => void): Promise<void> {
+function untilStopRequested(
+  opts: RunTrackerOptions,
+  log: (level: TrackerLogLevel, msg: string) => void,
+): Promise<void> {
   return new Promise((resolve) => {
     const signals: NodeJS.Signals[] = opts.handleSignals === false ? [] : ['SIGINT', 'SIGTERM'];
     const stop = (why: string): void => {

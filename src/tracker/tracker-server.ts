@@ -105,7 +105,10 @@ export class TrackerServer extends EventEmitter<PeerRegistryEvents> {
     }
     const addr = server.address() as { address: string; port: number };
     this.#address = `${this.#opts.host}:${addr.port}`;
-    this.#opts.log('info', `tracker listening on ${this.#address} (db ${this.#opts.dbPath}, ${offline} peers marked offline)`);
+    this.#opts.log(
+      'info',
+      `tracker listening on ${this.#address} (db ${this.#opts.dbPath}, ${offline} peers marked offline)`,
+    );
     return this.#address;
   }
 
@@ -169,14 +172,24 @@ export class TrackerServer extends EventEmitter<PeerRegistryEvents> {
   #startNative(socket: Socket, label: string, rest: Buffer): void {
     const o = this.#opts;
     const heartbeatMs = Math.max(1, Math.floor(o.livenessMs / 3));
-    new NativeSession(socket, `native ${label}`, { registry: this.#registry!, log: o.log, livenessMs: o.livenessMs, heartbeatMs }).start(rest);
+    new NativeSession(socket, `native ${label}`, {
+      registry: this.#registry!,
+      log: o.log,
+      livenessMs: o.livenessMs,
+      heartbeatMs,
+    }).start(rest);
   }
 
   #startP2pCi(socket: Socket, label: string, initial: Buffer): void {
     const o = this.#opts;
     socket.setTimeout(o.p2pciIdleMs);
     socket.setKeepAlive(true, C.KEEPALIVE_MS);
-    new P2pCiSession(socket, `p2p-ci ${label}`, { registry: this.#registry!, log: o.log, idleCompleteMs: o.idleCompleteMs, stallMs: o.stallMs }).start(initial);
+    new P2pCiSession(socket, `p2p-ci ${label}`, {
+      registry: this.#registry!,
+      log: o.log,
+      idleCompleteMs: o.idleCompleteMs,
+      stallMs: o.stallMs,
+    }).start(initial);
   }
 }
 

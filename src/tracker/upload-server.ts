@@ -19,7 +19,13 @@ import { join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { P2pCiParser, formatGetResponseHead, type ParseOutcome } from './p2p-ci-codec.js';
 import type { TrackerLog } from './peer-registry.js';
-import { IDLE_COMPLETE_MS, STALL_MS, UPLOAD_IDLE_MS, UPLOAD_MAX_CONNS_PER_IP, UPLOAD_REQUEST_MS } from './tracker-constants.js';
+import {
+  IDLE_COMPLETE_MS,
+  STALL_MS,
+  UPLOAD_IDLE_MS,
+  UPLOAD_MAX_CONNS_PER_IP,
+  UPLOAD_REQUEST_MS,
+} from './tracker-constants.js';
 import { P2pCiParseError, type P2pCiStatus } from './tracker-errors.js';
 
 export { fetchRfc, type FetchRfcOptions, type FetchRfcResult } from './fetch-rfc.js';
@@ -99,7 +105,8 @@ export class UploadServer {
 
   #onConnection(socket: Socket): void {
     const ip = socket.remoteAddress ?? '?';
-    if ((this.#perIp.get(ip) ?? 0) >= (this.opts.maxConnsPerIp ?? UPLOAD_MAX_CONNS_PER_IP)) return void socket.destroy();
+    if ((this.#perIp.get(ip) ?? 0) >= (this.opts.maxConnsPerIp ?? UPLOAD_MAX_CONNS_PER_IP))
+      return void socket.destroy();
     this.#perIp.set(ip, (this.#perIp.get(ip) ?? 0) + 1);
     this.#sockets.add(socket);
     socket.once('close', () => {
@@ -147,7 +154,9 @@ export class UploadServer {
     try {
       const { handle, size, mtime } = file;
       socket.setTimeout(UPLOAD_IDLE_MS);
-      socket.write(formatGetResponseHead({ status: 200, os: this.#os, date: new Date(), lastModified: mtime, length: size }));
+      socket.write(
+        formatGetResponseHead({ status: 200, os: this.#os, date: new Date(), lastModified: mtime, length: size }),
+      );
       const body = createReadStream('', { fd: handle, start: 0, end: Math.max(0, size - 1), autoClose: false });
       if (size > 0) await pipeline(body, socket, { end: false });
       if (size > 0 && body.bytesRead < size) throw new Error(`file shrank to ${body.bytesRead} of ${size} bytes`);
@@ -185,7 +194,10 @@ export class UploadServer {
 
   /** `wanted` itself if present, else a case-insensitive match (RFC7.TXT), else undefined. */
   async #findName(wanted: string): Promise<string | undefined> {
-    const exact = await fsp.lstat(join(this.#root, wanted)).then(() => true, () => false);
+    const exact = await fsp.lstat(join(this.#root, wanted)).then(
+      () => true,
+      () => false,
+    );
     if (exact) return wanted;
     const names = await fsp.readdir(this.#root).catch(() => [] as string[]);
     return names.find((n) => n.toLowerCase() === wanted);

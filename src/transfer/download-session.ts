@@ -19,7 +19,8 @@
  *   or abort the part and its resume state stay on disk.
  */
 import { EventEmitter } from 'node:events';
-import { realClock, type Clock, type TimerHandle } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { realClock } from '../io/real-clock.js';
 import { errorCode } from '../wire/errors.js';
 import { ChunkSlab } from './chunk-slab.js';
 import type { HashPool } from './hash-pool.js';
@@ -160,7 +161,13 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     this.slab = new ChunkSlab(opts.manifest.chunkSize, this.pipeline * opts.sources.length);
     for (const src of opts.sources) {
       if (this.peers.has(src.id)) throw new TypeError(`duplicate source id ${src.id}`);
-      this.peers.set(src.id, { src, meter: new RateMeter(this.clock.now()), inflight: new Map(), state: 'idle', errors: 0 });
+      this.peers.set(src.id, {
+        src,
+        meter: new RateMeter(this.clock.now()),
+        inflight: new Map(),
+        state: 'idle',
+        errors: 0,
+      });
     }
   }
 
@@ -211,7 +218,10 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
       if (!this.part.needsWholeCheck || (await this.part.verifyWhole())) break;
       const bad = await this.part.reverify();
       if (bad.length === 0 || round > 0) {
-        throw new TransferError('CORRUPT', `${m.name}: chunks match but the whole-file SHA-256 does not (bad manifest)`);
+        throw new TransferError(
+          'CORRUPT',
+          `${m.name}: chunks match but the whole-file SHA-256 does not (bad manifest)`,
+        );
       }
       this.picker.reopen(bad);
       for (const i of bad) this.bytes -= chunkLength(m, i);
@@ -280,7 +290,10 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     else {
       const got = await peer.src.fetch(index, signal);
       if (got.byteLength !== slot.byteLength) {
-        throw new TransferError('BAD_CHUNK', `chunk ${index} from ${peer.src.id} is ${got.byteLength} bytes, not ${slot.byteLength}`);
+        throw new TransferError(
+          'BAD_CHUNK',
+          `chunk ${index} from ${peer.src.id} is ${got.byteLength} bytes, not ${slot.byteLength}`,
+        );
       }
       slot.set(got);
     }

@@ -189,7 +189,14 @@ export class FileDigest {
   feed(at: number, bytes: Uint8Array): Promise<void> {
     if (this.ended || !(bytes.buffer instanceof SharedArrayBuffer)) return Promise.resolve();
     this.posted = Math.max(this.posted, at + bytes.byteLength);
-    return this.owner.postShared({ sid: this.sid, path: this.path, upto: at, shared: bytes.buffer, off: bytes.byteOffset, len: bytes.byteLength });
+    return this.owner.postShared({
+      sid: this.sid,
+      path: this.path,
+      upto: at,
+      shared: bytes.buffer,
+      off: bytes.byteOffset,
+      len: bytes.byteLength,
+    });
   }
 
   /** Hashes up to `size` bytes and resolves with the SHA-256 hex of exactly that prefix. */

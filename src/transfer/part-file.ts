@@ -25,7 +25,7 @@ import { chunkLength, chunkOffset, manifestId, type Manifest } from './manifest.
 import { resolveInside, safeFileName, truncateUtf8 } from './safe-name.js';
 import { CHECKPOINT_BYTES, MAX_NAME_BYTES } from './transfer-constants.js';
 import { TransferError } from './transfer-error.js';
-import { syncDir, writeFileAtomic } from '../core/write-atomic.js';
+import { syncDir, writeFileAtomic } from '../io/write-atomic.js';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const OPEN_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW;
@@ -142,7 +142,10 @@ export class PartFile {
       this.writing.delete(index);
     }
     // A chunk that extends the verified prefix is hashed from memory, not read back.
-    const fed = index === this.prefix && this.needsWholeCheck && !this.closed ? this.wholeDigest().feed(chunkOffset(this.manifest, index), bytes) : null;
+    const fed =
+      index === this.prefix && this.needsWholeCheck && !this.closed
+        ? this.wholeDigest().feed(chunkOffset(this.manifest, index), bytes)
+        : null;
     this.mark(index, true);
     await fed;
     this.sinceCheckpoint += len;

@@ -8,7 +8,8 @@
  * - an aborted take refunds its tokens and rejects with the signal's reason.
  * - time comes only from the injected clock (tests use a virtual one).
  */
-import { realClock, type Clock, type TimerHandle } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { realClock } from '../io/real-clock.js';
 import { abortError } from './transfer-error.js';
 
 export interface RateLimiterOptions {

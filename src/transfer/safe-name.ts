@@ -42,7 +42,10 @@ export function safeFileName(name: unknown): string {
  */
 export function sanitizeFileName(name: string, fallback = 'download'): string {
   const last = name.split(SEPARATOR).pop() ?? '';
-  const cleaned = [...last].filter((ch) => !CONTROL.test(ch)).join('').trim();
+  const cleaned = [...last]
+    .filter((ch) => !CONTROL.test(ch))
+    .join('')
+    .trim();
   const cut = truncateKeepingExtension(cleaned.replace(LONE_SURROGATE, '\uFFFD'), MAX_NAME_BYTES);
   return fileNameProblem(cut) === null ? cut : fallback;
 }

@@ -8,7 +8,8 @@
  * - every event carries the transfer's id; progress is forwarded as the session emits it.
  */
 import { EventEmitter } from 'node:events';
-import { realClock, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
+import { realClock } from '../io/real-clock.js';
 import {
   DownloadSession,
   type DownloadProgress,
@@ -116,7 +117,13 @@ export class TransferManager extends EventEmitter<TransferManagerEvents> {
 
   private session(id: string, d: ManagedDownload): DownloadSession {
     const limiter = new RateLimiter({ rateBps: d.rateBps ?? 0, clock: this.clock });
-    const s = new DownloadSession({ ...d, hashPool: this.hashPool, globalLimiter: this.globalLimiter, limiter, clock: this.clock });
+    const s = new DownloadSession({
+      ...d,
+      hashPool: this.hashPool,
+      globalLimiter: this.globalLimiter,
+      limiter,
+      clock: this.clock,
+    });
     s.on('progress', (progress) => this.emit('progress', { id, progress }));
     s.on('source-dropped', (source) => this.emit('source-dropped', { id, source }));
     return s;

@@ -85,7 +85,14 @@ export class MemoryNetwork {
   }
 
   /** @internal */
-  send(from: string, fromIdentity: LocalIdentity, to: string, type: RequestType, body: unknown, timeoutMs: number): Promise<unknown> {
+  send(
+    from: string,
+    fromIdentity: LocalIdentity,
+    to: string,
+    type: RequestType,
+    body: unknown,
+    timeoutMs: number,
+  ): Promise<unknown> {
     this.requests++;
     const sentAt = this.clock.now();
     return new Promise((resolve, reject) => {
@@ -95,7 +102,11 @@ export class MemoryNetwork {
         const ep = this.endpoints.get(to);
         if (!ep || !this.canReach(from, to)) return timeout();
         if (ep.identity.routing !== fromIdentity.routing || ep.identity.bits !== fromIdentity.bits) {
-          return reject(new IncompatiblePeerError(`${to} runs ${ep.identity.routing} routing with ${ep.identity.bits}-bit ids; this node runs ${fromIdentity.routing} with ${fromIdentity.bits}`));
+          return reject(
+            new IncompatiblePeerError(
+              `${to} runs ${ep.identity.routing} routing with ${ep.identity.bits}-bit ids; this node runs ${fromIdentity.routing} with ${fromIdentity.bits}`,
+            ),
+          );
         }
         ep.handler(type, body as never, { id: fromIdentity.id, address: from }).then(
           (result) => this.reply(from, to, () => resolve(result), timeout),
@@ -143,7 +154,12 @@ export class MemoryTransport implements Transport {
     return this.address;
   }
 
-  request<T extends RequestType>(to: string, type: T, body: RequestBody<T>, opts: RequestOptions = {}): Promise<ResponseBody<T>> {
+  request<T extends RequestType>(
+    to: string,
+    type: T,
+    body: RequestBody<T>,
+    opts: RequestOptions = {},
+  ): Promise<ResponseBody<T>> {
     if (opts.signal?.aborted) return Promise.reject(opts.signal.reason ?? new Error('aborted'));
     const timeoutMs = opts.timeoutMs ?? this.network.timeoutMs;
     return this.network.send(this.address, this.identity(), to, type, body, timeoutMs) as Promise<ResponseBody<T>>;

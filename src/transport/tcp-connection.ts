@@ -4,11 +4,18 @@
  */
 import type { Socket } from 'node:net';
 import { PROTOCOL_VERSION } from '../core/constants.js';
-import { decodePayload, encodeFrameParts, FrameDecoder, parseResponse, responseIdOf, type Frame } from '../wire/codec.js';
+import {
+  decodePayload,
+  encodeFrameParts,
+  FrameDecoder,
+  parseResponse,
+  responseIdOf,
+  type Frame,
+} from '../wire/codec.js';
 import { DecodeError, errorCode, IncompatiblePeerError, RemoteError, UnreachableError } from '../wire/errors.js';
 import type { Hello, RequestType } from '../wire/messages.js';
 import { hashId } from '../core/ring-math.js';
-import type { LogFn } from './log-fn.js';
+import type { LogFn } from '../core/log.js';
 import { RELEASE, type LocalIdentity, type PeerInfo, type Releasable, type RequestHandler } from './transport.js';
 
 /** Requests one connection may have in service at once. */
@@ -171,9 +178,16 @@ export class TcpConnection {
   }
 
   private async serve(id: number, type: RequestType, body: unknown): Promise<void> {
-    if (!this.handler) return this.send({ kind: 'error', id, code: 'NOT_SERVING', message: 'this endpoint does not serve requests' });
+    if (!this.handler)
+      return this.send({ kind: 'error', id, code: 'NOT_SERVING', message: 'this endpoint does not serve requests' });
     // A peer that floods requests gets BUSY answers instead of unbounded work and memory.
-    if (this.serving >= MAX_SERVING) return this.send({ kind: 'error', id, code: 'BUSY', message: `more than ${MAX_SERVING} requests in flight on one connection` });
+    if (this.serving >= MAX_SERVING)
+      return this.send({
+        kind: 'error',
+        id,
+        code: 'BUSY',
+        message: `more than ${MAX_SERVING} requests in flight on one connection`,
+      });
     this.serving++;
     try {
       const result = await this.handler(type, body as never, this.peer!);
@@ -198,9 +212,12 @@ export class TcpConnection {
 
 /** Why a peer's hello is unacceptable, or null. */
 export function incompatibility(me: LocalIdentity, h: Hello): string | null {
-  if (h.version !== PROTOCOL_VERSION) return `protocol version ${h.version} is not supported (this node speaks ${PROTOCOL_VERSION})`;
-  if (h.routing !== me.routing) return `routing mismatch: this ring runs ${me.routing} routing, the peer runs ${h.routing}`;
+  if (h.version !== PROTOCOL_VERSION)
+    return `protocol version ${h.version} is not supported (this node speaks ${PROTOCOL_VERSION})`;
+  if (h.routing !== me.routing)
+    return `routing mismatch: this ring runs ${me.routing} routing, the peer runs ${h.routing}`;
   if (h.bits !== me.bits) return `id width mismatch: this ring uses ${me.bits}-bit ids, the peer uses ${h.bits}`;
-  if (h.address && hashId(h.address, h.bits).toString(16) !== h.id) return `peer id ${h.id} is not SHA-1("${h.address}")`;
+  if (h.address && hashId(h.address, h.bits).toString(16) !== h.id)
+    return `peer id ${h.id} is not SHA-1("${h.address}")`;
   return null;
 }

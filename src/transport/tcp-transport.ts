@@ -6,7 +6,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { DEFAULT_RPC_TIMEOUT_MS, HELLO_TIMEOUT_MS } from '../core/constants.js';
 import { P2pError, RpcTimeoutError, UnreachableError } from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
-import { silentLog, type LogFn } from './log-fn.js';
+import { silentLog, type LogFn } from '../core/log.js';
 import { TcpConnection } from './tcp-connection.js';
 import type { LocalIdentity, RequestHandler, RequestOptions, Transport } from './transport.js';
 
@@ -62,12 +62,22 @@ export class TcpTransport implements Transport {
     return this.address;
   }
 
-  async request<T extends RequestType>(to: string, type: T, body: RequestBody<T>, opts: RequestOptions = {}): Promise<ResponseBody<T>> {
+  async request<T extends RequestType>(
+    to: string,
+    type: T,
+    body: RequestBody<T>,
+    opts: RequestOptions = {},
+  ): Promise<ResponseBody<T>> {
     const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
     const conn = await this.connection(to, opts.signal);
     const { id, done } = conn.request(type, body, opts.into);
     try {
-      return (await bounded(done, timeoutMs, opts.signal, () => new RpcTimeoutError(to, type, timeoutMs))) as ResponseBody<T>;
+      return (await bounded(
+        done,
+        timeoutMs,
+        opts.signal,
+        () => new RpcTimeoutError(to, type, timeoutMs),
+      )) as ResponseBody<T>;
     } finally {
       conn.forget(id); // a request given up (timeout, abort) must not write into `opts.into` later
     }
@@ -105,7 +115,10 @@ export class TcpTransport implements Transport {
       if (!conn.peer) conn.close('no hello in time');
     }, HELLO_TIMEOUT_MS);
     timer.unref();
-    conn.ready.then(() => clearTimeout(timer), () => clearTimeout(timer));
+    conn.ready.then(
+      () => clearTimeout(timer),
+      () => clearTimeout(timer),
+    );
     if (first) conn.feed(first);
   }
 
@@ -131,7 +144,10 @@ export class TcpTransport implements Transport {
     // MB/s. Sharing is safe: each read is consumed by its callback before the next read starts.
     let conn: TcpConnection | null = null;
     this.readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
-    const onread = { buffer: this.readBuffer, callback: (n: number, buf: Buffer) => (conn?.feedBorrowed(buf.subarray(0, n)), true) };
+    const onread = {
+      buffer: this.readBuffer,
+      callback: (n: number, buf: Buffer) => (conn?.feedBorrowed(buf.subarray(0, n)), true),
+    };
     const socket = connect({ host, port, onread });
     conn = new TcpConnection(socket, false, () => this.identity(), null, this.log, to);
     this.track(conn, socket);
@@ -156,7 +172,12 @@ export function splitAddress(address: string): { host: string; port: number } {
 }
 
 /** Waits for `p`, failing after `ms` or when `signal` aborts. */
-export function bounded<T>(p: Promise<T>, ms: number, signal: AbortSignal | undefined, onTimeout: () => Error): Promise<T> {
+export function bounded<T>(
+  p: Promise<T>,
+  ms: number,
+  signal: AbortSignal | undefined,
+  onTimeout: () => Error,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
     const timer = setTimeout(() => finish(() => reject(onTimeout())), ms);
@@ -167,6 +188,9 @@ export function bounded<T>(p: Promise<T>, ms: number, signal: AbortSignal | unde
       signal?.removeEventListener('abort', onAbort);
       f();
     }
-    p.then((v) => finish(() => resolve(v)), (e) => finish(() => reject(e)));
+    p.then(
+      (v) => finish(() => resolve(v)),
+      (e) => finish(() => reject(e)),
+    );
   });
 }

@@ -54,7 +54,12 @@ export interface LocalIdentity {
 export interface Transport {
   /** Starts serving; resolves with the "host:port" actually listened on. */
   listen(handler: RequestHandler): Promise<string>;
-  request<T extends RequestType>(to: string, type: T, body: RequestBody<T>, opts?: RequestOptions): Promise<ResponseBody<T>>;
+  request<T extends RequestType>(
+    to: string,
+    type: T,
+    body: RequestBody<T>,
+    opts?: RequestOptions,
+  ): Promise<ResponseBody<T>>;
   /** Stops serving, closes every connection, rejects pending requests. */
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@
 import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { EventBus } from '../bus/event-bus.js';
-import type { CommandFn } from '../cli/headless.js';
+import type { CommandFn } from '../commands/command-fn.js';
 import type { ChordNode } from '../dht/chord-node.js';
 import { CommandRunner, type Builtin } from './command-runner.js';
 import { escapeTags } from './format.js';
@@ -14,7 +14,18 @@ import { FrameScheduler } from './frame-scheduler.js';
 import { glyphsFor, type Glyphs } from './glyphs.js';
 import { helpLines, hintLine } from './help-text.js';
 import { findBinding, keyName, type BlessedKey, type KeyBinding } from './keymap.js';
-import { computeLayout, GRID_MIN, LAB_PANE_IDS, PANE_IDS, TABS_MIN, type LabPaneId, type Layout, type NodePaneId, type PaneId, type Rect } from './layout.js';
+import {
+  computeLayout,
+  GRID_MIN,
+  LAB_PANE_IDS,
+  PANE_IDS,
+  TABS_MIN,
+  type LabPaneId,
+  type Layout,
+  type NodePaneId,
+  type PaneId,
+  type Rect,
+} from './layout.js';
 import { OverlayBox, type Modal } from './overlay.js';
 import { FilesPane } from './panes/files-pane.js';
 import { FingerTablePane } from './panes/finger-table-pane.js';
@@ -117,7 +128,6 @@ export function createConsole(opts: ConsoleOptions): ConsoleApp {
   return new Console(opts);
 }
 
-
 /**
  * A pane's wake-up (an age ticking, a flash ending) is soft: a frame drawn for another reason
  * up to WAKE_EARLY_MS before it redraws the pane too, and the wake's own timer fires only
@@ -175,12 +185,28 @@ class Console implements ConsoleApp {
     this.ringMap = lab?.ring ?? new RingMapPane(ctx);
     this.log = new LogPane(ctx, opts.initialLog);
     this.transfers = new TransfersPane(ctx);
-    const common = { ring: this.ringMap, fingers: new FingerTablePane(ctx), stabilize: new StabilizationPane(ctx), log: this.log };
-    const set = lab ? { ...common, lab: lab.lab } : { ...common, files: new FilesPane(ctx), transfers: this.transfers, tracker: new TrackerPane(ctx) };
+    const common = {
+      ring: this.ringMap,
+      fingers: new FingerTablePane(ctx),
+      stabilize: new StabilizationPane(ctx),
+      log: this.log,
+    };
+    const set = lab
+      ? { ...common, lab: lab.lab }
+      : { ...common, files: new FilesPane(ctx), transfers: this.transfers, tracker: new TrackerPane(ctx) };
     this.panes = set as Partial<Record<PaneId, Pane>> as Record<PaneId, Pane>;
     this.status = new StatusBar(ctx, { override: () => this.bottomOverride(), hints: () => this.hints() });
     this.tabBar = blessed.box({ parent: this.screen, tags: true, wrap: false, height: 1, hidden: true });
-    this.tooSmall = blessed.box({ parent: this.screen, tags: true, top: 'center', left: 'center', width: '100%', height: 6, align: 'center', hidden: true });
+    this.tooSmall = blessed.box({
+      parent: this.screen,
+      tags: true,
+      top: 'center',
+      left: 'center',
+      width: '100%',
+      height: 6,
+      align: 'center',
+      hidden: true,
+    });
     for (const p of Object.values(this.panes)) {
       this.screen.append(p.box);
       keepCellsWhenUnchanged(p.box, () => !this.inFrame || this.screenDirty || this.drawnThisFrame.has(p));
@@ -258,7 +284,9 @@ class Console implements ConsoleApp {
     this.attachPanes();
     this.detachers.push(() => this.detachPanes());
     const lab = this.opts.lab;
-    if (lab) for (const name of ['lab:selected', 'lab:ring'] as const) this.detachers.push(lab.bus.on(name, () => this.syncNode()));
+    if (lab)
+      for (const name of ['lab:selected', 'lab:ring'] as const)
+        this.detachers.push(lab.bus.on(name, () => this.syncNode()));
     this.screen.on('keypress', (ch: string | undefined, key: BlessedKey | undefined) => this.onKey(keyName(ch, key)));
     this.screen.on('resize', () => {
       this.relayout();
@@ -266,7 +294,10 @@ class Console implements ConsoleApp {
     });
     if (this.opts.settings.get('mouse')) this.enableMouse();
     const capture = this.opts.captureStdio ?? (this.opts.output ?? process.stdout) === process.stdout;
-    if (capture) this.releaseStdio = guardStdio((level, topic, message) => bus.emit('log:line', { at: Date.now(), level, topic, message }));
+    if (capture)
+      this.releaseStdio = guardStdio((level, topic, message) =>
+        bus.emit('log:line', { at: Date.now(), level, topic, message }),
+      );
   }
 
   /** Panes listen to the shown node's bus, and in the lab to the lab's bus as well. */
@@ -309,20 +340,43 @@ class Console implements ConsoleApp {
       quit: { usage: 'quit', help: 'quit the console (asks if transfers run)', run: () => this.quit('quit', true) },
       help: { usage: 'help', help: 'keys and commands', run: () => this.openHelp() },
       settings: { usage: 'settings', help: 'see and edit the remembered settings', run: () => this.openSettings() },
-      theme: { usage: 'theme [NAME]', help: 'switch theme (and remember it)', run: ([name]) => this.themeCommand(name) },
-      set: { usage: 'set KEY VALUE', help: 'change a setting: theme, join, tracker, dir, data, refreshHz, stabilizeMs, mouse', run: (a) => this.setCommand(a) },
+      theme: {
+        usage: 'theme [NAME]',
+        help: 'switch theme (and remember it)',
+        run: ([name]) => this.themeCommand(name),
+      },
+      set: {
+        usage: 'set KEY VALUE',
+        help: 'change a setting: theme, join, tracker, dir, data, refreshHz, stabilizeMs, mouse',
+        run: (a) => this.setCommand(a),
+      },
       clear: { usage: 'clear', help: 'clear the log pane', run: () => this.log.clear() },
     };
     if (process.env.P2PTERM_DEBUG === '1') {
       // Lets the end-to-end tests prove an uncaught exception restores the terminal.
-      builtins.crash = { usage: 'crash', help: 'throw an uncaught exception (debug)', run: () => void setTimeout(() => { throw new Error('p2pterm debug crash'); }, 0) };
+      builtins.crash = {
+        usage: 'crash',
+        help: 'throw an uncaught exception (debug)',
+        run: () =>
+          void setTimeout(() => {
+            throw new Error('p2pterm debug crash');
+          }, 0),
+      };
     }
     return new CommandRunner({
       commands: this.opts.commands,
       builtins,
       log: (level, message) => this.consoleBus.emit('log:line', { at: Date.now(), level, topic: 'console', message }),
       say: (text, level) => this.say(text, level),
-      showReply: (title, lines) => this.pushModal(new OverlayBox(this.screen, () => this.theme, { title, lines: lines.map(escapeTags), footer: 'Esc/Enter/q close', onClose: () => this.modalClosed() })),
+      showReply: (title, lines) =>
+        this.pushModal(
+          new OverlayBox(this.screen, () => this.theme, {
+            title,
+            lines: lines.map(escapeTags),
+            footer: 'Esc/Enter/q close',
+            onClose: () => this.modalClosed(),
+          }),
+        ),
       onSuccess: (cmd, args) => {
         if (cmd === 'join' && args[0]) this.opts.settings.set('join', args[0]);
       },
@@ -336,14 +390,33 @@ class Console implements ConsoleApp {
       { keys: ['tab'], help: 'focus the next pane', hint: 'focus', run: () => this.cycleFocus(1) },
       { keys: ['S-tab'], help: 'focus the previous pane', run: () => this.cycleFocus(-1) },
       // Listed in the help only: the numbered bindings above do the work.
-      { keys: [], label: `1-${this.order.length}`, help: `focus pane N (${this.order.map((id) => (id === 'stabilize' ? 'stabilization' : id)).join(', ')})`, run: () => {} },
+      {
+        keys: [],
+        label: `1-${this.order.length}`,
+        help: `focus pane N (${this.order.map((id) => (id === 'stabilize' ? 'stabilization' : id)).join(', ')})`,
+        run: () => {},
+      },
       ...(this.opts.lab?.keys ?? []),
-      { keys: [':'], help: 'command line (Tab completes, Up/Down history)', hint: 'command', run: () => this.openCommandLine() },
+      {
+        keys: [':'],
+        help: 'command line (Tab completes, Up/Down history)',
+        hint: 'command',
+        run: () => this.openCommandLine(),
+      },
       { keys: ['?'], help: 'this help (keys of the focused pane)', hint: 'help', run: () => this.openHelp() },
       { keys: [','], help: 'settings', hint: 'settings', run: () => this.openSettings() },
-      { keys: ['escape'], help: 'back out (close, clear a filter, resume following)', run: () => void this.pane(this.focused).back() },
+      {
+        keys: ['escape'],
+        help: 'back out (close, clear a filter, resume following)',
+        run: () => void this.pane(this.focused).back(),
+      },
       { keys: ['C-l'], help: 'redraw the whole screen', run: () => this.redrawAll() },
-      { keys: ['q'], help: 'quit (asks first if transfers are running)', hint: 'quit', run: () => this.quit('quit', true) },
+      {
+        keys: ['q'],
+        help: 'quit (asks first if transfers are running)',
+        hint: 'quit',
+        run: () => this.quit('quit', true),
+      },
       { keys: ['C-c'], help: 'quit now', run: () => this.quit('interrupt') },
     ];
   }
@@ -357,7 +430,7 @@ class Console implements ConsoleApp {
       if (name === 'q') this.quit('quit', true);
       return;
     }
-    if (this.prompt) return this.prompt.handleKey(name), this.status.markDirty();
+    if (this.prompt) return (this.prompt.handleKey(name), this.status.markDirty());
     const modal = this.modals[this.modals.length - 1];
     if (modal) {
       modal.handleKey(name);
@@ -400,8 +473,14 @@ class Console implements ConsoleApp {
     const l = this.layout;
     for (const id of this.order) {
       const box = this.pane(id).box;
-      const rect = l.mode === 'grid' ? (l.panes as Partial<Record<PaneId, Rect>>)[id] : l.mode === 'tabs' && id === this.focused ? l.body : null;
-      if (rect) Object.assign(box, { left: rect.left, top: rect.top, width: rect.width, height: rect.height }), box.show();
+      const rect =
+        l.mode === 'grid'
+          ? (l.panes as Partial<Record<PaneId, Rect>>)[id]
+          : l.mode === 'tabs' && id === this.focused
+            ? l.body
+            : null;
+      if (rect)
+        Object.assign(box, { left: rect.left, top: rect.top, width: rect.width, height: rect.height }), box.show();
       else box.hide();
       this.pane(id).dirty = true;
     }
@@ -409,7 +488,13 @@ class Console implements ConsoleApp {
     show(this.tabBar, l.mode === 'tabs');
     show(this.tooSmall, l.mode === 'too-small');
     show(this.status.box, l.mode !== 'too-small');
-    if (l.mode !== 'too-small') Object.assign(this.status.box, { left: l.status.left, top: l.status.top, width: l.status.width, height: l.status.height });
+    if (l.mode !== 'too-small')
+      Object.assign(this.status.box, {
+        left: l.status.left,
+        top: l.status.top,
+        width: l.status.width,
+        height: l.status.height,
+      });
     if (l.mode === 'tabs') Object.assign(this.tabBar, { left: 0, top: 0, width: l.tabBar.width });
     for (const m of this.modals) m.render();
     this.status.dirty = true;
@@ -448,7 +533,8 @@ class Console implements ConsoleApp {
         else this.wakeAt.set(id, now + w);
       }
     }
-    if (this.layout.mode === 'tabs') this.tabBar.setContent(tabBarLine(this.theme, this.focused, Number(this.screen.width), this.order));
+    if (this.layout.mode === 'tabs')
+      this.tabBar.setContent(tabBarLine(this.theme, this.focused, Number(this.screen.width), this.order));
     if (this.status.dirty) this.status.render();
   }
 
@@ -488,14 +574,20 @@ class Console implements ConsoleApp {
   private bottomOverride(): string | null {
     const width = Number(this.screen.width);
     if (this.prompt) return this.prompt.render(this.theme, width);
-    if (this.message) return this.theme.tag(this.message.level === 'error' ? 'error' : 'accent', escapeTags(this.message.text));
+    if (this.message)
+      return this.theme.tag(this.message.level === 'error' ? 'error' : 'accent', escapeTags(this.message.text));
     return null;
   }
 
   private hints(): string {
-    if (this.modals.length) return hintLine(this.theme, [{ keys: ['escape'], help: '', hint: 'close', run: () => {} }], this.caps.unicode);
+    if (this.modals.length)
+      return hintLine(this.theme, [{ keys: ['escape'], help: '', hint: 'close', run: () => {} }], this.caps.unicode);
     const g = (k: string) => this.globalKeys.find((b) => b.keys.includes(k))!;
-    return hintLine(this.theme, [g('?'), g('tab'), g(':'), g('q'), ...this.pane(this.focused).keys.filter((b) => b.hint), g(',')], this.caps.unicode);
+    return hintLine(
+      this.theme,
+      [g('?'), g('tab'), g(':'), g('q'), ...this.pane(this.focused).keys.filter((b) => b.hint), g(',')],
+      this.caps.unicode,
+    );
   }
 
   say(text: string, level: 'info' | 'error' = 'info'): void {
@@ -518,11 +610,16 @@ class Console implements ConsoleApp {
   }
 
   private openCommandLine(): void {
-    this.ask(':', '', (line) => {
-      if (line === null || !line.trim()) return;
-      this.remember(line.trim());
-      void this.runCommand(line);
-    }, this.opts.settings.get('history'));
+    this.ask(
+      ':',
+      '',
+      (line) => {
+        if (line === null || !line.trim()) return;
+        this.remember(line.trim());
+        void this.runCommand(line);
+      },
+      this.opts.settings.get('history'),
+    );
   }
 
   private remember(line: string): void {
@@ -552,7 +649,15 @@ class Console implements ConsoleApp {
   private openHelp(): void {
     const pane = this.pane(this.focused);
     const lines = helpLines(this.theme, this.caps.unicode, this.globalKeys, pane.title, pane.keys, this.runner.names());
-    this.pushModal(new OverlayBox(this.screen, () => this.theme, { title: `Help ${this.glyphs.dot} ${pane.title}`, lines, footer: 'Esc/?/q close  j/k scroll', closeKeys: ['escape', 'q', '?', 'enter'], onClose: () => this.modalClosed() }));
+    this.pushModal(
+      new OverlayBox(this.screen, () => this.theme, {
+        title: `Help ${this.glyphs.dot} ${pane.title}`,
+        lines,
+        footer: 'Esc/?/q close  j/k scroll',
+        closeKeys: ['escape', 'q', '?', 'enter'],
+        onClose: () => this.modalClosed(),
+      }),
+    );
   }
 
   private openSettings(): void {
@@ -596,7 +701,11 @@ class Console implements ConsoleApp {
 
   private setCommand([key, ...rest]: string[]): void {
     const f = SETTING_FIELDS.find((x) => x.key === key);
-    if (!f) return this.say(`set: unknown setting "${key ?? ''}"; one of ${SETTING_FIELDS.map((x) => x.key).join(', ')}`, 'error');
+    if (!f)
+      return this.say(
+        `set: unknown setting "${key ?? ''}"; one of ${SETTING_FIELDS.map((x) => x.key).join(', ')}`,
+        'error',
+      );
     try {
       const value = f.parse(rest.join(' '));
       const note = this.applySetting(f, value);
@@ -625,7 +734,8 @@ class Console implements ConsoleApp {
       this.resolveClosed(reason);
       return;
     }
-    if (this.modals.some((m) => m instanceof OverlayBox && (m as OverlayBox & { quitConfirm?: boolean }).quitConfirm)) return;
+    if (this.modals.some((m) => m instanceof OverlayBox && (m as OverlayBox & { quitConfirm?: boolean }).quitConfirm))
+      return;
     const box = new OverlayBox(this.screen, () => this.theme, {
       title: 'Quit?',
       lines: [`${running} transfer${running === 1 ? ' is' : 's are'} still running.`, 'Quit anyway and abandon them?'],

@@ -3,7 +3,7 @@
  * set, clear), then the node's command map, generically, so commands added to that map later
  * work here unchanged. Replies are logged and shown readably; errors never escape silently.
  */
-import type { CommandFn } from '../cli/headless.js';
+import type { CommandFn } from '../commands/command-fn.js';
 import { P2pError } from '../wire/errors.js';
 import { formatReply, splitWords } from './format-reply.js';
 

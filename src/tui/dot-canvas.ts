@@ -24,8 +24,17 @@ interface Cell {
 export class DotCanvas {
   private readonly cells: Cell[];
 
-  constructor(readonly cols: number, readonly rows: number, readonly unicode: boolean) {
-    this.cells = Array.from({ length: Math.max(0, cols * rows) }, () => ({ bits: 0, ascii: ' ', text: null, role: null }));
+  constructor(
+    readonly cols: number,
+    readonly rows: number,
+    readonly unicode: boolean,
+  ) {
+    this.cells = Array.from({ length: Math.max(0, cols * rows) }, () => ({
+      bits: 0,
+      ascii: ' ',
+      text: null,
+      role: null,
+    }));
   }
 
   /** Width and height in units. */
@@ -106,7 +115,13 @@ export class DotCanvas {
   /** Rows as plain text (tests). */
   toPlain(): string[] {
     const out: string[] = [];
-    for (let r = 0; r < this.rows; r++) out.push(this.cells.slice(r * this.cols, (r + 1) * this.cols).map((c) => this.glyph(c)).join(''));
+    for (let r = 0; r < this.rows; r++)
+      out.push(
+        this.cells
+          .slice(r * this.cols, (r + 1) * this.cols)
+          .map((c) => this.glyph(c))
+          .join(''),
+      );
     return out;
   }
 

@@ -45,7 +45,9 @@ function isInline(v: unknown, depth = 0): boolean {
   if (isScalar(v) || isNodeRef(v)) return true;
   if (depth > 0) return false;
   if (Array.isArray(v)) return v.every(isScalar);
-  return Object.values(v as object).every((x) => isScalar(x) || isNodeRef(x) || (Array.isArray(x) && x.every(isScalar)));
+  return Object.values(v as object).every(
+    (x) => isScalar(x) || isNodeRef(x) || (Array.isArray(x) && x.every(isScalar)),
+  );
 }
 
 function inline(v: unknown): string {

@@ -20,7 +20,10 @@ export class FrameScheduler {
   /** Frames drawn so far (tests and the benchmark read it). */
   frames = 0;
 
-  constructor(private readonly frame: () => void, opts: FrameSchedulerOptions = {}) {
+  constructor(
+    private readonly frame: () => void,
+    opts: FrameSchedulerOptions = {},
+  ) {
     this.minGapMs = 1000 / clampFps(opts.fps ?? 10);
     this.now = opts.now ?? Date.now;
   }

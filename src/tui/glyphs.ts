@@ -24,13 +24,49 @@ export interface Glyphs {
 }
 
 const UNICODE: Glyphs = {
-  self: '◉', pred: '◆', succ: '●', succList: '•', node: '∘', check: '✓', cross: '✗', pointer: '▸', paused: '‖', running: '▸',
-  sep: '│', dot: '·', ellipsis: '…', down: '↓', up: '↑', arrow: '→', dash: '–', fingerLine: '⠒', online: '●', offline: '○',
+  self: '◉',
+  pred: '◆',
+  succ: '●',
+  succList: '•',
+  node: '∘',
+  check: '✓',
+  cross: '✗',
+  pointer: '▸',
+  paused: '‖',
+  running: '▸',
+  sep: '│',
+  dot: '·',
+  ellipsis: '…',
+  down: '↓',
+  up: '↑',
+  arrow: '→',
+  dash: '–',
+  fingerLine: '⠒',
+  online: '●',
+  offline: '○',
 };
 
 const ASCII: Glyphs = {
-  self: '@', pred: 'P', succ: 'S', succList: 's', node: 'o', check: '+', cross: 'x', pointer: '>', paused: '||', running: '>',
-  sep: '|', dot: '-', ellipsis: '~', down: 'v', up: '^', arrow: '->', dash: '-', fingerLine: '--', online: '*', offline: 'o',
+  self: '@',
+  pred: 'P',
+  succ: 'S',
+  succList: 's',
+  node: 'o',
+  check: '+',
+  cross: 'x',
+  pointer: '>',
+  paused: '||',
+  running: '>',
+  sep: '|',
+  dot: '-',
+  ellipsis: '~',
+  down: 'v',
+  up: '^',
+  arrow: '->',
+  dash: '-',
+  fingerLine: '--',
+  online: '*',
+  offline: 'o',
 };
 
 export function glyphsFor(unicode: boolean): Glyphs {

@@ -3,14 +3,27 @@ import { escapeTags, fit } from './format.js';
 import { bindingLabel, type KeyBinding } from './keymap.js';
 import type { Theme } from './theme.js';
 
-export function helpLines(theme: Theme, unicode: boolean, global: readonly KeyBinding[], paneTitle: string, pane: readonly KeyBinding[], commands: readonly string[]): string[] {
+export function helpLines(
+  theme: Theme,
+  unicode: boolean,
+  global: readonly KeyBinding[],
+  paneTitle: string,
+  pane: readonly KeyBinding[],
+  commands: readonly string[],
+): string[] {
   const section = (title: string, list: readonly KeyBinding[]) => [
     theme.tag('heading', escapeTags(title)),
-    ...list.filter((b) => b.help).map((b) => `  ${theme.tag('hintKey', escapeTags(fit(bindingLabel(b, unicode), 16, '')))} ${escapeTags(b.help)}`),
+    ...list
+      .filter((b) => b.help)
+      .map((b) => `  ${theme.tag('hintKey', escapeTags(fit(bindingLabel(b, unicode), 16, '')))} ${escapeTags(b.help)}`),
   ];
   const out = [...section(paneTitle, pane), '', ...section('Everywhere', global)];
   if (pane.length === 0) out.splice(1, 0, '  (no keys of its own)');
-  out.push('', theme.tag('heading', 'Commands (:)'), ...wrapWords(commands.join('  '), 64).map((l) => '  ' + escapeTags(l)));
+  out.push(
+    '',
+    theme.tag('heading', 'Commands (:)'),
+    ...wrapWords(commands.join('  '), 64).map((l) => '  ' + escapeTags(l)),
+  );
   return out;
 }
 
@@ -18,7 +31,9 @@ export function helpLines(theme: Theme, unicode: boolean, global: readonly KeyBi
 export function hintLine(theme: Theme, bindings: readonly KeyBinding[], unicode: boolean): string {
   return bindings
     .filter((b) => b.hint)
-    .map((b) => `${theme.tag('hintKey', escapeTags(bindingLabel(b, unicode)))} ${theme.tag('hint', escapeTags(b.hint!))}`)
+    .map(
+      (b) => `${theme.tag('hintKey', escapeTags(bindingLabel(b, unicode)))} ${theme.tag('hint', escapeTags(b.hint!))}`,
+    )
     .join('  ');
 }
 

@@ -40,13 +40,24 @@ export function findBinding(bindings: readonly KeyBinding[], name: string): KeyB
 }
 
 const pretty: Record<string, string> = {
-  up: '↑', down: '↓', left: '←', right: '→', enter: 'Enter', escape: 'Esc', space: 'Space', tab: 'Tab',
-  'S-tab': 'S-Tab', pageup: 'PgUp', pagedown: 'PgDn', home: 'Home', end: 'End',
+  up: '↑',
+  down: '↓',
+  left: '←',
+  right: '→',
+  enter: 'Enter',
+  escape: 'Esc',
+  space: 'Space',
+  tab: 'Tab',
+  'S-tab': 'S-Tab',
+  pageup: 'PgUp',
+  pagedown: 'PgDn',
+  home: 'Home',
+  end: 'End',
 };
 
 export function bindingLabel(b: KeyBinding, unicode = true): string {
   if (b.label) return b.label;
-  return b.keys.map((k) => (unicode ? pretty[k] ?? k : asciiKey(pretty[k] ?? k))).join('/');
+  return b.keys.map((k) => (unicode ? (pretty[k] ?? k) : asciiKey(pretty[k] ?? k))).join('/');
 }
 
 function asciiKey(k: string): string {

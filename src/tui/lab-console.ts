@@ -52,7 +52,10 @@ export function openLabConsole(lab: RingLab, opts: LabConsoleOptions): ConsoleAp
   // Relative forms used by the keys, so that they too go through the command line's reporting.
   const commands = {
     ...base,
-    speed: (a: string[]) => base.speed!([a[0] === '__x2' ? String(lab.clock.speed * 2) : a[0] === '__/2' ? String(lab.clock.speed / 2) : a[0]!]),
+    speed: (a: string[]) =>
+      base.speed!([
+        a[0] === '__x2' ? String(lab.clock.speed * 2) : a[0] === '__/2' ? String(lab.clock.speed / 2) : a[0]!,
+      ]),
     select: async (a: string[]) => {
       if (a[0] === '__next' || a[0] === '__prev') return (lab.select({ delta: a[0] === '__next' ? 1 : -1 }), {});
       return base.select!(a);

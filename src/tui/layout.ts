@@ -31,11 +31,20 @@ export type Layout<Id extends PaneId = NodePaneId> =
 export function computeLayout(cols: number, rows: number): Layout<NodePaneId>;
 export function computeLayout(cols: number, rows: number, set: 'lab'): Layout<LabPaneId>;
 export function computeLayout(cols: number, rows: number, set: 'node' | 'lab'): Layout<NodePaneId> | Layout<LabPaneId>;
-export function computeLayout(cols: number, rows: number, set: 'node' | 'lab' = 'node'): Layout<NodePaneId> | Layout<LabPaneId> {
+export function computeLayout(
+  cols: number,
+  rows: number,
+  set: 'node' | 'lab' = 'node',
+): Layout<NodePaneId> | Layout<LabPaneId> {
   if (cols < TABS_MIN.cols || rows < TABS_MIN.rows) return { mode: 'too-small', cols, rows };
   const status: Rect = { left: 0, top: rows - STATUS_ROWS, width: cols, height: STATUS_ROWS };
   if (cols < GRID_MIN.cols || rows < GRID_MIN.rows) {
-    return { mode: 'tabs', tabBar: { left: 0, top: 0, width: cols, height: 1 }, body: { left: 0, top: 1, width: cols, height: rows - 1 - STATUS_ROWS }, status };
+    return {
+      mode: 'tabs',
+      tabBar: { left: 0, top: 0, width: cols, height: 1 },
+      body: { left: 0, top: 1, width: cols, height: rows - 1 - STATUS_ROWS },
+      status,
+    };
   }
   if (set === 'lab') return { mode: 'grid', panes: labPanes(cols, rows - STATUS_ROWS), status };
   return { mode: 'grid', panes: gridPanes(cols, rows - STATUS_ROWS), status };

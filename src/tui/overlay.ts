@@ -35,9 +35,22 @@ export class OverlayBox implements Modal {
   private top = 0;
   private lines: readonly string[];
 
-  constructor(private readonly screen: Widgets.Screen, private readonly theme: () => Theme, private readonly opts: OverlayOptions) {
+  constructor(
+    private readonly screen: Widgets.Screen,
+    private readonly theme: () => Theme,
+    private readonly opts: OverlayOptions,
+  ) {
     this.lines = opts.lines;
-    this.box = blessed.box({ parent: screen, tags: true, wrap: false, border: { type: 'line' }, top: 'center', left: 'center', width: 10, height: 5 });
+    this.box = blessed.box({
+      parent: screen,
+      tags: true,
+      wrap: false,
+      border: { type: 'line' },
+      top: 'center',
+      left: 'center',
+      width: 10,
+      height: 5,
+    });
     this.render();
   }
 
@@ -49,7 +62,19 @@ export class OverlayBox implements Modal {
   handleKey(name: string): void {
     if (this.opts.onKey?.(name, this)) return;
     const page = this.bodyHeight();
-    const scroll: Record<string, number> = { j: 1, down: 1, k: -1, up: -1, pagedown: page, space: page, 'C-d': page, pageup: -page, 'C-u': -page, g: -Infinity, G: Infinity };
+    const scroll: Record<string, number> = {
+      j: 1,
+      down: 1,
+      k: -1,
+      up: -1,
+      pagedown: page,
+      space: page,
+      'C-d': page,
+      pageup: -page,
+      'C-u': -page,
+      g: -Infinity,
+      G: Infinity,
+    };
     if (name in scroll) {
       this.top = Math.max(0, Math.min(Math.max(0, this.lines.length - page), this.top + scroll[name]!));
       this.render();
@@ -70,7 +95,11 @@ export class OverlayBox implements Modal {
     const t = this.theme();
     const sw = Number(this.screen.width);
     const sh = Number(this.screen.height);
-    const widest = Math.max(this.opts.title.length + 4, this.opts.footer ? this.opts.footer.length : 0, ...this.lines.map(visibleWidth));
+    const widest = Math.max(
+      this.opts.title.length + 4,
+      this.opts.footer ? this.opts.footer.length : 0,
+      ...this.lines.map(visibleWidth),
+    );
     const width = Math.min(sw - 2, Math.max(30, widest + 4));
     const height = Math.min(sh - 2, this.lines.length + 2 + (this.opts.footer ? 2 : 0));
     this.box.width = width;
@@ -78,7 +107,10 @@ export class OverlayBox implements Modal {
     this.box.style = { ...blessedStyle(t, 'overlay'), border: blessedStyle(t, 'borderFocus') };
     this.box.setLabel(t.tag('titleFocus', ` ${escapeTags(this.opts.title)} `));
     const body = this.lines.slice(this.top, this.top + this.bodyHeight()).map((l) => ' ' + clipTagged(l, width - 4));
-    const more = this.top + this.bodyHeight() < this.lines.length ? ` (${this.lines.length - this.top - this.bodyHeight()} more, j/k scroll)` : '';
+    const more =
+      this.top + this.bodyHeight() < this.lines.length
+        ? ` (${this.lines.length - this.top - this.bodyHeight()} more, j/k scroll)`
+        : '';
     if (this.opts.footer) body.push('', ' ' + t.tag('dim', escapeTags(this.opts.footer + more)));
     this.box.setContent(body.join('\n'));
     this.box.setFront();

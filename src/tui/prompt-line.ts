@@ -20,7 +20,11 @@ export class PromptLine {
   private historyIndex: number;
   private draft = '';
 
-  constructor(readonly prefix: string, initial: string, private readonly opts: PromptOptions) {
+  constructor(
+    readonly prefix: string,
+    initial: string,
+    private readonly opts: PromptOptions,
+  ) {
     this.text = initial;
     this.cursor = initial.length;
     this.historyIndex = opts.history?.length ?? 0;

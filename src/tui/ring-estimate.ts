@@ -5,7 +5,9 @@
  */
 import type { NodeSnapshot } from '../dht/chord-node.js';
 
-export function estimateRingSize(snap: Pick<NodeSnapshot, 'id' | 'address' | 'bits' | 'successors' | 'inRing' | 'predecessor'>): { n: number; exact: boolean } {
+export function estimateRingSize(
+  snap: Pick<NodeSnapshot, 'id' | 'address' | 'bits' | 'successors' | 'inRing' | 'predecessor'>,
+): { n: number; exact: boolean } {
   if (!snap.inRing) return { n: 0, exact: true };
   const seen = new Set<string>();
   for (const s of snap.successors) {

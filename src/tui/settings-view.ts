@@ -28,7 +28,10 @@ export function openSettingsView(deps: SettingsViewDeps): OverlayBox {
   const lines = () =>
     SETTING_FIELDS.map((f, i) => {
       const v = deps.store.get(f.key);
-      const shown = v === undefined ? deps.theme().tag('dim', '(not set)') : escapeTags(String(typeof v === 'boolean' ? (v ? 'on' : 'off') : v));
+      const shown =
+        v === undefined
+          ? deps.theme().tag('dim', '(not set)')
+          : escapeTags(String(typeof v === 'boolean' ? (v ? 'on' : 'off') : v));
       const text = `${fit(f.label, 28, '')} ${shown}`;
       return i === selected ? deps.theme().tag('selected', `${deps.glyphs.pointer} ${text}`) : `  ${text}`;
     });
@@ -36,18 +39,22 @@ export function openSettingsView(deps: SettingsViewDeps): OverlayBox {
   const edit = (overlay: OverlayBox) => {
     const f = SETTING_FIELDS[selected]!;
     const cur = deps.store.get(f.key);
-    deps.ask(`${f.label}: `, cur === undefined ? '' : typeof cur === 'boolean' ? (cur ? 'on' : 'off') : String(cur), (text) => {
-      if (text === null) return;
-      try {
-        const value = f.parse(text);
-        const note = deps.apply(f, value);
-        deps.store.set(f.key, value as never);
-        deps.say(`${f.label} = ${value === undefined ? '(not set)' : String(value)}${note ? ` (${note})` : ''}`);
-      } catch (e) {
-        deps.say(`${f.label}: ${(e as Error).message}`, 'error');
-      }
-      overlay.setLines(lines());
-    });
+    deps.ask(
+      `${f.label}: `,
+      cur === undefined ? '' : typeof cur === 'boolean' ? (cur ? 'on' : 'off') : String(cur),
+      (text) => {
+        if (text === null) return;
+        try {
+          const value = f.parse(text);
+          const note = deps.apply(f, value);
+          deps.store.set(f.key, value as never);
+          deps.say(`${f.label} = ${value === undefined ? '(not set)' : String(value)}${note ? ` (${note})` : ''}`);
+        } catch (e) {
+          deps.say(`${f.label}: ${(e as Error).message}`, 'error');
+        }
+        overlay.setLines(lines());
+      },
+    );
   };
   const overlay: OverlayBox = new OverlayBox(deps.screen, deps.theme, {
     title: 'Settings',
@@ -57,11 +64,12 @@ export function openSettingsView(deps: SettingsViewDeps): OverlayBox {
     onClose: deps.onClose,
     onKey: (name, o) => {
       if (name === 'j' || name === 'down' || name === 'k' || name === 'up') {
-        selected = (selected + (name === 'j' || name === 'down' ? 1 : -1) + SETTING_FIELDS.length) % SETTING_FIELDS.length;
+        selected =
+          (selected + (name === 'j' || name === 'down' ? 1 : -1) + SETTING_FIELDS.length) % SETTING_FIELDS.length;
         o.setLines(lines());
         return true;
       }
-      if (name === 'enter') return edit(o), true;
+      if (name === 'enter') return (edit(o), true);
       return false;
     },
   });

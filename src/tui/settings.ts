@@ -35,7 +35,13 @@ export interface ConsoleSettings {
 
 export type SettingKey = keyof ConsoleSettings;
 
-export const SETTING_DEFAULTS: ConsoleSettings = { theme: 'dark', refreshHz: 10, stabilizeMs: DEFAULT_STABILIZE_MS, mouse: true, history: [] };
+export const SETTING_DEFAULTS: ConsoleSettings = {
+  theme: 'dark',
+  refreshHz: 10,
+  stabilizeMs: DEFAULT_STABILIZE_MS,
+  mouse: true,
+  history: [],
+};
 
 export interface SettingsStore {
   get<K extends SettingKey>(key: K): ConsoleSettings[K];
@@ -59,7 +65,14 @@ export function openSettings(env: Readonly<Record<string, string | undefined>> =
   let failure: unknown = null;
   let conf: Promise<{ set(k: string, v: unknown): void; delete(k: string): void }> | null = null;
   const open = () =>
-    (conf ??= import('conf').then(({ default: Conf }) => new Conf<ConsoleSettings>({ projectName: 'p2pterm', cwd: env.P2PTERM_CONFIG_DIR || undefined, defaults: SETTING_DEFAULTS })));
+    (conf ??= import('conf').then(
+      ({ default: Conf }) =>
+        new Conf<ConsoleSettings>({
+          projectName: 'p2pterm',
+          cwd: env.P2PTERM_CONFIG_DIR || undefined,
+          defaults: SETTING_DEFAULTS,
+        }),
+    ));
   return {
     path,
     get: (key) => sanitize(key, data[key]),
@@ -134,14 +147,31 @@ function optional(check: (t: string) => string) {
 }
 
 export const SETTING_FIELDS: readonly SettingField[] = [
-  { key: 'theme', label: 'Theme', parse: (t) => (/^[\w-]+$/.test(t.trim()) ? t.trim() : fail('expected a theme name')) },
-  { key: 'join', label: 'Bootstrap peer', parse: optional((t) => (hostPortRe.test(t) ? t : fail('expected HOST:PORT'))) },
+  {
+    key: 'theme',
+    label: 'Theme',
+    parse: (t) => (/^[\w-]+$/.test(t.trim()) ? t.trim() : fail('expected a theme name')),
+  },
+  {
+    key: 'join',
+    label: 'Bootstrap peer',
+    parse: optional((t) => (hostPortRe.test(t) ? t : fail('expected HOST:PORT'))),
+  },
   { key: 'tracker', label: 'Tracker', parse: optional((t) => (hostPortRe.test(t) ? t : fail('expected HOST:PORT'))) },
   { key: 'dir', label: 'Shared folder', parse: optional((t) => t) },
   { key: 'data', label: 'Data folder', parse: optional((t) => t) },
   { key: 'refreshHz', label: 'Refresh rate (fps)', parse: intParser(1, 60) },
   { key: 'stabilizeMs', label: 'Stabilization interval (ms)', parse: intParser(10, 3_600_000) },
-  { key: 'mouse', label: 'Mouse', parse: (t) => (/^(on|true|yes|1)$/i.test(t.trim()) ? true : /^(off|false|no|0)$/i.test(t.trim()) ? false : fail('expected on or off')) },
+  {
+    key: 'mouse',
+    label: 'Mouse',
+    parse: (t) =>
+      /^(on|true|yes|1)$/i.test(t.trim())
+        ? true
+        : /^(off|false|no|0)$/i.test(t.trim())
+          ? false
+          : fail('expected on or off'),
+  },
 ];
 
 function fail(message: string): never {

@@ -5,13 +5,22 @@
  * after, they reach the terminal as usual).
  */
 import { format } from 'node:util';
-import type { LogLevel } from '../transport/log-fn.js';
+import type { LogLevel } from '../core/log.js';
 
 export type LogSink = (level: LogLevel, topic: string, message: string) => void;
 
 export function guardStdio(sink: LogSink): () => void {
-  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
-  const route = (level: LogLevel) => (...args: unknown[]) => sink(level, 'console', format(...args));
+  const saved = {
+    log: console.log,
+    info: console.info,
+    warn: console.warn,
+    error: console.error,
+    debug: console.debug,
+  };
+  const route =
+    (level: LogLevel) =>
+    (...args: unknown[]) =>
+      sink(level, 'console', format(...args));
   console.log = route('info');
   console.info = route('info');
   console.debug = route('debug');

@@ -24,6 +24,8 @@ export function sparkline(values: readonly number[], width: number, unicode: boo
   const tail = values.slice(-width);
   const max = Math.max(0, ...tail);
   const bars = unicode ? BARS : ASCII_BARS;
-  const line = tail.map((v) => (max <= 0 || v <= 0 ? ' ' : bars[Math.min(bars.length - 1, Math.floor((v / max) * (bars.length - 1) + 0.5))]!));
+  const line = tail.map((v) =>
+    max <= 0 || v <= 0 ? ' ' : bars[Math.min(bars.length - 1, Math.floor((v / max) * (bars.length - 1) + 0.5))]!,
+  );
   return ' '.repeat(Math.max(0, width - line.length)) + line.join('');
 }

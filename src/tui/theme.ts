@@ -8,10 +8,38 @@ import { fileURLToPath } from 'node:url';
 import { basename, join } from 'node:path';
 
 export const THEME_ROLES = [
-  'text', 'dim', 'border', 'borderFocus', 'title', 'titleFocus', 'accent', 'heading',
-  'self', 'pred', 'succ', 'succList', 'finger', 'node', 'path', 'ring', 'selected',
-  'ok', 'warn', 'error', 'debug', 'flash', 'gaugeFill', 'gaugeEmpty',
-  'status', 'statusKey', 'hint', 'hintKey', 'tabActive', 'tab', 'overlay', 'prompt',
+  'text',
+  'dim',
+  'border',
+  'borderFocus',
+  'title',
+  'titleFocus',
+  'accent',
+  'heading',
+  'self',
+  'pred',
+  'succ',
+  'succList',
+  'finger',
+  'node',
+  'path',
+  'ring',
+  'selected',
+  'ok',
+  'warn',
+  'error',
+  'debug',
+  'flash',
+  'gaugeFill',
+  'gaugeEmpty',
+  'status',
+  'statusKey',
+  'hint',
+  'hintKey',
+  'tabActive',
+  'tab',
+  'overlay',
+  'prompt',
 ] as const;
 export type ThemeRole = (typeof THEME_ROLES)[number];
 
@@ -43,7 +71,10 @@ export const THEMES_DIR = fileURLToPath(new URL('../../themes/', import.meta.url
 
 export function listThemes(dir = THEMES_DIR): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => basename(f, '.json')).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => basename(f, '.json'))
+    .sort();
 }
 
 export interface LoadThemeOptions {
@@ -61,7 +92,7 @@ export function loadTheme(name: string, opts: LoadThemeOptions = {}): Theme {
     throw new Error(`unknown theme "${wanted}"; available: ${listThemes(dir).join(', ') || '(none)'}`);
   }
   const file = JSON.parse(readFileSync(join(dir, `${wanted}.json`), 'utf8')) as ThemeFile;
-  const specs = (colors === 256 ? file.colors256 ?? file.colors16 : file.colors16 ?? file.colors256) ?? {};
+  const specs = (colors === 256 ? (file.colors256 ?? file.colors16) : (file.colors16 ?? file.colors256)) ?? {};
   return buildTheme(file.name ?? wanted, colors, specs);
 }
 

@@ -59,8 +59,10 @@ export function encodeFrameParts(frame: Frame): EncodedFrame {
     array.push(field);
   }
   const payload = encoder.encodeSharedRef(array);
-  if (payload.byteLength > MAX_FRAME_BYTES) throw new RangeError(`frame of ${payload.byteLength} bytes exceeds ${MAX_FRAME_BYTES}`);
-  if (tail && tail.byteLength > MAX_FRAME_BYTES) throw new RangeError(`tail of ${tail.byteLength} bytes exceeds ${MAX_FRAME_BYTES}`);
+  if (payload.byteLength > MAX_FRAME_BYTES)
+    throw new RangeError(`frame of ${payload.byteLength} bytes exceeds ${MAX_FRAME_BYTES}`);
+  if (tail && tail.byteLength > MAX_FRAME_BYTES)
+    throw new RangeError(`tail of ${tail.byteLength} bytes exceeds ${MAX_FRAME_BYTES}`);
   const words = tail ? 2 : 1;
   const head = Buffer.allocUnsafe(WORD * words + payload.byteLength);
   head.writeUInt32BE((tail ? TAIL_FLAG : 0) + payload.byteLength, 0);
@@ -102,10 +104,12 @@ export function decodePayload(payload: Uint8Array, tail: Uint8Array | null = nul
   if (tail !== null) {
     const field = raw[4];
     if (typeof field !== 'string' || field.length > 64) throw new DecodeError('bad tail field name');
-    if (typeof body !== 'object' || body === null || Array.isArray(body) || field in body) throw new DecodeError('tail does not fit the body');
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || field in body)
+      throw new DecodeError('tail does not fit the body');
     body = { ...body, [field]: tail };
   }
-  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffffffff) throw new DecodeError('bad request id');
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffffffff)
+    throw new DecodeError('bad request id');
   if (typeof type !== 'string' || type.length > 64) throw new DecodeError('bad message type');
   switch (kind) {
     case FrameKind.hello:
@@ -117,8 +121,13 @@ export function decodePayload(payload: Uint8Array, tail: Uint8Array | null = nul
       return { kind: 'response', id, body };
     case FrameKind.error:
     case FrameKind.refused: {
-      const message = typeof (body as { message?: unknown })?.message === 'string' ? (body as { message: string }).message.slice(0, 1000) : '';
-      return kind === FrameKind.error ? { kind: 'error', id, code: type, message } : { kind: 'refused', code: type, message };
+      const message =
+        typeof (body as { message?: unknown })?.message === 'string'
+          ? (body as { message: string }).message.slice(0, 1000)
+          : '';
+      return kind === FrameKind.error
+        ? { kind: 'error', id, code: type, message }
+        : { kind: 'refused', code: type, message };
     }
     default:
       throw new DecodeError(`unknown frame kind ${String(kind)}`);
@@ -134,7 +143,12 @@ export function responseIdOf(payload: Uint8Array): number | null {
 function decodeArray(payload: Uint8Array, withTail: boolean): unknown[] {
   let raw: unknown;
   try {
-    raw = decode(payload, { maxStrLength: MAX_FRAME_BYTES, maxBinLength: MAX_FRAME_BYTES, maxArrayLength: 4096, maxMapLength: 64 });
+    raw = decode(payload, {
+      maxStrLength: MAX_FRAME_BYTES,
+      maxBinLength: MAX_FRAME_BYTES,
+      maxArrayLength: 4096,
+      maxMapLength: 64,
+    });
   } catch (e) {
     throw new DecodeError(`not MessagePack: ${(e as Error).message}`);
   }
@@ -148,13 +162,19 @@ export function parseResponse<T extends RequestType>(type: T, body: unknown): un
   return parse(responseSchemas[type], body, `${type} response`);
 }
 
-function parse<S extends { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: { path: PropertyKey[]; message: string }[] } } }>(
-  schema: S,
-  value: unknown,
-  what: string,
-): never | any {
+function parse<
+  S extends {
+    safeParse(v: unknown): {
+      success: boolean;
+      data?: unknown;
+      error?: { issues: { path: PropertyKey[]; message: string }[] };
+    };
+  },
+>(schema: S, value: unknown, what: string): never | any {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error!.issues[0];
-  throw new DecodeError(`invalid ${what}: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'schema mismatch'}`);
+  throw new DecodeError(
+    `invalid ${what}: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'schema mismatch'}`,
+  );
 }

@@ -100,7 +100,8 @@ export class FrameDecoder {
     if (!hasTail) return { size: WORD + len, tailLen: -1 };
     if (buf.length - off < 2 * WORD) return null;
     const tailLen = buf.readUInt32BE(off + WORD);
-    if (tailLen > this.maxFrame) throw new DecodeError(`tail of ${tailLen} bytes exceeds the ${this.maxFrame}-byte limit`);
+    if (tailLen > this.maxFrame)
+      throw new DecodeError(`tail of ${tailLen} bytes exceeds the ${this.maxFrame}-byte limit`);
     return { size: 2 * WORD + len, tailLen };
   }
 
@@ -140,7 +141,12 @@ export class FrameDecoder {
     if (tailLen < 0) return void out.push({ payload, tail: null });
     if (tailLen === 0) return void out.push({ payload, tail: new Uint8Array(0) });
     const into = this.tailTarget(payload, tailLen);
-    this.tail = { payload, into: into?.byteLength === tailLen ? into : Buffer.allocUnsafe(tailLen), filled: 0, dropped: false };
+    this.tail = {
+      payload,
+      into: into?.byteLength === tailLen ? into : Buffer.allocUnsafe(tailLen),
+      filled: 0,
+      dropped: false,
+    };
   }
 
   /** Copies from `data` at `off` into the current tail; returns the offset after what it used. */

@@ -35,9 +35,17 @@ const empty = z.object({}).strict();
 export const MAX_STORE_VALUE = 4 * 1024 * 1024;
 const storeKey = z.string().min(1).max(MAX_STRING);
 const storeKind = z.enum(['manifest', 'chunk', 'value']);
-const storeValue = z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.byteLength <= MAX_STORE_VALUE, 'value must be bytes, at most 4 MiB');
+const storeValue = z.custom<Uint8Array>(
+  (v) => v instanceof Uint8Array && v.byteLength <= MAX_STORE_VALUE,
+  'value must be bytes, at most 4 MiB',
+);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'digest must be SHA-256 hex');
-const storeEntry = z.object({ key: storeKey, kind: storeKind, size: z.number().int().min(0).max(MAX_STORE_VALUE), digest: sha256Hex });
+const storeEntry = z.object({
+  key: storeKey,
+  kind: storeKind,
+  size: z.number().int().min(0).max(MAX_STORE_VALUE),
+  digest: sha256Hex,
+});
 const indexList = z.array(z.number().int().min(0).max(MAX_LIST)).max(MAX_LIST);
 
 /** Request bodies by message type. */
@@ -61,15 +69,29 @@ export const requestSchemas = {
    * Ring store: `replica` 0 asks the owner to store and replicate to its next r-1 successors
    * before answering; 1 or more stores one copy on the receiver only.
    */
-  store_put: z.object({ key: storeKey, value: storeValue, replica: z.number().int().min(0).max(64), kind: storeKind.default('value') }),
+  store_put: z.object({
+    key: storeKey,
+    value: storeValue,
+    replica: z.number().int().min(0).max(64),
+    kind: storeKind.default('value'),
+  }),
   /** Ring store: a page of the receiver's entries with ids in the ring interval (from, to], after key `after`. */
-  store_list: z.object({ from: hexId, to: hexId, after: storeKey.nullable(), limit: z.number().int().min(1).max(MAX_LIST) }),
+  store_list: z.object({
+    from: hexId,
+    to: hexId,
+    after: storeKey.nullable(),
+    limit: z.number().int().min(1).max(MAX_LIST),
+  }),
   /** Ring store: which of these entries the receiver lacks, or holds with other content. */
   store_sync: z.object({ entries: z.array(z.object({ key: storeKey, digest: sha256Hex })).max(MAX_LIST) }),
   /** A shared file's manifest, by name (tracker-assisted transfers between p2pterm peers). */
   file_manifest: z.object({ name: z.string().min(1).max(255) }),
   /** One chunk of a shared file, by name, manifest id and index. */
-  file_chunk: z.object({ name: z.string().min(1).max(255), manifest: z.string().regex(/^[0-9a-f]{64}$/), index: z.number().int().min(0) }),
+  file_chunk: z.object({
+    name: z.string().min(1).max(255),
+    manifest: z.string().regex(/^[0-9a-f]{64}$/),
+    index: z.number().int().min(0),
+  }),
 } as const;
 
 /** Response bodies by message type. */
@@ -94,5 +116,5 @@ export type RequestBody<T extends RequestType> = z.infer<(typeof requestSchemas)
 export type ResponseBody<T extends RequestType> = z.infer<(typeof responseSchemas)[T]>;
 
 export function isRequestType(t: unknown): t is RequestType {
-  return typeof t === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, t);
+  return typeof t === 'string' && Object.hasOwn(requestSchemas, t);
 }

@@ -32,7 +32,11 @@ const all = new Set<ChildProcess>();
 process.on('exit', () => all.forEach((c) => c.kill('SIGKILL')));
 
 export function startProc(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
-  const child = spawn(process.execPath, ['--import=tsx', MAIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, ['--import=tsx', MAIN, ...args], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   all.add(child);
   child.on('exit', () => all.delete(child));
   const lines: Record<string, any>[] = [];
@@ -56,7 +60,10 @@ export function startProc(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
     new Promise<Record<string, any>>((resolve, reject) => {
       const i = lines.findIndex(pred);
       if (i >= 0) return resolve(lines.splice(i, 1)[0]!);
-      const timer = setTimeout(() => reject(new Error(`timeout waiting for a line; stderr: ${stderr.slice(-5).join(' | ')}`)), ms);
+      const timer = setTimeout(
+        () => reject(new Error(`timeout waiting for a line; stderr: ${stderr.slice(-5).join(' | ')}`)),
+        ms,
+      );
       waiters.push({ pred, resolve: (o) => (clearTimeout(timer), resolve(o)) });
     });
   const exitP = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -75,7 +82,11 @@ export function startProc(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
 }
 
 /** Starts a headless node and waits for its `listening` line. */
-export async function startNode(port: number, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Proc & { id: string; address: string }> {
+export async function startNode(
+  port: number,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Proc & { id: string; address: string }> {
   const p = startProc(['node', '--headless', '--host', '127.0.0.1', '--port', String(port), ...extra], env);
   const ev = await p.waitLine((o) => o.event === 'listening');
   return Object.assign(p, { id: ev.id as string, address: ev.address as string });

@@ -24,7 +24,14 @@ test('chunks from a lying peer are rejected and fetched from honest ones', async
     const dirs = ['honest', 'evil', 'down'].map((n) => (mkdirSync(join(root, n)), join(root, n)));
     writeFileSync(join(dirs[0]!, 'data.bin'), bytes);
     writeFileSync(join(dirs[1]!, 'data.bin'), bytes);
-    const start = (i: number) => startPeer({ port: 0, bits: 32, dir: dirs[i]!, dataDir: join(root, `data-${i}`), tracker: `127.0.0.1:${tracker.port}` });
+    const start = (i: number) =>
+      startPeer({
+        port: 0,
+        bits: 32,
+        dir: dirs[i]!,
+        dataDir: join(root, `data-${i}`),
+        tracker: `127.0.0.1:${tracker.port}`,
+      });
     const honest = await start(0);
     const evil = await start(1);
     const down = await start(2);
@@ -38,12 +45,21 @@ test('chunks from a lying peer are rejected and fetched from honest ones', async
       served++;
       return { data: data as Uint8Array<ArrayBuffer> };
     });
-    t.true(await waitFor(async () => (await down.files.search('data.bin')).some((m) => m.sources.filter((s) => s.online).length === 2), 10_000));
+    t.true(
+      await waitFor(
+        async () => (await down.files.search('data.bin')).some((m) => m.sources.filter((s) => s.online).length === 2),
+        10_000,
+      ),
+    );
     const r = await down.files.get('data.bin');
     t.is(r.sha256, sha(bytes));
     t.true(readFileSync(r.path).equals(bytes), 'the file on disk is the real one');
     t.true(served >= 1, 'the lying peer was asked and its chunks were refused');
-    t.deepEqual(readdirSync(dirs[2]!).filter((n) => n.includes('.part')), [], 'no partial files left behind');
+    t.deepEqual(
+      readdirSync(dirs[2]!).filter((n) => n.includes('.part')),
+      [],
+      'no partial files left behind',
+    );
   } finally {
     for (const p of peers) await p.stop();
     await tracker.close();

@@ -66,7 +66,10 @@ test('a node started with the other routing mode is refused and exits with a cle
   try {
     const b = await startNode(p2, [...BITS, '--routing', 'naive', '--join', a.address]);
     t.is(await b.exited(), 2);
-    t.true(b.stderr.some((l) => /routing mismatch/.test(l)), b.stderr.join('\n'));
+    t.true(
+      b.stderr.some((l) => /routing mismatch/.test(l)),
+      b.stderr.join('\n'),
+    );
   } finally {
     a.kill();
   }

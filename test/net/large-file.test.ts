@@ -36,13 +36,30 @@ test('1 GiB round-trips between processes, and a killed download resumes', async
     procs.push(tracker);
     await tracker.waitLine((o) => o.event === 'listening');
     const peer = async (d: string) => {
-      const p = await startNode(await freePort(), ['--bits', '32', '--dir', join(root, d), '--data', join(root, `data-${d}`), '--tracker', `127.0.0.1:${tp}`]);
+      const p = await startNode(await freePort(), [
+        '--bits',
+        '32',
+        '--dir',
+        join(root, d),
+        '--data',
+        join(root, `data-${d}`),
+        '--tracker',
+        `127.0.0.1:${tp}`,
+      ]);
       procs.push(p);
       return p;
     };
     const src = await peer('src');
     const first = await peer('dst');
-    t.true(await waitFor(async () => ((await first.cmd('search big.bin')).matches ?? []).some((m: { name: string }) => m.name === 'big.bin'), 60_000, 500), 'the source announced the file');
+    t.true(
+      await waitFor(
+        async () =>
+          ((await first.cmd('search big.bin')).matches ?? []).some((m: { name: string }) => m.name === 'big.bin'),
+        60_000,
+        500,
+      ),
+      'the source announced the file',
+    );
 
     // Start a download and kill the downloader once part of the file is on disk.
     first.child.stdin!.write('get big.bin\n');

@@ -65,7 +65,8 @@ test('small files round-trip through the ring, and survive the loss of r-1 holde
     const name = 'chunk-plus-one.bin';
     t.true(await waitFor(async () => (await copies(nodes, name)) === 3, 10_000), 'three copies of the manifest');
     const holders: Node[] = [];
-    for (const node of nodes) if ((await node.cmd('keys')).keys.some((k: { key: string }) => k.key === name)) holders.push(node);
+    for (const node of nodes)
+      if ((await node.cmd('keys')).keys.some((k: { key: string }) => k.key === name)) holders.push(node);
     const victims = holders.filter((h) => h !== nodes[0]).slice(0, 2);
     for (const v of victims) v.kill('SIGKILL');
     await Promise.all(victims.map((v) => v.exited()));
@@ -74,7 +75,10 @@ test('small files round-trip through the ring, and survive the loss of r-1 holde
     const got = await asker.cmd(`get ${name} ${join(root, 'after-crash.bin')}`, 30_000);
     t.true(got.ok, JSON.stringify(got));
     t.is(got.sha256, sha(files[3]![1]));
-    t.true(await waitFor(async () => (await copies(alive, name)) === 3, 20_000, 500), 'the ring is back to three copies');
+    t.true(
+      await waitFor(async () => (await copies(alive, name)) === 3, 20_000, 500),
+      'the ring is back to three copies',
+    );
   } finally {
     for (const n of nodes) n.kill();
     rmSync(root, { recursive: true, force: true });

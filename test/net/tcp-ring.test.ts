@@ -19,7 +19,11 @@ async function ring(n: number, opts: { routing?: 'chord' | 'naive'; bits?: numbe
   return nodes;
 }
 
-const healthy = (nodes: ChordNode[]) => checkRing(nodes.filter((n) => n.member).map((n) => n.snapshot()), { fingers: false }).healthy;
+const healthy = (nodes: ChordNode[]) =>
+  checkRing(
+    nodes.filter((n) => n.member).map((n) => n.snapshot()),
+    { fingers: false },
+  ).healthy;
 
 test('16 peers on real TCP form one ring and agree on every owner', async (t) => {
   const nodes = await ring(16);
@@ -93,10 +97,22 @@ test('malformed, oversized and wrong-version frames close only that connection',
     t.is(await rawSession(target, huge), 'closed');
     t.is(await rawSession(target, frame(['not', 'a', 'frame'])), 'closed');
     t.is(await rawSession(target, Buffer.from('GET / HTTP/1.1\r\n\r\n')), 'closed');
-    t.is(await rawSession(target, frame([0, 0, 'hello', { version: 99, id: 'ab', address: null, bits: 16, routing: 'chord' }])), 'closed');
+    t.is(
+      await rawSession(
+        target,
+        frame([0, 0, 'hello', { version: 99, id: 'ab', address: null, bits: 16, routing: 'chord' }]),
+      ),
+      'closed',
+    );
     t.is(await rawSession(target, frame([1, 1, 'ping', {}])), 'closed', 'a request before hello');
-    t.true(logs.some((l) => /exceeds/.test(l)), 'the oversize is logged with its reason');
-    t.true(logs.some((l) => /version 99/.test(l)), 'the version mismatch is logged');
+    t.true(
+      logs.some((l) => /exceeds/.test(l)),
+      'the oversize is logged with its reason',
+    );
+    t.true(
+      logs.some((l) => /version 99/.test(l)),
+      'the version mismatch is logged',
+    );
     // The node keeps serving everyone else.
     const r = await nodes[1]!.lookup('still-works');
     t.truthy(r.owner.id);
@@ -133,7 +149,9 @@ test('a peer flooding one connection with requests gets BUSY answers and others 
     const { decode } = await import('@msgpack/msgpack');
     await new Promise<void>((resolve) => {
       const s = connect({ host, port: Number(port) }, () => {
-        const frames = [frame([0, 0, 'hello', { version: PROTOCOL_VERSION, id: 'ab', address: null, bits: 16, routing: 'chord' }])];
+        const frames = [
+          frame([0, 0, 'hello', { version: PROTOCOL_VERSION, id: 'ab', address: null, bits: 16, routing: 'chord' }]),
+        ];
         // notify with a far candidate makes the node ping its predecessor first: slow requests.
         const me = { id: nodes[0]!.self.id.toString(16), address: target };
         for (let i = 1; i <= 2000; i++) frames.push(frame([1, i, 'notify', { node: me }]));
@@ -142,7 +160,7 @@ test('a peer flooding one connection with requests gets BUSY answers and others 
       const dec = new FrameDecoder();
       s.on('data', (d: Buffer) => {
         for (const f of dec.push(d)) replies.push(decode(f.payload) as unknown[]);
-        if (replies.length >= 2001) (s.destroy(), resolve());
+        if (replies.length >= 2001) s.destroy(), resolve();
       });
       s.on('error', () => resolve());
       setTimeout(() => (s.destroy(), resolve()), 5000);

@@ -56,5 +56,8 @@ test('a request given up before its chunk arrives never writes into its buffer',
   answer();
   await later;
   t.true(next.every((b) => b === 7));
-  t.true(into.every((b) => b === 0), 'the abandoned buffer is untouched');
+  t.true(
+    into.every((b) => b === 0),
+    'the abandoned buffer is untouched',
+  );
 });

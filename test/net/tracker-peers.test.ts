@@ -43,7 +43,16 @@ test('tracker-assisted sharing across processes, with liveness, restarts and P2P
     writeFileSync(join(root, 'notes.bin'), payload);
     writeFileSync(join(dirs[0]!, 'rfc7540.txt'), 'HTTP/2\n');
     const peer = (port: number, i: number) =>
-      startNode(port, ['--bits', '24', '--dir', dirs[i]!, '--data', join(root, `data-${i}`), '--tracker', `127.0.0.1:${tp}`]);
+      startNode(port, [
+        '--bits',
+        '24',
+        '--dir',
+        dirs[i]!,
+        '--data',
+        join(root, `data-${i}`),
+        '--tracker',
+        `127.0.0.1:${tp}`,
+      ]);
     const a = await peer(pa, 0);
     const b = await peer(pb, 1);
     const c = await peer(pc, 2);
@@ -52,12 +61,18 @@ test('tracker-assisted sharing across processes, with liveness, restarts and P2P
     const shared = await a.cmd(`share ${join(root, 'notes.bin')}`);
     t.true(shared.ok, JSON.stringify(shared));
     t.is(shared.sha256, sha(payload));
-    t.true(await waitFor(async () => (await sources(b, 'notes.bin')).some((s) => s.port === pa && s.online), 10_000), 'b finds a as a source');
+    t.true(
+      await waitFor(async () => (await sources(b, 'notes.bin')).some((s) => s.port === pa && s.online), 10_000),
+      'b finds a as a source',
+    );
 
     const got = await b.cmd('get notes.bin', 30_000);
     t.true(got.ok, JSON.stringify(got));
     t.is(sha(readFileSync(got.path)), sha(payload));
-    t.true(await waitFor(async () => (await sources(c, 'notes.bin')).filter((s) => s.online).length === 2, 10_000), 'after downloading, b shares the file too');
+    t.true(
+      await waitFor(async () => (await sources(c, 'notes.bin')).filter((s) => s.online).length === 2, 10_000),
+      'after downloading, b shares the file too',
+    );
     const fromTwo = await c.cmd('get notes.bin', 30_000);
     t.true(fromTwo.ok);
     t.is(fromTwo.sha256, sha(payload));
@@ -71,10 +86,20 @@ test('tracker-assisted sharing across processes, with liveness, restarts and P2P
     t.is(dl.received.subarray(head.bodyStart).toString(), 'HTTP/2\n');
 
     // A P2P-CI client adds RFC 1149 with its own upload server; a p2pterm peer gets it by name.
-    foreign = createServer((s) => s.once('data', () => s.end('P2P-CI/1.0 200 OK\nOS: Windows 10\nContent-Length: 6\nContent-Type: text/plain\n\nAvian\n')));
+    foreign = createServer((s) =>
+      s.once('data', () =>
+        s.end('P2P-CI/1.0 200 OK\nOS: Windows 10\nContent-Length: 6\nContent-Type: text/plain\n\nAvian\n'),
+      ),
+    );
     await new Promise<void>((r) => foreign!.listen(0, '127.0.0.1', () => r()));
     const ci = await RawClient.open(tp);
-    ci.send(request('ADD RFC 1149 P2P-CI/1.0', { Host: '127.0.0.1', Port: (foreign.address() as { port: number }).port, Title: 'IP over Avian Carriers' }));
+    ci.send(
+      request('ADD RFC 1149 P2P-CI/1.0', {
+        Host: '127.0.0.1',
+        Port: (foreign.address() as { port: number }).port,
+        Title: 'IP over Avian Carriers',
+      }),
+    );
     t.is((await ci.readResponse()).status, 200);
     const byTitle = await c.cmd('search avian');
     t.true(byTitle.matches.some((m: { name: string }) => m.name === 'rfc1149.txt'));
@@ -86,21 +111,33 @@ test('tracker-assisted sharing across processes, with liveness, restarts and P2P
     // A killed peer goes offline and is no longer offered; back, it is offered again.
     a.kill('SIGKILL');
     await a.exited();
-    t.true(await waitFor(async () => (await sources(b, 'notes.bin')).some((s) => s.port === pa && !s.online), 10_000), 'a is shown offline');
+    t.true(
+      await waitFor(async () => (await sources(b, 'notes.bin')).some((s) => s.port === pa && !s.online), 10_000),
+      'a is shown offline',
+    );
     const a2 = await peer(pa, 0);
     procs.push(a2);
-    t.true(await waitFor(async () => (await sources(b, 'notes.bin')).some((s) => s.port === pa && s.online), 10_000), 'a is offered again');
+    t.true(
+      await waitFor(async () => (await sources(b, 'notes.bin')).some((s) => s.port === pa && s.online), 10_000),
+      'a is offered again',
+    );
 
     // The tracker is SIGKILLed and restarted: the index survives and the peers re-register.
     tracker.kill('SIGKILL');
     await tracker.exited();
     tracker = await startTrackerProc(tp, db);
     procs.push(tracker);
-    t.true(await waitFor(async () => (await sources(c, 'notes.bin')).filter((s) => s.online).length === 3, 15_000), 'all three peers are back online');
+    t.true(
+      await waitFor(async () => (await sources(c, 'notes.bin')).filter((s) => s.online).length === 3, 15_000),
+      'all three peers are back online',
+    );
 
     // A file deleted from a peer's folder disappears from the tracker's answers.
     rmSync(join(dirs[2]!, 'notes.bin'));
-    t.true(await waitFor(async () => !(await sources(b, 'notes.bin')).some((s) => s.port === pc), 10_000), 'the tracker learns of the deletion');
+    t.true(
+      await waitFor(async () => !(await sources(b, 'notes.bin')).some((s) => s.port === pc), 10_000),
+      'the tracker learns of the deletion',
+    );
 
     // An unshared file disappears from the tracker's answers.
     t.true((await b.cmd('unshare notes.bin')).ok);

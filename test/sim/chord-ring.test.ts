@@ -9,7 +9,10 @@ test('1,000 nodes with concurrent joins converge; every lookup finds the true ow
   await ring.addSequential(100);
   await ring.addConcurrent(900);
   t.false(ring.health({ fingers: false }).healthy, 'concurrent joins leave the ring unsettled at first');
-  t.true((await ring.converge(120_000, { fingers: true })) >= 0, 'ring and fingers converge within 120 virtual seconds');
+  t.true(
+    (await ring.converge(120_000, { fingers: true })) >= 0,
+    'ring and fingers converge within 120 virtual seconds',
+  );
   const h = ring.health();
   t.is(h.nodes, 1000);
   t.true(h.orderedRing);
@@ -72,7 +75,11 @@ test('a node of the other routing mode is refused at join with a clear error', a
   const naive = new SimRing({ routing: 'naive' });
   // Put a naive node on the same network by hand.
   const { ChordNode } = await import('../../src/dht/chord-node.js');
-  const stranger = new ChordNode({ transport: (id) => ring.network.transport('stranger.sim:1', id), clock: ring.clock, routing: 'naive' });
+  const stranger = new ChordNode({
+    transport: (id) => ring.network.transport('stranger.sim:1', id),
+    clock: ring.clock,
+    routing: 'naive',
+  });
   await stranger.start();
   const e = await t.throwsAsync(ring.settle(stranger.join(ring.live[0]!.self.address)));
   t.regex(e!.message, /chord routing/);
@@ -155,7 +162,10 @@ test('a settled ring backs off to 8x the interval; a crash brings its neighbours
   let rounds = 0;
   const counting = ring.live.map((n) => n.bus.on('stabilize:round', () => void rounds++));
   await ring.clock.advance(40_000); // quiet rounds double the wait: 500, 1000, 2000, 4000 ms
-  t.true(ring.live.every((n) => n.stabilization.effectiveMs() === 4000), 'every node settled at 8x');
+  t.true(
+    ring.live.every((n) => n.stabilization.effectiveMs() === 4000),
+    'every node settled at 8x',
+  );
   rounds = 0;
   await ring.clock.advance(40_000);
   // 64 nodes over 40 s at one round per 4 s (not 80 per node at 500 ms).
@@ -167,7 +177,10 @@ test('a settled ring backs off to 8x the interval; a crash brings its neighbours
   const healedIn = await ring.converge(60_000);
   t.true(healedIn >= 0, 'the ring heals');
   t.true(healedIn <= 12_000, `healed in ${healedIn} virtual ms`);
-  t.true(ring.live.some((n) => n.stabilization.effectiveMs() === 500), 'nodes that saw the change run at full rate again');
+  t.true(
+    ring.live.some((n) => n.stabilization.effectiveMs() === 500),
+    'nodes that saw the change run at full rate again',
+  );
   const r = await checkLookups(ring, ring.live, keys);
   t.is(r.wrong, 0);
   await ring.stop();

@@ -14,14 +14,40 @@ function run(args: string[]): Promise<{ code: number | null; out: string; err: s
 }
 
 test('headless --json: build, converge, storm, crash 25% and join 16, one JSON object per line', async (t) => {
-  const { code, out, err } = await run(['--headless', '--json', '--nodes', '64', '--crash', '0.25', '--join', '16', '--lookups', '300', '--seed', '3']);
-  t.is(code, 0, err);
-  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  t.deepEqual(lines.map((l) => `${l.event}${l.phase ? ':' + l.phase : ''}`), [
-    'built', 'converged:build', 'storm:baseline',
-    'disturbed:join', 'converged:join', 'storm:join',
-    'disturbed:crash', 'converged:crash', 'storm:crash', 'done',
+  const { code, out, err } = await run([
+    '--headless',
+    '--json',
+    '--nodes',
+    '64',
+    '--crash',
+    '0.25',
+    '--join',
+    '16',
+    '--lookups',
+    '300',
+    '--seed',
+    '3',
   ]);
+  t.is(code, 0, err);
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  t.deepEqual(
+    lines.map((l) => `${l.event}${l.phase ? ':' + l.phase : ''}`),
+    [
+      'built',
+      'converged:build',
+      'storm:baseline',
+      'disturbed:join',
+      'converged:join',
+      'storm:join',
+      'disturbed:crash',
+      'converged:crash',
+      'storm:crash',
+      'done',
+    ],
+  );
   t.is(lines[0]!.nodes, 64);
   for (const s of lines.filter((l) => l.event === 'storm')) {
     const hist = s.histogram as number[];
@@ -38,9 +64,23 @@ test('headless --json: build, converge, storm, crash 25% and join 16, one JSON o
 });
 
 test('headless --json on a naive ring with latency: N/2 reference, figures in lab time', async (t) => {
-  const { code, out, err } = await run(['--headless', '--json', '--nodes', '24', '--routing', 'naive', '--latency', '5', '--lookups', '100']);
+  const { code, out, err } = await run([
+    '--headless',
+    '--json',
+    '--nodes',
+    '24',
+    '--routing',
+    'naive',
+    '--latency',
+    '5',
+    '--lookups',
+    '100',
+  ]);
   t.is(code, 0, err);
-  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const storm = lines.filter((l) => l.event === 'storm').at(-1)!;
   t.is(storm.expectedLabel, 'N/2');
   t.is(storm.expectedHops, 12);

@@ -9,10 +9,17 @@ import { fakeTerminal, find, screenLines, tick, UNICODE_256, waitFor } from '../
 async function open(nodes: number) {
   const lab = await RingLab.create({ nodes, bits: 24, seed: 4 });
   const term = fakeTerminal(160, 48);
-  const app = openLabConsole(lab, { theme: 'dark', settings: memorySettings({ mouse: false }), caps: UNICODE_256, input: term.input, output: term.output, captureStdio: false });
+  const app = openLabConsole(lab, {
+    theme: 'dark',
+    settings: memorySettings({ mouse: false }),
+    caps: UNICODE_256,
+    input: term.input,
+    output: term.output,
+    captureStdio: false,
+  });
   const text = () => (app.renderNow(), screenLines(app.screen));
   const keys = async (...ks: string[]) => {
-    for (const k of ks) (term.input.write(k), await tick());
+    for (const k of ks) term.input.write(k), await tick();
     await tick();
   };
   return { lab, app, text, keys, close: async () => (app.destroy(), await lab.close()) };
@@ -23,7 +30,8 @@ test('lab console: ring of 48, health indicator, storm chart, select and crash b
   try {
     c.lab.checkHealth();
     let s = c.text();
-    for (const title of ['1 Ring map', '2 Finger table', '3 Stabilization', '4 Lab', '5 Log']) t.true(find(s, title) >= 0, title);
+    for (const title of ['1 Ring map', '2 Finger table', '3 Stabilization', '4 Lab', '5 Log'])
+      t.true(find(s, title) >= 0, title);
     t.true(find(s, '48 nodes') >= 0, 'the ring map counts every node');
     t.true(find(s, 'CORRECT') >= 0, 'health indicator');
     t.true(find(s, 'succ 48/48') >= 0);

@@ -7,12 +7,15 @@ import test from 'ava';
 import { RingLab } from '../../src/sim/lab.js';
 import { labCommands } from '../../src/sim/lab-commands.js';
 import { checkRing } from '../../src/sim/ring-check.js';
-import type { LabHealth } from '../../src/sim/lab-types.js';
+import type { LabHealth } from '../../src/bus/lab-events.js';
 
 /** The lab's indicator must say what ring-check says about the same live nodes. */
 function agrees(t: import('ava').ExecutionContext, lab: RingLab, where: string): LabHealth {
   const h = lab.checkHealth();
-  const ref = checkRing(lab.live.map((n) => n.snapshot()), { fingers: true });
+  const ref = checkRing(
+    lab.live.map((n) => n.snapshot()),
+    { fingers: true },
+  );
   t.is(h.nodes, ref.nodes, `${where}: nodes`);
   t.is(h.orderedRing, ref.orderedRing, `${where}: ordered ring`);
   t.is(h.wrongSuccessors, ref.wrongSuccessors, `${where}: wrong successors`);
@@ -74,7 +77,12 @@ test('partition splits the ring in two, health sees two rings; heal and the ring
     t.false(split.healthy);
     t.is(split.rings, 2, 'two separate rings');
     // Each half really is a ring of its own: every successor stays inside the half.
-    const half = new Set(lab.members().nodes.slice(0, 16).map((n) => n.self.address));
+    const half = new Set(
+      lab
+        .members()
+        .nodes.slice(0, 16)
+        .map((n) => n.self.address),
+    );
     for (const n of lab.members().nodes.slice(0, 16)) t.true(half.has(n.snapshot().successors[0]!.address));
     lab.heal();
     t.is(lab.info().partitioned, 0);
@@ -97,7 +105,10 @@ test('a short partition heals back into one correct ring; storms see ½·log₂N
     const s = await lab.storm(400);
     t.is(s.lookups, 400);
     t.is(s.failed + s.wrongOwner, 0);
-    t.is(s.histogram.reduce((a, b) => a + b, 0), 400);
+    t.is(
+      s.histogram.reduce((a, b) => a + b, 0),
+      400,
+    );
     t.is(s.expectedHops, 2.5);
     t.true(s.meanHops <= 2.5 + 0.5, `mean ${s.meanHops}`);
 

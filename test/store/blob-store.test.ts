@@ -11,7 +11,13 @@ import { bytesOf, textOf } from './helpers.js';
 import { WRITER, writerValue } from './fixtures/writer-value.js';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'p2pterm-blobs-'));
-const entry = (key: string, id: bigint, text = `v-${key}`, role: 'primary' | 'replica' = 'primary') => ({ key, id, kind: 'value' as const, role, bytes: bytesOf(text) });
+const entry = (key: string, id: bigint, text = `v-${key}`, role: 'primary' | 'replica' = 'primary') => ({
+  key,
+  id,
+  kind: 'value' as const,
+  role,
+  bytes: bytesOf(text),
+});
 
 const impls: [string, () => Promise<{ store: BlobStore; done: () => Promise<void> }>][] = [
   ['memory', async () => ({ store: new MemoryBlobStore(), done: async () => {} })],
@@ -32,7 +38,14 @@ for (const [name, make] of impls) {
     const m = await store.put({ key: 'a', id: 5n, kind: 'chunk', role: 'primary', bytes: buf });
     buf[0] = 0; // the store keeps its own copy
     t.is(textOf((await store.get('a'))!), 'hello');
-    t.deepEqual(store.meta('a'), { key: 'a', id: 5n, kind: 'chunk', role: 'primary', size: 5, digest: digestOf(bytesOf('hello')) });
+    t.deepEqual(store.meta('a'), {
+      key: 'a',
+      id: 5n,
+      kind: 'chunk',
+      role: 'primary',
+      size: 5,
+      digest: digestOf(bytesOf('hello')),
+    });
     await store.put(entry('b', 9n, 'x', 'replica'));
     t.deepEqual(store.counts(), { primary: 1, replica: 1 });
     t.true(store.setRole('b', 'primary'));
@@ -50,7 +63,15 @@ for (const [name, make] of impls) {
 
   test(`${name}: scans go in (id, key) order with cursors, and ring intervals wrap`, async (t) => {
     const { store, done } = await make();
-    for (const [k, id] of [['e', 50n], ['a', 10n], ['c', 30n], ['b', 30n], ['d', 40n], ['f', 60n]] as const) await store.put(entry(k, id));
+    for (const [k, id] of [
+      ['e', 50n],
+      ['a', 10n],
+      ['c', 30n],
+      ['b', 30n],
+      ['d', 40n],
+      ['f', 60n],
+    ] as const)
+      await store.put(entry(k, id));
     const keys = (list: { key: string }[]) => list.map((m) => m.key).join('');
     t.is(keys(store.scan({ after: null, upTo: null }, null, 100)), 'abcdef');
     t.is(keys(store.scan({ after: 10n, upTo: 40n }, null, 100)), 'bcd');
@@ -136,7 +157,7 @@ test('disk: SIGKILL during a stream of writes loses nothing acknowledged and ser
   await new Promise<void>((resolve) => {
     readline.createInterface({ input: child.stdout! }).on('line', (key) => {
       acked.push(key);
-      if (acked.length === 40) (child.kill('SIGKILL'), resolve());
+      if (acked.length === 40) child.kill('SIGKILL'), resolve();
     });
   });
   await new Promise((r) => child.once('exit', r));
@@ -152,7 +173,9 @@ test('disk: SIGKILL during a stream of writes loses nothing acknowledged and ser
 test('disk: a directory in use by another live process is refused with LOCKED', async (t) => {
   const dir = await tempDir();
   const child = spawn(process.execPath, ['--import=tsx', WRITER, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve) => readline.createInterface({ input: child.stdout! }).once('line', () => resolve()));
+  await new Promise<void>((resolve) =>
+    readline.createInterface({ input: child.stdout! }).once('line', () => resolve()),
+  );
   await t.throwsAsync(DiskBlobStore.open(dir), { code: 'LOCKED' } as never);
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));

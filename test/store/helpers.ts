@@ -32,7 +32,13 @@ export class StoreRing {
     let address = '';
     for (let i = 0; !address; i++) if (hashId(`p${i}.sim:4000`, bits) === id) address = `p${i}.sim:4000`;
     const o = this.ring.opts;
-    const node = new ChordNode({ transport: (me) => this.ring.network.transport(address, me), clock: this.ring.clock, bits, successors: o.successors, stabilizeMs: o.stabilizeMs });
+    const node = new ChordNode({
+      transport: (me) => this.ring.network.transport(address, me),
+      clock: this.ring.clock,
+      bits,
+      successors: o.successors,
+      stabilizeMs: o.stabilizeMs,
+    });
     await node.start();
     this.ring.nodes.push(node);
     return node;
@@ -94,13 +100,20 @@ export class StoreRing {
   expectedHolders(key: string): ChordNode[] {
     const nodes = [...this.ring.live].sort((a, b) => (a.self.id < b.self.id ? -1 : 1));
     const id = hashId(key, this.ring.opts.bits ?? 160);
-    const at = Math.max(0, nodes.findIndex((n, i) => inHalfOpen(id, nodes[(i + nodes.length - 1) % nodes.length]!.self.id, n.self.id)));
+    const at = Math.max(
+      0,
+      nodes.findIndex((n, i) => inHalfOpen(id, nodes[(i + nodes.length - 1) % nodes.length]!.self.id, n.self.id)),
+    );
     return Array.from({ length: Math.min(this.replicas, nodes.length) }, (_, k) => nodes[(at + k) % nodes.length]!);
   }
 
   /** Keys not on exactly their expected holders (by address lists). */
   misplaced(keys: readonly string[]): string[] {
-    const names = (list: ChordNode[]) => list.map((n) => n.self.address).sort().join(',');
+    const names = (list: ChordNode[]) =>
+      list
+        .map((n) => n.self.address)
+        .sort()
+        .join(',');
     return keys.filter((k) => names(this.copies(k)) !== names(this.expectedHolders(k)));
   }
 

@@ -28,7 +28,10 @@ test('half the ring leaves gracefully, one right after another: nothing is lost'
   t.deepEqual(sr.misplaced(keys), []);
   for (let i = 0; i < 10; i++) await sr.leave(sr.ring.pick(sr.ring.live));
   t.is(sr.ring.live.length, 10);
-  t.true(keys.every((k) => sr.copies(k).length >= 1), 'every key still has a live copy before any repair');
+  t.true(
+    keys.every((k) => sr.copies(k).length >= 1),
+    'every key still has a live copy before any repair',
+  );
   t.deepEqual(await readAll(sr), []);
   await sr.heal();
   t.deepEqual(sr.misplaced(keys), [], 'back to exactly r copies on the right nodes');

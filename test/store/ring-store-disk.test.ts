@@ -35,7 +35,11 @@ test('a node restarted on the same data directory serves what it held', async (t
   t.true((await sr.ring.converge(60_000)) >= 0, 'the ring notices the crash before the restart rejoins');
 
   const second = await start();
-  t.deepEqual(held.filter((k) => second.holds(k) === null), [], 'everything it held is still indexed');
+  t.deepEqual(
+    held.filter((k) => second.holds(k) === null),
+    [],
+    'everything it held is still indexed',
+  );
   const reader = sr.live.find((s) => s !== second)!;
   for (const k of held) t.is(textOf(await sr.ring.settle(reader.fetchFrom(second.node.self.address, k))), `v-${k}`);
   await sr.heal();
@@ -60,7 +64,16 @@ test('real TCP: put, get, holders and a join handoff go through the wire codec',
   try {
     for (let i = 0; i < 4; i++) await addNode();
     const value = Buffer.alloc(1024 * 1024, 'tcp ');
-    t.true(await waitFor(async () => (await stores[1]!.put('big', value, 'chunk').then(() => true, () => false)), 10_000));
+    t.true(
+      await waitFor(
+        async () =>
+          await stores[1]!.put('big', value, 'chunk').then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+      ),
+    );
     for (const s of stores) t.true(Buffer.from(await s.get('big')).equals(value));
     for (const k of keys) await stores[2]!.put(k, bytesOf(`v-${k}`));
     await addNode();
@@ -68,7 +81,10 @@ test('real TCP: put, get, holders and a join handoff go through the wire codec',
     t.is(holders.length, 3);
     for (const h of holders) t.true(Buffer.from(await stores[3]!.fetchFrom(h.address, 'big')).equals(value));
     await t.throwsAsync(stores[0]!.get('missing'), { code: 'NOT_FOUND' } as never);
-    t.true(await waitFor(() => keys.every((k) => stores.filter((s) => s.holds(k)).length === 3), 10_000), 'r copies after the join');
+    t.true(
+      await waitFor(() => keys.every((k) => stores.filter((s) => s.holds(k)).length === 3), 10_000),
+      'r copies after the join',
+    );
     for (const k of keys) t.is(textOf(await stores[4]!.get(k)), `v-${k}`);
   } finally {
     for (const s of stores) await s.stop();

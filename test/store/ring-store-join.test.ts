@@ -23,18 +23,28 @@ test('N26 joins between N21 and N32 and copies exactly the keys that should be i
   const n32 = sr.stores.get(nodes[4]!)!;
   const share = keys.filter((k) => inHalfOpen(idOf(k), 21n, 26n));
   t.true(share.length >= 5, `the example has keys to move (${share.length})`);
-  t.true(share.every((k) => n32.holds(k) === 'primary'), 'N32 owns them before the join');
+  t.true(
+    share.every((k) => n32.holds(k) === 'primary'),
+    'N32 owns them before the join',
+  );
 
   const n26 = await sr.spawnWithId(26n);
   const s26 = await sr.attach(n26, nodes[0]!);
-  t.deepEqual(share.filter((k) => s26.holds(k) === null), [], 'when join returns, N26 already holds its share');
+  t.deepEqual(
+    share.filter((k) => s26.holds(k) === null),
+    [],
+    'when join returns, N26 already holds its share',
+  );
 
   await sr.heal();
   const primaries = (s: typeof s26) => keys.filter((k) => s.holds(k) === 'primary').sort();
   t.deepEqual(primaries(s26), [...share].sort(), 'N26 is primary for exactly (21, 26]');
   t.deepEqual(primaries(n32), keys.filter((k) => inHalfOpen(idOf(k), 26n, 32n)).sort(), 'N32 keeps exactly (26, 32]');
   t.deepEqual(sr.misplaced(keys), [], 'every key is on exactly its 3 holders, extra copies dropped');
-  t.deepEqual(s26.counts(), { primary: share.length, replica: keys.filter((k) => inHalfOpen(idOf(k), 8n, 21n)).length });
+  t.deepEqual(s26.counts(), {
+    primary: share.length,
+    replica: keys.filter((k) => inHalfOpen(idOf(k), 8n, 21n)).length,
+  });
   for (const k of keys) t.is(textOf(await sr.ring.settle(s26.get(k))), `v-${k}`);
   await sr.stop();
 });

@@ -24,7 +24,14 @@ test('a put from any node is readable from every node, on exactly r holders', as
     const holders = await sr.ring.settle(sr.live[0]!.holders(key));
     const owner = await sr.ring.settle(sr.ring.live[3]!.lookup(key));
     t.is(holders[0]!.address, owner.owner.address, 'the owner comes first');
-    t.deepEqual(sr.copies(key).map((n) => n.self.address).sort(), holders.map((h) => h.address).sort(), `${key} is on exactly its holders`);
+    t.deepEqual(
+      sr
+        .copies(key)
+        .map((n) => n.self.address)
+        .sort(),
+      holders.map((h) => h.address).sort(),
+      `${key} is on exactly its holders`,
+    );
   }
   await sr.stop();
 });
@@ -35,7 +42,9 @@ test('get of a missing key fails with NOT_FOUND; oversized values and empty keys
   await sr.ready();
   const s = sr.live[0]!;
   await t.throwsAsync(sr.ring.settle(s.get('nope')), { code: 'NOT_FOUND' } as never);
-  await t.throwsAsync(sr.ring.settle(s.put('big', new Uint8Array(MAX_VALUE_BYTES + 1))), { code: 'TOO_LARGE' } as never);
+  await t.throwsAsync(sr.ring.settle(s.put('big', new Uint8Array(MAX_VALUE_BYTES + 1))), {
+    code: 'TOO_LARGE',
+  } as never);
   await t.throwsAsync(sr.ring.settle(s.put('', bytesOf('x'))), { code: 'BAD_KEY' } as never);
   await sr.stop();
 });
@@ -54,7 +63,9 @@ test('a 4 MiB value round-trips and each holder serves it on its own', async (t)
     t.true(Buffer.from(got).equals(value), `${h.address} serves the exact bytes`); // (t.deepEqual is slow on MiBs)
   }
   const outsider = sr.ring.live.find((n) => !holders.some((h) => h.address === n.self.address))!;
-  await t.throwsAsync(sr.ring.settle(reader.fetchFrom(outsider.self.address, 'chunk:big')), { code: 'NOT_FOUND' } as never);
+  await t.throwsAsync(sr.ring.settle(reader.fetchFrom(outsider.self.address, 'chunk:big')), {
+    code: 'NOT_FOUND',
+  } as never);
   await sr.stop();
 });
 
@@ -92,10 +103,14 @@ test('ring chunk sources: source k reads each chunk from its k-th holder, or fro
   for (const [i, c] of chunks.entries()) await sr.ring.settle(sr.live[i % 8]!.put(chunkKey(hashes[i]!), c, 'chunk'));
   const reader = sr.live[3]!;
   const sources = ringChunkSources(reader, hashes);
-  t.deepEqual(sources.map((s) => s.id), ['ring:holder-0', 'ring:holder-1', 'ring:holder-2']);
+  t.deepEqual(
+    sources.map((s) => s.id),
+    ['ring:holder-0', 'ring:holder-1', 'ring:holder-2'],
+  );
   const signal = new AbortController().signal;
   for (const s of sources) {
-    for (let i = 0; i < chunks.length; i++) t.true(Buffer.from(await sr.ring.settle(s.fetch(i, signal))).equals(chunks[i]!));
+    for (let i = 0; i < chunks.length; i++)
+      t.true(Buffer.from(await sr.ring.settle(s.fetch(i, signal))).equals(chunks[i]!));
   }
   // Kill the first holder of chunk 0 before the ring notices: rank 0 reads the chunk from
   // another holder instead of failing, and the other ranks still serve it from their own.

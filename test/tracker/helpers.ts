@@ -23,7 +23,13 @@ export async function startTracker(opts: Partial<TrackerServerOptions> = {}): Pr
   const dir = tempDir();
   const logs: string[] = [];
   const dbPath = opts.dbPath ?? join(dir.path, 'tracker.db');
-  const server = new TrackerServer({ host: '127.0.0.1', port: 0, log: (l, m) => logs.push(`${l} ${m}`), ...opts, dbPath });
+  const server = new TrackerServer({
+    host: '127.0.0.1',
+    port: 0,
+    log: (l, m) => logs.push(`${l} ${m}`),
+    ...opts,
+    dbPath,
+  });
   const address = await server.start();
   return {
     server,
@@ -88,7 +94,8 @@ export class RawClient {
       }
       if (this.#closed) throw new Error(`connection closed; buffered: ${JSON.stringify(this.#buf.toString('latin1'))}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out; buffered: ${JSON.stringify(this.#buf.toString('latin1').slice(0, 300))}`);
+      if (left <= 0)
+        throw new Error(`timed out; buffered: ${JSON.stringify(this.#buf.toString('latin1').slice(0, 300))}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.#waiters.push(() => {
@@ -134,7 +141,8 @@ export function takeServerAnswer(buf: Buffer): { value: ServerAnswer; used: numb
   const text = buf.toString('latin1');
   const statusEnd = text.indexOf('\r\n');
   if (statusEnd < 0 || text.length < statusEnd + 4) return null;
-  if (text.slice(statusEnd + 2, statusEnd + 4) !== '\r\n') throw new Error(`no blank line after status: ${JSON.stringify(text.slice(0, 200))}`);
+  if (text.slice(statusEnd + 2, statusEnd + 4) !== '\r\n')
+    throw new Error(`no blank line after status: ${JSON.stringify(text.slice(0, 200))}`);
   const lines: string[] = [];
   let pos = statusEnd + 4;
   while (true) {

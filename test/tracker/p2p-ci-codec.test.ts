@@ -26,45 +26,86 @@ function one(text: string | Buffer, parser?: P2pCiParser): ParseOutcome {
 const ADD = { method: 'ADD', rfc: 123, host: 'thishost.csc.ncsu.edu', port: 5678, title: 'A Proferred Official ICP' };
 
 test('canonical ADD with CRLF', (t) => {
-  t.deepEqual(one('ADD RFC 123 P2P-CI/1.0\r\nHost: thishost.csc.ncsu.edu\r\nPort: 5678\r\nTitle: A Proferred Official ICP\r\n\r\n'), ADD);
+  t.deepEqual(
+    one(
+      'ADD RFC 123 P2P-CI/1.0\r\nHost: thishost.csc.ncsu.edu\r\nPort: 5678\r\nTitle: A Proferred Official ICP\r\n\r\n',
+    ),
+    ADD,
+  );
 });
 
-for (const [name, eol] of [['bare LF', '\n'], ['\\n\\r', '\n\r'], ['CRLF', '\r\n']] as const) {
+for (const [name, eol] of [
+  ['bare LF', '\n'],
+  ['\\n\\r', '\n\r'],
+  ['CRLF', '\r\n'],
+] as const) {
   test(`line endings: ${name}`, (t) => {
-    const text = ['ADD RFC 123 P2P-CI/1.0', 'Host: thishost.csc.ncsu.edu', 'Port: 5678', 'Title: A Proferred Official ICP', '', ''].join(eol);
+    const text = [
+      'ADD RFC 123 P2P-CI/1.0',
+      'Host: thishost.csc.ncsu.edu',
+      'Port: 5678',
+      'Title: A Proferred Official ICP',
+      '',
+      '',
+    ].join(eol);
     t.deepEqual(one(text), ADD);
   });
 }
 
 test('header names in any case, no space after the colon, padded values, unknown headers', (t) => {
-  const text = 'ADD RFC 123 P2P-CI/1.0\nHOST:thishost.csc.ncsu.edu   \nx-whatever: 1\nport:   5678\0\0\0\ntItLe: A Proferred Official ICP\0\n\n';
+  const text =
+    'ADD RFC 123 P2P-CI/1.0\nHOST:thishost.csc.ncsu.edu   \nx-whatever: 1\nport:   5678\0\0\0\ntItLe: A Proferred Official ICP\0\n\n';
   t.deepEqual(one(text), ADD);
 });
 
 test('"Post:" is read as "Port:" (the design document transcript)', (t) => {
-  t.deepEqual(one('ADD RFC 1 P2P-CI/1.0\r\nHost: Ankur\r\nPost: 51002\r\nTitle: c1\r\n\r\n'), { method: 'ADD', rfc: 1, host: 'Ankur', port: 51002, title: 'c1' });
+  t.deepEqual(one('ADD RFC 1 P2P-CI/1.0\r\nHost: Ankur\r\nPost: 51002\r\nTitle: c1\r\n\r\n'), {
+    method: 'ADD',
+    rfc: 1,
+    host: 'Ankur',
+    port: 51002,
+    title: 'c1',
+  });
 });
 
 test('Port (and Host) missing on a later request reuse what the connection sent', (t) => {
   const p = new P2pCiParser();
   one('LIST ALL P2P-CI/1.0\r\nHost: me\r\nPort: 4000\r\n\r\n', p);
   t.is(p.knownPort, 4000);
-  t.deepEqual(one('ADD RFC 9 P2P-CI/1.0\r\nTitle: nine\r\n\r\n', p), { method: 'ADD', rfc: 9, host: 'me', port: 4000, title: 'nine' });
+  t.deepEqual(one('ADD RFC 9 P2P-CI/1.0\r\nTitle: nine\r\n\r\n', p), {
+    method: 'ADD',
+    rfc: 9,
+    host: 'me',
+    port: 4000,
+    title: 'nine',
+  });
 });
 
 test('Port missing with none known is a 400 for ADD but fine for LOOKUP', (t) => {
   const e = one('ADD RFC 9 P2P-CI/1.0\r\nHost: h\r\nTitle: nine\r\n\r\n');
   t.true(e instanceof P2pCiParseError && e.status === 400 && !e.fatal);
-  t.deepEqual(one('LOOKUP RFC 9 P2P-CI/1.0\r\nHost: h\r\n\r\n'), { method: 'LOOKUP', rfc: 9, title: '', host: 'h', port: undefined });
+  t.deepEqual(one('LOOKUP RFC 9 P2P-CI/1.0\r\nHost: h\r\n\r\n'), {
+    method: 'LOOKUP',
+    rfc: 9,
+    title: '',
+    host: 'h',
+    port: undefined,
+  });
 });
 
 test('Title empty or missing on LOOKUP', (t) => {
-  t.like(one('LOOKUP RFC 3 P2P-CI/1.0\r\nHost: h\r\nPort: 1\r\nTitle: \r\n\r\n'), { method: 'LOOKUP', rfc: 3, title: '' });
+  t.like(one('LOOKUP RFC 3 P2P-CI/1.0\r\nHost: h\r\nPort: 1\r\nTitle: \r\n\r\n'), {
+    method: 'LOOKUP',
+    rfc: 3,
+    title: '',
+  });
   t.like(one('LOOKUP RFC 3 P2P-CI/1.0\r\nHost: h\r\nPort: 1\r\n\r\n'), { method: 'LOOKUP', rfc: 3, title: '' });
 });
 
 test('titles keep their inner spaces', (t) => {
-  t.like(one('ADD RFC 2 P2P-CI/1.0\r\nHost: h\r\nPort: 1\r\nTitle:   Many   spaced words  \r\n\r\n'), { title: 'Many   spaced words' });
+  t.like(one('ADD RFC 2 P2P-CI/1.0\r\nHost: h\r\nPort: 1\r\nTitle:   Many   spaced words  \r\n\r\n'), {
+    title: 'Many   spaced words',
+  });
 });
 
 test('LIST ALL, and the leave methods', (t) => {
@@ -109,14 +150,18 @@ test('hosts with spaces and out-of-range ports are refused', (t) => {
 });
 
 test('incremental: byte by byte, and several requests in one chunk', (t) => {
-  const text = 'ADD RFC 1 P2P-CI/1.0\r\nHost: h\r\nPort: 9\r\nTitle: a\r\n\r\nLOOKUP RFC 1 P2P-CI/1.0\r\nHost: h\r\nPort: 9\r\n\r\n';
+  const text =
+    'ADD RFC 1 P2P-CI/1.0\r\nHost: h\r\nPort: 9\r\nTitle: a\r\n\r\nLOOKUP RFC 1 P2P-CI/1.0\r\nHost: h\r\nPort: 9\r\n\r\n';
   const p = new P2pCiParser();
   const got: ParseOutcome[] = [];
   for (const b of Buffer.from(text)) {
     p.feed(Buffer.from([b]));
     for (let o = p.next(); o; o = p.next()) got.push(o);
   }
-  t.deepEqual(got.map((o) => (o as { method: string }).method), ['ADD', 'LOOKUP']);
+  t.deepEqual(
+    got.map((o) => (o as { method: string }).method),
+    ['ADD', 'LOOKUP'],
+  );
   t.deepEqual(parseAll(text).length, 2);
 });
 
@@ -171,10 +216,14 @@ test('limits: a too-long line, too many headers or a too-big request is a fatal 
   const longLine = new P2pCiParser();
   longLine.feed(Buffer.alloc(9000, 0x41)); // no line end at all
   t.like(longLine.next(), { status: 400, fatal: true });
-  const manyHeaders = 'LIST ALL P2P-CI/1.0\r\n' + Array.from({ length: 40 }, (_, i) => `X-${i}: v\r\n`).join('') + '\r\n';
+  const manyHeaders =
+    'LIST ALL P2P-CI/1.0\r\n' + Array.from({ length: 40 }, (_, i) => `X-${i}: v\r\n`).join('') + '\r\n';
   t.like(one(manyHeaders), { status: 400, fatal: true });
   const big = new P2pCiParser({ maxLineBytes: 8192, maxHeaders: 32, maxRequestBytes: 1024 });
-  t.like(one('LIST ALL P2P-CI/1.0\r\n' + `X: ${'v'.repeat(600)}\r\n`.repeat(2) + '\r\n', big), { status: 400, fatal: true });
+  t.like(one('LIST ALL P2P-CI/1.0\r\n' + `X: ${'v'.repeat(600)}\r\n`.repeat(2) + '\r\n', big), {
+    status: 400,
+    fatal: true,
+  });
   const hugeWithLf = new P2pCiParser();
   hugeWithLf.feed(Buffer.from(`ADD RFC 1 P2P-CI/1.0\r\nTitle: ${'z'.repeat(9000)}\r\n\r\n`));
   t.like(hugeWithLf.next(), { status: 400, fatal: true });
@@ -186,11 +235,19 @@ test('server response format: status line, CRLF, records, final CRLF; errors car
     { rfc: 1, title: 'c1', host: 'Ankur', port: 51002 },
     { rfc: 2, title: 'evil\r\nRFC 9 forged', host: 'h', port: 1 },
   ];
-  t.is(formatServerResponse(200, records), 'P2P-CI/1.0 200 OK\r\n\r\nRFC 1 c1 Ankur 51002\r\nRFC 2 evil  RFC 9 forged h 1\r\n\r\n');
+  t.is(
+    formatServerResponse(200, records),
+    'P2P-CI/1.0 200 OK\r\n\r\nRFC 1 c1 Ankur 51002\r\nRFC 2 evil  RFC 9 forged h 1\r\n\r\n',
+  );
   t.is(formatServerResponse(404, records), 'P2P-CI/1.0 404 Not Found\r\n\r\n\r\n');
   t.is(formatServerResponse(400), 'P2P-CI/1.0 400 Bad Request\r\n\r\n\r\n');
   t.is(formatServerResponse(505), 'P2P-CI/1.0 505 P2P-CI Version Not Supported\r\n\r\n\r\n');
-  t.deepEqual(parseRecordLine('RFC 12 A long title 10.0.0.1 5000'), { rfc: 12, title: 'A long title', host: '10.0.0.1', port: 5000 });
+  t.deepEqual(parseRecordLine('RFC 12 A long title 10.0.0.1 5000'), {
+    rfc: 12,
+    title: 'A long title',
+    host: '10.0.0.1',
+    port: 5000,
+  });
 });
 
 test('GET response head has the protocol headers and parses back', (t) => {
@@ -204,6 +261,11 @@ test('GET response head has the protocol headers and parses back', (t) => {
   const parsed = parseResponseHead(Buffer.from(head + 'hello'));
   t.is(parsed?.status, 200);
   t.is(parsed?.headers.get('content-length'), '5');
-  t.is(Buffer.from(head + 'hello').subarray(parsed!.bodyStart).toString(), 'hello');
+  t.is(
+    Buffer.from(head + 'hello')
+      .subarray(parsed!.bodyStart)
+      .toString(),
+    'hello',
+  );
   t.is(parseResponseHead(Buffer.from('P2P-CI/1.0 200 OK\r\nDate: x\r\n')), null);
 });

@@ -49,7 +49,9 @@ test('SIGKILL right after acknowledged requests: a restarted tracker has every r
   let child = await spawnTracker(db);
   try {
     const ci = await RawClient.open(child.port);
-    ci.send(request('ADD RFC 2616 P2P-CI/1.0', { Host: 'durable-host', Port: 5555, Title: 'Hypertext Transfer Protocol' }));
+    ci.send(
+      request('ADD RFC 2616 P2P-CI/1.0', { Host: 'durable-host', Port: 5555, Title: 'Hypertext Transfer Protocol' }),
+    );
     t.is((await ci.readResponse()).status, 200);
     const native = new TrackerClient({ address: `127.0.0.1:${child.port}` });
     await native.connect();
@@ -64,13 +66,10 @@ test('SIGKILL right after acknowledged requests: a restarted tracker has every r
     const viewer = new TrackerClient({ address: `127.0.0.1:${child.port}` });
     await viewer.connect();
     const all = await viewer.list();
-    t.deepEqual(
-      all.map((m) => [m.name, m.title, m.sources.map((s) => `${s.host}:${s.port}:${s.online}`)]).sort(),
-      [
-        ['movie.mkv', 'movie.mkv', ['native-host:6666:false']],
-        ['rfc2616.txt', 'Hypertext Transfer Protocol', ['durable-host:5555:false']],
-      ],
-    );
+    t.deepEqual(all.map((m) => [m.name, m.title, m.sources.map((s) => `${s.host}:${s.port}:${s.online}`)]).sort(), [
+      ['movie.mkv', 'movie.mkv', ['native-host:6666:false']],
+      ['rfc2616.txt', 'Hypertext Transfer Protocol', ['durable-host:5555:false']],
+    ]);
     await viewer.close();
     // The P2P-CI peer comes back under the same address: its record is offered again.
     const back = await RawClient.open(child.port);

@@ -30,13 +30,37 @@ test('lookupRfc offers online peers only; offline records are kept and come back
     const b = index.upsertPeer('b', 2, 'p2pterm');
     index.addFile(a.id, { name: nameOfRfc(5), rfc: 5, title: 'Five' });
     index.addFile(b.id, { name: 'rfc5.txt', size: 10, sha256: 'f'.repeat(64) });
-    t.deepEqual(index.lookupRfc(5).map((r) => [r.host, r.title]), [['a', 'Five'], ['b', 'rfc5.txt']]);
+    t.deepEqual(
+      index.lookupRfc(5).map((r) => [r.host, r.title]),
+      [
+        ['a', 'Five'],
+        ['b', 'rfc5.txt'],
+      ],
+    );
     index.setPeerOnline(a.id, false);
-    t.deepEqual(index.lookupRfc(5).map((r) => r.host), ['b']);
-    t.deepEqual(index.listRfcs().map((r) => r.host), ['b']);
-    t.deepEqual(index.search('rfc5').map((r) => [r.host, r.online]), [['b', true], ['a', false]]);
+    t.deepEqual(
+      index.lookupRfc(5).map((r) => r.host),
+      ['b'],
+    );
+    t.deepEqual(
+      index.listRfcs().map((r) => r.host),
+      ['b'],
+    );
+    t.deepEqual(
+      index.search('rfc5').map((r) => [r.host, r.online]),
+      [
+        ['b', true],
+        ['a', false],
+      ],
+    );
     index.upsertPeer('a', 1, 'p2pci');
-    t.deepEqual(index.lookupRfc(5).map((r) => r.host).sort(), ['a', 'b']);
+    t.deepEqual(
+      index
+        .lookupRfc(5)
+        .map((r) => r.host)
+        .sort(),
+      ['a', 'b'],
+    );
     t.deepEqual(index.stats(), { peers: 2, onlinePeers: 2, files: 2 });
   });
 });
@@ -44,12 +68,29 @@ test('lookupRfc offers online peers only; offline records are kept and come back
 test('search matches name or title fragments case-insensitively, with LIKE wildcards escaped', (t) => {
   withIndex((index) => {
     const p = index.upsertPeer('h', 1, 'p2pterm');
-    index.addFiles(p.id, [{ name: 'Report_2024.pdf' }, { name: 'Report-2024.pdf' }, { name: '100%.txt' }, { name: 'rfc9.txt', title: 'Cats and Dogs' }]);
-    t.deepEqual(index.search('report_').map((r) => r.name), ['Report_2024.pdf']);
-    t.deepEqual(index.search('0%').map((r) => r.name), ['100%.txt']);
-    t.deepEqual(index.search('DOGS').map((r) => r.name), ['rfc9.txt']);
+    index.addFiles(p.id, [
+      { name: 'Report_2024.pdf' },
+      { name: 'Report-2024.pdf' },
+      { name: '100%.txt' },
+      { name: 'rfc9.txt', title: 'Cats and Dogs' },
+    ]);
+    t.deepEqual(
+      index.search('report_').map((r) => r.name),
+      ['Report_2024.pdf'],
+    );
+    t.deepEqual(
+      index.search('0%').map((r) => r.name),
+      ['100%.txt'],
+    );
+    t.deepEqual(
+      index.search('DOGS').map((r) => r.name),
+      ['rfc9.txt'],
+    );
     t.is(index.search('').length, 4);
-    t.deepEqual(index.findByName('rfc9.txt').map((r) => r.rfc), [9]);
+    t.deepEqual(
+      index.findByName('rfc9.txt').map((r) => r.rfc),
+      [9],
+    );
   });
 });
 
@@ -58,7 +99,10 @@ test('replaceFiles makes the list the whole set; removeFile and removePeerFiles 
     const p = index.upsertPeer('h', 1, 'p2pterm');
     index.addFiles(p.id, [{ name: 'a' }, { name: 'b' }, { name: 'c' }]);
     t.is(index.replaceFiles(p.id, [{ name: 'b' }, { name: 'd', size: 4 }]), 2);
-    t.deepEqual(index.listAll().map((r) => r.name), ['b', 'd']);
+    t.deepEqual(
+      index.listAll().map((r) => r.name),
+      ['b', 'd'],
+    );
     t.true(index.removeFile(p.id, 'b'));
     t.false(index.removeFile(p.id, 'b'));
     t.is(index.removePeerFiles(p.id), 1);
@@ -71,7 +115,10 @@ test('adding the same name again updates the record instead of duplicating it', 
     const p = index.upsertPeer('h', 1, 'p2pci');
     index.addFile(p.id, { name: 'rfc1.txt', rfc: 1, title: 'old' });
     index.addFile(p.id, { name: 'rfc1.txt', rfc: 1, title: 'new' });
-    t.deepEqual(index.lookupRfc(1).map((r) => r.title), ['new']);
+    t.deepEqual(
+      index.lookupRfc(1).map((r) => r.title),
+      ['new'],
+    );
   });
 });
 

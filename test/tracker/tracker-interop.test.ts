@@ -14,7 +14,9 @@ async function foreignUploadServer(content: string): Promise<{ server: Server; p
   const server = createServer((s) => {
     s.once('data', (d: Buffer) => {
       requests.push(d.toString());
-      s.end(`P2P-CI/1.0 200 OK\nOS: Windows 10\nContent-Length: ${Buffer.byteLength(content)}\nContent-Type: text/plain\n\n${content}`);
+      s.end(
+        `P2P-CI/1.0 200 OK\nOS: Windows 10\nContent-Length: ${Buffer.byteLength(content)}\nContent-Type: text/plain\n\n${content}`,
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -28,7 +30,9 @@ test('a p2pterm peer finds an RFC a P2P-CI client added (by name and title) and 
   const ci = await RawClient.open(tr.port);
   const peer = new TrackerClient({ address: `127.0.0.1:${tr.port}` });
   try {
-    ci.send(request('ADD RFC 959 P2P-CI/1.0', { Host: '127.0.0.1', Port: foreign.port, Title: 'File Transfer Protocol' }));
+    ci.send(
+      request('ADD RFC 959 P2P-CI/1.0', { Host: '127.0.0.1', Port: foreign.port, Title: 'File Transfer Protocol' }),
+    );
     t.is((await ci.readResponse()).status, 200);
     await peer.connect();
     const [match] = await peer.search('transfer protocol');

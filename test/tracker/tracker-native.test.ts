@@ -18,14 +18,30 @@ test('register + announce: search shows sources; P2P-CI sees rfcN.txt as RFC N a
   try {
     await client.connect();
     await client.register('10.0.0.5', 6001);
-    await client.announce([{ name: 'rfc77.txt', size: 12, sha256: SHA }, { name: 'holiday.mkv', size: 1000, sha256: 'b'.repeat(64) }]);
+    await client.announce([
+      { name: 'rfc77.txt', size: 12, sha256: SHA },
+      { name: 'holiday.mkv', size: 1000, sha256: 'b'.repeat(64) },
+    ]);
     p2pci.send(request('LOOKUP RFC 77 P2P-CI/1.0', { Host: 'ci', Port: 7001, Title: '' }));
     t.deepEqual((await p2pci.readResponse()).lines, ['RFC 77 rfc77.txt 10.0.0.5 6001']);
     p2pci.send(request('ADD RFC 88 P2P-CI/1.0', { Host: 'ci', Port: 7001, Title: 'The Eighty Eight' }));
     await p2pci.readResponse();
     const byName = await client.search('rfc88');
-    t.deepEqual(byName, [{ name: 'rfc88.txt', rfc: 88, title: 'The Eighty Eight', size: null, sha256: null, sources: [{ host: 'ci', port: 7001, online: true, kind: 'p2pci' }] }]);
-    t.deepEqual((await client.search('eighty')).map((m) => m.name), ['rfc88.txt'], 'found by its title too');
+    t.deepEqual(byName, [
+      {
+        name: 'rfc88.txt',
+        rfc: 88,
+        title: 'The Eighty Eight',
+        size: null,
+        sha256: null,
+        sources: [{ host: 'ci', port: 7001, online: true, kind: 'p2pci' }],
+      },
+    ]);
+    t.deepEqual(
+      (await client.search('eighty')).map((m) => m.name),
+      ['rfc88.txt'],
+      'found by its title too',
+    );
     const mkv = await client.search('HOLI');
     t.is(mkv.length, 1);
     t.deepEqual(mkv[0]!.sources, [{ host: '10.0.0.5', port: 6001, online: true, kind: 'p2pterm' }]);
@@ -45,10 +61,17 @@ test('unannounce and sync (replace) forget files; offline sources are shown as o
     await a.connect();
     await b.connect();
     await a.register('peer-a', 6001);
-    await a.announce([{ name: 'x.bin', size: 1, sha256: SHA }, { name: 'y.bin', size: 2, sha256: SHA }, { name: 'z.bin' }]);
+    await a.announce([
+      { name: 'x.bin', size: 1, sha256: SHA },
+      { name: 'y.bin', size: 2, sha256: SHA },
+      { name: 'z.bin' },
+    ]);
     t.true(await a.unannounce('x.bin'));
     await a.sync([{ name: 'z.bin' }]);
-    t.deepEqual((await b.search('.bin')).map((m) => m.name), ['z.bin']);
+    t.deepEqual(
+      (await b.search('.bin')).map((m) => m.name),
+      ['z.bin'],
+    );
     await a.close();
     t.true(await waitFor(() => tr.server.stats().onlinePeers === 0));
     const z = await b.search('z.bin');
@@ -113,7 +136,10 @@ test('liveness: a silent native peer is offline within livenessMs; a heartbeatin
     t.deepEqual(viewerStates, ['connected'], 'an unregistered client heartbeats too, never dropped');
     t.is((await viewer.search('alive')).length, 1);
     const ghost = await beating.search('ghost');
-    t.deepEqual(ghost[0]?.sources.map((s) => s.online), [false]);
+    t.deepEqual(
+      ghost[0]?.sources.map((s) => s.online),
+      [false],
+    );
   } finally {
     silent.close();
     await beating.close();
@@ -145,13 +171,10 @@ test('reconnect after a tracker restart: re-registers and re-announces the curre
     t.true(states.includes('disconnected'));
     await other.connect();
     const found = await other.list();
-    t.deepEqual(
-      found.map((m) => [m.name, m.sources[0]?.online]).sort(),
-      [
-        ['keep.txt', true],
-        ['new.txt', true],
-      ],
-    );
+    t.deepEqual(found.map((m) => [m.name, m.sources[0]?.online]).sort(), [
+      ['keep.txt', true],
+      ['new.txt', true],
+    ]);
   } finally {
     await client.close();
     await other.close();

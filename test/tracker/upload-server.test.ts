@@ -32,7 +32,10 @@ async function withUploads(fn: (f: Fixture) => Promise<void>): Promise<void> {
 }
 
 /** Sends raw bytes, reads until the server closes, returns head and body. */
-async function rawGet(port: number, bytes: string): Promise<{ status: number; headers: ReadonlyMap<string, string>; body: Buffer; raw: Buffer }> {
+async function rawGet(
+  port: number,
+  bytes: string,
+): Promise<{ status: number; headers: ReadonlyMap<string, string>; body: Buffer; raw: Buffer }> {
   const c = await RawClient.open(port);
   try {
     c.send(bytes);
@@ -50,7 +53,10 @@ test('GET RFC n answers 200 with the protocol headers, exact Content-Length, bod
   await withUploads(async ({ dir, server }) => {
     const content = 'Request for Comments: 1234\nSome text.\n';
     writeFileSync(join(dir, 'rfc1234.txt'), content);
-    const r = await rawGet(server.port, 'GET RFC 1234 P2P-CI/1.0\r\nHost: somehost.csc.ncsu.edu\r\nOS: Mac OS 10.4.1\r\n\r\n');
+    const r = await rawGet(
+      server.port,
+      'GET RFC 1234 P2P-CI/1.0\r\nHost: somehost.csc.ncsu.edu\r\nOS: Mac OS 10.4.1\r\n\r\n',
+    );
     t.is(r.status, 200);
     t.true(r.raw.toString('latin1').startsWith('P2P-CI/1.0 200 OK\r\n'));
     t.is(r.headers.get('os'), 'TestOS 1.0');

@@ -19,7 +19,11 @@ const KiB = 1024;
 const pool = new HashPool(2);
 test.after.always(() => pool.close());
 
-const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
+const exists = (p: string): Promise<boolean> =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 async function fixture(t: Parameters<typeof tempDir>[0], size: number, chunkSize = 16 * KiB) {
   const src = await tempDir(t);
@@ -47,7 +51,10 @@ test('3 sources, one serving corrupted chunks: the file is right and the bad sou
   const r = await s.run();
   t.true((await readFile(r.path)).equals(data));
   t.is(r.sha256, manifest.sha256);
-  t.deepEqual(dropped.map((d) => [d.id, d.state, d.code]), [['evil', 'dropped', 'BAD_CHUNK']]);
+  t.deepEqual(
+    dropped.map((d) => [d.id, d.state, d.code]),
+    [['evil', 'dropped', 'BAD_CHUNK']],
+  );
   t.true(evil.fetches <= 4, 'the evil source was asked for at most its first pipeline');
   t.deepEqual(await readdir(out), ['file.bin']);
 });
@@ -68,7 +75,10 @@ test('a source that dies mid-transfer: the others finish the file', async (t) =>
   const { s, dropped } = session(manifest, out, [dying, ok]);
   const r = await s.run();
   t.true((await readFile(r.path)).equals(data));
-  t.deepEqual(dropped.map((d) => [d.id, d.state]), [['dying', 'failed']]);
+  t.deepEqual(
+    dropped.map((d) => [d.id, d.state]),
+    [['dying', 'failed']],
+  );
 });
 
 test('when the only source dies the run fails with NO_SOURCES and nothing has the final name', async (t) => {
@@ -181,7 +191,10 @@ test('0-byte and 1-byte files download', async (t) => {
 test('downloads from local files (two FileChunkSources) with a different output name', async (t) => {
   const { path, data, out } = await fixture(t, 1024 * KiB + 7);
   const manifest = await buildManifest(path); // default 256 KiB chunks
-  const sources = [new FileChunkSource(path, manifest, { id: 'f1' }), new FileChunkSource(path, manifest, { id: 'f2' })];
+  const sources = [
+    new FileChunkSource(path, manifest, { id: 'f1' }),
+    new FileChunkSource(path, manifest, { id: 'f2' }),
+  ];
   t.teardown(() => Promise.all(sources.map((x) => x.close())));
   const r = await session(manifest, out, sources, { outName: 'copy.bin' }).s.run();
   t.is(r.path, join(out, 'copy.bin'));
@@ -205,20 +218,20 @@ test('an unsafe manifest name is refused too', async (t) => {
 });
 
 for (const wholeFileCheck of ['always', 'resumed'] as const) {
-test(`a resumed part whose chunk rotted on disk is repaired by the whole-file check (${wholeFileCheck})`, async (t) => {
-  const { data, manifest, out } = await fixture(t, 32 * 16 * KiB);
-  const ac = new AbortController();
-  const first = new MemorySource('a', data, manifest, { onFetch: () => void (first.fetches === 20 && ac.abort()) });
-  await t.throwsAsync(session(manifest, out, [first], { pipeline: 1, rng: () => 0 }).s.run(ac.signal));
-  const part = join(out, 'file.bin.part');
-  const raw = await readFile(part);
-  raw[0]! ^= 0xff; // chunk 0 was among the first fetched (rng 0 picks the lowest index)
-  await writeFile(part, raw);
-  const second = new MemorySource('b', data, manifest);
-  const r = await session(manifest, out, [second], { wholeFileCheck }).s.run();
-  t.true((await readFile(r.path)).equals(data));
-  t.true(second.fetched.includes(0));
-});
+  test(`a resumed part whose chunk rotted on disk is repaired by the whole-file check (${wholeFileCheck})`, async (t) => {
+    const { data, manifest, out } = await fixture(t, 32 * 16 * KiB);
+    const ac = new AbortController();
+    const first = new MemorySource('a', data, manifest, { onFetch: () => void (first.fetches === 20 && ac.abort()) });
+    await t.throwsAsync(session(manifest, out, [first], { pipeline: 1, rng: () => 0 }).s.run(ac.signal));
+    const part = join(out, 'file.bin.part');
+    const raw = await readFile(part);
+    raw[0]! ^= 0xff; // chunk 0 was among the first fetched (rng 0 picks the lowest index)
+    await writeFile(part, raw);
+    const second = new MemorySource('b', data, manifest);
+    const r = await session(manifest, out, [second], { wholeFileCheck }).s.run();
+    t.true((await readFile(r.path)).equals(data));
+    t.true(second.fetched.includes(0));
+  });
 }
 
 test('per-transfer and global limiters pace the download (virtual clock)', async (t) => {
@@ -243,17 +256,25 @@ test('a FileChunkSource over a corrupted copy is dropped; the right file still a
   const rotten = Buffer.from(data);
   for (let o = 100; o < rotten.length; o += 16 * KiB) rotten[o]! ^= 1; // every chunk damaged
   await writeFile(badCopy, rotten);
-  const sources = [new FileChunkSource(badCopy, manifest, { id: 'bad' }), new FileChunkSource(path, manifest, { id: 'good' })];
+  const sources = [
+    new FileChunkSource(badCopy, manifest, { id: 'bad' }),
+    new FileChunkSource(path, manifest, { id: 'good' }),
+  ];
   t.teardown(() => Promise.all(sources.map((x) => x.close())));
   const { s, dropped } = session(manifest, out, sources, { outName: 'result.bin' });
   const r = await s.run();
   t.true((await readFile(r.path)).equals(data));
-  t.deepEqual(dropped.map((d) => d.id), ['bad']);
+  t.deepEqual(
+    dropped.map((d) => d.id),
+    ['bad'],
+  );
 });
 
 test("wholeFileCheck 'resumed' skips the second hash pass on a fresh download", async (t) => {
   const { data, manifest, out } = await fixture(t, 10 * 16 * KiB);
-  const r = await session(manifest, out, [new MemorySource('m', data, manifest)], { wholeFileCheck: 'resumed' }).s.run();
+  const r = await session(manifest, out, [new MemorySource('m', data, manifest)], {
+    wholeFileCheck: 'resumed',
+  }).s.run();
   t.true((await readFile(r.path)).equals(data));
   t.is(r.resumedChunks, 0);
 });

@@ -84,7 +84,10 @@ test('fileDigest hashes fed shared bytes in place, then reads the rest from disk
   const data = randomBytes(3_000_000);
   const path = join(dir, 'f');
   // On disk, the middle megabyte is zeros: only the fed copy has the real bytes.
-  await writeFile(path, Buffer.concat([data.subarray(0, 1_000_000), Buffer.alloc(1_000_000), data.subarray(2_000_000)]));
+  await writeFile(
+    path,
+    Buffer.concat([data.subarray(0, 1_000_000), Buffer.alloc(1_000_000), data.subarray(2_000_000)]),
+  );
   const shared = new Uint8Array(new SharedArrayBuffer(1_000_000));
   shared.set(data.subarray(1_000_000, 2_000_000));
   const d = pool.fileDigest(path);

@@ -70,7 +70,13 @@ test('chunkSizeFor grows the chunk size for huge files', (t) => {
   t.is(chunkSizeFor(MAX_FILE_SIZE), MAX_FILE_SIZE / MAX_CHUNKS);
 });
 
-const good: Manifest = { name: 'ok.txt', size: 40 * KiB, chunkSize: 16 * KiB, chunks: ['a'.repeat(64), 'b'.repeat(64), 'c'.repeat(64)], sha256: 'd'.repeat(64) };
+const good: Manifest = {
+  name: 'ok.txt',
+  size: 40 * KiB,
+  chunkSize: 16 * KiB,
+  chunks: ['a'.repeat(64), 'b'.repeat(64), 'c'.repeat(64)],
+  sha256: 'd'.repeat(64),
+};
 
 test('decodeManifest rejects damaged bytes', (t) => {
   const bytes = Buffer.from(encodeManifest(good));
@@ -107,7 +113,14 @@ test('decodeManifest rejects inconsistent or out-of-range fields', (t) => {
 
 test('parseManifest rejects bad plain values', (t) => {
   t.notThrows(() => parseManifest(good));
-  for (const v of [null, {}, { ...good, extra: 1 }, { ...good, chunks: ['A'.repeat(64), 'b'.repeat(64), 'c'.repeat(64)] }, { ...good, size: -1 }, { ...good, size: 1.5 }]) {
+  for (const v of [
+    null,
+    {},
+    { ...good, extra: 1 },
+    { ...good, chunks: ['A'.repeat(64), 'b'.repeat(64), 'c'.repeat(64)] },
+    { ...good, size: -1 },
+    { ...good, size: 1.5 },
+  ]) {
     t.throws(() => parseManifest(v), { message: /bad manifest/ });
   }
 });

@@ -11,7 +11,11 @@ const KiB = 1024;
 const pool = new HashPool(1);
 test.after.always(() => pool.close());
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
+const exists = (p: string): Promise<boolean> =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 function manifestOf(name: string, data: Buffer, chunkSize = 16 * KiB): Manifest {
   const chunks: string[] = [];

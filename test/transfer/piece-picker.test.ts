@@ -10,7 +10,10 @@ test('rarest first: a chunk only one source has is picked before common ones', (
   p.addSource('a', all);
   p.addSource('b', range(0, 5)); // chunks 5..9 are only at a
   const picked = [p.pick('a'), p.pick('a'), p.pick('a'), p.pick('a'), p.pick('a')];
-  t.true(picked.every((i) => i !== undefined && i >= 5), `a picked ${picked}`);
+  t.true(
+    picked.every((i) => i !== undefined && i >= 5),
+    `a picked ${picked}`,
+  );
   t.true([p.pick('b'), p.pick('b')].every((i) => i !== undefined && i < 5));
 });
 

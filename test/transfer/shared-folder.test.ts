@@ -10,7 +10,14 @@ test('the folder lists shareable files only: a download in progress, its state a
   const pool = new HashPool(1);
   const folder = new SharedFolder(dir, pool);
   t.teardown(() => (folder.stop(), pool.close()));
-  for (const name of ['song.ogg', 'big.bin.part', 'big.bin.part.state', 'big.bin.part.state.tmp', '.hidden', 'notes.part.txt']) {
+  for (const name of [
+    'song.ogg',
+    'big.bin.part',
+    'big.bin.part.state',
+    'big.bin.part.state.tmp',
+    '.hidden',
+    'notes.part.txt',
+  ]) {
     await writeFile(join(dir, name), 'x');
   }
   await folder.start();

@@ -29,7 +29,12 @@ test('caps concurrent transfers and queues the rest', async (t) => {
   const fs = await files(t, 4);
   const results = await Promise.all(
     fs.map((f, i) =>
-      mgr.download({ id: `d${i}`, manifest: f.manifest, dir: out, sources: [new MemorySource('m', f.data, f.manifest, { delayMs: 2 })] }),
+      mgr.download({
+        id: `d${i}`,
+        manifest: f.manifest,
+        dir: out,
+        sources: [new MemorySource('m', f.data, f.manifest, { delayMs: 2 })],
+      }),
     ),
   );
   t.deepEqual(queued, ['d2', 'd3']);
@@ -46,7 +51,12 @@ test('a transfer aborted while queued never starts', async (t) => {
   const [a, b] = await files(t, 2);
   const started: string[] = [];
   mgr.on('started', (e) => started.push(e.id));
-  const first = mgr.download({ id: 'a', manifest: a!.manifest, dir: out, sources: [new MemorySource('m', a!.data, a!.manifest, { delayMs: 5 })] });
+  const first = mgr.download({
+    id: 'a',
+    manifest: a!.manifest,
+    dir: out,
+    sources: [new MemorySource('m', a!.data, a!.manifest, { delayMs: 5 })],
+  });
   const ac = new AbortController();
   const src = new MemorySource('m', b!.data, b!.manifest);
   const second = mgr.download({ id: 'b', manifest: b!.manifest, dir: out, sources: [src] }, ac.signal);

@@ -6,7 +6,15 @@ test('draws every pane side by side at 160x48 with the status bar', async (t) =>
   const c = openConsole(ring.nodes[0]!);
   try {
     const s = c.text();
-    for (const title of ['1 Ring map', '2 Finger table', '3 Stabilization', '4 Log', '5 Files', '6 Transfers', '7 Tracker']) {
+    for (const title of [
+      '1 Ring map',
+      '2 Finger table',
+      '3 Stabilization',
+      '4 Log',
+      '5 Files',
+      '6 Transfers',
+      '7 Tracker',
+    ]) {
       t.true(find(s, title) >= 0, `missing pane ${title}`);
     }
     // Panes in one row share screen rows: the ring map and the finger table start on row 0.
@@ -28,7 +36,11 @@ test('Tab, shift-Tab and number keys move the highlighted focus', async (t) => {
   const ring = await simRing(3);
   const c = openConsole(ring.nodes[0]!);
   try {
-    const focusedTitle = () => c.text().join('\n').match(/▸ (\d) /)?.[1];
+    const focusedTitle = () =>
+      c
+        .text()
+        .join('\n')
+        .match(/▸ (\d) /)?.[1];
     t.is(focusedTitle(), '1');
     await c.keys('tab');
     t.is(c.app.focused, 'fingers');
@@ -70,7 +82,9 @@ test('? shows the focused pane keys, Esc closes it', async (t) => {
 test(': runs node commands generically, shows the reply, keeps history, reports errors', async (t) => {
   const ring = await simRing(4);
   let echoed: string[] = [];
-  const c = openConsole(ring.nodes[0]!, { commands: { echo: async (args) => ((echoed = args), { said: args.join(' '), n: args.length }) } });
+  const c = openConsole(ring.nodes[0]!, {
+    commands: { echo: async (args) => ((echoed = args), { said: args.join(' '), n: args.length }) },
+  });
   try {
     await c.keys(':', 'echo "two words" x', 'enter');
     await waitFor(() => echoed.length > 0);
@@ -88,7 +102,10 @@ test(': runs node commands generically, shows the reply, keeps history, reports 
     await tick(20);
     s = c.text();
     t.regex(s[47]!, /unknown command "nosuch"/);
-    t.true(s.some((l) => l.includes('ERROR') && l.includes('nosuch')), 'the error is in the log too');
+    t.true(
+      s.some((l) => l.includes('ERROR') && l.includes('nosuch')),
+      'the error is in the log too',
+    );
     // Tab completes command names.
     await c.keys(':', 'looku', 'tab');
     t.regex(c.text()[47]!, /^:lookup /);

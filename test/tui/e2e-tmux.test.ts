@@ -32,7 +32,6 @@ function capture(session: string): string {
   return tmux('capture-pane', '-p', '-t', session);
 }
 
-
 async function until(session: string, test: (screen: string) => boolean, what: string, ms = 15_000): Promise<string> {
   const end = Date.now() + ms;
   let screen = '';
@@ -51,11 +50,32 @@ interface Console {
   readonly pidFile: string;
 }
 
-function startConsole(session: string, port: number, dir: string, env: Record<string, string>, size = [160, 48], tracker?: string): Console {
+function startConsole(
+  session: string,
+  port: number,
+  dir: string,
+  env: Record<string, string>,
+  size = [160, 48],
+  tracker?: string,
+): Console {
   const config = join(dir, session);
   const pidFile = join(dir, `${session}.pid`);
-  const envArgs = Object.entries({ PS1: '$ ', P2PTERM_CONFIG_DIR: config, ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  tmux('new-session', '-d', '-s', session, '-x', String(size[0]), '-y', String(size[1]), ...envArgs, 'bash --norc --noprofile');
+  const envArgs = Object.entries({ PS1: '$ ', P2PTERM_CONFIG_DIR: config, ...env }).flatMap(([k, v]) => [
+    '-e',
+    `${k}=${v}`,
+  ]);
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    session,
+    '-x',
+    String(size[0]),
+    '-y',
+    String(size[1]),
+    ...envArgs,
+    'bash --norc --noprofile',
+  );
   const own = `--dir ${join(dir, `${session}-share`)} --data ${join(dir, `${session}-data`)}${tracker ? ` --tracker ${tracker}` : ''}`;
   const cmd = `cd ${ROOT} && sh -c 'echo $$ > ${pidFile}; exec node --import=tsx src/cli/main.ts node --port ${port} --bits 16 ${own}'; echo EXITED $?`;
   tmux('send-keys', '-t', session, cmd, 'Enter');
@@ -74,16 +94,28 @@ test.serial('two consoles join through the command line; q, SIGTERM and a crash 
     const b = startConsole('b', await freePort(), dir, UTF8, [160, 48], tracker);
     for (const c of [a, b]) {
       // The first frame may come before the socket is open; the node is a ring of one right after.
-      const s = await until(c.session, (s) => s.includes('1 Ring map') && s.includes(`127.0.0.1:${c.port}`) && /succ me/.test(s), `console ${c.session}`);
+      const s = await until(
+        c.session,
+        (s) => s.includes('1 Ring map') && s.includes(`127.0.0.1:${c.port}`) && /succ me/.test(s),
+        `console ${c.session}`,
+      );
       t.true(s.includes('┌─▸ 1 Ring map'), 'Unicode borders, focus on the ring map');
     }
 
     // Join b to a through b's command line.
     tmux('send-keys', '-t', 'b', ':', `join 127.0.0.1:${a.port}`, 'Enter');
-    let sb = await until('b', (s) => s.includes(`:join 127.0.0.1:${a.port}`) && s.includes('inRing: true'), 'join reply');
+    let sb = await until(
+      'b',
+      (s) => s.includes(`:join 127.0.0.1:${a.port}`) && s.includes('inRing: true'),
+      'join reply',
+    );
     t.true(sb.includes(`successors:`));
     tmux('send-keys', '-t', 'b', 'Escape');
-    sb = await until('b', (s) => s.includes(`succ ${a.id} `) && s.includes(`pred ${a.id} `) && !s.includes('inRing: true'), 'b sees a as successor and predecessor');
+    sb = await until(
+      'b',
+      (s) => s.includes(`succ ${a.id} `) && s.includes(`pred ${a.id} `) && !s.includes('inRing: true'),
+      'b sees a as successor and predecessor',
+    );
     t.true(sb.includes(`succ ${a.id}`), 'ring map labels the successor');
     // The health line reflects the last stabilization round: wait for one after the join.
     sb = await until('b', (s) => /succ\.pred == me\? ✓ yes/.test(s), 'a healthy round on b');
@@ -106,8 +138,16 @@ test.serial('two consoles join through the command line; q, SIGTERM and a crash 
     tmux('send-keys', '-t', 'b', ':', 'get hello.txt', 'Enter');
     await until('b', (s) => s.includes(':get hello.txt') && s.includes('sha256:'), 'get reply on b');
     tmux('send-keys', '-t', 'b', 'Escape');
-    sb = await until('b', (s) => /✓ hello\.txt/.test(s) && !s.includes('resumedChunks'), 'the finished transfer in b\'s Transfers pane');
-    sb = await until('b', (s) => /hello\.txt\s+\d+(\.\d+)? KiB\s+shared/.test(s), "b's Files pane shows the downloaded file, shared");
+    sb = await until(
+      'b',
+      (s) => /✓ hello\.txt/.test(s) && !s.includes('resumedChunks'),
+      "the finished transfer in b's Transfers pane",
+    );
+    sb = await until(
+      'b',
+      (s) => /hello\.txt\s+\d+(\.\d+)? KiB\s+shared/.test(s),
+      "b's Files pane shows the downloaded file, shared",
+    );
     t.regex(sb, /✓ hello\.txt/);
     t.is(readFileSync(join(dir, 'b-share', 'hello.txt'), 'utf8'), text);
 
@@ -134,7 +174,11 @@ test.serial('two consoles join through the command line; q, SIGTERM and a crash 
     const sc = await until('c', (s) => s.includes('1 Ring map'), 'ASCII console');
     t.true(sc.includes('+-> 1 Ring map'), 'ASCII borders');
     t.regex(sc.split('\n')[0]!, /1 Ring map\s+2 Fingers/, 'tabs at 80x24');
-    t.deepEqual([...sc].filter((ch) => ch.charCodeAt(0) > 126), [], 'nothing but ASCII');
+    t.deepEqual(
+      [...sc].filter((ch) => ch.charCodeAt(0) > 126),
+      [],
+      'nothing but ASCII',
+    );
     const pid = Number(readFileSync(c.pidFile, 'utf8'));
     process.kill(pid, 'SIGTERM');
     const ended = await until('c', (s) => s.includes('EXITED 0'), 'SIGTERM exit');

@@ -5,7 +5,11 @@ test('files: shows files:changed entries; keys dispatch put/share/unshare throug
   const ring = await simRing(2);
   const calls: string[][] = [];
   const record = (name: string) => async (args: string[]) => (calls.push([name, ...args]), {});
-  const c = openConsole(ring.nodes[0]!, { cols: 80, rows: 24, commands: { put: record('put'), share: record('share') } });
+  const c = openConsole(ring.nodes[0]!, {
+    cols: 80,
+    rows: 24,
+    commands: { put: record('put'), share: record('share') },
+  });
   try {
     await c.keys('5');
     let s = c.text();

@@ -66,7 +66,11 @@ test('finger table: while the ring is quiet, ages step together every 5 s, so id
     t.true(ages.length >= 8, `${ages.length} ages shown`);
     const fixed = node.snapshot().fingers.map((f) => f.fixedAt);
     const stepNow = Math.floor(now / 5000) * 5000;
-    t.deepEqual(new Set(ages), new Set(fixed.map((at) => Math.max(0, Math.floor((stepNow - at) / 1000)))), 'ages are counted from the stepped clock');
+    t.deepEqual(
+      new Set(ages),
+      new Set(fixed.map((at) => Math.max(0, Math.floor((stepNow - at) / 1000)))),
+      'ages are counted from the stepped clock',
+    );
   } finally {
     c.close();
     await ring.stop();

@@ -19,8 +19,16 @@ async function sameAsFullRedraw(t: import('ava').ExecutionContext, c: TestConsol
   c.app.setTheme(c.app.theme.name);
   const full = cells(c);
   const diff = incremental.findIndex((row, y) => row !== full[y]);
-  const show = (rows: string[]) => rows[diff]?.split('|').map((x) => x.slice(-1)).join('');
-  t.is(diff, -1, `${step}: row ${diff} differs from a full redraw:\n${show(incremental)}\n${show(full)}\n${incremental[diff]}\n${full[diff]}`);
+  const show = (rows: string[]) =>
+    rows[diff]
+      ?.split('|')
+      .map((x) => x.slice(-1))
+      .join('');
+  t.is(
+    diff,
+    -1,
+    `${step}: row ${diff} differs from a full redraw:\n${show(incremental)}\n${show(full)}\n${incremental[diff]}\n${full[diff]}`,
+  );
 }
 
 test('panes left unrendered in a frame still show exactly what a full redraw shows', async (t) => {
@@ -37,7 +45,10 @@ test('panes left unrendered in a frame still show exactly what a full redraw sho
     await c.keys(':', 'lookup some-key', 'enter');
     await ring.clock.advance(200);
     await c.keys();
-    t.true(c.text().some((l) => l.includes('owner')), 'the lookup reply is up');
+    t.true(
+      c.text().some((l) => l.includes('owner')),
+      'the lookup reply is up',
+    );
     await sameAsFullRedraw(t, c, 'lookup reply shown');
     await c.keys('escape');
     await sameAsFullRedraw(t, c, 'reply closed');
@@ -64,10 +75,19 @@ test('an idle frame re-renders only the panes whose text changed', async (t) => 
   try {
     c.app.renderNow();
     // blessed's render stores fresh coordinates in `lpos`; a pane that kept its cells keeps the old object.
-    const before = new Map(Object.entries(c.app.panes).map(([id, p]) => [id, (p.box as unknown as { lpos: unknown }).lpos]));
+    const before = new Map(
+      Object.entries(c.app.panes).map(([id, p]) => [id, (p.box as unknown as { lpos: unknown }).lpos]),
+    );
     c.app.panes.stabilize.markDirty();
     c.app.renderNow();
-    const rendered = new Set([...before].filter(([id, lpos]) => (c.app.panes[id as keyof typeof c.app.panes].box as unknown as { lpos: unknown }).lpos !== lpos).map(([id]) => id));
+    const rendered = new Set(
+      [...before]
+        .filter(
+          ([id, lpos]) =>
+            (c.app.panes[id as keyof typeof c.app.panes].box as unknown as { lpos: unknown }).lpos !== lpos,
+        )
+        .map(([id]) => id),
+    );
     t.true(rendered.has('stabilize'));
     t.deepEqual([...rendered].sort(), ['stabilize'], 'every other pane kept its cells');
   } finally {

@@ -4,7 +4,7 @@ import type { Widgets } from 'blessed';
 import { SimRing } from '../../src/sim/sim-ring.js';
 import type { ChordNode } from '../../src/dht/chord-node.js';
 import { nodeCommands } from '../../src/cli/node-commands.js';
-import type { CommandFn } from '../../src/cli/headless.js';
+import type { CommandFn } from '../../src/commands/command-fn.js';
 import { createConsole, type ConsoleApp } from '../../src/tui/app.js';
 import { memorySettings, type SettingsStore } from '../../src/tui/settings.js';
 import type { TerminalCaps } from '../../src/tui/terminal-caps.js';
@@ -49,8 +49,20 @@ export interface TestConsole {
 }
 
 const SEQUENCES: Record<string, string> = {
-  enter: '\r', escape: '\x1b', tab: '\t', 'S-tab': '\x1b[Z', up: '\x1b[A', down: '\x1b[B', right: '\x1b[C', left: '\x1b[D',
-  backspace: '\x7f', 'C-c': '\x03', 'C-u': '\x15', 'C-l': '\x0c', pageup: '\x1b[5~', pagedown: '\x1b[6~',
+  enter: '\r',
+  escape: '\x1b',
+  tab: '\t',
+  'S-tab': '\x1b[Z',
+  up: '\x1b[A',
+  down: '\x1b[B',
+  right: '\x1b[C',
+  left: '\x1b[D',
+  backspace: '\x7f',
+  'C-c': '\x03',
+  'C-u': '\x15',
+  'C-l': '\x0c',
+  pageup: '\x1b[5~',
+  pagedown: '\x1b[6~',
 };
 
 export interface OpenOptions {

@@ -6,14 +6,18 @@ test('log: level and topic, thousands of lines of scrollback, / filter, pause fo
   const ring = await simRing(2);
   const c = openConsole(ring.nodes[0]!, { cols: 80, rows: 24 });
   const bus = c.node.bus;
-  const emit = (i: number, level: 'info' | 'warn' | 'debug' | 'error' = 'info', topic = 'chord') => bus.emit('log:line', { at: Date.now(), level, topic, message: `line ${i}` });
+  const emit = (i: number, level: 'info' | 'warn' | 'debug' | 'error' = 'info', topic = 'chord') =>
+    bus.emit('log:line', { at: Date.now(), level, topic, message: `line ${i}` });
   try {
     await c.keys('4');
     for (let i = 0; i < 3000; i++) emit(i, i % 100 === 0 ? 'warn' : 'info', i % 2 ? 'tcp' : 'chord');
     let s = c.text();
     t.true(c.app.log.lineCount >= 3000);
     t.true(s[1]!.includes('4 Log') && /\d{4} lines/.test(s[1]!));
-    t.true(find(s, /INFO  tcp\s+line 2999$/) >= 0 || find(s, /INFO  tcp\s+line 2999\s*│/) >= 0, 'newest line shown, with level and topic');
+    t.true(
+      find(s, /INFO {2}tcp\s+line 2999$/) >= 0 || find(s, /INFO {2}tcp\s+line 2999\s*│/) >= 0,
+      'newest line shown, with level and topic',
+    );
 
     // Filter with '/': only matching lines remain.
     await c.keys('/', 'line 1234', 'enter');
@@ -37,7 +41,10 @@ test('log: level and topic, thousands of lines of scrollback, / filter, pause fo
     emit(5000);
     emit(5001);
     s = c.text();
-    t.deepEqual(s.filter((l) => / line \d+/.test(l)), frozen);
+    t.deepEqual(
+      s.filter((l) => / line \d+/.test(l)),
+      frozen,
+    );
     t.true(find(s, 'PAUSED +2 new') >= 0);
     await c.keys('k', 'k');
     t.not(c.text().filter((l) => / line \d+/.test(l))[0], frozen[0], 'scrolled up');

@@ -13,7 +13,10 @@ test('ring map: circle, this node, neighbours, lookup path hop by hop, selection
     const snap = c.node.snapshot();
     let rows = ringRows(c.text());
     const all = rows.join('\n');
-    t.true([...all].some((ch) => ch >= '\u2800' && ch <= '\u28ff'), 'braille circle drawn');
+    t.true(
+      [...all].some((ch) => ch >= '\u2800' && ch <= '\u28ff'),
+      'braille circle drawn',
+    );
     t.true(all.includes('◉'), 'this node marked');
     t.true(all.includes(`me ${snap.id}`), 'this node labelled');
     t.true(all.includes(`succ ${snap.successors[0]!.id}`), 'successor labelled');
@@ -29,16 +32,23 @@ test('ring map: circle, this node, neighbours, lookup path hop by hop, selection
     rows = ringRows(c.text());
     t.true(rows.join('\n').includes(`${expected.hops} hop`), rows.join('\n'));
     t.true(rows.join('\n').includes(expected.owner.address));
-    for (let hop = 1; hop <= Math.min(expected.hops, 9); hop++) t.true(rows.join('').includes(String(hop)), `hop ${hop} numbered`);
+    for (let hop = 1; hop <= Math.min(expected.hops, 9); hop++)
+      t.true(rows.join('').includes(String(hop)), `hop ${hop} numbered`);
 
     // j selects nodes in id order; the selected one shows id and address.
     await c.keys('j');
     rows = ringRows(c.text());
-    t.true(rows.some((l) => l.includes(snap.id) && l.includes(snap.address) && l.includes('this node')), 'first selection is this node');
+    t.true(
+      rows.some((l) => l.includes(snap.id) && l.includes(snap.address) && l.includes('this node')),
+      'first selection is this node',
+    );
     await c.keys('j');
     const sel = c.app.ringMap.selectedAddress!;
     t.not(sel, snap.address);
-    t.true(ringRows(c.text()).some((l) => l.includes(sel)), 'selected address shown');
+    t.true(
+      ringRows(c.text()).some((l) => l.includes(sel)),
+      'selected address shown',
+    );
     await c.keys('escape');
     t.is(c.app.ringMap.selectedAddress, null, 'Esc clears the selection');
   } finally {

@@ -72,11 +72,12 @@ test('settings view: see and edit; theme applies live and is saved', async (t) =
     t.true(find(s, /▸ Theme\s+mono/) >= 0);
     // Mono: no colour anywhere on screen (fg and bg are the terminal defaults).
     const lines = s.length;
-    for (let y = 0; y < lines; y += 3) for (let x = 0; x < 160; x += 7) {
-      const a = attrAt(c.app.screen, x, y);
-      t.is((a >> 9) & 0x1ff, 0x1ff, `fg at ${x},${y}`);
-      t.is(a & 0x1ff, 0x1ff, `bg at ${x},${y}`);
-    }
+    for (let y = 0; y < lines; y += 3)
+      for (let x = 0; x < 160; x += 7) {
+        const a = attrAt(c.app.screen, x, y);
+        t.is((a >> 9) & 0x1ff, 0x1ff, `fg at ${x},${y}`);
+        t.is(a & 0x1ff, 0x1ff, `bg at ${x},${y}`);
+      }
     // A bad value is refused with a message, nothing saved.
     await c.keys('j', 'j', 'j', 'j', 'j', 'enter', 'C-u', '999', 'enter');
     t.regex(c.text()[47]!, /Refresh rate \(fps\): expected an integer in 1\.\.60/);
@@ -94,14 +95,17 @@ test('settings view: see and edit; theme applies live and is saved', async (t) =
   }
 });
 
-test("the settings file is the one conf itself would use, with or without P2PTERM_CONFIG_DIR", async (t) => {
+test('the settings file is the one conf itself would use, with or without P2PTERM_CONFIG_DIR', async (t) => {
   const dir = tempDir();
   const saved = process.env.XDG_CONFIG_HOME;
   try {
     const { default: Conf } = await import('conf');
     process.env.XDG_CONFIG_HOME = dir.path;
     t.is(settingsPath({ XDG_CONFIG_HOME: dir.path }), new Conf({ projectName: 'p2pterm' }).path);
-    t.is(settingsPath({ P2PTERM_CONFIG_DIR: join(dir.path, 'x') }), new Conf({ projectName: 'p2pterm', cwd: join(dir.path, 'x') }).path);
+    t.is(
+      settingsPath({ P2PTERM_CONFIG_DIR: join(dir.path, 'x') }),
+      new Conf({ projectName: 'p2pterm', cwd: join(dir.path, 'x') }).path,
+    );
   } finally {
     if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
     else process.env.XDG_CONFIG_HOME = saved;

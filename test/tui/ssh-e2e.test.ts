@@ -55,7 +55,6 @@ function tmuxOr(fallback: string, ...args: string[]): string {
 const capture = () => tmux('capture-pane', '-p', '-J', '-t', SESSION);
 const paneFlag = (name: string) => tmux('display-message', '-p', '-t', SESSION, `#{${name}}`).trim();
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(cond: (screen: string) => boolean, what: string, ms = 15_000): Promise<string> {
@@ -84,7 +83,10 @@ function keygen(file: string): void {
 
 /** sshd on a free loopback port, in the foreground (`-D -e`) and in its own process group. */
 async function startSshd(dir: string): Promise<Sshd> {
-  if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: install openssh-server (apt-get install -y openssh-server openssh-client; .ci/run does this)`);
+  if (!existsSync(SSHD))
+    throw new Error(
+      `${SSHD} is missing: install openssh-server (apt-get install -y openssh-server openssh-client; .ci/run does this)`,
+    );
   keygen(join(dir, 'host_key'));
   keygen(join(dir, 'user_key'));
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'user_key.pub')));
@@ -92,7 +94,9 @@ async function startSshd(dir: string): Promise<Sshd> {
   try {
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   } catch (e) {
-    throw new Error(`sshd needs /run/sshd and it cannot be created (${(e as Error).message}); run the tests as root or create it`);
+    throw new Error(
+      `sshd needs /run/sshd and it cannot be created (${(e as Error).message}); run the tests as root or create it`,
+    );
   }
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -187,16 +191,44 @@ function sshCommand(sshd: Sshd, dir: string, run: Run, port: number): { line: st
   mkdirSync(work, { recursive: true });
   const pidFile = join(dir, `${run.name}.pid`);
   const env = { P2PTERM_CONFIG_DIR: join(dir, `config-${run.name}`), ...run.env };
-  const node = ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...ENTRY, '--port', String(port), '--bits', '16', '--data', join(dir, `data-${run.name}`)];
+  const node = [
+    'env',
+    ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    ...ENTRY,
+    '--port',
+    String(port),
+    '--bits',
+    '16',
+    '--data',
+    join(dir, `data-${run.name}`),
+  ];
   // The node's pid goes to a file (for cleanup when an assertion fails), then it replaces that sh.
   const inner = `echo $$ > ${sh(pidFile)}; exec ${node.map(sh).join(' ')}`;
   // After the console: its status, then the remote tty's modes (must be cooked again).
   const remote = `cd ${sh(work)} && sh -c ${sh(inner)}; echo "REMOTE-EXITED $?"; stty -a | tr ' ;' '\\n\\n' | grep -Ex -- '-?(icanon|echo)' | tr '\\n' ' '; echo`;
   const ssh = [
-    'ssh', '-tt', '-F', '/dev/null', '-p', String(sshd.port), '-i', sshd.key,
-    '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'BatchMode=yes',
-    '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
-    '-o', 'ConnectTimeout=10',
+    'ssh',
+    '-tt',
+    '-F',
+    '/dev/null',
+    '-p',
+    String(sshd.port),
+    '-i',
+    sshd.key,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'IdentityAgent=none',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'ConnectTimeout=10',
     `${userInfo().username}@127.0.0.1`,
   ];
   return { line: `${ssh.map(sh).join(' ')} ${sh(remote)}; echo "SSH-EXITED $?"`, pidFile };
@@ -205,14 +237,33 @@ function sshCommand(sshd: Sshd, dir: string, run: Run, port: number): { line: st
 const TITLES = ['1 Ring map', '2 Finger table', '3 Stabilization', '4 Log', '5 Files', '6 Transfers', '7 Tracker'];
 
 /** Starts the console over SSH in a fresh tmux session and waits for its first full screen. */
-async function openRemoteConsole(sshd: Sshd, dir: string, run: Run): Promise<{ screen: string; port: number; pidFile: string }> {
+async function openRemoteConsole(
+  sshd: Sshd,
+  dir: string,
+  run: Run,
+): Promise<{ screen: string; port: number; pidFile: string }> {
   const port = await freePort();
   const [cols, rows] = run.size;
-  tmux('new-session', '-d', '-s', SESSION, '-x', String(cols), '-y', String(rows), '-e', 'LC_ALL=C.UTF-8', 'bash --norc --noprofile');
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    SESSION,
+    '-x',
+    String(cols),
+    '-y',
+    String(rows),
+    '-e',
+    'LC_ALL=C.UTF-8',
+    'bash --norc --noprofile',
+  );
   const { line, pidFile } = sshCommand(sshd, dir, run, port);
   tmux('send-keys', '-t', SESSION, '-l', line);
   tmux('send-keys', '-t', SESSION, 'Enter');
-  const screen = await until((s) => TITLES.every((x) => s.includes(x)) && s.includes(`127.0.0.1:${port}`), `the console over ssh (${run.name})`);
+  const screen = await until(
+    (s) => TITLES.every((x) => s.includes(x)) && s.includes(`127.0.0.1:${port}`),
+    `the console over ssh (${run.name})`,
+  );
   return { screen, port, pidFile };
 }
 
@@ -225,15 +276,26 @@ async function quitAndCheck(t: ExecutionContext, run: Run): Promise<void> {
   const modes = after.match(/REMOTE-EXITED 0\s*\n(.*)\n/)?.[1] ?? '';
   t.regex(modes, /(^| )icanon( |$)/, `${run.name}: remote tty back in canonical mode (${modes})`);
   t.regex(modes, /(^| )echo( |$)/, `${run.name}: remote tty echoes again (${modes})`);
-  t.false(TITLES.some((x) => after.includes(x)), `${run.name}: the console's screen is gone`);
+  t.false(
+    TITLES.some((x) => after.includes(x)),
+    `${run.name}: the console's screen is gone`,
+  );
   t.is(paneFlag('alternate_on'), '0', `${run.name}: back on the normal screen`);
   t.is(paneFlag('cursor_flag'), '1', `${run.name}: cursor visible`);
   t.is(paneFlag('mouse_any_flag'), '0', `${run.name}: mouse reporting off`);
-  t.regex(after, /[$#] ssh -tt .*--port \d+ --bits 16/, `${run.name}: the typed command line is still on the normal screen`);
+  t.regex(
+    after,
+    /[$#] ssh -tt .*--port \d+ --bits 16/,
+    `${run.name}: the typed command line is still on the normal screen`,
+  );
   // The local terminal works as a shell again: what is typed is echoed and runs.
   tmux('send-keys', '-t', SESSION, '-l', 'echo back-$((40+2))');
   tmux('send-keys', '-t', SESSION, 'Enter');
-  await until((s) => /[$#] echo back-\$\(\(40\+2\)\)\s*\nback-42\s*\n\S*[$#]/.test(s), `the local shell to answer after ${run.name}`, 5000);
+  await until(
+    (s) => /[$#] echo back-\$\(\(40\+2\)\)\s*\nback-42\s*\n\S*[$#]/.test(s),
+    `the local shell to answer after ${run.name}`,
+    5000,
+  );
   tmux('kill-session', '-t', SESSION);
 }
 
@@ -242,47 +304,52 @@ const RUNS: readonly Run[] = [
   { name: 'ascii', env: { LANG: 'C', LC_ALL: 'C', TERM: 'xterm' }, size: [132, 40] },
 ];
 
-test.serial('over a real SSH session: UTF-8 and LANG=C screens, q ends ssh cleanly and restores the terminal', async (t) => {
-  t.timeout(60_000);
-  const dir = mkdtempSync(join(tmpdir(), 'p2pterm-ssh-'));
-  let sshd: Sshd | null = null;
-  try {
+test.serial(
+  'over a real SSH session: UTF-8 and LANG=C screens, q ends ssh cleanly and restores the terminal',
+  async (t) => {
+    t.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'p2pterm-ssh-'));
+    let sshd: Sshd | null = null;
     try {
-      execFileSync('tmux', ['-V']);
-    } catch {
-      throw new Error('tmux is not installed (apt-get install -y tmux; .ci/run does this)');
-    }
-    sshd = await startSshd(dir);
+      try {
+        execFileSync('tmux', ['-V']);
+      } catch {
+        throw new Error('tmux is not installed (apt-get install -y tmux; .ci/run does this)');
+      }
+      sshd = await startSshd(dir);
 
-    // UTF-8 locale, 256 colours.
-    const utf8 = RUNS[0]!;
-    const a = await openRemoteConsole(sshd, dir, utf8);
-    t.true(a.screen.includes('┌─▸ 1 Ring map'), 'Unicode box drawing, focus on the ring map');
-    for (const title of TITLES.slice(1)) t.regex(a.screen, new RegExp(`[┌─] ${title} `), `pane title "${title}" on a Unicode border`);
-    t.regex(a.screen, /[│┐┘└]/, 'vertical borders and corners drawn with box-drawing characters');
-    t.false(/lqq|qqk|mqq|qqj/.test(a.screen), 'no alternate-character-set garbage');
-    await quitAndCheck(t, utf8);
+      // UTF-8 locale, 256 colours.
+      const utf8 = RUNS[0]!;
+      const a = await openRemoteConsole(sshd, dir, utf8);
+      t.true(a.screen.includes('┌─▸ 1 Ring map'), 'Unicode box drawing, focus on the ring map');
+      for (const title of TITLES.slice(1))
+        t.regex(a.screen, new RegExp(`[┌─] ${title} `), `pane title "${title}" on a Unicode border`);
+      t.regex(a.screen, /[│┐┘└]/, 'vertical borders and corners drawn with box-drawing characters');
+      t.false(/lqq|qqk|mqq|qqj/.test(a.screen), 'no alternate-character-set garbage');
+      await quitAndCheck(t, utf8);
 
-    // LANG=C, TERM=xterm: the ASCII fallback.
-    const ascii = RUNS[1]!;
-    const b = await openRemoteConsole(sshd, dir, ascii);
-    t.true(b.screen.includes('+-> 1 Ring map'), 'ASCII corner and pointer on the focused pane');
-    for (const title of TITLES.slice(1)) t.regex(b.screen, new RegExp(`[+-] ${title} `), `pane title "${title}" on an ASCII border`);
-    t.regex(b.screen, /^\|.*\|/m, 'vertical borders are |');
-    t.regex(b.screen, /\+-{3,}/, 'horizontal borders are + and -');
-    const nonAscii = [...new Set([...b.screen].filter((ch) => ch.codePointAt(0)! > 126))];
-    t.deepEqual(nonAscii, [], 'nothing but ASCII on the screen');
-    await quitAndCheck(t, ascii);
-  } catch (e) {
-    t.fail(`${(e as Error).message}${sshd ? `\n--- sshd log ---\n${sshd.log()}` : ''}`);
-  } finally {
-    for (const r of RUNS) killPidFile(join(dir, `${r.name}.pid`), dir);
-    tmuxOr('', 'kill-server');
-    rmSync(SOCKET_PATH, { force: true }); // a server that exits leaves its socket file behind
-    if (sshd) {
-      stopSshd(sshd.proc);
-      await waitExit(sshd.proc, 3000);
+      // LANG=C, TERM=xterm: the ASCII fallback.
+      const ascii = RUNS[1]!;
+      const b = await openRemoteConsole(sshd, dir, ascii);
+      t.true(b.screen.includes('+-> 1 Ring map'), 'ASCII corner and pointer on the focused pane');
+      for (const title of TITLES.slice(1))
+        t.regex(b.screen, new RegExp(`[+-] ${title} `), `pane title "${title}" on an ASCII border`);
+      t.regex(b.screen, /^\|.*\|/m, 'vertical borders are |');
+      t.regex(b.screen, /\+-{3,}/, 'horizontal borders are + and -');
+      const nonAscii = [...new Set([...b.screen].filter((ch) => ch.codePointAt(0)! > 126))];
+      t.deepEqual(nonAscii, [], 'nothing but ASCII on the screen');
+      await quitAndCheck(t, ascii);
+    } catch (e) {
+      t.fail(`${(e as Error).message}${sshd ? `\n--- sshd log ---\n${sshd.log()}` : ''}`);
+    } finally {
+      for (const r of RUNS) killPidFile(join(dir, `${r.name}.pid`), dir);
+      tmuxOr('', 'kill-server');
+      rmSync(SOCKET_PATH, { force: true }); // a server that exits leaves its socket file behind
+      if (sshd) {
+        stopSshd(sshd.proc);
+        await waitExit(sshd.proc, 3000);
+      }
+      rmSync(dir, { recursive: true, force: true });
     }
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);

@@ -9,9 +9,18 @@ test('stabilization: rounds, health, pause, single step and speed through node.s
     let lines = c.text();
     t.true(find(lines, 'running every 500 ms') >= 0);
     t.true(find(lines, 'succ.pred == me? ✓ yes') >= 0, 'healthy ring');
-    const rounds = () => Number(c.text().join('\n').match(/rounds\s+(\d+)/)![1]);
+    const rounds = () =>
+      Number(
+        c
+          .text()
+          .join('\n')
+          .match(/rounds\s+(\d+)/)![1],
+      );
     t.true(rounds() >= 3);
-    t.true(find(lines, /\d\d:\d\d\.\d{3} ✓ \S+\s+me\s+notify✓/) >= 0, 'a round line: successor, its predecessor is me, notified');
+    t.true(
+      find(lines, /\d\d:\d\d\.\d{3} ✓ \S+\s+me\s+notify✓/) >= 0,
+      'a round line: successor, its predecessor is me, notified',
+    );
 
     await c.keys('3', 'p');
     t.true(c.node.stabilization.isPaused());
@@ -44,8 +53,16 @@ test('stabilization: an unhealthy round is reported (tab layout, full width)', a
     await c.keys('3');
     const snap = c.node.snapshot();
     c.node.bus.emit('stabilize:round', {
-      at: Date.now(), successor: snap.successors[0]!, successorPredecessor: { id: 'beef', address: 'x:1' }, adoptedSuccessor: false,
-      skippedDead: [], notified: true, fingerFixed: 2, predecessorCheck: 'dead', successorListChanged: true, healthy: false,
+      at: Date.now(),
+      successor: snap.successors[0]!,
+      successorPredecessor: { id: 'beef', address: 'x:1' },
+      adoptedSuccessor: false,
+      skippedDead: [],
+      notified: true,
+      fingerFixed: 2,
+      predecessorCheck: 'dead',
+      successorListChanged: true,
+      healthy: false,
     });
     const lines = c.text();
     t.true(find(lines, '✗ no (it is beef)') >= 0);

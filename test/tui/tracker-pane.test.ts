@@ -13,7 +13,13 @@ test('tracker: "no tracker" until tracker events arrive, then state, peers and s
     t.true(find(s, /tracker off/) >= 0, 'status bar');
     bus.emit('tracker:state', { state: 'connected', address: '10.0.0.5:7000' });
     bus.emit('tracker:peers', { online: 4, offline: 2 });
-    bus.emit('files:changed', { files: [{ name: 'b.txt', size: 1, states: ['local', 'shared'] }, { name: 'a.txt', size: 1, states: ['shared'] }, { name: 'c.txt', size: 1, states: ['local'] }] });
+    bus.emit('files:changed', {
+      files: [
+        { name: 'b.txt', size: 1, states: ['local', 'shared'] },
+        { name: 'a.txt', size: 1, states: ['shared'] },
+        { name: 'c.txt', size: 1, states: ['local'] },
+      ],
+    });
     s = c.text();
     t.true(find(s, '● connected 10.0.0.5:7000') >= 0);
     t.true(find(s, '● 4 online  ○ 2 offline') >= 0);

@@ -8,10 +8,23 @@ test('transfers: gauge with rate, ETA and sources; history; q asks while one run
   try {
     await c.keys('6');
     t.true(find(c.text(), 'no active transfers') >= 0);
-    bus.emit('transfer:started', { id: 't1', name: 'ubuntu.iso', size: 1024 ** 3, direction: 'down', sources: ['a:1', 'b:2', 'c:3'] });
+    bus.emit('transfer:started', {
+      id: 't1',
+      name: 'ubuntu.iso',
+      size: 1024 ** 3,
+      direction: 'down',
+      sources: ['a:1', 'b:2', 'c:3'],
+    });
     bus.emit('transfer:progress', {
-      id: 't1', bytes: 256 * 1024 ** 2, total: 1024 ** 3, rateBps: 32 * 1024 ** 2, etaSec: 24,
-      sources: [{ id: 'a:1', bytes: 1, rateBps: 1, state: 'active' }, { id: 'b:2', bytes: 1, rateBps: 1, state: 'active' }],
+      id: 't1',
+      bytes: 256 * 1024 ** 2,
+      total: 1024 ** 3,
+      rateBps: 32 * 1024 ** 2,
+      etaSec: 24,
+      sources: [
+        { id: 'a:1', bytes: 1, rateBps: 1, state: 'active' },
+        { id: 'b:2', bytes: 1, rateBps: 1, state: 'active' },
+      ],
     });
     let s = c.text();
     t.true(find(s, '6 Transfers · 1 active') >= 0);
@@ -29,9 +42,24 @@ test('transfers: gauge with rate, ETA and sources; history; q asks while one run
     await c.keys('n');
     t.is(find(c.text(), 'Quit?'), -1);
 
-    bus.emit('transfer:finished', { id: 't1', name: 'ubuntu.iso', size: 1024 ** 3, direction: 'down', ok: true, ms: 20_000 });
+    bus.emit('transfer:finished', {
+      id: 't1',
+      name: 'ubuntu.iso',
+      size: 1024 ** 3,
+      direction: 'down',
+      ok: true,
+      ms: 20_000,
+    });
     bus.emit('transfer:started', { id: 't2', name: 'bad.bin', size: 10, direction: 'up', sources: [] });
-    bus.emit('transfer:finished', { id: 't2', name: 'bad.bin', size: 10, direction: 'up', ok: false, error: 'peer vanished', ms: 5 });
+    bus.emit('transfer:finished', {
+      id: 't2',
+      name: 'bad.bin',
+      size: 10,
+      direction: 'up',
+      ok: false,
+      error: 'peer vanished',
+      ms: 5,
+    });
     s = c.text();
     t.true(find(s, '✓ ubuntu.iso 1.0 GiB in 20.0s (51 MiB/s)') >= 0);
     t.true(find(s, '✗ bad.bin: peer vanished') >= 0);

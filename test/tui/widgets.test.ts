@@ -12,13 +12,20 @@ import { clipTagged, taggedWidth } from '../../src/tui/format.js';
 import { keyName } from '../../src/tui/keymap.js';
 
 test('layout: grid panes tile the screen above the status bar without overlap', (t) => {
-  for (const [w, h] of [[120, 36], [160, 48], [211, 61]] as const) {
+  for (const [w, h] of [
+    [120, 36],
+    [160, 48],
+    [211, 61],
+  ] as const) {
     const l = computeLayout(w, h);
     if (l.mode !== 'grid') return t.fail(`expected grid at ${w}x${h}`);
     let area = 0;
     for (const id of PANE_IDS) {
       const r = l.panes[id];
-      t.true(r.left >= 0 && r.top >= 0 && r.left + r.width <= w && r.top + r.height <= h - 2, `${id} inside at ${w}x${h}`);
+      t.true(
+        r.left >= 0 && r.top >= 0 && r.left + r.width <= w && r.top + r.height <= h - 2,
+        `${id} inside at ${w}x${h}`,
+      );
       t.true(r.width >= 20 && r.height >= 6, `${id} big enough at ${w}x${h}`);
       area += r.width * r.height;
     }
@@ -78,7 +85,12 @@ test('dot canvas: a braille circle, and ASCII line art without any non-ASCII cha
   a.line(2, 2, 18, 18, 'finger');
   a.text(1, 1, 'me', 'self');
   const plain = a.toPlain();
-  t.true(plain.join('').split('').every((ch) => ch.charCodeAt(0) < 128));
+  t.true(
+    plain
+      .join('')
+      .split('')
+      .every((ch) => ch.charCodeAt(0) < 128),
+  );
   t.true(plain[1]!.startsWith(' me'));
   t.true(plain.join('').includes('\\'), 'a down-right line drawn with backslashes');
   t.true(plain.join('').includes('|') && plain.join('').includes('-'), 'circle sides');
@@ -94,14 +106,38 @@ test('gauges and sparklines in Unicode and ASCII', (t) => {
 });
 
 test('replies read as key: value lines; node refs and flat objects stay on one line', (t) => {
-  const lines = formatReply({ key: 'ab', owner: { id: '3f', address: 'h:1' }, hops: 2, path: [{ id: '1', address: 'a:1' }, { id: '3f', address: 'h:1' }], fingers: [{ index: 0, start: 'a', node: { id: '3f', address: 'h:1' } }], none: [] });
-  t.deepEqual(lines, ['key: ab', 'owner: 3f h:1', 'hops: 2', 'path:', '  0. 1 a:1', '  1. 3f h:1', 'fingers:', '  0. index 0  start a  node 3f h:1', 'none: (none)']);
+  const lines = formatReply({
+    key: 'ab',
+    owner: { id: '3f', address: 'h:1' },
+    hops: 2,
+    path: [
+      { id: '1', address: 'a:1' },
+      { id: '3f', address: 'h:1' },
+    ],
+    fingers: [{ index: 0, start: 'a', node: { id: '3f', address: 'h:1' } }],
+    none: [],
+  });
+  t.deepEqual(lines, [
+    'key: ab',
+    'owner: 3f h:1',
+    'hops: 2',
+    'path:',
+    '  0. 1 a:1',
+    '  1. 3f h:1',
+    'fingers:',
+    '  0. index 0  start a  node 3f h:1',
+    'none: (none)',
+  ]);
   t.deepEqual(splitWords('put "my file.txt" x\\"y'), ['put', 'my file.txt', 'x\\"y']);
 });
 
 test('prompt line: editing, history and completion', (t) => {
   let done: string | null | undefined;
-  const p = new PromptLine(':', '', { history: ['join a:1', 'lookup k'], complete: (w) => ['leave', 'lookup'].filter((n) => n.startsWith(w)), onDone: (v) => (done = v) });
+  const p = new PromptLine(':', '', {
+    history: ['join a:1', 'lookup k'],
+    complete: (w) => ['leave', 'lookup'].filter((n) => n.startsWith(w)),
+    onDone: (v) => (done = v),
+  });
   for (const k of ['l', 'o', 't', 'backspace']) p.handleKey(k);
   p.handleKey('tab');
   t.is(p.value, 'lookup ');
@@ -123,9 +159,24 @@ test('prompt line: editing, history and completion', (t) => {
 test('ring size: exact when the list wraps or reaches the predecessor, estimated otherwise', (t) => {
   const me = { id: '0', address: 'me' };
   const n = (id: string) => ({ id, address: `n${id}` });
-  t.deepEqual(estimateRingSize({ ...me, bits: 8, inRing: true, predecessor: null, successors: [me] }), { n: 1, exact: true });
-  t.deepEqual(estimateRingSize({ ...me, bits: 8, inRing: true, predecessor: n('c0'), successors: [n('40'), n('80'), n('c0')] }), { n: 4, exact: true });
-  t.deepEqual(estimateRingSize({ ...me, bits: 8, inRing: true, predecessor: n('f0'), successors: [n('10'), n('20'), n('30'), n('40')] }), { n: 16, exact: false });
+  t.deepEqual(estimateRingSize({ ...me, bits: 8, inRing: true, predecessor: null, successors: [me] }), {
+    n: 1,
+    exact: true,
+  });
+  t.deepEqual(
+    estimateRingSize({ ...me, bits: 8, inRing: true, predecessor: n('c0'), successors: [n('40'), n('80'), n('c0')] }),
+    { n: 4, exact: true },
+  );
+  t.deepEqual(
+    estimateRingSize({
+      ...me,
+      bits: 8,
+      inRing: true,
+      predecessor: n('f0'),
+      successors: [n('10'), n('20'), n('30'), n('40')],
+    }),
+    { n: 16, exact: false },
+  );
 });
 
 test('tagged text is clipped by visible width', (t) => {
@@ -148,7 +199,12 @@ test('every theme tag is understood by blessed (nothing printed literally)', asy
   const { default: blessed } = await import('blessed');
   const { fakeTerminal, screenLines } = await import('./helpers.js');
   const term = fakeTerminal(100, 40);
-  const screen = blessed.screen({ input: term.input, output: term.output, terminal: 'xterm-256color', warnings: false } as never);
+  const screen = blessed.screen({
+    input: term.input,
+    output: term.output,
+    terminal: 'xterm-256color',
+    warnings: false,
+  } as never);
   try {
     const box = blessed.box({ parent: screen, tags: true, width: 100, height: 40 });
     for (const name of listThemes()) {

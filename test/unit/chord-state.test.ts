@@ -20,7 +20,11 @@ test('routeStep answers keys in (self, successor] and forwards the rest to the c
   t.deepEqual(core.routeStep(s, 14n), { done: true, node: n(14) });
   t.deepEqual(core.routeStep(s, 54n), { done: false, node: n(42) });
   t.deepEqual(core.routeStep(s, 30n), { done: false, node: n(21) });
-  t.deepEqual(core.routeStep(s, 30n, new Set(['n21:1'])), { done: false, node: n(14) }, 'excluded nodes are routed around');
+  t.deepEqual(
+    core.routeStep(s, 30n, new Set(['n21:1'])),
+    { done: false, node: n(14) },
+    'excluded nodes are routed around',
+  );
 });
 
 test('naive routing only ever forwards to the successor', (t) => {
@@ -33,8 +37,14 @@ test('naive routing only ever forwards to the successor', (t) => {
 test('setSuccessors keeps r distinct nodes, stops at self and reports changes', (t) => {
   const s = core.createState(n(8), 6, 'chord', 3);
   const changes = core.setSuccessors(s, n(14), [n(21), n(21), n(32), n(8), n(40)]);
-  t.deepEqual(s.successors.map((x) => Number(x.id)), [14, 21, 32]);
-  t.deepEqual(changes.map((c) => c.kind), ['successor', 'successors']);
+  t.deepEqual(
+    s.successors.map((x) => Number(x.id)),
+    [14, 21, 32],
+  );
+  t.deepEqual(
+    changes.map((c) => c.kind),
+    ['successor', 'successors'],
+  );
   t.deepEqual(core.setSuccessors(s, n(14), [n(21), n(32)]), [], 'no change, nothing reported');
 });
 
@@ -76,7 +86,10 @@ test('setFinger spreads to later fingers that share the successor and skips fix_
   core.setSuccessors(s, n(1), []);
   // starts: 1, 2, 4, 8, 16, 32
   core.setFinger(s, 1, n(9), 5);
-  t.deepEqual(s.fingers.map((f) => (f ? Number(f.id) : null)), [null, 9, 9, 9, null, null]);
+  t.deepEqual(
+    s.fingers.map((f) => (f ? Number(f.id) : null)),
+    [null, 9, 9, 9, null, null],
+  );
   t.is(s.nextFinger, 4);
   t.deepEqual(s.fingerFixedAt.slice(1, 4), [5, 5, 5]);
 });
@@ -85,7 +98,10 @@ test('seedFingers picks, for every start, the first hint at or after it', (t) =>
   const s = core.createState(n(8), 6, 'chord', 4);
   core.seedFingers(s, [n(14), n(21), n(32), n(42), n(51), n(56), n(1)]);
   // starts: 9, 10, 12, 16, 24, 40
-  t.deepEqual(s.fingers.map((f) => Number(f!.id)), [14, 14, 14, 21, 32, 42]);
+  t.deepEqual(
+    s.fingers.map((f) => Number(f!.id)),
+    [14, 14, 14, 21, 32, 42],
+  );
 });
 
 test('nextFingerToFix sets fingers inside (self, successor] without a lookup', (t) => {
@@ -94,6 +110,9 @@ test('nextFingerToFix sets fingers inside (self, successor] without a lookup', (
   const changes: core.StateChange[] = [];
   const i = core.nextFingerToFix(s, 1, changes);
   t.is(i, 3, 'starts 1, 2, 4 are owned by the successor N5; start 8 needs a lookup');
-  t.deepEqual(s.fingers.slice(0, 3).map((f) => Number(f!.id)), [5, 5, 5]);
+  t.deepEqual(
+    s.fingers.slice(0, 3).map((f) => Number(f!.id)),
+    [5, 5, 5],
+  );
   t.is(changes.length, 3);
 });

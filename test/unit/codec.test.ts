@@ -1,6 +1,13 @@
 import test from 'ava';
 import { encode } from '@msgpack/msgpack';
-import { decodePayload, encodeFrame, FrameDecoder, parseResponse, TAIL_MIN_BYTES, type RawFrame } from '../../src/wire/codec.js';
+import {
+  decodePayload,
+  encodeFrame,
+  FrameDecoder,
+  parseResponse,
+  TAIL_MIN_BYTES,
+  type RawFrame,
+} from '../../src/wire/codec.js';
 import { DecodeError } from '../../src/wire/errors.js';
 
 const payloadOf = (buf: Buffer) => buf.subarray(4);
@@ -9,7 +16,12 @@ test('a request round-trips through frame and decoder', (t) => {
   const frame = encodeFrame({ kind: 'request', id: 7, type: 'find_step', body: { key: 'abc', exclude: [] } });
   const out = new FrameDecoder().push(frame);
   t.is(out.length, 1);
-  t.deepEqual(decodePayload(out[0]!.payload), { kind: 'request', id: 7, type: 'find_step', body: { key: 'abc', exclude: [] } });
+  t.deepEqual(decodePayload(out[0]!.payload), {
+    kind: 'request',
+    id: 7,
+    type: 'find_step',
+    body: { key: 'abc', exclude: [] },
+  });
 });
 
 test('binary values travel as raw bytes, not base64', (t) => {
@@ -43,14 +55,27 @@ test('an oversized declared length is refused before the body arrives', (t) => {
 test('garbage is a DecodeError, not a crash', (t) => {
   t.throws(() => decodePayload(Buffer.from([0xc1, 0xc1, 0xc1])), { instanceOf: DecodeError });
   t.throws(() => decodePayload(Buffer.from(encode({ not: 'an array' }))), { instanceOf: DecodeError });
-  t.throws(() => decodePayload(Buffer.from(encode([9, 1, 'ping', {}]))), { instanceOf: DecodeError, message: /frame kind/ });
-  t.throws(() => decodePayload(Buffer.from(encode([1, 1, 'no_such', {}]))), { instanceOf: DecodeError, message: /unknown request type/ });
-  t.throws(() => decodePayload(Buffer.from(encode([1, -1, 'ping', {}]))), { instanceOf: DecodeError, message: /request id/ });
+  t.throws(() => decodePayload(Buffer.from(encode([9, 1, 'ping', {}]))), {
+    instanceOf: DecodeError,
+    message: /frame kind/,
+  });
+  t.throws(() => decodePayload(Buffer.from(encode([1, 1, 'no_such', {}]))), {
+    instanceOf: DecodeError,
+    message: /unknown request type/,
+  });
+  t.throws(() => decodePayload(Buffer.from(encode([1, -1, 'ping', {}]))), {
+    instanceOf: DecodeError,
+    message: /request id/,
+  });
 });
 
 test('bodies are validated against their schema', (t) => {
-  t.throws(() => decodePayload(Buffer.from(encode([1, 1, 'find_step', { key: 'XYZ', exclude: [] }]))), { message: /key/ });
-  t.throws(() => decodePayload(Buffer.from(encode([1, 1, 'notify', { node: { id: 'ab', address: 'no port' } }]))), { message: /address/ });
+  t.throws(() => decodePayload(Buffer.from(encode([1, 1, 'find_step', { key: 'XYZ', exclude: [] }]))), {
+    message: /key/,
+  });
+  t.throws(() => decodePayload(Buffer.from(encode([1, 1, 'notify', { node: { id: 'ab', address: 'no port' } }]))), {
+    message: /address/,
+  });
   t.throws(() => decodePayload(Buffer.from(encode([1, 1, 'ping', { extra: 1 }]))), { instanceOf: DecodeError });
   const tooMany = Array.from({ length: 2000 }, () => ({ id: 'a', address: 'h:1' }));
   t.throws(() => parseResponse('neighbours', { predecessor: null, successors: tooMany }), { instanceOf: DecodeError });
@@ -60,7 +85,9 @@ test('hello carries version, id, routing and bits', (t) => {
   const body = { version: 1, id: 'abc', address: '127.0.0.1:5500', bits: 16, routing: 'naive' as const };
   const f = decodePayload(payloadOf(encodeFrame({ kind: 'hello', body })));
   t.deepEqual(f, { kind: 'hello', body });
-  t.throws(() => decodePayload(Buffer.from(encode([0, 0, 'hello', { ...body, bits: 161 }]))), { instanceOf: DecodeError });
+  t.throws(() => decodePayload(Buffer.from(encode([0, 0, 'hello', { ...body, bits: 161 }]))), {
+    instanceOf: DecodeError,
+  });
 });
 
 test('error frames keep their code and message', (t) => {
@@ -105,13 +132,20 @@ test('a tail lands in the buffer the caller offers, and frames after it still de
 test('a dropped tail writes nothing more into its target and its frame is skipped', (t) => {
   const data = Buffer.alloc(40_000, 1);
   const target = new Uint8Array(40_000);
-  const stream = Buffer.concat([encodeFrame({ kind: 'response', id: 3, body: { data } }), encodeFrame({ kind: 'response', id: 4, body: {} })]);
+  const stream = Buffer.concat([
+    encodeFrame({ kind: 'response', id: 3, body: { data } }),
+    encodeFrame({ kind: 'response', id: 4, body: {} }),
+  ]);
   const dec = new FrameDecoder(undefined, () => target);
   t.deepEqual(dec.push(stream.subarray(0, 10_000)), []);
   dec.dropTail(target);
   const written = target.reduce((n, b) => n + b, 0);
   const rest = dec.push(stream.subarray(10_000));
-  t.is(target.reduce((n, b) => n + b, 0), written, 'not one more byte');
+  t.is(
+    target.reduce((n, b) => n + b, 0),
+    written,
+    'not one more byte',
+  );
   t.is(rest.length, 1);
   t.is((decodePayload(rest[0]!.payload) as { id: number }).id, 4);
 });
@@ -123,12 +157,15 @@ test('an oversized tail length is refused before its bytes arrive; a tail that c
   t.throws(() => new FrameDecoder(1024).push(head), { instanceOf: DecodeError, message: /tail of 2048 bytes exceeds/ });
   const payload = Buffer.from(encode([2, 1, '', { data: 1 }, 'data']));
   t.throws(() => decodePayload(payload, new Uint8Array(4)), { instanceOf: DecodeError, message: /tail does not fit/ });
-  t.throws(() => decodePayload(Buffer.from(encode([2, 1, '', {}])), new Uint8Array(4)), { instanceOf: DecodeError, message: /5-element/ });
+  t.throws(() => decodePayload(Buffer.from(encode([2, 1, '', {}])), new Uint8Array(4)), {
+    instanceOf: DecodeError,
+    message: /5-element/,
+  });
 });
 
 test('frames with and without tails survive any split, also from a reused read buffer', (t) => {
   let seed = 42;
-  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
   const sent = Array.from({ length: 60 }, (_, i) =>
     i % 3 === 0
       ? { kind: 'response' as const, id: i, body: { data: Buffer.alloc(TAIL_MIN_BYTES + rnd(50_000), i) } }
@@ -153,6 +190,8 @@ test('frames with and without tails survive any split, also from a reused read b
       }
     }
     t.is(got.length, sent.length, borrowed ? 'borrowed' : 'owned');
-    got.forEach((f, i) => t.deepEqual(decodePayload(f.payload, f.tail), { kind: 'response', id: i, body: sent[i]!.body } as never));
+    got.forEach((f, i) =>
+      t.deepEqual(decodePayload(f.payload, f.tail), { kind: 'response', id: i, body: sent[i]!.body } as never),
+    );
   }
 });

@@ -1,6 +1,16 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { assertBits, distance, fingerStart, hashId, hexToId, idToHex, inHalfOpen, inOpen, ringSize } from '../../src/core/ring-math.js';
+import {
+  assertBits,
+  distance,
+  fingerStart,
+  hashId,
+  hexToId,
+  idToHex,
+  inHalfOpen,
+  inOpen,
+  ringSize,
+} from '../../src/core/ring-math.js';
 
 test('hashId is SHA-1 big-endian modulo 2^m for every m in 1..160', (t) => {
   const full = BigInt('0x' + createHash('sha1').update('127.0.0.1:5500', 'utf8').digest('hex'));

@@ -20,12 +20,37 @@ export class FilesPane extends Pane {
   constructor(ctx: PaneContext) {
     super(ctx);
     this.keys = [
-      ...this.cursor.bindings(() => this.files.length, () => this.markDirty(), 'file'),
-      { keys: ['p'], help: 'put the selected file in the ring (put NAME)', hint: 'put', run: () => this.onSelected('put') },
-      { keys: ['s'], help: 'share the selected file with the tracker (share NAME)', hint: 'share', run: () => this.onSelected('share') },
-      { keys: ['u', 'delete'], label: 'u', help: 'unshare the selected file (unshare NAME)', hint: 'unshare', run: () => this.onSelected('unshare') },
+      ...this.cursor.bindings(
+        () => this.files.length,
+        () => this.markDirty(),
+        'file',
+      ),
+      {
+        keys: ['p'],
+        help: 'put the selected file in the ring (put NAME)',
+        hint: 'put',
+        run: () => this.onSelected('put'),
+      },
+      {
+        keys: ['s'],
+        help: 'share the selected file with the tracker (share NAME)',
+        hint: 'share',
+        run: () => this.onSelected('share'),
+      },
+      {
+        keys: ['u', 'delete'],
+        label: 'u',
+        help: 'unshare the selected file (unshare NAME)',
+        hint: 'unshare',
+        run: () => this.onSelected('unshare'),
+      },
       { keys: ['enter'], help: 'get a file by name (get NAME)', hint: 'get', run: () => this.askThen('get') },
-      { keys: ['/'], help: 'search the tracker and the ring (search TEXT)', hint: 'search', run: () => this.askThen('search') },
+      {
+        keys: ['/'],
+        help: 'search the tracker and the ring (search TEXT)',
+        hint: 'search',
+        run: () => this.askThen('search'),
+      },
     ];
   }
 
@@ -51,17 +76,38 @@ export class FilesPane extends Pane {
     const dir = this.ctx.setting('dir');
     const head = dir ? [t.tag('dim', escapeTags(fit(dir, width, this.ctx.glyphs.ellipsis)))] : [];
     if (this.files.length === 0) {
-      return head.concat([t.tag('dim', 'no files yet'), t.tag('dim', 'put/share/get work once the'), t.tag('dim', 'file service is running')].map((s) => s));
+      return head.concat(
+        [
+          t.tag('dim', 'no files yet'),
+          t.tag('dim', 'put/share/get work once the'),
+          t.tag('dim', 'file service is running'),
+        ].map((s) => s),
+      );
     }
     const stateW = Math.min(14, Math.max(6, width - 30));
     const sizeW = 8;
     const nameW = Math.max(4, width - sizeW - stateW - 2);
-    const lines = head.concat(t.tag('heading', escapeTags(fit(`${fit('name', nameW, '')} ${fit('size', sizeW, '', 'right')} ${fit('state', stateW, '')}`, width, ''))));
+    const lines = head.concat(
+      t.tag(
+        'heading',
+        escapeTags(
+          fit(`${fit('name', nameW, '')} ${fit('size', sizeW, '', 'right')} ${fit('state', stateW, '')}`, width, ''),
+        ),
+      ),
+    );
     const { start, end } = this.cursor.window(this.files.length, Math.max(0, height - lines.length));
     for (let i = start; i < end; i++) {
       const f = this.files[i]!;
-      const text = escapeTags(`${fit(f.name, nameW, this.ctx.glyphs.ellipsis)} ${fit(formatBytes(f.size), sizeW, '', 'right')} ${fit(this.states(f), stateW, '')}`);
-      lines.push(i === this.cursor.selected && this.focused ? t.tag('selected', text) : f.states.includes('downloading') ? t.tag('accent', text) : text);
+      const text = escapeTags(
+        `${fit(f.name, nameW, this.ctx.glyphs.ellipsis)} ${fit(formatBytes(f.size), sizeW, '', 'right')} ${fit(this.states(f), stateW, '')}`,
+      );
+      lines.push(
+        i === this.cursor.selected && this.focused
+          ? t.tag('selected', text)
+          : f.states.includes('downloading')
+            ? t.tag('accent', text)
+            : text,
+      );
     }
     return lines;
   }

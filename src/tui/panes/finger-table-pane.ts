@@ -36,8 +36,17 @@ export class FingerTablePane extends Pane {
     super(ctx);
     this.collapse = ctx.node.bits > 16;
     this.keys = [
-      ...this.cursor.bindings(() => this.rows().length, () => this.markDirty(), 'entry'),
-      { keys: ['d'], help: 'collapse/expand runs with the same successor', hint: 'collapse', run: () => ((this.collapse = !this.collapse), this.markDirty()) },
+      ...this.cursor.bindings(
+        () => this.rows().length,
+        () => this.markDirty(),
+        'entry',
+      ),
+      {
+        keys: ['d'],
+        help: 'collapse/expand runs with the same successor',
+        hint: 'collapse',
+        run: () => ((this.collapse = !this.collapse), this.markDirty()),
+      },
     ];
   }
 
@@ -70,7 +79,15 @@ export class FingerTablePane extends Pane {
       if (this.collapse && prev && prev.address === f.node.address && prev.to === f.index - 1) {
         out[out.length - 1] = { ...prev, to: f.index, end: end(f.index), fixedAt: Math.max(prev.fixedAt, f.fixedAt) };
       } else {
-        out.push({ from: f.index, to: f.index, start: f.start, end: end(f.index), id: f.node.id, address: f.node.address, fixedAt: f.fixedAt });
+        out.push({
+          from: f.index,
+          to: f.index,
+          start: f.start,
+          end: end(f.index),
+          id: f.node.id,
+          address: f.node.address,
+          fixedAt: f.fixedAt,
+        });
       }
     }
     return out;
@@ -83,14 +100,24 @@ export class FingerTablePane extends Pane {
   protected draw(width: number, height: number): string[] {
     const t = this.ctx.theme();
     const rows = this.rows();
-    if (rows.length === 0) return [t.tag('dim', this.ctx.node.routing === 'naive' ? 'naive routing: no fingers, lookups walk successors' : 'no fingers yet')];
+    if (rows.length === 0)
+      return [
+        t.tag(
+          'dim',
+          this.ctx.node.routing === 'naive' ? 'naive routing: no fingers, lookups walk successors' : 'no fingers yet',
+        ),
+      ];
     const cols = this.columns(width, rows);
     const now = this.ctx.node.clock.now();
-    const lines = [t.tag('heading', escapeTags(fit(cols.map((c) => fit(c.name, c.width, '', c.align)).join(' '), width, '')))];
+    const lines = [
+      t.tag('heading', escapeTags(fit(cols.map((c) => fit(c.name, c.width, '', c.align)).join(' '), width, ''))),
+    ];
     const { start, end } = this.cursor.window(rows.length, height - 1);
     for (let i = start; i < end; i++) {
       const row = rows[i]!;
-      const text = escapeTags(fit(cols.map((c) => fit(c.value(row, now), c.width, this.ctx.glyphs.ellipsis, c.align)).join(' '), width, ''));
+      const text = escapeTags(
+        fit(cols.map((c) => fit(c.value(row, now), c.width, this.ctx.glyphs.ellipsis, c.align)).join(' '), width, ''),
+      );
       const role = i === this.cursor.selected && this.focused ? 'selected' : this.flashing(row, now) ? 'flash' : null;
       lines.push(role ? t.tag(role, text) : text);
     }
@@ -110,12 +137,24 @@ export class FingerTablePane extends Pane {
     const e = this.ctx.glyphs.ellipsis;
     const id = (hex: string) => shortId(hex, idW, e);
     const all: (Column & { drop: number })[] = [
-      { name: 'i', width: iW, align: 'right', drop: 9, value: (r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`) },
+      {
+        name: 'i',
+        width: iW,
+        align: 'right',
+        drop: 9,
+        value: (r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`),
+      },
       { name: 'start', width: Math.max(5, idW), align: 'left', drop: 2, value: (r) => id(r.start) },
       { name: 'interval', width: idW * 2 + 3, align: 'left', drop: 1, value: (r) => `[${id(r.start)},${id(r.end)})` },
       { name: 'succ', width: idW, align: 'left', drop: 9, value: (r) => id(r.id) },
       { name: 'address', width: addrW, align: 'left', drop: 3, value: (r) => r.address },
-      { name: 'fixed', width: 8, align: 'right', drop: 9, value: (r, now) => `${formatAge(stepped(now, this.ageStepMs()) - r.fixedAt)} ago` },
+      {
+        name: 'fixed',
+        width: 8,
+        align: 'right',
+        drop: 9,
+        value: (r, now) => `${formatAge(stepped(now, this.ageStepMs()) - r.fixedAt)} ago`,
+      },
     ];
     let cols = all;
     for (let level = 1; level <= 3 && total(cols) > width; level++) cols = cols.filter((c) => c.drop !== level);

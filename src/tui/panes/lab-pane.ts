@@ -6,7 +6,7 @@
  */
 import type { EventBus } from '../../bus/event-bus.js';
 import type { RingLab } from '../../sim/lab.js';
-import type { Convergence, LabHealth, StormResult } from '../../sim/lab-types.js';
+import type { Convergence, LabHealth, StormResult } from '../../bus/lab-events.js';
 import { clipTagged, escapeTags, fit } from '../format.js';
 import type { KeyBinding } from '../keymap.js';
 import { gaugeBar } from '../text-charts.js';
@@ -16,12 +16,17 @@ export class LabPane extends Pane {
   readonly id = 'lab' as const;
   readonly title = 'Lab';
 
-  constructor(ctx: PaneContext, private readonly lab: RingLab, readonly keys: readonly KeyBinding[]) {
+  constructor(
+    ctx: PaneContext,
+    private readonly lab: RingLab,
+    readonly keys: readonly KeyBinding[],
+  ) {
     super(ctx);
   }
 
   protected subscribe(bus: EventBus): void {
-    for (const name of ['lab:health', 'lab:storm', 'lab:disturbed', 'lab:converged', 'lab:ring', 'lab:clock'] as const) this.on(bus, name, () => {});
+    for (const name of ['lab:health', 'lab:storm', 'lab:disturbed', 'lab:converged', 'lab:ring', 'lab:clock'] as const)
+      this.on(bus, name, () => {});
   }
 
   protected override titleExtra(): string {
@@ -42,7 +47,10 @@ export class LabPane extends Pane {
     const info = this.lab.info();
     const state = c.paused ? t.tag('warn', `${g.paused} paused`) : t.tag('ok', `${g.running} ×${fmtSpeed(c.speed)}`);
     const build = info.building ? t.tag('warn', ` building ${info.building.done}/${info.building.of}`) : '';
-    const net = info.transport === 'memory' ? `  lat ${info.latencyMs} ms  loss ${info.loss}${info.partitioned ? t.tag('error', `  split in ${info.partitioned}`) : ''}` : '  loopback TCP';
+    const net =
+      info.transport === 'memory'
+        ? `  lat ${info.latencyMs} ms  loss ${info.loss}${info.partitioned ? t.tag('error', `  split in ${info.partitioned}`) : ''}`
+        : '  loopback TCP';
     return `${t.tag('accent', 'clock')}  ${state} t=${(c.now() / 1000).toFixed(1)} s  ${t.tag('accent', 'ring')} ${info.nodes} ${info.routing} ${info.bits}-bit${build}${escapeTags(net)}`;
   }
 
@@ -51,19 +59,34 @@ export class LabPane extends Pane {
     const g = this.ctx.glyphs;
     if (!h) return `${t.tag('accent', 'health')} ${t.tag('dim', 'not checked yet')}`;
     const mark = (ok: boolean) => (ok ? t.tag('ok', g.check) : t.tag('error', g.cross));
-    const verdict = h.correct ? t.tag('ok', ' CORRECT ') : h.healthy ? t.tag('warn', ' RING OK ') : t.tag('error', ' BROKEN ');
+    const verdict = h.correct
+      ? t.tag('ok', ' CORRECT ')
+      : h.healthy
+        ? t.tag('warn', ' RING OK ')
+        : t.tag('error', ' BROKEN ');
     const rings = h.orderedRing ? 'one ring' : `${h.rings} ring${h.rings === 1 ? '' : 's'}, unordered`;
-    const fingers = this.lab.routing === 'naive' ? 'no fingers' : `fingers ${h.checkedFingers - h.wrongFingers}/${h.checkedFingers}${h.fingerNodes < h.nodes ? ` (${h.fingerNodes} nodes sampled)` : ''}`;
+    const fingers =
+      this.lab.routing === 'naive'
+        ? 'no fingers'
+        : `fingers ${h.checkedFingers - h.wrongFingers}/${h.checkedFingers}${h.fingerNodes < h.nodes ? ` (${h.fingerNodes} nodes sampled)` : ''}`;
     return `${t.tag('accent', 'health')} ${verdict} ${mark(h.orderedRing)} ${rings} ${mark(h.wrongSuccessors === 0)} succ ${h.nodes - h.wrongSuccessors}/${h.nodes} ${mark(h.wrongPredecessors === 0)} pred ${h.nodes - h.wrongPredecessors}/${h.nodes} ${mark(h.wrongFingers === 0)} ${fingers}`;
   }
 
   private recoveryLines(): string[] {
     const t = this.ctx.theme();
     const d = this.lab.recovering;
-    const done = this.lab.convergences.filter((c) => !c.superseded).slice(-2).reverse();
+    const done = this.lab.convergences
+      .filter((c) => !c.superseded)
+      .slice(-2)
+      .reverse();
     const lines = done.map((c) => `${t.tag('accent', 'healed')} ${escapeTags(describe(c))}`);
-    if (d) lines.unshift(`${t.tag('warn', 'recovering')} from ${escapeTags(`${d.kind} (${d.detail})`)}: ${((this.lab.clock.now() - d.at) / 1000).toFixed(1)} s so far`);
-    return lines.length ? lines.slice(0, 2) : [t.tag('dim', 'no disturbance yet: a add, x crash, e leave, w split, r storm')];
+    if (d)
+      lines.unshift(
+        `${t.tag('warn', 'recovering')} from ${escapeTags(`${d.kind} (${d.detail})`)}: ${((this.lab.clock.now() - d.at) / 1000).toFixed(1)} s so far`,
+      );
+    return lines.length
+      ? lines.slice(0, 2)
+      : [t.tag('dim', 'no disturbance yet: a add, x crash, e leave, w split, r storm')];
   }
 
   /** Path lengths of the last storm, one bar per hop count (or per bin when there are many). */
@@ -80,7 +103,12 @@ export class LabPane extends Pane {
     const within = (b: { lo: number; hi: number }, x: number) => x >= b.lo - 0.5 && x < b.hi + 0.5;
     const lines = bins.map((b) => {
       const bar = gaugeBar(b.count / max, barW, this.ctx.caps.unicode);
-      const marks = [within(b, s.expectedHops) ? escapeTags(`◂ ${s.expectedLabel}`) : '', within(b, s.meanHops) ? '◂ mean' : ''].filter(Boolean).join(' ');
+      const marks = [
+        within(b, s.expectedHops) ? escapeTags(`◂ ${s.expectedLabel}`) : '',
+        within(b, s.meanHops) ? '◂ mean' : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
       return `${fit(b.label, labelW, '', 'right')} ${t.tag('gaugeFill', bar.filled)}${t.tag('gaugeEmpty', bar.empty)} ${fit(String(b.count), countW, '', 'right')} ${t.tag('accent', this.ctx.caps.unicode ? marks : marks.replace('◂', '<'))}`;
     });
     return [heading, ...lines];
@@ -88,7 +116,10 @@ export class LabPane extends Pane {
 }
 
 /** Groups hop counts into at most `rows` bins of equal width. */
-export function binHistogram(histogram: readonly number[], rows: number): { lo: number; hi: number; label: string; count: number }[] {
+export function binHistogram(
+  histogram: readonly number[],
+  rows: number,
+): { lo: number; hi: number; label: string; count: number }[] {
   const n = Math.max(1, histogram.length);
   const size = Math.max(1, Math.ceil(n / Math.max(1, rows)));
   const out: { lo: number; hi: number; label: string; count: number }[] = [];

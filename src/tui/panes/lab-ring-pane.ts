@@ -20,17 +20,36 @@ export class LabRingPane extends RingMapPane {
   /** How the last frame drew the population (tests, benchmark). */
   lastMode: 'markers' | 'density' = 'markers';
 
-  constructor(ctx: PaneContext, private readonly lab: RingLab) {
+  constructor(
+    ctx: PaneContext,
+    private readonly lab: RingLab,
+  ) {
     super(ctx);
     this.selfLabel = 'sel';
     const jump = () => Math.max(1, Math.round(this.lab.members().nodes.length / 16));
     this.keys = [
-      { keys: ['j', 'down', 'l', 'right'], label: 'j/k', help: 'select the next node clockwise (all panes follow)', hint: 'select', run: () => this.step(1) },
+      {
+        keys: ['j', 'down', 'l', 'right'],
+        label: 'j/k',
+        help: 'select the next node clockwise (all panes follow)',
+        hint: 'select',
+        run: () => this.step(1),
+      },
       { keys: ['k', 'up', 'h', 'left'], help: 'select the previous node', run: () => this.step(-1) },
       { keys: ['pagedown'], label: 'PgDn/PgUp', help: 'jump 1/16 of the ring', run: () => this.step(jump()) },
       { keys: ['pageup'], help: 'jump back 1/16 of the ring', run: () => this.step(-jump()) },
-      { keys: ['enter'], help: 'look up a key from the selected node (draws its path)', hint: 'lookup', run: () => this.askLookup() },
-      { keys: ['f'], help: 'show/hide finger chords', hint: 'fingers', run: () => ((this.showFingers = !this.showFingers), this.markDirty()) },
+      {
+        keys: ['enter'],
+        help: 'look up a key from the selected node (draws its path)',
+        hint: 'lookup',
+        run: () => this.askLookup(),
+      },
+      {
+        keys: ['f'],
+        help: 'show/hide finger chords',
+        hint: 'fingers',
+        run: () => ((this.showFingers = !this.showFingers), this.markDirty()),
+      },
       { keys: ['c'], help: 'clear the lookup path', run: () => ((this.lastLookup = null), this.markDirty()) },
     ];
   }
@@ -97,8 +116,14 @@ export class LabRingPane extends RingMapPane {
     const i = m.nodes.indexOf(sel);
     const selLine = `${t.tag('selected', escapeTags(` #${i < 0 ? '?' : i} ${shortId(sel.self.id.toString(16), 12, g.ellipsis)} `))} ${escapeTags(sel.self.address)} ${t.tag('dim', `of ${m.nodes.length} ${g.dot} j/k J/K select ${g.dot} Enter look up`)}`;
     const legend = [
-      t.tag('self', g.self) + ' selected', t.tag('pred', g.pred) + ' pred', t.tag('succ', g.succ) + ' succ', t.tag('succList', g.succList) + ' succ list',
-      t.tag('node', this.lastMode === 'density' ? '|' : g.node) + (this.lastMode === 'density' ? ' nodes per arc' : ' node'), t.tag('finger', g.fingerLine) + ' finger', t.tag('path', '1 2 3') + ' lookup',
+      t.tag('self', g.self) + ' selected',
+      t.tag('pred', g.pred) + ' pred',
+      t.tag('succ', g.succ) + ' succ',
+      t.tag('succList', g.succList) + ' succ list',
+      t.tag('node', this.lastMode === 'density' ? '|' : g.node) +
+        (this.lastMode === 'density' ? ' nodes per arc' : ' node'),
+      t.tag('finger', g.fingerLine) + ' finger',
+      t.tag('path', '1 2 3') + ' lookup',
     ].join('  ');
     const l = this.lastLookup;
     const lookupLine = l

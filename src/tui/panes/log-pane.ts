@@ -5,7 +5,7 @@
  */
 import type { EventBus } from '../../bus/event-bus.js';
 import type { BusEvents } from '../../bus/events.js';
-import type { LogLevel } from '../../transport/log-fn.js';
+import type { LogLevel } from '../../core/log.js';
 import { clockTime, escapeTags, fit } from '../format.js';
 import type { KeyBinding } from '../keymap.js';
 import type { ThemeRole } from '../theme.js';
@@ -35,9 +35,25 @@ export class LogPane extends Pane {
     super(ctx);
     for (const l of initial) this.push(l);
     this.keys = [
-      { keys: ['/'], help: 'filter: text, topic:NAME or level:LEVEL (empty clears)', hint: 'filter', run: () => this.askFilter() },
-      { keys: ['f', 'space'], label: 'f', help: 'pause / resume following new lines', hint: 'follow', run: () => this.setFollow(!this.follow) },
-      { keys: ['v'], help: 'cycle the minimum level (debug, info, warn, error)', hint: 'level', run: () => this.cycleLevel() },
+      {
+        keys: ['/'],
+        help: 'filter: text, topic:NAME or level:LEVEL (empty clears)',
+        hint: 'filter',
+        run: () => this.askFilter(),
+      },
+      {
+        keys: ['f', 'space'],
+        label: 'f',
+        help: 'pause / resume following new lines',
+        hint: 'follow',
+        run: () => this.setFollow(!this.follow),
+      },
+      {
+        keys: ['v'],
+        help: 'cycle the minimum level (debug, info, warn, error)',
+        hint: 'level',
+        run: () => this.cycleLevel(),
+      },
       { keys: ['k', 'up'], help: 'scroll up a line', run: () => this.scroll(1) },
       { keys: ['j', 'down'], help: 'scroll down a line', run: () => this.scroll(-1) },
       { keys: ['pageup', 'C-u', 'C-b'], help: 'scroll up a page', run: () => this.scroll(this.page) },
@@ -55,7 +71,7 @@ export class LogPane extends Pane {
   push(l: LogLine): void {
     this.lines.push(l);
     if (this.lines.length > LOG_SCROLLBACK) this.lines.splice(0, this.lines.length - LOG_SCROLLBACK);
-    if (!this.follow && this.matches(l)) (this.unseen++, this.fromBottom++);
+    if (!this.follow && this.matches(l)) this.unseen++, this.fromBottom++;
   }
 
   get lineCount(): number {
@@ -87,7 +103,10 @@ export class LogPane extends Pane {
     this.fromBottom = Math.min(this.fromBottom, Math.max(0, shown.length - height));
     const end = shown.length - (this.follow ? 0 : this.fromBottom);
     const slice = shown.slice(Math.max(0, end - height), end);
-    if (slice.length === 0) return [this.ctx.theme().tag('dim', this.filter ? `no lines match "${escapeTags(this.filter)}"` : 'no log lines yet')];
+    if (slice.length === 0)
+      return [
+        this.ctx.theme().tag('dim', this.filter ? `no lines match "${escapeTags(this.filter)}"` : 'no log lines yet'),
+      ];
     return slice.map((l) => this.format(l, width));
   }
 
@@ -146,8 +165,8 @@ export class LogPane extends Pane {
   }
 
   override back(): boolean {
-    if (this.filter) return this.setFilter(''), true;
-    if (!this.follow) return this.setFollow(true), true;
+    if (this.filter) return (this.setFilter(''), true);
+    if (!this.follow) return (this.setFollow(true), true);
     return false;
   }
 }

@@ -115,7 +115,9 @@ export abstract class Pane {
     const theme = this.ctx.theme();
     const extra = this.titleExtra();
     const text = ` ${number} ${this.title}${extra ? ` ${this.ctx.glyphs.dot} ${extra}` : ''} `;
-    const label = this.focused ? theme.tag('titleFocus', `${this.ctx.glyphs.pointer}${text}`) : theme.tag('title', text);
+    const label = this.focused
+      ? theme.tag('titleFocus', `${this.ctx.glyphs.pointer}${text}`)
+      : theme.tag('title', text);
     this.box.setLabel(label);
     const border = blessedStyle(theme, this.focused ? 'borderFocus' : 'border');
     this.box.style = { ...blessedStyle(theme, 'text'), border, label: {} };

@@ -34,16 +34,35 @@ export class RingMapPane extends Pane {
   constructor(ctx: PaneContext) {
     super(ctx);
     this.keys = [
-      { keys: ['j', 'down', 'l', 'right'], label: 'j/k', help: 'select the next node clockwise', hint: 'select', run: () => this.select(1) },
+      {
+        keys: ['j', 'down', 'l', 'right'],
+        label: 'j/k',
+        help: 'select the next node clockwise',
+        hint: 'select',
+        run: () => this.select(1),
+      },
       { keys: ['k', 'up', 'h', 'left'], help: 'select the previous node', run: () => this.select(-1) },
       { keys: ['enter'], help: 'look up a key (draws its path)', hint: 'lookup', run: () => this.askLookup() },
-      { keys: ['f'], help: 'show/hide finger chords', hint: 'fingers', run: () => ((this.showFingers = !this.showFingers), this.markDirty()) },
+      {
+        keys: ['f'],
+        help: 'show/hide finger chords',
+        hint: 'fingers',
+        run: () => ((this.showFingers = !this.showFingers), this.markDirty()),
+      },
       { keys: ['c'], help: 'clear the lookup path', run: () => ((this.lastLookup = null), this.markDirty()) },
     ];
   }
 
   protected subscribe(bus: EventBus): void {
-    for (const name of ['ring:predecessor-changed', 'ring:successor-changed', 'ring:successors-changed', 'finger:updated', 'node:joined', 'node:left', 'node:listening'] as const) {
+    for (const name of [
+      'ring:predecessor-changed',
+      'ring:successor-changed',
+      'ring:successors-changed',
+      'finger:updated',
+      'node:joined',
+      'node:left',
+      'node:listening',
+    ] as const) {
       this.on(bus, name, () => {});
     }
     this.on(bus, 'lookup:done', (r) => {
@@ -98,10 +117,13 @@ export class RingMapPane extends Pane {
     c.circle(cx, cy, r, 'ring');
     const me = pos(snap.id);
     if (this.showFingers) {
-      for (const n of nodes) if (n.roles.includes('finger') && n.address !== snap.address) c.line(me.x, me.y, pos(n.id).x, pos(n.id).y, 'finger');
+      for (const n of nodes)
+        if (n.roles.includes('finger') && n.address !== snap.address)
+          c.line(me.x, me.y, pos(n.id).x, pos(n.id).y, 'finger');
     }
     const path = this.lookupPath();
-    for (let i = 1; i < path.length; i++) c.line(pos(path[i - 1]!.id).x, pos(path[i - 1]!.id).y, pos(path[i]!.id).x, pos(path[i]!.id).y, 'path');
+    for (let i = 1; i < path.length; i++)
+      c.line(pos(path[i - 1]!.id).x, pos(path[i - 1]!.id).y, pos(path[i]!.id).x, pos(path[i]!.id).y, 'path');
     for (const n of nodes) this.drawMarker(c, n, pos(n.id), cx);
     path.forEach((n, i) => i > 0 && this.drawHop(c, pos(n.id), i));
   }
@@ -144,13 +166,21 @@ export class RingMapPane extends Pane {
     const t = this.ctx.theme();
     const g = this.ctx.glyphs;
     const legend = [
-      t.tag('self', g.self) + ' me', t.tag('pred', g.pred) + ' pred', t.tag('succ', g.succ) + ' succ', t.tag('succList', g.succList) + ' succ list',
-      t.tag('node', g.node) + ' known', t.tag('finger', g.fingerLine) + ' finger', t.tag('path', '1 2 3') + ' lookup',
+      t.tag('self', g.self) + ' me',
+      t.tag('pred', g.pred) + ' pred',
+      t.tag('succ', g.succ) + ' succ',
+      t.tag('succList', g.succList) + ' succ list',
+      t.tag('node', g.node) + ' known',
+      t.tag('finger', g.fingerLine) + ' finger',
+      t.tag('path', '1 2 3') + ' lookup',
     ].join('  ');
     const sel = nodes.find((n) => n.address === this.selected);
     const selLine = sel
       ? `${t.tag('selected', escapeTags(` ${sel.id} `))} ${escapeTags(sel.address)}  ${t.tag('dim', escapeTags(describeRoles(sel.roles)))}`
-      : t.tag('dim', `${nodes.length} known node${nodes.length === 1 ? '' : 's'} ${g.dot} j/k select ${g.dot} Enter look up`);
+      : t.tag(
+          'dim',
+          `${nodes.length} known node${nodes.length === 1 ? '' : 's'} ${g.dot} j/k select ${g.dot} Enter look up`,
+        );
     const l = this.lastLookup;
     const lookupLine = l
       ? `${t.tag('path', 'lookup')} ${escapeTags(shortId(l.key, 12, g.ellipsis))} ${g.arrow} ${escapeTags(shortId(l.owner.id, 12, g.ellipsis))} ${escapeTags(l.owner.address)}: ${l.hops} hop${l.hops === 1 ? '' : 's'}, ${Math.round(l.ms)} ms`
@@ -162,7 +192,12 @@ export class RingMapPane extends Pane {
   private select(delta: number): void {
     const nodes = this.knownNodes();
     const i = nodes.findIndex((n) => n.address === this.selected);
-    const next = i < 0 ? (delta > 0 ? nodes.findIndex((n) => n.roles.includes('self')) : nodes.length - 1) : (i + delta + nodes.length) % nodes.length;
+    const next =
+      i < 0
+        ? delta > 0
+          ? nodes.findIndex((n) => n.roles.includes('self'))
+          : nodes.length - 1
+        : (i + delta + nodes.length) % nodes.length;
     this.selected = nodes[Math.max(0, next)]?.address ?? null;
     this.markDirty();
   }
@@ -214,6 +249,13 @@ function cmpHex(a: string, b: string): number {
 }
 
 function describeRoles(roles: RingNode['roles']): string {
-  const names: Record<RingNode['roles'][number], string> = { self: 'this node', pred: 'predecessor', succ: 'successor', succList: 'successor list', finger: 'finger', seen: 'seen in a lookup' };
+  const names: Record<RingNode['roles'][number], string> = {
+    self: 'this node',
+    pred: 'predecessor',
+    succ: 'successor',
+    succList: 'successor list',
+    finger: 'finger',
+    seen: 'seen in a lookup',
+  };
   return roles.map((r) => names[r]).join(', ');
 }

@@ -28,18 +28,41 @@ export class StabilizationPane extends Pane {
   constructor(ctx: PaneContext) {
     super(ctx);
     this.keys = [
-      { keys: ['p', 'space'], label: 'p', help: 'pause / resume the stabilization timer', hint: 'pause', run: () => this.togglePause() },
-      { keys: ['s', '.'], label: 's', help: 'run one round now (also while paused)', hint: 'step', run: () => this.step() },
+      {
+        keys: ['p', 'space'],
+        label: 'p',
+        help: 'pause / resume the stabilization timer',
+        hint: 'pause',
+        run: () => this.togglePause(),
+      },
+      {
+        keys: ['s', '.'],
+        label: 's',
+        help: 'run one round now (also while paused)',
+        hint: 'step',
+        run: () => this.step(),
+      },
       { keys: ['+', '='], label: '+', help: 'faster: halve the interval', hint: 'faster', run: () => this.speed(0.5) },
       { keys: ['-', '_'], label: '-', help: 'slower: double the interval', hint: 'slower', run: () => this.speed(2) },
-      ...this.cursor.bindings(() => this.history.length, () => this.markDirty(), 'round'),
+      ...this.cursor.bindings(
+        () => this.history.length,
+        () => this.markDirty(),
+        'round',
+      ),
       { keys: ['c'], help: 'clear the history and totals', run: () => this.clear() },
     ];
   }
 
   protected subscribe(bus: EventBus): void {
     this.on(bus, 'stabilize:round', (o) => this.record(o));
-    for (const name of ['node:listening', 'node:joined', 'node:left', 'ring:predecessor-changed', 'ring:successor-changed'] as const) this.on(bus, name, () => {});
+    for (const name of [
+      'node:listening',
+      'node:joined',
+      'node:left',
+      'ring:predecessor-changed',
+      'ring:successor-changed',
+    ] as const)
+      this.on(bus, name, () => {});
   }
 
   private record(o: StabilizeOutcome): void {
@@ -72,9 +95,23 @@ export class StabilizationPane extends Pane {
     const rows = Math.max(0, height - header.length - 1);
     const lines = header.map((l) => l);
     const w = this.idWidth();
-    lines.push(this.ctx.theme().tag('heading', escapeTags(fit(`${fit('time', 9, '')} ${fit('', 1, '')} ${fit('succ', w, '')} ${fit('s.pred', w, '')} this round`, width, ''))));
+    lines.push(
+      this.ctx
+        .theme()
+        .tag(
+          'heading',
+          escapeTags(
+            fit(
+              `${fit('time', 9, '')} ${fit('', 1, '')} ${fit('succ', w, '')} ${fit('s.pred', w, '')} this round`,
+              width,
+              '',
+            ),
+          ),
+        ),
+    );
     const { start, end } = this.cursor.window(this.history.length, rows);
-    for (let i = start; i < end; i++) lines.push(this.roundLine(this.history[i]!, width, i === this.cursor.selected && this.focused && i > 0));
+    for (let i = start; i < end; i++)
+      lines.push(this.roundLine(this.history[i]!, width, i === this.cursor.selected && this.focused && i > 0));
     if (this.history.length === 0) lines.push(this.ctx.theme().tag('dim', 'waiting for the first round...'));
     return lines;
   }
@@ -86,7 +123,9 @@ export class StabilizationPane extends Pane {
     const snap = this.ctx.node.snapshot();
     const timer = st.isPaused()
       ? t.tag('warn', `${g.paused} paused`) + t.tag('dim', '  (s steps, p resumes)')
-      : t.tag('ok', `${g.running} running`) + ` every ${st.intervalMs()} ms` + backedOff(st.effectiveMs(), st.intervalMs(), t);
+      : t.tag('ok', `${g.running} running`) +
+        ` every ${st.intervalMs()} ms` +
+        backedOff(st.effectiveMs(), st.intervalMs(), t);
     const last = this.history[0];
     const alone = snap.successors.every((n) => n.address === snap.address);
     const health = !snap.inRing
@@ -116,7 +155,9 @@ export class StabilizationPane extends Pane {
     if (o.skippedDead.length) acts.push(`skip ${o.skippedDead.length} dead`);
     if (!alone) acts.push(o.notified ? `notify${g.check}` : 'NOTIFY FAILED');
     if (o.fingerFixed !== null) acts.push(`fix${o.fingerFixed}`);
-    acts.push(o.predecessorCheck === 'alive' ? `pred${g.check}` : o.predecessorCheck === 'dead' ? 'PRED DEAD' : 'no pred');
+    acts.push(
+      o.predecessorCheck === 'alive' ? `pred${g.check}` : o.predecessorCheck === 'dead' ? 'PRED DEAD' : 'no pred',
+    );
     if (o.successorListChanged) acts.push('list');
     if (o.error) acts.push(`error: ${o.error}`);
     const w = this.idWidth();

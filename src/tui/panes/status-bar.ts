@@ -25,7 +25,10 @@ export class StatusBar {
   private tracker: BusEvents['tracker:state']['state'] = 'off';
   private offs: (() => void)[] = [];
 
-  constructor(private readonly ctx: PaneContext, private readonly bottom: BottomLine) {
+  constructor(
+    private readonly ctx: PaneContext,
+    private readonly bottom: BottomLine,
+  ) {
     this.box = blessed.box({ tags: true, wrap: false, height: 2 });
   }
 
@@ -33,7 +36,14 @@ export class StatusBar {
     const mark = () => this.markDirty();
     this.offs.push(bus.on('store:keys-changed', (k) => ((this.keys = k), mark())));
     this.offs.push(bus.on('tracker:state', (s) => ((this.tracker = s.state), mark())));
-    for (const name of ['ring:predecessor-changed', 'ring:successor-changed', 'ring:successors-changed', 'node:joined', 'node:left', 'node:listening'] as const) {
+    for (const name of [
+      'ring:predecessor-changed',
+      'ring:successor-changed',
+      'ring:successors-changed',
+      'node:joined',
+      'node:left',
+      'node:listening',
+    ] as const) {
       this.offs.push(bus.on(name, mark));
     }
     return () => this.detach();
@@ -73,7 +83,8 @@ export class StatusBar {
     const keys = this.keys ? `${this.keys.primary}${this.keys.replica ? `+${this.keys.replica}r` : ''}` : '-';
     const stab = node.stabilization.isPaused() ? `${g.paused} paused` : `${node.stabilization.intervalMs()}ms`;
     const items = [
-      t.tag('statusKey', ` ${g.self} ${escapeTags(shortId(s.id, 10, e))} `) + t.tag('status', escapeTags(`${s.address} `)),
+      t.tag('statusKey', ` ${g.self} ${escapeTags(shortId(s.id, 10, e))} `) +
+        t.tag('status', escapeTags(`${s.address} `)),
       item('pred', s.predecessor ? shortId(s.predecessor.id, 8, e) : 'none'),
       item('succ', !s.inRing ? 'none' : succ && succ.address !== s.address ? shortId(succ.id, 8, e) : 'me'),
       item('ring', s.inRing ? `${size.exact ? '' : this.ctx.caps.unicode ? '≈' : '~'}${size.n}` : 'not joined'),

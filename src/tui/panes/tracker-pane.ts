@@ -8,7 +8,12 @@ import { Pane, type PaneContext } from './pane.js';
 
 type TrackerState = BusEvents['tracker:state'];
 
-const STATE_ROLE: Record<TrackerState['state'], ThemeRole> = { off: 'dim', connecting: 'warn', connected: 'ok', disconnected: 'error' };
+const STATE_ROLE: Record<TrackerState['state'], ThemeRole> = {
+  off: 'dim',
+  connecting: 'warn',
+  connected: 'ok',
+  disconnected: 'error',
+};
 
 export class TrackerPane extends Pane {
   readonly id = 'tracker' as const;
@@ -26,7 +31,10 @@ export class TrackerPane extends Pane {
     this.on(bus, 'tracker:state', (s) => void (this.state = s));
     this.on(bus, 'tracker:peers', (p) => void (this.peers = p));
     this.on(bus, 'files:changed', (e) => {
-      const shared = e.files.filter((f) => f.states.includes('shared')).map((f) => f.name).sort();
+      const shared = e.files
+        .filter((f) => f.states.includes('shared'))
+        .map((f) => f.name)
+        .sort();
       if (shared.join('\0') === this.shared.join('\0')) return false;
       this.shared = shared;
     });
@@ -46,13 +54,19 @@ export class TrackerPane extends Pane {
     const s = this.state;
     const mark = s.state === 'connected' ? g.online : g.offline;
     const configured = s.address ?? this.ctx.setting('tracker');
-    const lines = [`${t.tag('accent', 'state')}  ${t.tag(STATE_ROLE[s.state], `${mark} ${s.state === 'off' ? 'no tracker' : s.state}`)} ${escapeTags(configured ?? '')}`];
+    const lines = [
+      `${t.tag('accent', 'state')}  ${t.tag(STATE_ROLE[s.state], `${mark} ${s.state === 'off' ? 'no tracker' : s.state}`)} ${escapeTags(configured ?? '')}`,
+    ];
     if (s.error) lines.push(t.tag('error', escapeTags(fit(s.error, width, g.ellipsis))));
-    if (s.state === 'off' && !configured) lines.push(t.tag('dim', fit('set one with --tracker H:P or , (settings)', width, g.ellipsis)));
+    if (s.state === 'off' && !configured)
+      lines.push(t.tag('dim', fit('set one with --tracker H:P or , (settings)', width, g.ellipsis)));
     const p = this.peers;
-    lines.push(`${t.tag('accent', 'peers')}  ${p ? `${t.tag('ok', `${g.online} ${p.online} online`)}  ${t.tag('dim', `${g.offline} ${p.offline} offline`)}` : t.tag('dim', 'unknown')}`);
+    lines.push(
+      `${t.tag('accent', 'peers')}  ${p ? `${t.tag('ok', `${g.online} ${p.online} online`)}  ${t.tag('dim', `${g.offline} ${p.offline} offline`)}` : t.tag('dim', 'unknown')}`,
+    );
     lines.push(`${t.tag('accent', 'shared')} ${this.shared.length} file${this.shared.length === 1 ? '' : 's'}`);
-    for (const name of this.shared.slice(0, Math.max(0, height - lines.length))) lines.push(`  ${escapeTags(fit(name, width - 2, g.ellipsis))}`);
+    for (const name of this.shared.slice(0, Math.max(0, height - lines.length)))
+      lines.push(`  ${escapeTags(fit(name, width - 2, g.ellipsis))}`);
     return lines;
   }
 }

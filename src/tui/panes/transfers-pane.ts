@@ -36,7 +36,14 @@ export class TransfersPane extends Pane {
 
   constructor(ctx: PaneContext) {
     super(ctx);
-    this.keys = [{ keys: ['c'], help: 'clear the finished/failed history', hint: 'clear history', run: () => ((this.history = []), this.markDirty()) }];
+    this.keys = [
+      {
+        keys: ['c'],
+        help: 'clear the finished/failed history',
+        hint: 'clear history',
+        run: () => ((this.history = []), this.markDirty()),
+      },
+    ];
   }
 
   protected subscribe(bus: EventBus): void {
@@ -46,7 +53,13 @@ export class TransfersPane extends Pane {
     this.on(bus, 'transfer:progress', (p) => {
       const a = this.active.get(p.id);
       if (!a) return false;
-      Object.assign(a, { bytes: p.bytes, total: p.total, rateBps: p.rateBps, etaSec: p.etaSec, sources: p.sources.length || a.sources });
+      Object.assign(a, {
+        bytes: p.bytes,
+        total: p.total,
+        rateBps: p.rateBps,
+        etaSec: p.etaSec,
+        sources: p.sources.length || a.sources,
+      });
       this.sample();
     });
     this.on(bus, 'transfer:finished', (f) => {
@@ -94,7 +107,11 @@ export class TransfersPane extends Pane {
     const rate = ` ${formatRate(current)}`;
     const w = Math.max(0, width - label.length - rate.length);
     const values = Array.from({ length: w }, (_, i) => this.perSecond.get(now - w + 1 + i) ?? 0);
-    return this.ctx.theme().tag('dim', label) + this.ctx.theme().tag('gaugeFill', escapeTags(sparkline(values, w, this.ctx.caps.unicode))) + escapeTags(rate);
+    return (
+      this.ctx.theme().tag('dim', label) +
+      this.ctx.theme().tag('gaugeFill', escapeTags(sparkline(values, w, this.ctx.caps.unicode))) +
+      escapeTags(rate)
+    );
   }
 
   private activeLines(a: Active, width: number): string[] {
@@ -106,7 +123,10 @@ export class TransfersPane extends Pane {
     const frac = a.total > 0 ? a.bytes / a.total : 0;
     const pct = ` ${String(Math.floor(frac * 100)).padStart(3)}% ${formatBytes(a.bytes)}/${formatBytes(a.total)}`;
     const bar = gaugeBar(frac, Math.max(4, width - pct.length), this.ctx.caps.unicode);
-    return [escapeTags(fit(head, width, '')), t.tag('gaugeFill', bar.filled) + t.tag('gaugeEmpty', bar.empty) + escapeTags(pct)];
+    return [
+      escapeTags(fit(head, width, '')),
+      t.tag('gaugeFill', bar.filled) + t.tag('gaugeEmpty', bar.empty) + escapeTags(pct),
+    ];
   }
 
   private historyLine(f: Finished, width: number): string {

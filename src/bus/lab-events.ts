@@ -53,7 +53,16 @@ export interface StormResult {
   readonly wallMs: number;
 }
 
-export type DisturbanceKind = 'build' | 'join' | 'crash' | 'leave' | 'partition' | 'heal' | 'latency' | 'loss' | 'fresh';
+export type DisturbanceKind =
+  | 'build'
+  | 'join'
+  | 'crash'
+  | 'leave'
+  | 'partition'
+  | 'heal'
+  | 'latency'
+  | 'loss'
+  | 'fresh';
 
 export interface Disturbance {
   readonly kind: DisturbanceKind;
