@@ -8,7 +8,7 @@
  *   (median of 15 frames: the pane redrawn and the screen rendered).
  */
 import { PassThrough } from 'node:stream';
-import { RingLab } from '../dist/sim/lab.js';
+import { RingLab } from '../dist/tui/ring-lab.js';
 import { openLabConsole } from '../dist/tui/lab-console.js';
 import { memorySettings } from '../dist/tui/settings.js';
 

@@ -38,25 +38,40 @@ export async function runHeadless(opts: HeadlessOptions): Promise<void> {
   process.once('SIGINT', () => void quit(0));
   process.once('SIGTERM', () => void quit(0));
   if (opts.ignoreStdin) return;
+  readCommands(opts, out, () => quitting, quit);
+}
 
+/** One command per line, run in order; EOF quits like `quit`. */
+function readCommands(
+  opts: HeadlessOptions,
+  out: NodeJS.WritableStream,
+  quitting: () => boolean,
+  quit: (code: number) => Promise<void>,
+): void {
   const rl = readline.createInterface({ input: opts.input ?? process.stdin, terminal: false });
   let chain = Promise.resolve();
   rl.on('line', (line) => {
-    chain = chain.then(async () => {
-      if (quitting) return;
-      const words = line.trim().split(/\s+/).filter(Boolean);
-      if (words.length === 0) return;
-      const [cmd, ...args] = words as [string, ...string[]];
-      if (cmd === 'quit' || cmd === 'exit') {
-        printJson({ cmd, ok: true }, out);
-        return quit(0);
-      }
-      printJson(await execute(opts.commands, cmd, args), out);
-    });
+    chain = chain.then(() => (quitting() ? undefined : runLine(opts.commands, line, out, quit)));
   });
   rl.on('close', () => {
     chain = chain.then(() => quit(0));
   });
+}
+
+async function runLine(
+  commands: Record<string, CommandFn>,
+  line: string,
+  out: NodeJS.WritableStream,
+  quit: (code: number) => Promise<void>,
+): Promise<void> {
+  const words = line.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return;
+  const [cmd, ...args] = words as [string, ...string[]];
+  if (cmd === 'quit' || cmd === 'exit') {
+    printJson({ cmd, ok: true }, out);
+    return quit(0);
+  }
+  printJson(await execute(commands, cmd, args), out);
 }
 
 async function execute(

@@ -76,6 +76,15 @@ program
     await runDemo({ peers: o.peers, bits: o.bits, port: o.port, theme: o.theme });
   });
 
+program
+  .command('paper')
+  .description("the Chord paper's experiments on the node code: writes index.html (charts) and results.json")
+  .option('--quick', 'small sizes (about 30 s)', false)
+  .option('--full', "the paper's sizes and beyond (long)", false)
+  .option('--out <dir>', 'report directory', 'paper-report')
+  .option('--seed <s>', 'random seed', intIn(0, 2 ** 31, '--seed'), 1)
+  .action(async (o) => (await import('../paper/paper-command.js')).runPaperCommand(o));
+
 // No subcommand: the console on a node (`p2pterm --port 5500`).
 nodeCommand(program);
 

@@ -54,8 +54,13 @@ export async function shutdownPeer(peer: Peer): Promise<void> {
   await peer.stop();
 }
 
+/** Most time a graceful leave may take on the way out (the ring repairs itself after that). */
+const LEAVE_MS = 10_000;
+
 async function leaveGracefully(node: ChordNode): Promise<void> {
   const s = node.snapshot({ fingers: false });
   const others = s.successors.some((n) => n.address !== s.address);
-  if (s.inRing && others) await Promise.race([node.leave().catch(() => {}), new Promise((r) => setTimeout(r, 10_000))]);
+  if (!s.inRing || !others) return;
+  const left = node.leave().catch((e: Error) => node.log('debug', 'ring', `leaving the ring: ${e.message}`));
+  await Promise.race([left, new Promise((r) => setTimeout(r, LEAVE_MS))]);
 }

@@ -37,6 +37,11 @@ export function hostPort(value: string): string {
 }
 
 export function addNodeOptions(cmd: Command, defaultPort: number): Command {
+  return addPlaceOptions(addListenOptions(cmd, defaultPort));
+}
+
+/** Where the node listens and the ring it joins. */
+function addListenOptions(cmd: Command, defaultPort: number): Command {
   return cmd
     .option('--host <host>', 'address to listen on and to be known by', '127.0.0.1')
     .option('--port <port>', 'TCP port to listen on (0 picks a free one)', intIn(0, 65535, '--port'), defaultPort)
@@ -59,7 +64,12 @@ export function addNodeOptions(cmd: Command, defaultPort: number): Command {
       intIn(1, 64, '--backoff'),
       DEFAULT_BACKOFF,
     )
-    .option('--successors <r>', 'successor-list length', intIn(1, 64, '--successors'), DEFAULT_SUCCESSORS)
+    .option('--successors <r>', 'successor-list length', intIn(1, 64, '--successors'), DEFAULT_SUCCESSORS);
+}
+
+/** Folders, the tracker, and how the process runs. */
+function addPlaceOptions(cmd: Command): Command {
+  return cmd
     .option('--data <dir>', "where the node keeps its own state (default: the user's data directory)")
     .option('--dir <dir>', 'shared/download folder', process.cwd())
     .option('--tracker <host:port>', 'register with this tracker', hostPort)

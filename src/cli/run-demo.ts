@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { startPeer, type Peer } from '../files/start-file-service.js';
 import { TrackerServer } from '../tracker/tracker-server.js';
 import type { NodeCliOptions } from './node-options.js';
+import type { ConsoleApp } from '../tui/app.js';
 import { runConsole } from './run-console.js';
 
 export interface DemoOptions {
@@ -31,67 +32,95 @@ const SAMPLES: Record<string, () => Buffer> = {
 };
 
 export async function runDemo(o: DemoOptions): Promise<void> {
-  const root = mkdtempSync(join(tmpdir(), 'p2pterm-demo-'));
-  const peers: Peer[] = [];
-  let tracker: TrackerServer | null = null;
-  const cleanup = async () => {
-    await Promise.all(peers.map((p) => p.stop().catch(() => {})));
-    await tracker?.stop().catch(() => {});
-    rmSync(root, { recursive: true, force: true });
-  };
+  const setup = new DemoSetup(mkdtempSync(join(tmpdir(), 'p2pterm-demo-')));
   try {
-    tracker = new TrackerServer({ host: '127.0.0.1', port: 0, dbPath: join(root, 'tracker.db'), livenessMs: 5_000 });
-    const trackerAddress = await tracker.start();
+    const trackerAddress = await setup.startTracker();
+    await setup.startPeers(o, trackerAddress);
+    await seedFiles(setup.root, setup.peers);
+    // The demo's folders are temporary: keep them out of the user's remembered settings.
+    process.env.P2PTERM_CONFIG_DIR ??= join(setup.root, 'config');
+    await runConsole(consoleOptions(o, setup, trackerAddress), {
+      theme: o.theme,
+      explicit: new Set(),
+      cleanup: () => setup.cleanup(),
+      afterStart: firstDownload,
+    });
+  } catch (e) {
+    await setup.cleanup();
+    throw e;
+  }
+}
+
+/** The tracker and the local peers, all under one temporary folder. */
+class DemoSetup {
+  readonly peers: Peer[] = [];
+  private tracker: TrackerServer | null = null;
+
+  constructor(readonly root: string) {}
+
+  startTracker(): Promise<string> {
+    this.tracker = new TrackerServer({
+      host: '127.0.0.1',
+      port: 0,
+      dbPath: join(this.root, 'tracker.db'),
+      livenessMs: 5_000,
+    });
+    return this.tracker.start();
+  }
+
+  async startPeers(o: DemoOptions, tracker: string): Promise<void> {
     for (let i = 0; i < o.peers; i++) {
-      const dir = join(root, `peer-${i}`);
+      const dir = join(this.root, `peer-${i}`);
       mkdirSync(dir);
       const peer = await startPeer({
         port: 0,
         bits: o.bits,
         stabilizeMs: 500,
         dir,
-        dataDir: join(root, `data-${i}`),
-        tracker: trackerAddress,
+        dataDir: join(this.root, `data-${i}`),
+        tracker,
       });
-      if (i > 0) await peer.node.join(peers[0]!.node.self.address);
-      peers.push(peer);
+      if (i > 0) await peer.node.join(this.peers[0]!.node.self.address);
+      this.peers.push(peer);
     }
-    await seedFiles(root, peers);
-    const opts: NodeCliOptions = {
-      host: '127.0.0.1',
-      port: o.port,
-      join: peers[0]!.node.self.address,
-      bits: o.bits,
-      routing: 'chord',
-      stabilizeMs: 500,
-      backoff: DEFAULT_BACKOFF,
-      successors: 8,
-      dir: join(root, 'console'),
-      data: join(root, 'console-data'),
-      tracker: trackerAddress,
-      headless: false,
-      daemon: false,
-      verbose: false,
-    };
-    // The demo's folders are temporary: keep them out of the user's remembered settings.
-    process.env.P2PTERM_CONFIG_DIR ??= join(root, 'config');
-    await runConsole(opts, {
-      theme: o.theme,
-      explicit: new Set(),
-      cleanup,
-      afterStart: (app) => {
-        const quiet = { quiet: true };
-        setTimeout(
-          () =>
-            void app.runCommand('get dataset.bin', quiet).then(() => app.runCommand('lookup chord-notes.md', quiet)),
-          1500,
-        ).unref();
-      },
-    });
-  } catch (e) {
-    await cleanup();
-    throw e;
   }
+
+  /** Stops every peer and the tracker, then removes the folder. */
+  async cleanup(): Promise<void> {
+    // Best effort: whatever fails to stop goes away with the process and its folder right after.
+    await Promise.all(this.peers.map((p) => p.stop().catch(() => undefined)));
+    // The same for the tracker: its database is in the folder removed next.
+    await this.tracker?.stop().catch(() => undefined);
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function consoleOptions(o: DemoOptions, setup: DemoSetup, tracker: string): NodeCliOptions {
+  return {
+    host: '127.0.0.1',
+    port: o.port,
+    join: setup.peers[0]!.node.self.address,
+    bits: o.bits,
+    routing: 'chord',
+    stabilizeMs: 500,
+    backoff: DEFAULT_BACKOFF,
+    successors: 8,
+    dir: join(setup.root, 'console'),
+    data: join(setup.root, 'console-data'),
+    tracker,
+    headless: false,
+    daemon: false,
+    verbose: false,
+  };
+}
+
+/** Once the console is up: a first download, then a lookup, as if typed. */
+function firstDownload(app: ConsoleApp): void {
+  const quiet = { quiet: true };
+  setTimeout(
+    () => void app.runCommand('get dataset.bin', quiet).then(() => app.runCommand('lookup chord-notes.md', quiet)),
+    1500,
+  ).unref();
 }
 
 /** Shares every sample with the tracker from some peer, and stores two of them in the ring. */

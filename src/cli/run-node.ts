@@ -1,7 +1,7 @@
 /** `p2pterm node --headless`: a ring member driven through stdin/stdout. */
-import { fileCommands } from '../files/file-commands.js';
-import { startPeer, type Peer } from '../files/start-file-service.js';
 import { EventBus } from '../bus/event-bus.js';
+import { fileCommands } from '../files/file-commands.js';
+import { type Peer, startPeer } from '../files/start-file-service.js';
 import { printJson, runHeadless } from './headless.js';
 import { nodeCommands, shutdownPeer } from './node-commands.js';
 import type { NodeCliOptions } from './node-options.js';
@@ -10,9 +10,22 @@ import { attachStderrLog } from './stderr-log.js';
 export async function runHeadlessNode(o: NodeCliOptions): Promise<void> {
   const bus = new EventBus();
   attachStderrLog(bus, o.verbose);
-  let peer: Peer;
+  const peer = await startOrExit(o, bus);
+  const { node, files } = peer;
+  const snap = node.snapshot();
+  printJson({ event: 'listening', id: snap.id, address: snap.address });
+  if (o.join) await joinOrExit(peer, o.join);
+  await runHeadless({
+    commands: { ...nodeCommands(node), ...fileCommands(files) },
+    ignoreStdin: o.daemon,
+    shutdown: () => shutdownPeer(peer),
+  });
+}
+
+/** The node with its file service, listening; exit code 2 when it cannot start. */
+async function startOrExit(o: NodeCliOptions, bus: EventBus): Promise<Peer> {
   try {
-    peer = await startPeer({
+    return await startPeer({
       host: o.host,
       port: o.port,
       bits: o.bits,
@@ -26,24 +39,22 @@ export async function runHeadlessNode(o: NodeCliOptions): Promise<void> {
       tracker: o.tracker,
     });
   } catch (e) {
-    process.stderr.write(`p2pterm: ${(e as Error).message}\n`);
+    printStartError(e);
     process.exit(2);
   }
-  const { node, files } = peer;
-  const snap = node.snapshot();
-  printJson({ event: 'listening', id: snap.id, address: snap.address });
-  if (o.join) {
-    try {
-      await node.join(o.join);
-    } catch (e) {
-      process.stderr.write(`p2pterm: ${(e as Error).message}\n`);
-      await peer.stop();
-      process.exit(2);
-    }
+}
+
+/** Joins through `address`; exit code 2 (after freeing the port) when the join fails. */
+async function joinOrExit(peer: Peer, address: string): Promise<void> {
+  try {
+    await peer.node.join(address);
+  } catch (e) {
+    printStartError(e);
+    await peer.stop();
+    process.exit(2);
   }
-  await runHeadless({
-    commands: { ...nodeCommands(node), ...fileCommands(files) },
-    ignoreStdin: o.daemon,
-    shutdown: () => shutdownPeer(peer),
-  });
+}
+
+function printStartError(e: unknown): void {
+  process.stderr.write(`p2pterm: ${(e as Error).message}\n`);
 }

@@ -1,6 +1,8 @@
 /**
  * The routing state of one Chord (or naive) node and the pure steps that change it.
- * No IO and no clock reads: callers pass `now` and the answers they got from peers.
+ * No IO and no clock reads: callers pass `now` and the answers they got from peers. A step
+ * takes the state and an input, updates the state, and returns the changes it made (the
+ * effects the runtime publishes); nothing outside this folder writes to a ChordState.
  *
  * Invariants:
  * - `successors` is never empty; `successors[0]` is the successor (self when alone) and the
@@ -8,7 +10,10 @@
  * - `fingers[i]`, when set, is a node believed to be successor(self + 2^i); naive nodes keep
  *   no fingers at all;
  * - a node is adopted as successor only after the runtime has checked it is alive, and a
- *   predecessor is replaced only by a closer node or when the old one is dead (rectify).
+ *   predecessor is replaced only by a closer node or when the old one is dead (rectify);
+ * - a node known to be gone (dead, or announced as leaving) is in no successor slot, no
+ *   finger and not the predecessor once the step that learnt of it returns;
+ * - every change a step makes is in the list it returns, in the order it was made.
  */
 import type { NodeRef } from './node-ref.js';
 import { sameNode } from './node-ref.js';
@@ -81,14 +86,7 @@ export function closestPreceding(
   let prev: NodeRef | null = null;
   for (let i = s.fingers.length - 1; i >= 0; i--) {
     const n = s.fingers[i]!;
-    if (
-      n !== prev &&
-      n &&
-      (!exclude || !exclude.has(n.address)) &&
-      inOpen(n.id, self, key) &&
-      inOpen(n.id, best.id, key)
-    )
-      best = n;
+    if (n !== prev && n && !exclude?.has(n.address) && inOpen(n.id, self, key) && inOpen(n.id, best.id, key)) best = n;
     prev = n;
   }
   for (const n of live) if (inOpen(n.id, self, key) && inOpen(n.id, best.id, key)) best = n;
@@ -158,14 +156,44 @@ export function removeNode(s: ChordState, dead: NodeRef, now: number): StateChan
     const rest = s.successors.filter((n) => n.address !== dead.address);
     changes.push(...setSuccessors(s, rest[0] ?? s.self, rest.slice(1)));
   }
-  for (let i = 0; i < s.fingers.length; i++) {
-    if (s.fingers[i]?.address === dead.address) {
-      s.fingers[i] = null;
-      changes.push({ kind: 'finger', index: i, node: null, at: now });
-    }
-  }
+  changes.push(...forgetFinger(s, dead, now));
   if (s.predecessor?.address === dead.address) changes.push(...clearPredecessor(s));
   return changes;
+}
+
+/**
+ * A neighbour announces it is leaving. When it is our predecessor, its own predecessor
+ * (`pred`) takes its place; when it is in our successor list, its successors (`succs`) fill
+ * the gap ahead of ours. Either way it is forgotten everywhere.
+ */
+export function mergeLeaving(
+  s: ChordState,
+  node: NodeRef,
+  pred: NodeRef | null,
+  succs: readonly NodeRef[],
+  now: number,
+): StateChange[] {
+  const changes: StateChange[] = [];
+  if (sameNode(s.predecessor, node)) {
+    changes.push(...clearPredecessor(s));
+    if (pred && !sameNode(pred, s.self)) changes.push(...rectify(s, pred, false));
+  }
+  if (s.successors.some((n) => sameNode(n, node))) {
+    const rest = [...succs, ...s.successors].filter((n) => !sameNode(n, node));
+    changes.push(...setSuccessors(s, rest[0] ?? s.self, rest.slice(1)));
+  }
+  changes.push(...removeNode(s, node, now));
+  return changes;
+}
+
+/** Whether `candidate` (a successor's predecessor) sits between self and `succ`: a closer successor. */
+export function isCloserSuccessor(s: ChordState, candidate: NodeRef | null, succ: NodeRef): boolean {
+  return !!candidate && inOpen(candidate.id, s.self.id, succ.id);
+}
+
+/** The state a node has once it left its ring: alone again, same identity and settings. */
+export function resetState(s: ChordState): ChordState {
+  return createState(s.self, s.bits, s.routing, s.r);
 }
 
 /**
@@ -182,6 +210,23 @@ export function nextFingerToFix(s: ChordState, now: number, changes: StateChange
     changes.push(...setFinger(s, i, succ, now, false));
   }
   return null;
+}
+
+/** Clears every finger pointing at `dead` (a node that did not answer a lookup step). */
+export function forgetFinger(s: ChordState, dead: NodeRef, now: number): StateChange[] {
+  const changes: StateChange[] = [];
+  for (let i = 0; i < s.fingers.length; i++) {
+    if (s.fingers[i]?.address === dead.address) {
+      s.fingers[i] = null;
+      changes.push({ kind: 'finger', index: i, node: null, at: now });
+    }
+  }
+  return changes;
+}
+
+/** Starts fix_fingers over from finger 0 (a full refresh walks the table from the start). */
+export function restartFingerFix(s: ChordState): void {
+  s.nextFinger = 0;
 }
 
 /**

@@ -1,6 +1,12 @@
 /**
  * Time as the node runtime sees it. The real clock (`io/real-clock.ts`) wraps Node's timers; the virtual clock
  * lets simulations step thousands of nodes deterministically.
+ *
+ * Invariants:
+ * - `now()` is in milliseconds and never goes backwards;
+ * - a timer fires at most once, never before its delay has passed, and never after
+ *   `clearTimeout` was called on its handle;
+ * - only the runtime holds a Clock: the protocol steps in this folder take `now` as an argument.
  */
 export interface Clock {
   now(): number;

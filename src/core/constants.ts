@@ -1,4 +1,11 @@
-/** Protocol and runtime constants, with units and why. */
+/**
+ * Protocol and runtime constants, with units and why.
+ *
+ * Invariants:
+ * - every duration is in milliseconds and every size in bytes (or list items, where named);
+ * - a constant that peers must agree on (the protocol version, the size limits) changes only
+ *   together with PROTOCOL_VERSION.
+ */
 
 /** Wire protocol version exchanged in the hello; peers with another version are refused. */
 export const PROTOCOL_VERSION = 2;

@@ -1,4 +1,12 @@
-/** A ring member as others see it: its id and the "host:port" it listens on. */
+/**
+ * References to ring members, in memory (BigInt ids) and as JSON (hex ids).
+ *
+ * Invariants:
+ * - the id is the SHA-1 of the address reduced to the ring's width, so one address is one id;
+ * - refs are values: compared with `sameNode` (id and address), never by identity.
+ */
+
+/** A ring member: its id and the "host:port" it listens on. */
 export interface NodeRef {
   readonly id: bigint;
   readonly address: string;

@@ -1,4 +1,10 @@
-/** A small seeded PRNG (mulberry32) so simulations are reproducible. Returns floats in [0, 1). */
+/**
+ * A small seeded PRNG (mulberry32) so simulations are reproducible.
+ *
+ * Invariants:
+ * - the same seed gives the same sequence, on every platform;
+ * - every value is a float in [0, 1).
+ */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

@@ -2,6 +2,11 @@
  * A deterministic clock for simulations: timers fire in (time, insertion) order when the
  * test advances time. Between timers due at different instants all pending promise work is
  * drained, so async code driven by these timers behaves as it would in real time.
+ *
+ * Invariants:
+ * - time moves only in `advance` (and `runUntil`), never by itself;
+ * - timers run in (due time, insertion) order, and `now()` equals a timer's due time while it runs;
+ * - a cancelled timer never runs (it stays in the heap until popped).
  */
 import type { Clock, TimerHandle } from './clock.js';
 

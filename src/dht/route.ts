@@ -2,16 +2,22 @@
  * Iterative lookup: the asking node walks the ring one find_step RPC at a time, so it sees
  * (and reports) every hop. A node that does not answer is excluded and the previous hop is
  * asked again for an alternative.
+ *
+ * Every step is bounded by the transport's request timeout, and the whole walk by the hop
+ * and failure limits and by the caller's AbortSignal: aborting rejects with ABORTED.
  */
 import type { NodeRef } from '../core/node-ref.js';
 import { sameNode } from '../core/node-ref.js';
 import { routeStep, type ChordState, type RouteStep } from '../core/chord-state.js';
-import { IncompatiblePeerError, P2pError } from '../wire/errors.js';
+import { abortReason, IncompatiblePeerError, P2pError, raceAbort } from '../wire/errors.js';
 import type { Transport } from '../transport/transport.js';
+import type { ResponseBody } from '../wire/messages.js';
 import { fromWire } from './wire-refs.js';
 
 /** The most dead nodes a single lookup routes around before giving up. */
 const MAX_FAILURES = 24;
+/** Excluded nodes sent along with a step (the most recent ones). */
+const MAX_EXCLUDE_SENT = 32;
 
 export interface RouteResult {
   readonly owner: NodeRef;
@@ -25,42 +31,83 @@ export interface RouteResult {
   readonly failed: NodeRef[];
 }
 
+/** One walk in progress. */
+interface Walk {
+  readonly state: ChordState;
+  readonly transport: Transport;
+  readonly key: bigint;
+  readonly keyHex: string;
+  readonly exclude: Set<string>;
+  readonly path: NodeRef[];
+  readonly failed: NodeRef[];
+  readonly signal: AbortSignal | undefined;
+}
+
 export async function route(
   state: ChordState,
   transport: Transport,
   key: bigint,
   first: NodeRef | null,
   maxHops: number,
+  signal?: AbortSignal,
 ): Promise<RouteResult> {
-  const exclude = new Set<string>();
-  const path: NodeRef[] = [state.self];
-  const failed: NodeRef[] = [];
-  const keyHex = key.toString(16);
+  const w: Walk = {
+    state,
+    transport,
+    key,
+    keyHex: key.toString(16),
+    exclude: new Set(),
+    path: [state.self],
+    failed: [],
+    signal,
+  };
+  if (signal?.aborted) throw abortReason(signal, `lookup of ${w.keyHex}`);
   let rpcs = 0;
   let step: RouteStep = first ? { done: false, node: first } : routeStep(state, key);
   while (!step.done) {
-    if (path.length > maxHops) throw new P2pError('LOOKUP_FAILED', `lookup of ${keyHex} exceeded ${maxHops} hops`);
-    const next = step.node;
-    if (sameNode(next, state.self)) {
-      step = routeStep(state, key, exclude);
-      if (!step.done && sameNode(step.node, state.self)) throw new P2pError('LOOKUP_FAILED', `no route to ${keyHex}`);
+    if (signal?.aborted) throw abortReason(signal, `lookup of ${w.keyHex}`);
+    if (w.path.length > maxHops) throw new P2pError('LOOKUP_FAILED', `lookup of ${w.keyHex} exceeded ${maxHops} hops`);
+    if (sameNode(step.node, state.self)) {
+      step = localStep(w);
       continue;
     }
     rpcs++;
+    const next = step.node;
     try {
-      const r = await transport.request(next.address, 'find_step', { key: keyHex, exclude: [...exclude].slice(-32) });
-      path.push(next);
+      const r = await askStep(w, next);
+      w.path.push(next);
       step = { done: r.done, node: fromWire(r.node) };
     } catch (e) {
-      if (e instanceof IncompatiblePeerError) throw e;
-      failed.push(next);
-      exclude.add(next.address);
-      if (failed.length > MAX_FAILURES)
-        throw new P2pError('LOOKUP_FAILED', `lookup of ${keyHex} failed: ${(e as Error).message}`);
-      const prev = path.at(-1)!;
-      step = sameNode(prev, state.self) ? routeStep(state, key, exclude) : { done: false, node: prev };
-      if (!sameNode(prev, state.self)) path.pop();
+      step = afterFailure(w, next, e);
     }
   }
-  return { owner: step.node, path, hops: path.length - 1, rpcs, failed };
+  return { owner: step.node, path: w.path, hops: w.path.length - 1, rpcs, failed: w.failed };
+}
+
+/** The walk came back to this node: its own table, without the excluded nodes, says where next. */
+function localStep(w: Walk): RouteStep {
+  const step = routeStep(w.state, w.key, w.exclude);
+  if (!step.done && sameNode(step.node, w.state.self)) throw new P2pError('LOOKUP_FAILED', `no route to ${w.keyHex}`);
+  return step;
+}
+
+/** `next` did not answer: it is excluded, and the previous hop (or this node) is asked again. */
+function afterFailure(w: Walk, next: NodeRef, e: unknown): RouteStep {
+  if (w.signal?.aborted) throw abortReason(w.signal, `lookup of ${w.keyHex}`);
+  if (e instanceof IncompatiblePeerError) throw e;
+  w.failed.push(next);
+  w.exclude.add(next.address);
+  if (w.failed.length > MAX_FAILURES)
+    throw new P2pError('LOOKUP_FAILED', `lookup of ${w.keyHex} failed: ${(e as Error).message}`);
+  const prev = w.path.at(-1)!;
+  if (sameNode(prev, w.state.self)) return routeStep(w.state, w.key, w.exclude);
+  w.path.pop();
+  return { done: false, node: prev };
+}
+
+function askStep(w: Walk, next: NodeRef): Promise<ResponseBody<'find_step'>> {
+  const body = { key: w.keyHex, exclude: [...w.exclude].slice(-MAX_EXCLUDE_SENT) };
+  if (!w.signal) return w.transport.request(next.address, 'find_step', body);
+  const request = w.transport.request(next.address, 'find_step', body, { signal: w.signal });
+  return raceAbort(request, w.signal, `lookup of ${w.keyHex}`);
 }

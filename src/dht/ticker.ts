@@ -1,20 +1,29 @@
 /**
- * One ticker per node drives stabilize, fix-fingers and check-predecessor. It can be paused,
- * single-stepped and re-timed (the console's stabilization controls); rounds never overlap.
+ * One ticker per node drives all of its periodic work: the stabilization rounds (stabilize,
+ * fix-fingers, check-predecessor) and the timed jobs services hang off it (the ring store's
+ * maintenance, see TickerJob). Rounds can be paused, single-stepped and re-timed (the
+ * console's stabilization controls); they never overlap.
  *
  * Backing off: a round that changed nothing (the round function returns true for "quiet")
  * doubles the wait before the next one, up to `backoff` times the interval; any change, here
  * or reported through wake(), brings the interval straight back. A settled ring then costs a
  * fraction of the messages, and a changing one is stabilized at full speed. backoff 1 never
  * backs off.
+ *
+ * Invariants:
+ * - at most one round runs at a time, and at most one round timer is pending;
+ * - `stop()` cancels the round timer and every job; nothing is scheduled again until `start()`.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { TickerJob } from './ticker-job.js';
 
 export class Ticker {
   private timer: TimerHandle | null = null;
   private dueAt = 0;
   private running = false;
+  private stopped = false;
   private busy: Promise<void> | null = null;
+  private readonly jobs = new Set<TickerJob>();
   /** The wait before the next round: intervalMs, or more while rounds are quiet. */
   private currentMs: number;
   paused = false;
@@ -23,7 +32,10 @@ export class Ticker {
     private readonly clock: Clock,
     public intervalMs: number,
     private readonly round: () => Promise<boolean>,
-    private readonly backoff = 1,
+    /** Most the interval stretches while rounds are quiet, as a multiple (1: never). */
+    private readonly backoff: number,
+    /** Told when a round started by the timer fails (rounds catch their own errors; a bug otherwise). */
+    private readonly onError: (e: unknown) => void,
   ) {
     this.currentMs = intervalMs;
   }
@@ -35,13 +47,16 @@ export class Ticker {
 
   start(firstDelayMs = this.intervalMs): void {
     this.running = true;
+    this.stopped = false;
     this.schedule(firstDelayMs);
   }
 
   stop(): void {
     this.running = false;
+    this.stopped = true;
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
+    for (const job of this.jobs) job.cancel();
   }
 
   pause(): void {
@@ -76,6 +91,13 @@ export class Ticker {
     await this.busy;
   }
 
+  /** A timed job on this ticker's clock, on its own schedule; cancelled when the ticker stops. */
+  job(run: () => void): TickerJob {
+    const job = new TickerJob(this.clock, run, () => !this.stopped);
+    this.jobs.add(job);
+    return job;
+  }
+
   private reschedule(ms: number): void {
     if (!this.running) return;
     if (this.timer) this.clock.clearTimeout(this.timer);
@@ -89,7 +111,10 @@ export class Ticker {
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       if (this.paused || this.busy) return this.schedule(this.currentMs);
-      this.step().finally(() => this.schedule(this.currentMs));
+      // The next round is scheduled whatever happens to this one; a failure is only reported.
+      this.step()
+        .finally(() => this.schedule(this.currentMs))
+        .catch(this.onError);
     }, ms);
   }
 }

@@ -17,7 +17,7 @@ import { readChunk } from '../transfer/chunk-reader.js';
 import type { ChunkSource } from '../transfer/download-session.js';
 import { TransferManager } from '../transfer/transfer-manager.js';
 import { safeFileName } from '../transfer/safe-name.js';
-import { P2pError } from '../wire/errors.js';
+import { abortReason, P2pError, raceAbort } from '../wire/errors.js';
 import { writeFileAtomic } from '../io/write-atomic.js';
 import { fetchRfc } from '../tracker/fetch-rfc.js';
 import type { SearchMatch } from '../tracker/native-protocol.js';
@@ -38,6 +38,15 @@ export interface FileServiceOptions {
   readonly tracker?: string;
   /** Chunk size for files put in the ring (default 256 KiB). */
   readonly chunkSize?: number;
+}
+
+/** Per-call options of the file service. */
+export interface FileCallOptions {
+  /**
+   * Ends the call early: it rejects with ABORTED (or the signal's reason if it is an Error).
+   * Each step keeps its own time bound (RPC, tracker and download timeouts) as well.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface FileResult {
@@ -71,7 +80,7 @@ export class FileService {
     private readonly opts: FileServiceOptions,
   ) {
     this.bus = node.bus;
-    this.folder = new SharedFolder(opts.dir, this.hashPool);
+    this.folder = new SharedFolder(opts.dir, this.hashPool, (level, topic, message) => node.log(level, topic, message));
     this.transfers = new TransferManager({ hashPool: this.hashPool });
     this.serving = new FileServing(node, this.folder, this.transfers.uploadLimiter, (n) => !this.unshared.has(n));
   }
@@ -112,19 +121,22 @@ export class FileService {
   }
 
   /** Stores a file in the ring: every chunk at its holders, then the manifest under the file name. */
-  async put(path: string): Promise<FileResult> {
+  async put(path: string, opts: FileCallOptions = {}): Promise<FileResult> {
+    const { signal } = opts;
     const src = resolve(path);
     const name = safeFileName(basename(src));
-    const manifest = await buildManifest(src, { name, chunkSize: this.opts.chunkSize, hashPool: this.hashPool });
+    const building = buildManifest(src, { name, chunkSize: this.opts.chunkSize, hashPool: this.hashPool });
+    const manifest = await raceAbort(building, signal, `put of ${name}`);
     let next = 0;
     const worker = async () => {
       while (next < manifest.chunks.length) {
+        if (signal?.aborted) throw abortReason(signal, `put of ${name}`);
         const i = next++;
-        await this.ring.put(chunkKey(manifest.chunks[i]!), await readChunk(src, manifest, i), 'chunk');
+        await this.ring.put(chunkKey(manifest.chunks[i]!), await readChunk(src, manifest, i), 'chunk', { signal });
       }
     };
     await Promise.all(Array.from({ length: Math.min(PUT_PARALLEL, manifest.chunks.length) }, worker));
-    await this.ring.put(name, encodeManifest(manifest), 'manifest');
+    await this.ring.put(name, encodeManifest(manifest), 'manifest', { signal });
     this.inRing.add(name);
     await this.writeList('ring-files.json', this.inRing);
     this.publishFiles();
@@ -135,27 +147,33 @@ export class FileService {
    * Downloads NAME from every source that has it: the ring's holders and the tracker's online
    * p2pterm peers (all verified against one manifest), or else a plain P2P-CI peer.
    */
-  async get(name: string, outPath?: string): Promise<FileResult & { path: string; resumedChunks?: number }> {
+  async get(
+    name: string,
+    outPath?: string,
+    opts: FileCallOptions = {},
+  ): Promise<FileResult & { path: string; resumedChunks?: number }> {
+    const { signal } = opts;
     safeFileName(name);
     const out = outPath ? resolve(outPath) : resolve(this.opts.dir, name);
     const [dir, outName] = [dirname(out), safeFileName(basename(out))];
     await fsp.mkdir(dir, { recursive: true });
-    const ringManifest = await this.ring.get(name).then(decodeManifest, () => null);
+    const ringManifest = await this.ring
+      .get(name, { signal })
+      .then(decodeManifest, this.noSource(`${name} in the ring`, null, signal));
     const matches = this.tracker
-      ? await this.tracker.search(name).then(
-          (m) => m.filter((x) => x.name === name),
-          () => [],
-        )
+      ? await this.tracker
+          .search(name, { signal })
+          .then((m) => m.filter((x) => x.name === name), this.noSource(`${name} on the tracker`, [], signal))
       : [];
-    const peers = await this.peerSources(name, matches, ringManifest);
+    const peers = await this.peerSources(name, matches, ringManifest, signal);
     const manifest = ringManifest ?? peers.manifest;
-    if (!manifest) return this.getFromP2pci(name, matches, out);
+    if (!manifest) return this.getFromP2pci(name, matches, out, signal);
     const sources: ChunkSource[] = [
       ...(ringManifest ? ringChunkSources(this.ring, manifest.chunks) : []),
       ...peers.sources,
     ];
     const pipeline = Math.max(MIN_PIPELINE, Math.ceil(IN_FLIGHT / Math.max(1, sources.length)));
-    const r = await this.transfers.download({ manifest, dir, outName, sources, pipeline });
+    const r = await this.transfers.download({ manifest, dir, outName, sources, pipeline }, signal);
     await this.folder.rescan();
     return { name, path: r.path, size: r.size, sha256: r.sha256, resumedChunks: r.resumedChunks };
   }
@@ -175,30 +193,33 @@ export class FileService {
     };
   }
 
-  /** Adds a file to the shared folder and announces it. */
-  async share(path: string): Promise<FileResult> {
+  /**
+   * Adds a file to the shared folder and announces it. An abort ends the wait for the
+   * announcement; the file stays shared and is announced anyway.
+   */
+  async share(path: string, opts: FileCallOptions = {}): Promise<FileResult> {
     const name = await this.folder.add(path);
     this.unshared.delete(name);
     await this.writeList('unshared.json', this.unshared);
-    const m = await this.folder.manifest(name);
-    await this.tracker?.sync();
+    const m = await raceAbort(this.folder.manifest(name), opts.signal, `share of ${name}`);
+    await this.announce(`share of ${name}`, opts.signal);
     this.publishFiles();
     return { name, size: m.size, sha256: m.manifest.sha256 };
   }
 
-  /** Stops sharing a file (it stays on disk) and tells the tracker. */
-  async unshare(name: string): Promise<{ name: string }> {
+  /** Stops sharing a file (it stays on disk) and tells the tracker (an abort ends only the wait). */
+  async unshare(name: string, opts: FileCallOptions = {}): Promise<{ name: string }> {
     if (!this.folder.has(name)) throw new P2pError('NOT_FOUND', `no shared file named ${name}`);
     this.unshared.add(name);
     await this.writeList('unshared.json', this.unshared);
-    await this.tracker?.sync();
+    await this.announce(`unshare of ${name}`, opts.signal);
     this.publishFiles();
     return { name };
   }
 
-  async search(text: string): Promise<SearchMatch[]> {
+  async search(text: string, opts: FileCallOptions = {}): Promise<SearchMatch[]> {
     if (!this.tracker) throw new P2pError('NO_TRACKER', 'no tracker configured: start with --tracker HOST:PORT');
-    return this.tracker.search(text);
+    return this.tracker.search(text, opts);
   }
 
   /** The folder as the console shows it. */
@@ -227,6 +248,23 @@ export class FileService {
     this.tracker?.publishState();
   }
 
+  /** Waits (until `signal` aborts) for the tracker to learn the current folder, if there is a tracker. */
+  private async announce(what: string, signal: AbortSignal | undefined): Promise<void> {
+    if (this.tracker) await raceAbort(this.tracker.sync(), signal, what);
+  }
+
+  /**
+   * A failed lookup for sources (`fallback` instead): not found, or a peer or tracker that did
+   * not answer, only means one source fewer and is logged; an abort still rejects.
+   */
+  private noSource<T>(what: string, fallback: T, signal: AbortSignal | undefined): (e: Error) => T {
+    return (e) => {
+      if (signal?.aborted) throw e;
+      this.node.log('debug', 'files', `no source: ${what}: ${e.message}`);
+      return fallback;
+    };
+  }
+
   private publishFiles(): void {
     if (this.bus.wants('files:changed')) this.bus.emit('files:changed', { files: this.entries() });
   }
@@ -236,6 +274,7 @@ export class FileService {
     name: string,
     matches: readonly SearchMatch[],
     want: Manifest | null,
+    signal: AbortSignal | undefined,
   ): Promise<{ manifest: Manifest | null; sources: ChunkSource[] }> {
     const self = this.node.self.address;
     const addrs = [
@@ -249,10 +288,9 @@ export class FileService {
     const sources: ChunkSource[] = [];
     const fetched = await Promise.all(
       addrs.map((a) =>
-        this.node.request(a, 'file_manifest', { name }, { timeoutMs: 5_000 }).then(
-          (r) => ({ a, m: decodeManifest(r.manifest) }),
-          () => null,
-        ),
+        this.node
+          .request(a, 'file_manifest', { name }, { timeoutMs: 5_000, signal })
+          .then((r) => ({ a, m: decodeManifest(r.manifest) }), this.noSource(`${name} at ${a}`, null, signal)),
       ),
     );
     for (const f of fetched) {
@@ -268,6 +306,7 @@ export class FileService {
     name: string,
     matches: readonly SearchMatch[],
     out: string,
+    signal: AbortSignal | undefined,
   ): Promise<FileResult & { path: string }> {
     const rfc = matches.find((m) => m.rfc !== null);
     const src = rfc?.sources.find((s) => s.online);
@@ -276,18 +315,21 @@ export class FileService {
         'NOT_FOUND',
         `${name} was not found in the ring${this.tracker ? ' nor on any online peer' : ''}`,
       );
-    const r = await fetchRfc(src.host, src.port, rfc.rfc!, out);
+    const r = await fetchRfc(src.host, src.port, rfc.rfc!, out, { signal });
     const sha256 = await this.hashPool.fileDigest(r.path).digest(r.bytes);
     await this.folder.rescan();
     return { name, path: r.path, size: r.bytes, sha256 };
   }
 
+  /** A list written by `writeList`; empty when there is none yet, or (logged) when it is unreadable. */
   private async readList(file: string): Promise<string[]> {
-    const text = await fsp.readFile(join(this.opts.dataDir, file), 'utf8').catch(() => '[]');
+    const path = join(this.opts.dataDir, file);
     try {
-      const v = JSON.parse(text);
+      const v: unknown = JSON.parse(await fsp.readFile(path, 'utf8'));
       return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-    } catch {
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.node.log('warn', 'files', `ignoring ${path}, starting with an empty list: ${(e as Error).message}`);
       return [];
     }
   }

@@ -62,13 +62,14 @@ export class FileServing {
   async close(): Promise<void> {
     const all = [...this.readers.values()];
     this.readers.clear();
-    await Promise.all(
-      all.map((p) =>
-        p.then(
-          (r) => r.close(),
-          () => {},
-        ),
-      ),
+    await Promise.all(all.map((p) => this.closeReader(p)));
+  }
+
+  /** Closes a reader once open; one that failed to open holds nothing (its requester saw why). */
+  private closeReader(p: Promise<ChunkReader>): Promise<void> {
+    return p.then(
+      (r) => r.close(),
+      () => undefined,
     );
   }
 
@@ -82,13 +83,10 @@ export class FileServing {
       if (this.readers.size >= MAX_OPEN_READERS) {
         const [oldId, old] = this.readers.entries().next().value as [string, Promise<ChunkReader>];
         this.readers.delete(oldId);
-        void old.then(
-          (x) => x.close(),
-          () => {},
-        );
+        this.closeReader(old).catch((e: Error) => this.node.log('debug', 'files', `closing a reader: ${e.message}`));
       }
       r = ChunkReader.open(path, manifest);
-      r.catch(() => this.readers.delete(id));
+      r.catch(() => this.readers.delete(id)); // reopened by the next request; this one sees the error
       this.readers.set(id, r);
     }
     return r;

@@ -9,6 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { buildManifest, encodeManifest, manifestId, type Manifest } from '../transfer/manifest.js';
 import type { HashPool } from '../transfer/hash-pool.js';
 import { fileNameProblem, resolveInside } from '../transfer/safe-name.js';
+import { silentLog, type LogFn } from '../core/log.js';
 import { P2pError } from '../wire/errors.js';
 
 export interface SharedFile {
@@ -48,6 +49,8 @@ export class SharedFolder extends EventEmitter<{ changed: [readonly SharedFile[]
   constructor(
     dir: string,
     private readonly hashPool: HashPool,
+    /** Where failed background rescans are reported (debug). Default: discard. */
+    private readonly log: LogFn = silentLog,
   ) {
     super();
     this.dir = resolve(dir);
@@ -60,17 +63,22 @@ export class SharedFolder extends EventEmitter<{ changed: [readonly SharedFile[]
   async start(): Promise<void> {
     await fsp.mkdir(this.dir, { recursive: true });
     await this.rescan();
-    this.timer = setInterval(() => void this.rescan().catch(() => {}), RESCAN_MS);
+    this.timer = setInterval(() => this.rescanInBackground('periodic'), RESCAN_MS);
     this.timer.unref();
     try {
       this.watcher = watch(this.dir, { persistent: false }, (_event, name) => {
         // A download writing its part here fires an event per write: not worth a rescan.
         if (typeof name === 'string' && isHidden(name)) return;
-        void this.rescan().catch(() => {});
+        this.rescanInBackground('watch event');
       });
-      this.watcher.on('error', () => {});
-    } catch {
+      this.watcher.on('error', (e) => this.log('debug', 'files', `watching ${this.dir} failed: ${e.message}`));
+    } catch (e) {
       // Some file systems cannot be watched: the periodic rescan covers them.
+      this.log(
+        'debug',
+        'files',
+        `cannot watch ${this.dir} (${(e as Error).message}); rescanning every ${RESCAN_MS} ms`,
+      );
     }
   }
 
@@ -87,6 +95,11 @@ export class SharedFolder extends EventEmitter<{ changed: [readonly SharedFile[]
     return this.scanning;
   }
 
+  /** A rescan nobody waits for: a failure is logged, and the next rescan tries again. */
+  private rescanInBackground(why: string): void {
+    this.rescan().catch((e: Error) => this.log('debug', 'files', `${why} rescan of ${this.dir} failed: ${e.message}`));
+  }
+
   /** Puts a file into the folder (copied unless it is already there); returns its name. */
   async add(path: string): Promise<string> {
     const src = resolve(path);
@@ -94,8 +107,10 @@ export class SharedFolder extends EventEmitter<{ changed: [readonly SharedFile[]
     const problem = fileNameProblem(name);
     if (problem) throw new P2pError('BAD_NAME', `cannot share "${name}": ${problem}`);
     const dest = resolveInside(this.dir, name);
-    const st = await fsp.stat(src).catch(() => null);
-    if (!st?.isFile()) throw new P2pError('NOT_FOUND', `${src} is not a readable file`);
+    const st = await fsp.stat(src).catch((e: Error) => {
+      throw new P2pError('NOT_FOUND', `${src} is not a readable file: ${e.message}`);
+    });
+    if (!st.isFile()) throw new P2pError('NOT_FOUND', `${src} is not a readable file`);
     if (src !== dest) await fsp.copyFile(src, dest);
     await this.rescan();
     return name;
@@ -112,8 +127,10 @@ export class SharedFolder extends EventEmitter<{ changed: [readonly SharedFile[]
   /** The manifest of a shared file, rebuilt only when its size or mtime changed. */
   async manifest(name: string, chunkSize?: number): Promise<ManifestEntry> {
     const path = resolveInside(this.dir, name);
-    const st = await fsp.stat(path).catch(() => null);
-    if (!st?.isFile()) throw new P2pError('NOT_FOUND', `no shared file named ${name}`);
+    const st = await fsp.stat(path).catch((e: Error) => {
+      throw new P2pError('NOT_FOUND', `no shared file named ${name} (${e.message})`);
+    });
+    if (!st.isFile()) throw new P2pError('NOT_FOUND', `no shared file named ${name}`);
     const cached = this.manifests.get(name);
     if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached;
     const key = `${name}\0${st.size}\0${st.mtimeMs}`;
@@ -131,16 +148,21 @@ export class SharedFolder extends EventEmitter<{ changed: [readonly SharedFile[]
         return entry;
       });
       this.building.set(key, p);
-      p.finally(() => this.building.delete(key)).catch(() => {});
+      // The build's failure reaches every caller through `p`; this chain only forgets it.
+      p.finally(() => this.building.delete(key)).catch(() => undefined);
     }
     return p;
   }
 
   private async scan(): Promise<readonly SharedFile[]> {
-    const entries = await fsp.readdir(this.dir, { withFileTypes: true }).catch(() => []);
+    const entries = await fsp.readdir(this.dir, { withFileTypes: true }).catch((e: Error) => {
+      this.log('debug', 'files', `cannot list ${this.dir}, showing it empty: ${e.message}`);
+      return [];
+    });
     const out: SharedFile[] = [];
     for (const e of entries) {
       if (!e.isFile() || isHidden(e.name) || fileNameProblem(e.name)) continue;
+      // Removed since the listing (or unreadable): it is simply not listed.
       const st = await fsp.stat(join(this.dir, e.name)).catch(() => null);
       if (st?.isFile()) out.push({ name: e.name, size: st.size, mtimeMs: st.mtimeMs });
     }

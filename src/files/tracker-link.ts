@@ -4,8 +4,9 @@
  * re-announces after every change, reconnect or tracker restart.
  */
 import type { EventBus } from '../bus/event-bus.js';
+import type { LogLevel } from '../core/log.js';
 import { splitAddress } from '../transport/tcp-transport.js';
-import { TrackerClient, type TrackerClientState } from '../tracker/tracker-client.js';
+import { TrackerClient, type TrackerCallOptions, type TrackerClientState } from '../tracker/tracker-client.js';
 import type { AnnouncedFile, SearchMatch } from '../tracker/native-protocol.js';
 import type { SharedFolder } from './shared-folder.js';
 
@@ -22,11 +23,7 @@ export class TrackerLink {
     private readonly isShared: (name: string) => boolean,
     private readonly bus: EventBus,
   ) {
-    this.client = new TrackerClient({
-      address,
-      log: (level, message) =>
-        bus.emit('log:line', { at: Date.now(), level: level === 'debug' ? 'debug' : level, topic: 'tracker', message }),
-    });
+    this.client = new TrackerClient({ address, log: (level, message) => this.log(level, message) });
   }
 
   async start(): Promise<void> {
@@ -35,9 +32,13 @@ export class TrackerLink {
     this.folder.on('changed', () => void this.sync());
     this.publish('idle');
     const { host, port } = splitAddress(this.nodeAddress);
-    // The client reconnects by itself: a tracker that is down now is not fatal.
-    await this.client.connect().catch(() => {});
-    await this.client.register(host, port).catch(() => {});
+    // A tracker that is down now is not fatal: the node works without it.
+    await this.client
+      .connect()
+      .catch((e: Error) => this.log('warn', `cannot reach tracker ${this.address}: ${e.message}`));
+    await this.client
+      .register(host, port)
+      .catch((e: Error) => this.log('debug', `registering with tracker ${this.address} failed: ${e.message}`));
   }
 
   /** Announces the current folder (replacing what the tracker had), once at a time. */
@@ -56,8 +57,8 @@ export class TrackerLink {
     return this.syncing;
   }
 
-  search(text: string): Promise<SearchMatch[]> {
-    return this.client.search(text);
+  search(text: string, opts: TrackerCallOptions = {}): Promise<SearchMatch[]> {
+    return this.client.search(text, opts);
   }
 
   async stop(): Promise<void> {
@@ -69,21 +70,18 @@ export class TrackerLink {
     const files: AnnouncedFile[] = [];
     for (const f of this.folder.list) {
       if (!this.isShared(f.name)) continue;
-      const m = await this.folder.manifest(f.name).catch(() => null);
+      const m = await this.folder.manifest(f.name).catch((e: Error) => {
+        this.log('debug', `not announcing ${f.name}: ${e.message}`); // gone or unreadable since the listing
+        return null;
+      });
       if (m) files.push({ name: f.name, size: m.size, sha256: m.manifest.sha256 });
     }
     if (this.stopped) return;
-    await this.client
-      .sync(files)
-      .catch((e) =>
-        this.bus.emit('log:line', {
-          at: Date.now(),
-          level: 'warn',
-          topic: 'tracker',
-          message: `announce failed: ${(e as Error).message}`,
-        }),
-      );
-    const peers = await this.client.list().catch(() => null);
+    await this.client.sync(files).catch((e: Error) => this.log('warn', `announce failed: ${e.message}`));
+    const peers = await this.client.list().catch((e: Error) => {
+      this.log('debug', `peer count not refreshed: ${e.message}`);
+      return null;
+    });
     if (peers) {
       const online = new Set<string>();
       const offline = new Set<string>();
@@ -97,6 +95,10 @@ export class TrackerLink {
 
   publishState(): void {
     this.publish(this.client.state);
+  }
+
+  private log(level: LogLevel, message: string): void {
+    this.bus.emit('log:line', { at: Date.now(), level, topic: 'tracker', message });
   }
 
   private publish(s: TrackerClientState | 'idle'): void {

@@ -4,6 +4,7 @@
  * so two callers never move virtual time at once. On TCP time is real: pause, step and speed
  * act on every node's stabilization timer instead.
  */
+import type { LogLevel } from '../core/log.js';
 import type { VirtualClock } from '../core/virtual-clock.js';
 import type { ChordNode } from '../dht/chord-node.js';
 
@@ -25,11 +26,13 @@ export class LabClock {
    * @param virtual the ring's virtual clock, or null for real time (TCP)
    * @param nodes the live nodes (TCP: for pause/step/speed)
    * @param stabilizeMs the nodes' base stabilization interval
+   * @param log where failures worth a note go (the lab's log)
    */
   constructor(
     private readonly virtual: VirtualClock | null,
     private readonly nodes: () => readonly ChordNode[],
     private readonly stabilizeMs: number,
+    private readonly log: (level: LogLevel, message: string) => void,
   ) {}
 
   get isVirtual(): boolean {
@@ -50,7 +53,8 @@ export class LabClock {
     const v = this.virtual;
     if (!v) return sleep(ms);
     const run = this.chain.then(() => v.advance(ms));
-    this.chain = run.catch(() => {});
+    // The caller gets a failure from `run`; the chain only keeps advances in order.
+    this.chain = run.catch(() => undefined);
     return run;
   }
 
@@ -59,7 +63,8 @@ export class LabClock {
     if (!this.virtual) return p;
     let done = false;
     const tracked = p.finally(() => (done = true));
-    tracked.catch(() => {});
+    // The caller gets the rejection from `tracked`; this only keeps it from being unhandled meanwhile.
+    tracked.catch(() => undefined);
     await new Promise((r) => setImmediate(r));
     while (!done) {
       if (this.running && !this.paused) await sleep(10);
@@ -92,7 +97,11 @@ export class LabClock {
   /** One step: `ms` of virtual time (default one stabilization interval), or one round on every TCP node. */
   async step(ms = this.stabilizeMs): Promise<void> {
     if (this.virtual) return this.advance(ms);
-    await Promise.all(this.nodes().map((n) => n.stabilization.step().catch(() => {})));
+    await Promise.all(
+      this.nodes().map((n) =>
+        n.stabilization.step().catch((e: Error) => this.log('debug', `stepping ${n.self.address}: ${e.message}`)),
+      ),
+    );
   }
 
   setSpeed(x: number): number {

@@ -2,7 +2,7 @@
  * The lab's ring-health indicator, computed from the live nodes alone: the true ring is the
  * live nodes sorted by id, and every node's successor, predecessor and fingers are compared
  * with it. Kept separate from ring-check.ts on purpose (nodes are matched by address here, by
- * id there) so the tests can hold one against the other.
+ * id there) so the tests can hold one against the other; only the binary search is shared.
  *
  * Cost: successors and predecessors are checked on every node (one snapshot without fingers
  * each, about 2 µs); fingers cost `bits` lookups per node, so above FINGER_BUDGET entries only
@@ -10,6 +10,7 @@
  */
 import type { ChordNode } from '../dht/chord-node.js';
 import type { LabHealth } from '../bus/lab-events.js';
+import { successorIndex } from './ring-check.js';
 
 /** Most finger entries checked per health computation (a few ms of work). */
 export const FINGER_BUDGET = 8_000;
@@ -102,25 +103,14 @@ function checkFingers(
     for (let f = 0; f < bits; f++) {
       const start = (node.self.id + (1n << BigInt(f))) % size;
       checked++;
-      if (got.get(f) !== sorted[firstAtOrAfter(ids, start)]!.self.address) wrong++;
+      if (got.get(f) !== sorted[successorIndex(ids, start)]!.self.address) wrong++;
     }
   }
   return { checked, wrong, nodes: chosen.length };
 }
 
-/** Index of the first id >= x, wrapping to 0. */
-export function firstAtOrAfter(ids: readonly bigint[], x: bigint): number {
-  let lo = 0;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ids[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo === ids.length ? 0 : lo;
-}
-
-function sample<T>(list: readonly T[], k: number, random: () => number): T[] {
+/** `k` distinct items of `list` picked at random (a partial Fisher–Yates shuffle of a copy). */
+export function sample<T>(list: readonly T[], k: number, random: () => number): T[] {
   const copy = [...list];
   for (let i = 0; i < k; i++) {
     const j = i + Math.floor(random() * (copy.length - i));

@@ -5,7 +5,8 @@
  */
 import { hashId } from '../core/ring-math.js';
 import type { ChordNode } from '../dht/chord-node.js';
-import { firstAtOrAfter, sortById } from './lab-health.js';
+import { sortById } from './lab-health.js';
+import { successorIndex } from './ring-check.js';
 import type { StormResult } from '../bus/lab-events.js';
 
 /** Lookups in flight at once. */
@@ -35,7 +36,7 @@ export async function lookupStorm(k: number, deps: StormDeps): Promise<StormResu
     for (let i = done; i < Math.min(k, done + STORM_BATCH); i++) {
       const from = live[Math.floor(deps.random() * live.length)]!;
       const key = `storm-${Math.floor(deps.random() * 2 ** 32).toString(36)}-${i}`;
-      const owner = sorted[firstAtOrAfter(ids, hashId(key, bits))]!.self.address;
+      const owner = sorted[successorIndex(ids, hashId(key, bits))]!.self.address;
       batch.push(
         from.lookup(key).then(
           (r) => {

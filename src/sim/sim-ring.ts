@@ -7,6 +7,7 @@ import { seededRandom } from '../core/random.js';
 import { ChordNode } from '../dht/chord-node.js';
 import type { Routing } from '../core/chord-state.js';
 import { MemoryNetwork } from '../transport/memory-transport.js';
+import { convergeLoop } from './converge-loop.js';
 import { checkRing, type RingHealth } from './ring-check.js';
 
 export interface SimRingOptions {
@@ -119,21 +120,25 @@ export class SimRing {
 
   /** Advances virtual time until the ring is healthy (and fingers correct, if asked). Returns virtual ms used, or -1. */
   async converge(limitMs: number, opts: { fingers?: boolean; checkEveryMs?: number } = {}): Promise<number> {
-    const every = opts.checkEveryMs ?? this.opts.stabilizeMs ?? 500;
-    const start = this.clock.now();
-    for (;;) {
-      const h = this.health({ fingers: !!opts.fingers });
-      if (h.healthy && (!opts.fingers || h.wrongFingers === 0)) return this.clock.now() - start;
-      if (this.clock.now() - start >= limitMs) return -1;
-      await this.clock.advance(every);
-    }
+    const ms = await convergeLoop({
+      done: () => {
+        const h = this.health({ fingers: !!opts.fingers });
+        return h.healthy && (!opts.fingers || h.wrongFingers === 0);
+      },
+      now: () => this.clock.now(),
+      advance: (ms) => this.clock.advance(ms),
+      limitMs,
+      everyMs: opts.checkEveryMs ?? this.opts.stabilizeMs ?? 500,
+    });
+    return ms ?? -1;
   }
 
   /** Waits for `p` while advancing virtual time (requests to dead nodes only time out as time passes). */
   async settle<T>(p: Promise<T>, stepMs = 50): Promise<T> {
     let done = false;
     const tracked = p.finally(() => (done = true));
-    tracked.catch(() => {});
+    // The caller gets the rejection from `tracked`; this only keeps it from being unhandled meanwhile.
+    tracked.catch(() => undefined);
     await new Promise((r) => setImmediate(r));
     while (!done) await this.clock.advance(stepMs);
     return tracked;

@@ -4,7 +4,7 @@
  * joins, crashes, leaves, a partition) and after each one measures the time to recover and
  * runs another storm. Every step prints one JSON line (or one readable line without --json).
  */
-import type { RingLab } from './lab.js';
+import type { Lab } from './lab.js';
 import type { LabHealth, StormResult } from '../bus/lab-events.js';
 
 export interface ScenarioOptions {
@@ -26,7 +26,7 @@ export interface ScenarioOptions {
 
 export type Emit = (line: Record<string, unknown>) => void;
 
-export async function runScenario(lab: RingLab, o: ScenarioOptions, emit: Emit): Promise<void> {
+export async function runScenario(lab: Lab, o: ScenarioOptions, emit: Emit): Promise<void> {
   const t0 = performance.now();
   emit({ event: 'built', ...lab.info(), building: undefined, wallMs: Math.round(performance.now() - t0) });
   await settle(lab, 'build', o, emit);
@@ -47,14 +47,14 @@ export async function runScenario(lab: RingLab, o: ScenarioOptions, emit: Emit):
   emit({ event: 'done', nodes: lab.live.length, labMs: lab.clock.now(), wallMs: Math.round(performance.now() - t0) });
 }
 
-async function phase(lab: RingLab, name: string, o: ScenarioOptions, emit: Emit): Promise<void> {
+async function phase(lab: Lab, name: string, o: ScenarioOptions, emit: Emit): Promise<void> {
   const d = lab.recovering;
   emit({ event: 'disturbed', phase: name, kind: d?.kind, detail: d?.detail, nodes: lab.live.length });
   await settle(lab, name, o, emit);
   await storm(lab, name, o, emit);
 }
 
-async function settle(lab: RingLab, name: string, o: ScenarioOptions, emit: Emit): Promise<void> {
+async function settle(lab: Lab, name: string, o: ScenarioOptions, emit: Emit): Promise<void> {
   const limit = o.convergeLimitMs ?? 120_000;
   const ring = await lab.converge(limit, { fingers: false });
   const full = ring ? await lab.converge(limit, { fingers: true }) : null;
@@ -70,7 +70,7 @@ async function settle(lab: RingLab, name: string, o: ScenarioOptions, emit: Emit
   });
 }
 
-async function storm(lab: RingLab, name: string, o: ScenarioOptions, emit: Emit): Promise<void> {
+async function storm(lab: Lab, name: string, o: ScenarioOptions, emit: Emit): Promise<void> {
   const r: StormResult = await lab.storm(o.lookups ?? 1000);
   emit({ event: 'storm', phase: name, ...r });
 }

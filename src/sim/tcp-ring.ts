@@ -76,6 +76,7 @@ export class TcpRing implements LabRing {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.nodes.map((n) => n.stop().catch(() => {})));
+    // Shutting down: a node whose port fails to close has nothing left to do, and the rest must still stop.
+    await Promise.all(this.nodes.map((n) => n.stop().catch(() => undefined)));
   }
 }

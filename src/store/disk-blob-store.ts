@@ -3,9 +3,9 @@
  * (`blobs/ab/abcd…`), an index of keys in SQLite (`index.db`, WAL, synchronous=FULL).
  *
  * Invariants:
- * - a value reaches its final file name only by rename, after the temp file was fsynced; the
- *   directory is fsynced after the rename; the index row is committed only after that, so an
- *   indexed value is always complete on disk;
+ * - a value reaches its final file name only by rename, after the temp file's data was synced;
+ *   the directory is synced after the rename (io/write-atomic); the index row is committed only
+ *   after that, so an indexed value is always complete on disk;
  * - a crash at any point leaves either the old entry or the new one: never a torn value.
  *   Leftovers (temp files, blobs no row points to, rows whose blob is missing or the wrong
  *   size) are swept when the store is opened;
@@ -18,8 +18,9 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../io/write-atomic.js';
 import { P2pError } from '../wire/errors.js';
 import {
   digestOf,
@@ -115,7 +116,7 @@ export class DiskBlobStore implements BlobStore {
     this.assertOpen();
     const row = this.st.get.get(key);
     if (!row) return null;
-    const bytes = await readFile(this.blobPath(row.digest)).catch(() => null);
+    const bytes = await ifExists(readFile(this.blobPath(row.digest)));
     if (bytes && bytes.byteLength === row.size && (this.opts.verifyReads === false || digestOf(bytes) === row.digest))
       return bytes;
     // Missing or damaged under our feet (or replaced meanwhile): re-check, drop if still bad.
@@ -168,10 +169,11 @@ export class DiskBlobStore implements BlobStore {
   /** Waits for pending writes, then closes the index. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.queue.catch(() => {});
+    await this.queue;
     this.closed = true;
     this.db.close();
-    await unlink(join(this.dir, 'LOCK')).catch(() => {});
+    // A LOCK left behind names this process; once it has exited, the next open takes it over.
+    await unlink(join(this.dir, 'LOCK')).catch(() => undefined);
   }
 
   // ---- internals -------------------------------------------------------------------
@@ -179,7 +181,7 @@ export class DiskBlobStore implements BlobStore {
   private serial<T>(op: () => Promise<T>): Promise<T> {
     this.assertOpen();
     const run = this.queue.then(op, op);
-    this.queue = run.catch(() => {});
+    this.queue = run.catch(() => undefined); // the caller sees the failure through `run`; the queue only orders
     return run;
   }
 
@@ -191,46 +193,37 @@ export class DiskBlobStore implements BlobStore {
     return join(this.dir, 'blobs', digest.slice(0, 2), digest);
   }
 
-  /** Writes the blob durably unless a complete copy of the same content is already there. */
+  /**
+   * Writes the blob durably unless a complete copy of the same content is already there. The
+   * temporary file has a fresh name under `tmp/` (swept at open), not next to the blob.
+   */
   private async writeBlob(digest: string, bytes: Uint8Array): Promise<void> {
     const final = this.blobPath(digest);
-    const existing = await stat(final).catch(() => null);
+    const existing = await ifExists(stat(final));
     if (existing?.size === bytes.byteLength) return;
-    const shard = join(this.dir, 'blobs', digest.slice(0, 2));
-    await mkdir(shard, { recursive: true });
-    const tmp = join(this.dir, 'tmp', `${randomUUID()}.tmp`);
-    try {
-      const fh = await open(tmp, 'wx');
-      try {
-        await fh.writeFile(bytes);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, final);
-    } catch (e) {
-      await unlink(tmp).catch(() => {});
-      throw e;
-    }
-    await syncDir(shard);
+    await mkdir(join(this.dir, 'blobs', digest.slice(0, 2)), { recursive: true });
+    await writeFileAtomic(final, bytes, { tmpPath: join(this.dir, 'tmp', `${randomUUID()}.tmp`) });
   }
 
   private async unlinkIfUnused(digest: string): Promise<void> {
-    if (this.st.uses.get(digest)!.n === 0) await unlink(this.blobPath(digest)).catch(() => {});
+    if (this.st.uses.get(digest)!.n > 0) return;
+    // A blob that cannot be removed now is an orphan, which the next open sweeps.
+    await unlink(this.blobPath(digest)).catch(() => undefined);
   }
 
   /** Drops rows whose blob is missing or the wrong size, then blobs no row points to. */
   private async sweep(): Promise<void> {
     const used = new Set<string>();
     for (const row of this.st.all.all()) {
-      const s = await stat(this.blobPath(row.digest)).catch(() => null);
+      const s = await ifExists(stat(this.blobPath(row.digest)));
       if (s?.size === row.size) used.add(row.digest);
       else this.st.remove.run(row.key);
     }
     const root = join(this.dir, 'blobs');
     for (const shard of await readdir(root)) {
-      for (const name of await readdir(join(root, shard)).catch(() => [] as string[])) {
-        if (!used.has(name)) await unlink(join(root, shard, name)).catch(() => {});
+      for (const name of await shardEntries(join(root, shard))) {
+        // An orphan that cannot be removed now is harmless: no row points to it; next open retries.
+        if (!used.has(name)) await unlink(join(root, shard, name)).catch(() => undefined);
       }
     }
   }
@@ -247,7 +240,7 @@ function toMeta(r: Row): EntryMeta {
 /** Takes the directory's LOCK file unless another live process holds it. */
 async function lockDir(dir: string): Promise<void> {
   const path = join(dir, 'LOCK');
-  const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+  const holder = Number(((await ifExists(readFile(path, 'utf8'))) ?? '').trim());
   if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
     throw new P2pError('LOCKED', `${dir} is in use by process ${holder}`);
   }
@@ -263,12 +256,23 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** fsync a directory so a rename in it survives power loss. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
+/** `p`'s value, or null when the file is not there (ENOENT, ENOTDIR); other failures propagate. */
+async function ifExists<T>(p: Promise<T>): Promise<T | null> {
   try {
-    await fh.sync();
-  } finally {
-    await fh.close();
+    return await p;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw e;
+  }
+}
+
+/** The names in one shard directory; none when it is not a directory (a stray file in blobs/). */
+async function shardEntries(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw e;
   }
 }

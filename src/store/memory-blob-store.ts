@@ -90,7 +90,9 @@ export class MemoryBlobStore implements BlobStore {
     return { primary: this.primaries, replica: this.entries.size - this.primaries };
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    // Nothing to release: the entries live in this object and go with it.
+  }
 
   private forget(held: Held): void {
     if (held.meta.role === 'primary') this.primaries--;

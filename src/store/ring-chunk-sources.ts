@@ -56,14 +56,14 @@ class RingRankSource implements ChunkSource {
     const list = await this.holdersOf(index);
     // A ring smaller than r has fewer holders: the extra ranks read through any holder.
     const holder = list[this.rank];
-    if (!holder) return this.store.get(key);
+    if (!holder) return this.store.get(key, { signal });
     try {
       return await this.store.fetchFrom(holder.address, key, { signal });
     } catch (e) {
       if (signal.aborted) throw e;
       // This rank's holder is gone or lacks the chunk (a crash the ring has not repaired
       // yet): read it from whichever holder has it, walking past the dead ones.
-      return this.store.get(key);
+      return this.store.get(key, { signal });
     }
   }
 }

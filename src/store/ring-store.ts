@@ -12,9 +12,9 @@
  *   ring change) brings each key back to r copies and drops copies no longer needed;
  * - the blob store is the caller's: `stop()` stops the service but does not close it.
  */
-import type { TimerHandle } from '../core/clock.js';
 import { refToJson, type NodeRef, type NodeRefJson } from '../core/node-ref.js';
 import type { ChordNode } from '../dht/chord-node.js';
+import type { TickerJob } from '../dht/ticker-job.js';
 import { fromWire } from '../dht/wire-refs.js';
 import { errorCode } from '../wire/errors.js';
 import { digestOf, type BlobStore, type EntryKind, type Role, type RoleCounts } from './blob-store.js';
@@ -63,8 +63,13 @@ export interface KeyListing {
   readonly truncated: boolean;
 }
 
-export interface FetchOptions {
+/** Per-call options of `put`, `get` and `holders`. */
+export interface StoreCallOptions {
+  /** Ends the call's waits early: it rejects with ABORTED (or the signal's reason if an Error). */
   readonly signal?: AbortSignal;
+}
+
+export interface FetchOptions extends StoreCallOptions {
   readonly timeoutMs?: number;
 }
 
@@ -72,8 +77,8 @@ export class RingStore {
   readonly blobs: BlobStore;
   private readonly ctx: StoreContext;
   private readonly maintainer: StoreMaintainer;
-  private timer: TimerHandle | null = null;
-  private timerAt = Infinity;
+  /** The maintenance pass, on the node's ticker (its own period, not tied to stabilization rounds). */
+  private readonly pass: TickerJob;
   private running: Promise<MaintenanceReport> | null = null;
   private unsubscribe: (() => void)[] = [];
   private started = false;
@@ -90,6 +95,7 @@ export class RingStore {
     if (!Number.isInteger(r) || r < 1 || r > 64) throw new RangeError(`replicas must be an integer in 1..64, got ${r}`);
     this.ctx = new StoreContext(node, this.blobs, r, opts.timeoutMs);
     this.maintainer = new StoreMaintainer(this.ctx);
+    this.pass = node.job(() => this.runPass());
     registerHandlers(this.ctx);
   }
 
@@ -122,14 +128,18 @@ export class RingStore {
     this.ctx.stop();
     remove(this.node.afterJoin, this.onJoin);
     remove(this.node.beforeLeave, this.onLeave);
-    this.unsubscribe.forEach((u) => u());
-    if (this.timer) this.node.clock.clearTimeout(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => {});
+    for (const u of this.unsubscribe) u();
+    this.pass.cancel();
+    await this.running?.catch(() => undefined); // its failure is reported to whoever started the pass
   }
 
   /** Stores `bytes` under `key` on the key's owner and its next r-1 successors. */
-  async put(key: string, bytes: Uint8Array, kind: EntryKind = 'value'): Promise<PutResult> {
+  async put(
+    key: string,
+    bytes: Uint8Array,
+    kind: EntryKind = 'value',
+    opts: StoreCallOptions = {},
+  ): Promise<PutResult> {
     this.ctx.assertRunning();
     const id = this.ctx.idOf(key);
     if (bytes.byteLength > MAX_VALUE_BYTES)
@@ -138,7 +148,7 @@ export class RingStore {
     for (let attempt = 0; attempt < PUT_ATTEMPTS; attempt++) {
       if (attempt > 0) await this.ctx.sleep(this.node.stabilization.intervalMs());
       try {
-        const holders = await this.putOnce(key, id, kind, bytes);
+        const holders = await this.putOnce(key, id, kind, bytes, opts.signal);
         return {
           key,
           id: id.toString(16),
@@ -148,7 +158,7 @@ export class RingStore {
         };
       } catch (e) {
         // The same on every node; a remote STOPPED is just an owner going away.
-        if (this.ctx.stopped || ['TOO_LARGE', 'BAD_KEY'].includes(errorCode(e))) throw e;
+        if (this.ctx.stopped || opts.signal?.aborted || ['TOO_LARGE', 'BAD_KEY'].includes(errorCode(e))) throw e;
         last = e;
         this.node.log('warn', 'store', `put ${JSON.stringify(key)} attempt ${attempt + 1}: ${(e as Error).message}`);
       }
@@ -160,20 +170,18 @@ export class RingStore {
   }
 
   /** The value under `key`, from its owner or, failing that, the nodes after it. */
-  async get(key: string): Promise<Uint8Array> {
+  async get(key: string, opts: StoreCallOptions = {}): Promise<Uint8Array> {
     this.ctx.assertRunning();
-    const { owner, asker } = await this.locate(this.ctx.idOf(key));
-    let unanswered = 0;
-    const first = await this.readAt(owner.address, key, {}).catch(() => (unanswered++, null));
+    const { owner, asker } = await this.locate(this.ctx.idOf(key), opts.signal);
+    const first = await this.readOrSkip(owner.address, key, opts.signal);
     if (first) return first;
-    const rest = (await this.chain(owner, asker, unanswered === 0, this.replicas + GET_EXTRA_CANDIDATES)).slice(1);
+    let unanswered = first === undefined ? 1 : 0;
+    const n = this.replicas + GET_EXTRA_CANDIDATES;
+    const rest = (await this.chain(owner, asker, unanswered === 0, n, opts.signal)).slice(1);
     for (const node of rest) {
-      try {
-        const value = await this.readAt(node.address, key, {});
-        if (value) return value;
-      } catch {
-        unanswered++;
-      }
+      const value = await this.readOrSkip(node.address, key, opts.signal);
+      if (value) return value;
+      if (value === undefined) unanswered++;
     }
     const asked = rest.length + 1;
     if (unanswered > 0)
@@ -185,9 +193,9 @@ export class RingStore {
   }
 
   /** The nodes that should hold `key`: its owner, then the owner's next r-1 successors. */
-  async holders(key: string): Promise<NodeRefJson[]> {
-    const { owner, asker } = await this.locate(this.ctx.idOf(key));
-    return (await this.chain(owner, asker, true, this.replicas)).map(refToJson);
+  async holders(key: string, opts: StoreCallOptions = {}): Promise<NodeRefJson[]> {
+    const { owner, asker } = await this.locate(this.ctx.idOf(key), opts.signal);
+    return (await this.chain(owner, asker, true, this.replicas, opts.signal)).map(refToJson);
   }
 
   /** Reads `key` from one given node (a downloader fetching chunks from several holders). */
@@ -223,23 +231,32 @@ export class RingStore {
 
   /** Runs a maintenance pass now (after the one in progress, if any). */
   async maintain(): Promise<MaintenanceReport> {
-    while (this.running) await this.running.catch(() => {});
+    // The earlier pass's failure went to its own caller; this one only waits its turn.
+    while (this.running) await this.running.catch(() => undefined);
     this.running = this.maintainer.pass().finally(() => (this.running = null));
     return this.running;
   }
 
   // ---- internals -------------------------------------------------------------------
 
-  private async putOnce(key: string, id: bigint, kind: EntryKind, bytes: Uint8Array): Promise<NodeRef[]> {
-    const owner = (await this.ctx.route(id)).owner;
+  private async putOnce(
+    key: string,
+    id: bigint,
+    kind: EntryKind,
+    bytes: Uint8Array,
+    signal: AbortSignal | undefined,
+  ): Promise<NodeRef[]> {
+    const owner = (await this.ctx.route(id, signal)).owner;
     if (owner.address === this.node.self.address) return storeAsOwner(this.ctx, key, kind, bytes);
-    const res = await this.ctx.call(owner.address, 'store_put', { key, kind, value: bytes, replica: 0 });
+    const body = { key, kind, value: bytes, replica: 0 };
+    const res = await this.ctx.call(owner.address, 'store_put', body, { signal });
     return res.holders.map(fromWire);
   }
 
   /** The owner of `id` and the node that named it (the owner's predecessor, as routing saw it). */
-  private async locate(id: bigint): Promise<{ owner: NodeRef; asker: NodeRef }> {
-    const found = await this.ctx.route(id).catch((e: Error) => {
+  private async locate(id: bigint, signal?: AbortSignal): Promise<{ owner: NodeRef; asker: NodeRef }> {
+    const found = await this.ctx.route(id, signal).catch((e: Error) => {
+      if (signal?.aborted) throw e;
       throw new StoreError('UNAVAILABLE', `no route to the owner of ${id.toString(16)}: ${e.message}`);
     });
     return { owner: found.owner, asker: found.path[found.path.length - 1]! };
@@ -249,10 +266,16 @@ export class RingStore {
    * The owner, then the nodes after it: from the owner's own successor list (the list it
    * replicates to), or, when it does not answer, from the asker's list past the owner.
    */
-  private async chain(owner: NodeRef, asker: NodeRef, askOwner: boolean, n: number): Promise<NodeRef[]> {
-    let after = askOwner ? await this.successorsOf(owner) : null;
+  private async chain(
+    owner: NodeRef,
+    asker: NodeRef,
+    askOwner: boolean,
+    n: number,
+    signal: AbortSignal | undefined,
+  ): Promise<NodeRef[]> {
+    let after = askOwner ? await this.successorsOf(owner, signal) : null;
     if (!after) {
-      const list = (await this.successorsOf(asker)) ?? [];
+      const list = (await this.successorsOf(asker, signal)) ?? [];
       const at = list.findIndex((x) => x.address === owner.address);
       after = at >= 0 ? list.slice(at + 1) : list;
     }
@@ -261,15 +284,28 @@ export class RingStore {
     return chain.filter((x, i) => chain.findIndex((y) => y.address === x.address) === i).slice(0, n);
   }
 
-  private async successorsOf(node: NodeRef): Promise<NodeRef[] | null> {
+  private async successorsOf(node: NodeRef, signal?: AbortSignal): Promise<NodeRef[] | null> {
     if (node.address === this.node.self.address) return this.ctx.successors();
-    const nb = await this.ctx.call(node.address, 'neighbours', {}).catch(() => null);
+    const nb = await this.ctx.call(node.address, 'neighbours', {}, { signal }).catch((e: Error) => {
+      if (signal?.aborted) throw e;
+      this.node.log('debug', 'store', `successor list of ${node.address} unavailable: ${e.message}`);
+      return null;
+    });
     return nb ? nb.successors.map(fromWire).filter((x) => x.address !== node.address) : null;
   }
 
   private async readAt(address: string, key: string, opts: FetchOptions): Promise<Uint8Array | null> {
     if (address === this.node.self.address) return this.ctx.read(key);
     return (await this.ctx.call(address, 'store_get', { key }, opts)).value;
+  }
+
+  /** `readAt` for `get`: a node that does not answer is logged and reported as undefined. */
+  private readOrSkip(address: string, key: string, signal?: AbortSignal): Promise<Uint8Array | null | undefined> {
+    return this.readAt(address, key, { signal }).catch((e: Error) => {
+      if (signal?.aborted) throw e;
+      this.node.log('debug', 'store', `get ${JSON.stringify(key)}: ${address} did not answer: ${e.message}`);
+      return undefined;
+    });
   }
 
   private async pullShare(succ: NodeRef): Promise<void> {
@@ -284,17 +320,13 @@ export class RingStore {
   /** Runs a pass in `ms` unless one is due sooner; each pass schedules the next periodic one. */
   private schedule(ms: number): void {
     if (this.ctx.stopped) return;
-    const at = this.node.clock.now() + ms;
-    if (this.timer && this.timerAt <= at) return;
-    if (this.timer) this.node.clock.clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = this.node.clock.setTimeout(() => {
-      this.timer = null;
-      this.timerAt = Infinity;
-      this.maintain()
-        .catch((e: Error) => this.node.log('warn', 'store', `maintenance failed: ${e.message}`))
-        .finally(() => this.schedule(this.periodMs()));
-    }, ms);
+    this.pass.runIn(ms);
+  }
+
+  private runPass(): void {
+    this.maintain()
+      .catch((e: Error) => this.node.log('warn', 'store', `maintenance failed: ${e.message}`))
+      .finally(() => this.schedule(this.periodMs()));
   }
 }
 

@@ -13,6 +13,7 @@ import type { NodeRef } from '../core/node-ref.js';
 import { hashId, inHalfOpen } from '../core/ring-math.js';
 import type { ChordNode } from '../dht/chord-node.js';
 import type { RouteResult } from '../dht/route.js';
+import { abortReason, raceAbort } from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
 import { fromWire } from '../dht/wire-refs.js';
 import { ringPages, type BlobStore, type EntryKind, type EntryMeta, type Role } from './blob-store.js';
@@ -131,15 +132,23 @@ export class StoreContext {
     body: RequestBody<T>,
     opts: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<ResponseBody<T>> {
-    const signal = opts.signal ? AbortSignal.any([opts.signal, this.stopper.signal]) : this.stopper.signal;
-    if (signal.aborted) return Promise.reject(signal.reason);
-    return abortable(this.node.request(to, type, body, { timeoutMs: opts.timeoutMs ?? this.timeoutMs }), signal);
+    const signal = this.untilStopped(opts.signal);
+    if (signal.aborted) return Promise.reject(abortReason(signal, `${type} to ${to}`));
+    const request = this.node.request(to, type, body, { timeoutMs: opts.timeoutMs ?? this.timeoutMs });
+    return raceAbort(request, signal, `${type} to ${to}`);
   }
 
-  /** Routes to the owner of `id` (ends at once on shutdown). */
-  route(id: bigint): Promise<RouteResult> {
-    if (this.stopper.signal.aborted) return Promise.reject(this.stopper.signal.reason);
-    return abortable(this.node.route(id), this.stopper.signal);
+  /** Routes to the owner of `id` (ends at once on shutdown, or when `signal` aborts). */
+  route(id: bigint, signal?: AbortSignal): Promise<RouteResult> {
+    const until = this.untilStopped(signal);
+    const what = `route to ${id.toString(16)}`;
+    if (until.aborted) return Promise.reject(abortReason(until, what));
+    return raceAbort(this.node.route(id), until, what);
+  }
+
+  /** `signal` combined with the store's shutdown. */
+  private untilStopped(signal: AbortSignal | undefined): AbortSignal {
+    return signal ? AbortSignal.any([signal, this.stopper.signal]) : this.stopper.signal;
   }
 
   assertRunning(): void {
@@ -150,19 +159,6 @@ export class StoreContext {
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.node.clock.setTimeout(resolve, ms));
   }
-}
-
-/** Rejects as soon as `signal` aborts (the request itself runs on to its own timeout). */
-export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    p.catch(() => {}); // nobody waits for it any more
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 export interface RingView {

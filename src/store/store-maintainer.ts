@@ -111,11 +111,13 @@ export class StoreMaintainer {
     if (ctx.roleFor(id) === 'primary') return mine();
     const owner = await ctx.route(id).then(
       (r) => r.owner,
-      () => null,
+      (e: Error) => this.skipped(`no route to the owner of ${id.toString(16)}`, e),
     );
     if (!owner) return null;
     if (owner.address === ctx.self.address) return mine();
-    const nb = await ctx.call(owner.address, 'neighbours', {}).catch(() => null);
+    const nb = await ctx
+      .call(owner.address, 'neighbours', {})
+      .catch((e: Error) => this.skipped(`successor list of owner ${owner.address} unavailable`, e));
     if (!nb) return { owner, holders: null };
     const chain = [owner, ...nb.successors.map(fromWire)].filter(
       (n, i, all) => all.findIndex((m) => m.address === n.address) === i,
@@ -162,7 +164,9 @@ export class StoreMaintainer {
   ): Promise<boolean> {
     const ctx = this.ctx;
     const entries = page.map((m) => ({ key: m.key, digest: m.digest }));
-    const res = await ctx.call(to.address, 'store_sync', { entries }).catch(() => null);
+    const res = await ctx
+      .call(to.address, 'store_sync', { entries })
+      .catch((e: Error) => this.skipped(`sync of ${entries.length} entries with ${to.address} failed`, e));
     if (!res) return false;
     const want = new Set(res.missing.filter((i) => i >= 0 && i < page.length));
     for (const i of res.differ) if (i >= 0 && i < page.length && overwrite(page[i]!)) want.add(i);
@@ -185,13 +189,19 @@ export class StoreMaintainer {
         if (!bytes) continue;
         const ok = await pushCopy(this.ctx, to, m.key, m.kind, bytes).then(
           () => true,
-          () => false,
+          (e: Error) => this.skipped(`copy of ${JSON.stringify(m.key)} to ${to.address} failed`, e) ?? false,
         );
         if (ok) sent++;
       }
     };
     await Promise.all(Array.from({ length: Math.min(PUSH_PARALLEL, metas.length) }, worker));
     return sent;
+  }
+
+  /** Logs why a step was skipped (the pass counts it as failed and the next pass retries); null. */
+  private skipped(what: string, e: Error): null {
+    this.ctx.node.log('debug', 'store', `maintenance: ${what}: ${e.message}`);
+    return null;
   }
 
   /** Copies one listed entry from `from` unless held already; checks it is ours and intact. */

@@ -6,7 +6,8 @@
  *   Content-Length bytes when the header is present (extra bytes are ignored), everything up
  *   to the close otherwise;
  * - on any failure (non-200 status, short body, timeout, abort) the `.part` file is removed
- *   and the promise rejects with a coded error;
+ *   and the promise rejects with a coded error (ABORTED on abort, unless the signal's reason
+ *   is an Error of the caller's);
  * - the response head is bounded (MAX_REQUEST_BYTES); every wait is bounded by `timeoutMs`
  *   of silence and by `signal`.
  */
@@ -15,7 +16,7 @@ import { connect } from 'node:net';
 import { type as osType, release as osRelease } from 'node:os';
 import { formatGetRequest, parseResponseHead, type ParsedResponseHead } from './p2p-ci-format.js';
 import { MAX_REQUEST_BYTES } from './tracker-constants.js';
-import { RpcTimeoutError, UnreachableError } from '../wire/errors.js';
+import { abortReason, RpcTimeoutError, UnreachableError } from '../wire/errors.js';
 import { TrackerRemoteError } from './tracker-errors.js';
 
 export interface FetchRfcOptions {
@@ -76,7 +77,7 @@ function download(
       if (err) return reject(err);
       out.end(() => resolve({ bytes: received, lastModified: lastModified(head) }));
     };
-    const onAbort = (): void => finish(new UnreachableError(`${host}:${port}`, `download of RFC ${rfc} aborted`));
+    const onAbort = (): void => finish(abortReason(opts.signal!, `download of RFC ${rfc} from ${host}:${port}`));
     if (opts.signal?.aborted) return onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     socket.setTimeout(timeoutMs, () => finish(new RpcTimeoutError(`${host}:${port}`, `GET RFC ${rfc}`, timeoutMs)));

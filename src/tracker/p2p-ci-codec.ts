@@ -6,7 +6,8 @@
  * - a request is complete at a blank line; when the client has gone quiet without one,
  *   `tryCompleteIdle` completes it only if the buffer ends at a line end and the request
  *   already stands on its own (ADD with Title, LOOKUP/LIST with Host and Port, a request line
- *   no header could fix); `forceComplete` (after a longer stall) takes whatever lines there are;
+ *   no header could fix); `forceComplete` (after a longer stall) takes whatever lines there are,
+ *   and a last header line without its line end (`Name: value`) when the request is then valid;
  * - lines end in CRLF, LF or `\n\r`; stray `\r`, NUL and blank lines between requests are skipped;
  * - header names are case-insensitive, `Post` means `Port`, values lose padding spaces/NULs,
  *   unknown headers are ignored, the first occurrence of a header wins;
@@ -59,6 +60,8 @@ const LF = 0x0a;
 const LEAVE_VERBS = new Set(['LEAVE', 'QUIT', 'EXIT', 'DISCONNECT']);
 const RFC_METHODS = new Set(['ADD', 'LOOKUP', 'GET']);
 const EMPTY = Buffer.alloc(0);
+/** `Name:` then anything: a header line whose name was sent whole. */
+const HEADER_LINE = /^[ \t]*[^\s:]+[ \t]*:/;
 
 export class P2pCiParser {
   #buf: Buffer = EMPTY;
@@ -121,12 +124,28 @@ export class P2pCiParser {
 
   /**
    * Call when the client has stalled: completes whatever whole lines are buffered (400 if they
-   * are not a valid request); a half-sent line is a fatal 400. Null if nothing is pending.
+   * are not a valid request). Bytes after the last line end count as a last header line if they
+   * read `Name: value` and the request is then valid (clients that never end their last line);
+   * anything else half-sent is a fatal 400. Null if nothing is pending.
    */
   forceComplete(stalledMs: number): ParseOutcome | null {
     const ready = this.next();
     if (ready || !this.hasPending) return ready;
-    return this.#atLineEnd() ? this.#complete() : this.#fatal(`half-sent request stalled for ${stalledMs} ms`);
+    if (this.#atLineEnd() || this.#takeUnendedHeader()) return this.#complete();
+    return this.#fatal(`half-sent request stalled for ${stalledMs} ms`);
+  }
+
+  /** Takes the unended rest of the buffer as a header line if that completes a valid request. */
+  #takeUnendedHeader(): boolean {
+    if (this.#lines.length === 0) return false; // the request line itself is half-sent
+    const line = cleanLine(this.#buf.subarray(this.#scanPos));
+    if (!HEADER_LINE.test(line)) return false; // a half-sent header name: no colon yet
+    const lines = [...this.#lines, line];
+    const outcome = interpret(lines[0]!, parseHeaders(lines.slice(1)), this.#knownHost, this.#knownPort);
+    if (outcome instanceof P2pCiParseError) return false;
+    this.#lines = lines;
+    this.#scanPos = this.#buf.length;
+    return true;
   }
 
   /** At least a request line is buffered, and nothing but padding follows the last line end. */

@@ -4,8 +4,9 @@
  * Invariants:
  * - answers go out in request order, one write each;
  * - a request without its final blank line is answered once the client has been quiet for
- *   `idleCompleteMs` if it stands on its own, else after `stallMs` (400 if invalid); a
- *   half-sent line still pending after `stallMs` gets 400 and a close;
+ *   `idleCompleteMs` if it stands on its own, else after `stallMs` (400 if invalid); after
+ *   `stallMs` a last header line without its line end counts as sent when the request is then
+ *   valid; any other half-sent line (request line, header name) gets 400 and a close;
  * - a framing fault (limit hit) gets 400 and a close; other faults get 400/505 and the
  *   connection lives on;
  * - at most REQUESTS_PER_TURN requests are handled before yielding to other connections;
@@ -36,7 +37,7 @@ export class P2pCiSession implements SessionRef {
   #busy = false;
 
   constructor(
-    private readonly socket: Socket,
+    socket: Socket,
     readonly label: string,
     private readonly opts: P2pCiSessionOptions,
   ) {
@@ -114,7 +115,10 @@ export class P2pCiSession implements SessionRef {
     this.#quietTimer = setTimeout(() => this.#onStall(), wait);
   }
 
-  /** Stalled: whole lines are taken as they are (400 if invalid), a half-sent line closes. */
+  /**
+   * Stalled: whole lines are taken as they are (400 if invalid), so is a last header line the
+   * client never ended if that makes a valid request; any other half-sent line closes.
+   */
   #onStall(): void {
     this.#quietTimer = undefined;
     const outcome = this.#parser.forceComplete(this.opts.stallMs);

@@ -13,6 +13,8 @@ import type { PeerKind, PeerRow, TrackerIndex } from './tracker-index.js';
 /** Log sink: levels in increasing severity; never stdout. */
 export type TrackerLogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type TrackerLog = (level: TrackerLogLevel, msg: string) => void;
+/** The default sink: drops every line (callers that want logs pass their own). */
+export const silentTrackerLog: TrackerLog = () => undefined;
 
 /** A connection that can own peers. */
 export interface SessionRef {

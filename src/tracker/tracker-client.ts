@@ -11,12 +11,14 @@
  * - after the first successful connect, a lost link is retried with exponential backoff
  *   (`reconnectMinMs` doubling to `reconnectMaxMs`, ±20 % jitter) until close();
  * - register/announce/unannounce while disconnected update the desired state and resolve;
- *   search/list need a live link and reject with TRACKER_UNAVAILABLE otherwise.
+ *   search/list need a live link and reject with TRACKER_UNAVAILABLE otherwise;
+ * - every call is bounded by `requestTimeoutMs` per request and by its `signal` (ABORTED);
+ *   an aborted call leaves the link up (a later answer is ignored) and the desired state set.
  */
 import { EventEmitter } from 'node:events';
 import { openTrackerConnection, type TrackerConnection } from './tracker-connection.js';
 import type { AnnouncedFile, NativeResults, SearchMatch } from './native-protocol.js';
-import type { TrackerLog } from './peer-registry.js';
+import { silentTrackerLog, type TrackerLog } from './peer-registry.js';
 import {
   CLIENT_REQUEST_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_MS,
@@ -41,6 +43,12 @@ export interface TrackerClientOptions {
   readonly heartbeatMs?: number;
   /** Log sink. Default: discard. */
   readonly log?: TrackerLog;
+}
+
+/** Per-call options of the client's methods. */
+export interface TrackerCallOptions {
+  /** Ends the wait early (rejects with ABORTED, or with the signal's reason if it is an Error). */
+  readonly signal?: AbortSignal;
 }
 
 export interface TrackerClientEvents {
@@ -70,7 +78,7 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
     if (colon <= 0 || !Number.isInteger(this.#port) || this.#port < 1 || this.#port > 65535)
       throw new RangeError(`tracker address "${opts.address}" is not host:port`);
     this.#timeout = opts.requestTimeoutMs ?? CLIENT_REQUEST_TIMEOUT_MS;
-    this.#log = opts.log ?? (() => {});
+    this.#log = opts.log ?? silentTrackerLog;
   }
 
   get state(): TrackerClientState {
@@ -82,46 +90,54 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
     return [...this.#files.values()];
   }
 
-  /** Connects once (rejects if the tracker is unreachable); later losses reconnect by themselves. */
-  async connect(): Promise<void> {
+  /**
+   * Connects once (rejects if the tracker is unreachable); later losses reconnect by themselves.
+   * An aborted connect drops the half-made link and leaves the client idle, to connect again.
+   */
+  async connect(opts: TrackerCallOptions = {}): Promise<void> {
     if (this.#state !== 'idle') throw new Error(`connect() in state ${this.#state}`);
-    await this.#open();
+    try {
+      await this.#open(opts.signal);
+    } catch (e) {
+      if (opts.signal?.aborted) this.#dropLink('connect aborted');
+      throw e;
+    }
   }
 
   /** Registers this peer's upload address (kept across reconnects) and announces the current set. */
-  async register(host: string, uploadPort: number): Promise<void> {
+  async register(host: string, uploadPort: number, opts: TrackerCallOptions = {}): Promise<void> {
     this.#registration = { host, port: uploadPort };
-    if (this.#conn?.isOpen) await this.#restore(this.#conn);
+    if (this.#conn?.isOpen) await this.#restore(this.#conn, opts.signal);
   }
 
   /** Adds files to the announced set. */
-  async announce(files: readonly AnnouncedFile[]): Promise<void> {
+  async announce(files: readonly AnnouncedFile[], opts: TrackerCallOptions = {}): Promise<void> {
     for (const f of files) this.#files.set(f.name, f);
-    if (this.#conn?.isOpen && this.#registration) await this.#sendFiles(this.#conn, files, false);
+    if (this.#conn?.isOpen && this.#registration) await this.#sendFiles(this.#conn, files, false, opts.signal);
   }
 
   /** Makes `files` the whole announced set (the tracker forgets the others). */
-  async sync(files: readonly AnnouncedFile[]): Promise<void> {
+  async sync(files: readonly AnnouncedFile[], opts: TrackerCallOptions = {}): Promise<void> {
     this.#files.clear();
     for (const f of files) this.#files.set(f.name, f);
-    if (this.#conn?.isOpen && this.#registration) await this.#sendFiles(this.#conn, files, true);
+    if (this.#conn?.isOpen && this.#registration) await this.#sendFiles(this.#conn, files, true, opts.signal);
   }
 
   /** Stops announcing one file. Resolves true if the tracker had it. */
-  async unannounce(name: string): Promise<boolean> {
+  async unannounce(name: string, opts: TrackerCallOptions = {}): Promise<boolean> {
     this.#files.delete(name);
     if (!this.#conn?.isOpen || !this.#registration) return false;
-    return (await this.#conn.request('unannounce', { name }, this.#timeout)).removed;
+    return (await this.#conn.request('unannounce', { name }, this.#timeout, opts.signal)).removed;
   }
 
   /** Files whose name or title contains `text`, with every source and its online state. */
-  async search(text: string): Promise<SearchMatch[]> {
-    return (await this.#live().request('search', { text }, this.#timeout)).matches;
+  async search(text: string, opts: TrackerCallOptions = {}): Promise<SearchMatch[]> {
+    return (await this.#live().request('search', { text }, this.#timeout, opts.signal)).matches;
   }
 
   /** Every file the tracker knows (bounded by the tracker). */
-  async list(): Promise<SearchMatch[]> {
-    return (await this.#live().request('list', {}, this.#timeout)).matches;
+  async list(opts: TrackerCallOptions = {}): Promise<SearchMatch[]> {
+    return (await this.#live().request('list', {}, this.#timeout, opts.signal)).matches;
   }
 
   /** Closes the link for good; pending requests are rejected. */
@@ -143,35 +159,40 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
     return this.#conn;
   }
 
-  async #open(): Promise<void> {
-    const conn = await openTrackerConnection(this.#host, this.#port, this.#timeout);
+  async #open(signal?: AbortSignal): Promise<void> {
+    const conn = await openTrackerConnection(this.#host, this.#port, this.#timeout, signal);
     if (this.#state === 'closed') return conn.destroy();
     this.#conn = conn;
     void conn.closed.then((reason) => this.#onLost(conn, reason));
     this.#startHeartbeat(conn, this.opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
-    await this.#restore(conn);
+    await this.#restore(conn, signal);
     this.#failures = 0;
     if (conn.isOpen && this.state !== 'closed') this.#setState('connected');
   }
 
   /** Re-registers and re-announces the whole desired state on a fresh link. */
-  async #restore(conn: TrackerConnection): Promise<void> {
+  async #restore(conn: TrackerConnection, signal?: AbortSignal): Promise<void> {
     if (!this.#registration) return;
-    await this.#sendRegister(conn);
-    await this.#sendFiles(conn, this.files, true);
+    await this.#sendRegister(conn, signal);
+    await this.#sendFiles(conn, this.files, true, signal);
   }
 
-  async #sendRegister(conn: TrackerConnection): Promise<void> {
+  async #sendRegister(conn: TrackerConnection, signal?: AbortSignal): Promise<void> {
     const r = this.#registration!;
-    const reply: NativeResults['register'] = await conn.request('register', r, this.#timeout);
+    const reply: NativeResults['register'] = await conn.request('register', r, this.#timeout, signal);
     this.#startHeartbeat(conn, this.opts.heartbeatMs ?? reply.heartbeatMs);
     this.emit('registered', { host: reply.host, port: reply.port });
   }
 
-  async #sendFiles(conn: TrackerConnection, files: readonly AnnouncedFile[], replace: boolean): Promise<void> {
+  async #sendFiles(
+    conn: TrackerConnection,
+    files: readonly AnnouncedFile[],
+    replace: boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
     for (let i = 0; i === 0 || i < files.length; i += MAX_ANNOUNCE_FILES) {
       const batch = files.slice(i, i + MAX_ANNOUNCE_FILES);
-      await conn.request('announce', { files: batch, replace: replace && i === 0 }, this.#timeout);
+      await conn.request('announce', { files: batch, replace: replace && i === 0 }, this.#timeout, signal);
     }
   }
 
@@ -209,6 +230,14 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
         if (!this.#conn && this.#state !== 'closed') this.#scheduleReconnect();
       });
     }, delay);
+  }
+
+  /** Forgets the current link without reconnecting (the client stays in its state). */
+  #dropLink(reason: string): void {
+    const conn = this.#conn;
+    this.#conn = undefined;
+    this.#stopTimers();
+    conn?.destroy(reason);
   }
 
   #stopTimers(): void {

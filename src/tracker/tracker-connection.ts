@@ -3,7 +3,8 @@
  * answers matched by id, every wait bounded.
  *
  * Invariants:
- * - every request settles: with its answer, its timeout, or the connection's close;
+ * - every request settles: with its answer, its timeout, its caller's abort (ABORTED unless the
+ *   signal's reason is an Error) or the connection's close;
  * - inbound lines are hostile: each is parsed by its zod schema; a malformed or oversized
  *   line closes the connection (the tracker is broken or not a tracker);
  * - `closed` resolves exactly once, after every pending request has been rejected.
@@ -17,6 +18,7 @@ import {
   type NativeRequestType,
   type NativeResults,
 } from './native-protocol.js';
+import { abortReason } from '../wire/errors.js';
 import { MAX_NATIVE_LINE_BYTES, NATIVE_MAGIC } from './tracker-constants.js';
 import { TrackerRemoteError, TrackerTimeoutError, TrackerUnavailableError } from './tracker-errors.js';
 
@@ -27,26 +29,42 @@ interface Pending {
   readonly resolve: (v: unknown) => void;
   readonly reject: (e: Error) => void;
   readonly timer: NodeJS.Timeout;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: () => void;
 }
 
-/** Opens a connection and sends the magic line; rejects if the tracker is unreachable. */
-export function openTrackerConnection(host: string, port: number, timeoutMs: number): Promise<TrackerConnection> {
+/**
+ * Opens a connection and sends the magic line; rejects if the tracker is unreachable, after
+ * `timeoutMs`, or when `signal` aborts.
+ */
+export function openTrackerConnection(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<TrackerConnection> {
+  const what = `connecting to tracker ${host}:${port}`;
+  if (signal?.aborted) return Promise.reject(abortReason(signal, what));
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port, noDelay: true });
     const timer = setTimeout(() => fail(new TrackerTimeoutError('connect', timeoutMs)), timeoutMs);
-    const fail = (e: Error): void => {
+    const onAbort = (): void => fail(abortReason(signal!, what));
+    const settle = (): void => {
       clearTimeout(timer);
-      socket.destroy();
-      reject(
-        e instanceof TrackerTimeoutError
-          ? e
-          : new TrackerUnavailableError(`cannot reach tracker ${host}:${port}: ${e.message}`),
-      );
+      signal?.removeEventListener('abort', onAbort);
+      socket.off('error', onError);
     };
-    socket.once('error', fail);
+    const fail = (e: Error): void => {
+      settle();
+      socket.destroy();
+      reject(e);
+    };
+    const onError = (e: Error): void =>
+      fail(new TrackerUnavailableError(`cannot reach tracker ${host}:${port}: ${e.message}`));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('error', onError);
     socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.off('error', fail);
+      settle();
       socket.write(`${NATIVE_MAGIC}\n`);
       resolve(new TrackerConnection(socket, `${host}:${port}`));
     });
@@ -73,13 +91,24 @@ export class TrackerConnection {
     return !this.socket.destroyed;
   }
 
-  /** Sends one request and waits (at most `timeoutMs`) for its answer. */
-  request<T extends NativeRequestType>(type: T, body: Body<T>, timeoutMs: number): Promise<NativeResults[T]> {
+  /**
+   * Sends one request and waits (at most `timeoutMs`, and until `signal` aborts) for its answer.
+   * An aborted request's answer, if it comes, is ignored.
+   */
+  request<T extends NativeRequestType>(
+    type: T,
+    body: Body<T>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<NativeResults[T]> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal, `tracker ${type}`));
     if (!this.isOpen) return Promise.reject(new TrackerUnavailableError(`not connected to tracker ${this.address}`));
     const id = this.#nextId++;
     return new Promise<NativeResults[T]>((resolve, reject) => {
       const timer = setTimeout(() => this.#settle(id)?.reject(new TrackerTimeoutError(type, timeoutMs)), timeoutMs);
-      this.#pending.set(id, { type, resolve: resolve as (v: unknown) => void, reject, timer });
+      const onAbort = (): void => this.#settle(id)?.reject(abortReason(signal!, `tracker ${type}`));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#pending.set(id, { type, resolve: resolve as (v: unknown) => void, reject, timer, signal, onAbort });
       this.socket.write(JSON.stringify({ id, type, ...body }) + '\n');
     });
   }
@@ -105,8 +134,8 @@ export class TrackerConnection {
     let envelope: z.infer<typeof nativeReplyEnvelope>;
     try {
       envelope = nativeReplyEnvelope.parse(JSON.parse(line));
-    } catch {
-      return this.destroy('tracker sent a malformed line');
+    } catch (e) {
+      return this.destroy(`tracker sent a malformed line (${(e as Error).message.slice(0, 200)})`);
     }
     if (envelope.id === null)
       return this.destroy(`tracker refused a line: ${'message' in envelope ? envelope.message : ''}`);
@@ -123,6 +152,7 @@ export class TrackerConnection {
     if (!p) return undefined;
     this.#pending.delete(id);
     clearTimeout(p.timer);
+    p.signal?.removeEventListener('abort', p.onAbort);
     return p;
   }
 

@@ -40,8 +40,7 @@ export interface RunTrackerOptions {
 
 /** `${XDG_DATA_HOME:-~/.local/share}/p2pterm/tracker.db` */
 export function defaultTrackerDbPath(env: NodeJS.ProcessEnv = process.env): string {
-  const base =
-    env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share');
+  const base = env.XDG_DATA_HOME?.startsWith('/') ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share');
   return join(base, 'p2pterm', 'tracker.db');
 }
 

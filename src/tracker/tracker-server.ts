@@ -15,7 +15,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { sniffProtocol } from './native-protocol.js';
 import { NativeSession } from './native-session.js';
 import { P2pCiSession } from './p2p-ci-session.js';
-import { PeerRegistry, type PeerRegistryEvents, type TrackerLog } from './peer-registry.js';
+import { PeerRegistry, silentTrackerLog, type PeerRegistryEvents, type TrackerLog } from './peer-registry.js';
 import { TrackerIndex, type IndexStats } from './tracker-index.js';
 import * as C from './tracker-constants.js';
 
@@ -60,7 +60,7 @@ export class TrackerServer extends EventEmitter<PeerRegistryEvents> {
       port: options.port ?? C.P2PCI_DEFAULT_PORT,
       dbPath: options.dbPath,
       livenessMs: options.livenessMs ?? C.DEFAULT_LIVENESS_MS,
-      log: options.log ?? (() => {}),
+      log: options.log ?? silentTrackerLog,
       maxConnsPerIp: options.maxConnsPerIp ?? C.DEFAULT_MAX_CONNS_PER_IP,
       maxConns: options.maxConns ?? C.DEFAULT_MAX_CONNS,
       p2pciIdleMs: options.p2pciIdleMs ?? C.P2PCI_IDLE_MS,

@@ -18,7 +18,7 @@ import { type as osType, release as osRelease } from 'node:os';
 import { join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { P2pCiParser, formatGetResponseHead, type ParseOutcome } from './p2p-ci-codec.js';
-import type { TrackerLog } from './peer-registry.js';
+import { silentTrackerLog, type TrackerLog } from './peer-registry.js';
 import {
   IDLE_COMPLETE_MS,
   STALL_MS,
@@ -58,7 +58,7 @@ export class UploadServer {
 
   constructor(private readonly opts: UploadServerOptions) {
     this.#os = opts.os ?? `${osType()} ${osRelease()}`;
-    this.#log = opts.log ?? (() => {});
+    this.#log = opts.log ?? silentTrackerLog;
   }
 
   get port(): number {
@@ -194,12 +194,16 @@ export class UploadServer {
 
   /** `wanted` itself if present, else a case-insensitive match (RFC7.TXT), else undefined. */
   async #findName(wanted: string): Promise<string | undefined> {
+    // Any failure means "not under that name": #open checks what it finally opens anyway.
     const exact = await fsp.lstat(join(this.#root, wanted)).then(
       () => true,
       () => false,
     );
     if (exact) return wanted;
-    const names = await fsp.readdir(this.#root).catch(() => [] as string[]);
+    const names = await fsp.readdir(this.#root).catch((e: Error) => {
+      this.#log('debug', `cannot list ${this.#root} for ${wanted}: ${e.message}`);
+      return [] as string[];
+    });
     return names.find((n) => n.toLowerCase() === wanted);
   }
 }

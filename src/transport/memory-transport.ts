@@ -12,7 +12,15 @@
 import type { Clock } from '../core/clock.js';
 import { DEFAULT_RPC_TIMEOUT_MS } from '../core/constants.js';
 import { seededRandom } from '../core/random.js';
-import { IncompatiblePeerError, RemoteError, RpcTimeoutError, UnreachableError, errorCode } from '../wire/errors.js';
+import {
+  abortReason,
+  IncompatiblePeerError,
+  RemoteError,
+  RpcTimeoutError,
+  UnreachableError,
+  errorCode,
+  raceAbort,
+} from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
 import type { LocalIdentity, RequestHandler, RequestOptions, Transport } from './transport.js';
 
@@ -66,7 +74,9 @@ export class MemoryNetwork {
   /** Splits the network: addresses in different groups cannot reach each other. */
   partition(groups: readonly (readonly string[])[]): void {
     this.group.clear();
-    groups.forEach((g, i) => g.forEach((a) => this.group.set(a, i + 1)));
+    groups.forEach((g, i) => {
+      for (const a of g) this.group.set(a, i + 1);
+    });
   }
 
   heal(): void {
@@ -160,9 +170,10 @@ export class MemoryTransport implements Transport {
     body: RequestBody<T>,
     opts: RequestOptions = {},
   ): Promise<ResponseBody<T>> {
-    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason ?? new Error('aborted'));
     const timeoutMs = opts.timeoutMs ?? this.network.timeoutMs;
-    return this.network.send(this.address, this.identity(), to, type, body, timeoutMs) as Promise<ResponseBody<T>>;
+    if (opts.signal?.aborted) return Promise.reject(abortReason(opts.signal, `${type} to ${to}`));
+    const sent = this.network.send(this.address, this.identity(), to, type, body, timeoutMs);
+    return raceAbort(sent as Promise<ResponseBody<T>>, opts.signal, `${type} to ${to}`);
   }
 
   async close(): Promise<void> {

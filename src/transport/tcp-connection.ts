@@ -11,6 +11,7 @@ import {
   parseResponse,
   responseIdOf,
   type Frame,
+  type RawFrame,
 } from '../wire/codec.js';
 import { DecodeError, errorCode, IncompatiblePeerError, RemoteError, UnreachableError } from '../wire/errors.js';
 import type { Hello, RequestType } from '../wire/messages.js';
@@ -50,7 +51,9 @@ export class TcpConnection {
   ) {
     socket.setNoDelay(true);
     this.ready = new Promise<void>((resolve, reject) => (this.helloWaiter = { resolve, reject }));
-    this.ready.catch(() => {});
+    // Whoever waits for the hello sees its failure; this only keeps an unawaited one from
+    // surfacing as an unhandled rejection (inbound connections nobody awaits).
+    this.ready.catch(() => undefined);
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', (e) => this.shutdown(new UnreachableError(label, e.message)));
     socket.on('close', () => this.shutdown(new UnreachableError(label, 'connection closed')));
@@ -115,7 +118,7 @@ export class TcpConnection {
   }
 
   private onData(data: Buffer, borrowed = false): void {
-    let frames;
+    let frames: RawFrame[];
     try {
       frames = this.decoder.push(data, borrowed);
     } catch (e) {

@@ -1,10 +1,11 @@
 /**
  * Real TCP: one persistent connection per peer address, reused for every request.
- * Every request is bounded by a timeout and by the caller's AbortSignal.
+ * Every request is bounded by a timeout and by the caller's AbortSignal (aborting rejects with
+ * ABORTED, or with the signal's reason when the caller gave an Error).
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { DEFAULT_RPC_TIMEOUT_MS, HELLO_TIMEOUT_MS } from '../core/constants.js';
-import { P2pError, RpcTimeoutError, UnreachableError } from '../wire/errors.js';
+import { abortReason, P2pError, RpcTimeoutError, UnreachableError } from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
 import { silentLog, type LogFn } from '../core/log.js';
 import { TcpConnection } from './tcp-connection.js';
@@ -72,12 +73,8 @@ export class TcpTransport implements Transport {
     const conn = await this.connection(to, opts.signal);
     const { id, done } = conn.request(type, body, opts.into);
     try {
-      return (await bounded(
-        done,
-        timeoutMs,
-        opts.signal,
-        () => new RpcTimeoutError(to, type, timeoutMs),
-      )) as ResponseBody<T>;
+      const onTimeout = () => new RpcTimeoutError(to, type, timeoutMs);
+      return (await bounded(done, timeoutMs, opts.signal, onTimeout, `${type} to ${to}`)) as ResponseBody<T>;
     } finally {
       conn.forget(id); // a request given up (timeout, abort) must not write into `opts.into` later
     }
@@ -99,7 +96,8 @@ export class TcpTransport implements Transport {
     if (!alt) return this.acceptNode(socket, handler, null);
     const silent = setTimeout(() => socket.destroy(), HELLO_TIMEOUT_MS);
     silent.unref();
-    socket.on('error', () => {});
+    // Until the first bytes say whose it is, nobody else listens: an error here just ends it.
+    socket.on('error', (e) => this.log('debug', 'tcp', `inbound connection error: ${e.message}`));
     socket.once('data', (first: Buffer) => {
       clearTimeout(silent);
       if (alt.match(first)) return alt.accept(socket, first);
@@ -133,7 +131,8 @@ export class TcpTransport implements Transport {
       conn = this.dial(to);
       this.outbound.set(to, conn);
     }
-    await bounded(conn.ready, HELLO_TIMEOUT_MS, signal, () => new UnreachableError(to, 'no hello in time'));
+    const onTimeout = () => new UnreachableError(to, 'no hello in time');
+    await bounded(conn.ready, HELLO_TIMEOUT_MS, signal, onTimeout, `connecting to ${to}`);
     return conn;
   }
 
@@ -171,17 +170,18 @@ export function splitAddress(address: string): { host: string; port: number } {
   return { host: m[1] ?? m[2]!, port };
 }
 
-/** Waits for `p`, failing after `ms` or when `signal` aborts. */
+/** Waits for `p`, failing after `ms` or when `signal` aborts (`what` names the wait in the error). */
 export function bounded<T>(
   p: Promise<T>,
   ms: number,
   signal: AbortSignal | undefined,
   onTimeout: () => Error,
+  what = 'request',
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    if (signal?.aborted) return reject(abortReason(signal, what));
     const timer = setTimeout(() => finish(() => reject(onTimeout())), ms);
-    const onAbort = () => finish(() => reject(signal!.reason ?? new Error('aborted')));
+    const onAbort = () => finish(() => reject(abortReason(signal!, what)));
     signal?.addEventListener('abort', onAbort, { once: true });
     function finish(f: () => void) {
       clearTimeout(timer);

@@ -34,7 +34,7 @@ export type RequestHandler = <T extends RequestType>(
 export interface RequestOptions {
   /** Milliseconds before the request fails with RpcTimeoutError (default: transport's). */
   readonly timeoutMs?: number;
-  /** Aborts the wait (e.g. on shutdown). */
+  /** Aborts the wait (e.g. on shutdown): ABORTED, or the signal's reason when it is an Error. */
   readonly signal?: AbortSignal;
   /**
    * A buffer the response's large binary field may be received straight into (TCP does when

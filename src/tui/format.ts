@@ -68,8 +68,8 @@ export function clipTagged(line: string, width: number): string {
   let out = '';
   for (let i = 0; i < line.length; ) {
     const tag = line[i] === '{' ? /^\{[^{}]*\}/.exec(line.slice(i, i + 64)) : null;
-    const escape = tag && (tag[0] === '{open}' || tag[0] === '{close}');
-    if (tag && !escape) {
+    const escapedBrace = tag && (tag[0] === '{open}' || tag[0] === '{close}');
+    if (tag && !escapedBrace) {
       out += tag[0];
       i += tag[0].length;
       continue;

@@ -4,13 +4,13 @@
  * its `:` commands. Keys go through the same commands, so errors are reported one way.
  */
 import type { Widgets } from 'blessed';
-import { labCommands } from '../sim/lab-commands.js';
-import type { RingLab } from '../sim/lab.js';
 import { createConsole, type ConsoleApp } from './app.js';
 import type { KeyBinding } from './keymap.js';
+import { labCommands } from './lab-commands.js';
 import { LabPane } from './panes/lab-pane.js';
 import { LabRingPane } from './panes/lab-ring-pane.js';
 import type { LogLine } from './panes/log-pane.js';
+import type { RingLab } from './ring-lab.js';
 import type { SettingsStore } from './settings.js';
 import type { TerminalCaps } from './terminal-caps.js';
 

@@ -28,6 +28,9 @@ export type Layout<Id extends PaneId = NodePaneId> =
   | { readonly mode: 'tabs'; readonly tabBar: Rect; readonly body: Rect; readonly status: Rect }
   | { readonly mode: 'too-small'; readonly cols: number; readonly rows: number };
 
+/** The layout of either pane set: the node console's or the lab's. */
+export type ConsoleLayout = Layout<NodePaneId> | Layout<LabPaneId>;
+
 export function computeLayout(cols: number, rows: number): Layout<NodePaneId>;
 export function computeLayout(cols: number, rows: number, set: 'lab'): Layout<LabPaneId>;
 export function computeLayout(cols: number, rows: number, set: 'node' | 'lab'): Layout<NodePaneId> | Layout<LabPaneId>;

@@ -8,6 +8,7 @@ import type { Widgets } from 'blessed';
 import { escapeTags, fit } from './format.js';
 import type { Glyphs } from './glyphs.js';
 import { OverlayBox } from './overlay.js';
+import { changeSetting } from './setting-change.js';
 import { SETTING_FIELDS, type SettingField, type SettingsStore } from './settings.js';
 import type { Theme } from './theme.js';
 
@@ -24,54 +25,68 @@ export interface SettingsViewDeps {
 }
 
 export function openSettingsView(deps: SettingsViewDeps): OverlayBox {
-  let selected = 0;
-  const lines = () =>
-    SETTING_FIELDS.map((f, i) => {
-      const v = deps.store.get(f.key);
-      const shown =
-        v === undefined
-          ? deps.theme().tag('dim', '(not set)')
-          : escapeTags(String(typeof v === 'boolean' ? (v ? 'on' : 'off') : v));
-      const text = `${fit(f.label, 28, '')} ${shown}`;
-      return i === selected ? deps.theme().tag('selected', `${deps.glyphs.pointer} ${text}`) : `  ${text}`;
-    });
+  const view = new SettingsView(deps);
   const where = deps.store.path ? `saved in ${deps.store.path}` : 'not saved (in memory)';
-  const edit = (overlay: OverlayBox) => {
-    const f = SETTING_FIELDS[selected]!;
-    const cur = deps.store.get(f.key);
-    deps.ask(
-      `${f.label}: `,
-      cur === undefined ? '' : typeof cur === 'boolean' ? (cur ? 'on' : 'off') : String(cur),
-      (text) => {
-        if (text === null) return;
-        try {
-          const value = f.parse(text);
-          const note = deps.apply(f, value);
-          deps.store.set(f.key, value as never);
-          deps.say(`${f.label} = ${value === undefined ? '(not set)' : String(value)}${note ? ` (${note})` : ''}`);
-        } catch (e) {
-          deps.say(`${f.label}: ${(e as Error).message}`, 'error');
-        }
-        overlay.setLines(lines());
-      },
-    );
-  };
-  const overlay: OverlayBox = new OverlayBox(deps.screen, deps.theme, {
+  return new OverlayBox(deps.screen, deps.theme, {
     title: 'Settings',
-    lines: lines(),
+    lines: view.lines(),
     footer: `j/k select  Enter edit  Esc close  ${deps.glyphs.dot} ${where}`,
     closeKeys: ['escape', 'q', ','],
     onClose: deps.onClose,
-    onKey: (name, o) => {
-      if (name === 'j' || name === 'down' || name === 'k' || name === 'up') {
-        selected =
-          (selected + (name === 'j' || name === 'down' ? 1 : -1) + SETTING_FIELDS.length) % SETTING_FIELDS.length;
-        o.setLines(lines());
-        return true;
-      }
-      if (name === 'enter') return (edit(o), true);
-      return false;
-    },
+    onKey: (name, o) => view.handleKey(name, o),
   });
-  return overlay;
+}
+
+const MOVES: Readonly<Record<string, number>> = { j: 1, down: 1, k: -1, up: -1 };
+
+class SettingsView {
+  private selected = 0;
+
+  constructor(private readonly deps: SettingsViewDeps) {}
+
+  lines(): string[] {
+    return SETTING_FIELDS.map((f, i) => this.line(f, i === this.selected));
+  }
+
+  /** True when the key was the view's (select, edit). */
+  handleKey(name: string, overlay: OverlayBox): boolean {
+    const move = MOVES[name];
+    if (move !== undefined) {
+      this.selected = (this.selected + move + SETTING_FIELDS.length) % SETTING_FIELDS.length;
+      overlay.setLines(this.lines());
+      return true;
+    }
+    if (name === 'enter') return (this.edit(overlay), true);
+    return false;
+  }
+
+  private line(f: SettingField, selected: boolean): string {
+    const theme = this.deps.theme();
+    const v = this.deps.store.get(f.key);
+    const shown = v === undefined ? theme.tag('dim', '(not set)') : escapeTags(showValue(v));
+    const text = `${fit(f.label, 28, '')} ${shown}`;
+    return selected ? theme.tag('selected', `${this.deps.glyphs.pointer} ${text}`) : `  ${text}`;
+  }
+
+  private edit(overlay: OverlayBox): void {
+    const f = SETTING_FIELDS[this.selected]!;
+    const cur = this.deps.store.get(f.key);
+    this.deps.ask(`${f.label}: `, cur === undefined ? '' : showValue(cur), (text) => {
+      if (text === null) return;
+      this.change(f, text);
+      overlay.setLines(this.lines());
+    });
+  }
+
+  private change(f: SettingField, text: string): void {
+    try {
+      this.deps.say(`${f.label} = ${changeSetting(f, text, this.deps.apply, this.deps.store)}`);
+    } catch (e) {
+      this.deps.say(`${f.label}: ${(e as Error).message}`, 'error');
+    }
+  }
+}
+
+function showValue(v: unknown): string {
+  return String(typeof v === 'boolean' ? (v ? 'on' : 'off') : v);
 }

@@ -61,18 +61,9 @@ export function settingsPath(env: Readonly<Record<string, string | undefined>> =
 export function openSettings(env: Readonly<Record<string, string | undefined>> = process.env): SettingsStore {
   const path = settingsPath(env);
   const data: Partial<ConsoleSettings> = { ...SETTING_DEFAULTS, ...readStored(path) };
+  const open = lazyConf(env);
   let writes: Promise<void> = Promise.resolve();
   let failure: unknown = null;
-  let conf: Promise<{ set(k: string, v: unknown): void; delete(k: string): void }> | null = null;
-  const open = () =>
-    (conf ??= import('conf').then(
-      ({ default: Conf }) =>
-        new Conf<ConsoleSettings>({
-          projectName: 'p2pterm',
-          cwd: env.P2PTERM_CONFIG_DIR || undefined,
-          defaults: SETTING_DEFAULTS,
-        }),
-    ));
   return {
     path,
     get: (key) => sanitize(key, data[key]),
@@ -92,12 +83,32 @@ export function openSettings(env: Readonly<Record<string, string | undefined>> =
   };
 }
 
+interface ConfWriter {
+  set(k: string, v: unknown): void;
+  delete(k: string): void;
+}
+
+/** conf, loaded on the first call (its schema validator takes ~80 ms to load). */
+function lazyConf(env: Readonly<Record<string, string | undefined>>): () => Promise<ConfWriter> {
+  let conf: Promise<ConfWriter> | null = null;
+  return () =>
+    (conf ??= import('conf').then(
+      ({ default: Conf }) =>
+        new Conf<ConsoleSettings>({
+          projectName: 'p2pterm',
+          cwd: env.P2PTERM_CONFIG_DIR || undefined,
+          defaults: SETTING_DEFAULTS,
+        }),
+    ));
+}
+
 /** What conf stored, or nothing when the file is missing or not a JSON object. */
 function readStored(path: string): Partial<ConsoleSettings> {
   try {
     const v: unknown = JSON.parse(readFileSync(path, 'utf8'));
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Partial<ConsoleSettings>) : {};
   } catch {
+    // Missing or not JSON (a first start, a hand-broken file): the defaults apply.
     return {};
   }
 }
@@ -106,7 +117,7 @@ export function memorySettings(init: Partial<ConsoleSettings> = {}): SettingsSto
   const data: Partial<ConsoleSettings> = { ...SETTING_DEFAULTS, ...init };
   return {
     path: null,
-    flush: async () => {},
+    flush: () => Promise.resolve(),
     get: (key) => sanitize(key, data[key]),
     set: (key, value) => {
       if (value === undefined) delete data[key];

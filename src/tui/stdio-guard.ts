@@ -10,6 +10,13 @@ import type { LogLevel } from '../core/log.js';
 export type LogSink = (level: LogLevel, topic: string, message: string) => void;
 
 export function guardStdio(sink: LogSink): () => void {
+  const restores = [routeConsole(sink), routeStderr(sink), routeWarnings(sink)];
+  return () => {
+    for (const restore of restores) restore();
+  };
+}
+
+function routeConsole(sink: LogSink): () => void {
   const saved = {
     log: console.log,
     info: console.info,
@@ -26,7 +33,10 @@ export function guardStdio(sink: LogSink): () => void {
   console.debug = route('debug');
   console.warn = route('warn');
   console.error = route('error');
+  return () => Object.assign(console, saved);
+}
 
+function routeStderr(sink: LogSink): () => void {
   const stderrWrite = process.stderr.write;
   process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
@@ -35,16 +45,18 @@ export function guardStdio(sink: LogSink): () => void {
     cb?.();
     return true;
   }) as typeof process.stderr.write;
+  return () => {
+    process.stderr.write = stderrWrite;
+  };
+}
 
-  // Node prints warnings through a 'warning' listener of its own: swap it for the log.
+/** Node prints warnings through a 'warning' listener of its own: swap it for the log. */
+function routeWarnings(sink: LogSink): () => void {
   const warningListeners = process.listeners('warning');
   process.removeAllListeners('warning');
   const onWarning = (w: Error) => sink('warn', 'node', `${w.name}: ${w.message}`);
   process.on('warning', onWarning);
-
   return () => {
-    Object.assign(console, saved);
-    process.stderr.write = stderrWrite;
     process.removeListener('warning', onWarning);
     for (const l of warningListeners) process.on('warning', l as (w: Error) => void);
   };

@@ -13,6 +13,7 @@
  *   its tail already in place.
  */
 import { decode, Encoder } from '@msgpack/msgpack';
+import type { z } from 'zod';
 import { MAX_FRAME_BYTES } from '../core/constants.js';
 import { DecodeError } from './errors.js';
 import { TAIL_FLAG, WORD } from './frame-decoder.js';
@@ -162,15 +163,7 @@ export function parseResponse<T extends RequestType>(type: T, body: unknown): un
   return parse(responseSchemas[type], body, `${type} response`);
 }
 
-function parse<
-  S extends {
-    safeParse(v: unknown): {
-      success: boolean;
-      data?: unknown;
-      error?: { issues: { path: PropertyKey[]; message: string }[] };
-    };
-  },
->(schema: S, value: unknown, what: string): never | any {
+function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error!.issues[0];

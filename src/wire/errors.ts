@@ -3,8 +3,9 @@ export class P2pError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -38,6 +39,38 @@ export class IncompatiblePeerError extends P2pError {
   constructor(message: string) {
     super('INCOMPATIBLE', message);
   }
+}
+
+/** The caller gave up waiting, through its AbortSignal. */
+export class AbortedError extends P2pError {
+  constructor(what: string, cause?: unknown) {
+    super('ABORTED', `${what} aborted`, cause === undefined ? undefined : { cause });
+  }
+}
+
+/**
+ * What to reject with once `signal` has aborted: the caller's own reason when it is an Error
+ * (a component's STOPPED, say), else an ABORTED error naming what was waited for. The default
+ * reasons (`AbortError`, `TimeoutError` DOMExceptions) carry no stable code, so they become ABORTED.
+ */
+export function abortReason(signal: AbortSignal, what = 'operation'): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name !== 'AbortError' && reason.name !== 'TimeoutError') return reason;
+  return new AbortedError(what, reason);
+}
+
+/** Rejects with `abortReason` as soon as `signal` aborts; `p` runs on (to its own bound). */
+export function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) {
+    p.catch(() => undefined); // the caller has given up on `p`; its outcome no longer matters
+    return Promise.reject(abortReason(signal, what));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortReason(signal, what));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 export function errorCode(e: unknown): string {

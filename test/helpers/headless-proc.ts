@@ -17,19 +17,28 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * One JSON line from the child. Its shape depends on the command, and the tests read fields
+ * straight off it, so it is deliberately untyped here (and in this one place only).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: see above; each test checks the fields it reads
+export type JsonLine = Record<string, any>;
+
 export interface Proc {
   readonly child: ChildProcess;
   readonly stderr: string[];
   /** Sends one command line and resolves with its JSON reply. */
-  cmd(line: string, ms?: number): Promise<Record<string, any>>;
+  cmd(line: string, ms?: number): Promise<JsonLine>;
   /** Resolves with the first stdout JSON line matching `pred`. */
-  waitLine(pred: (o: Record<string, any>) => boolean, ms?: number): Promise<Record<string, any>>;
+  waitLine(pred: (o: JsonLine) => boolean, ms?: number): Promise<JsonLine>;
   exited(): Promise<number | null>;
   kill(signal?: NodeJS.Signals): void;
 }
 
 const all = new Set<ChildProcess>();
-process.on('exit', () => all.forEach((c) => c.kill('SIGKILL')));
+process.on('exit', () => {
+  for (const c of all) c.kill('SIGKILL');
+});
 
 export function startProc(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
   const child = spawn(process.execPath, ['--import=tsx', MAIN, ...args], {
@@ -39,11 +48,11 @@ export function startProc(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
   });
   all.add(child);
   child.on('exit', () => all.delete(child));
-  const lines: Record<string, any>[] = [];
-  const waiters: { pred: (o: Record<string, any>) => boolean; resolve: (o: Record<string, any>) => void }[] = [];
+  const lines: JsonLine[] = [];
+  const waiters: { pred: (o: JsonLine) => boolean; resolve: (o: JsonLine) => void }[] = [];
   const stderr: string[] = [];
   readline.createInterface({ input: child.stdout! }).on('line', (l) => {
-    let o: Record<string, any>;
+    let o: JsonLine;
     try {
       o = JSON.parse(l);
     } catch {
@@ -56,8 +65,8 @@ export function startProc(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
     } else lines.push(o);
   });
   readline.createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
-  const waitLine = (pred: (o: Record<string, any>) => boolean, ms = 20_000) =>
-    new Promise<Record<string, any>>((resolve, reject) => {
+  const waitLine = (pred: (o: JsonLine) => boolean, ms = 20_000) =>
+    new Promise<JsonLine>((resolve, reject) => {
       const i = lines.findIndex(pred);
       if (i >= 0) return resolve(lines.splice(i, 1)[0]!);
       const timer = setTimeout(

@@ -1,6 +1,6 @@
 /** The lab console on an in-memory screen: the whole ring, the health indicator, keys that act on the ring. */
 import test from 'ava';
-import { RingLab } from '../../src/sim/lab.js';
+import { RingLab } from '../../src/tui/ring-lab.js';
 import { openLabConsole } from '../../src/tui/lab-console.js';
 import { memorySettings } from '../../src/tui/settings.js';
 import type { LabRingPane } from '../../src/tui/panes/lab-ring-pane.js';

@@ -4,8 +4,8 @@
  * broken or not.
  */
 import test from 'ava';
-import { RingLab } from '../../src/sim/lab.js';
-import { labCommands } from '../../src/sim/lab-commands.js';
+import { RingLab } from '../../src/tui/ring-lab.js';
+import { labCommands } from '../../src/tui/lab-commands.js';
 import { checkRing } from '../../src/sim/ring-check.js';
 import type { LabHealth } from '../../src/bus/lab-events.js';
 

@@ -20,7 +20,7 @@ const entry = (key: string, id: bigint, text = `v-${key}`, role: 'primary' | 're
 });
 
 const impls: [string, () => Promise<{ store: BlobStore; done: () => Promise<void> }>][] = [
-  ['memory', async () => ({ store: new MemoryBlobStore(), done: async () => {} })],
+  ['memory', async () => ({ store: new MemoryBlobStore(), done: async () => undefined })],
   [
     'disk',
     async () => {

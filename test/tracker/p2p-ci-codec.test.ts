@@ -205,6 +205,42 @@ test('idle completion waits for a request that could still grow; forceComplete t
   t.like(q.forceComplete(5000), { status: 400, fatal: true }, 'a half-sent line is fatal');
 });
 
+test('forceComplete takes a last header line without its line end when the request is then valid', (t) => {
+  const p = new P2pCiParser();
+  p.feed(Buffer.from('LOOKUP RFC 2345 P2P-CI/1.0\r\nHost: peer-b.example\r\nPort: 6000\r\nTitle: Domain Names'));
+  t.is(p.tryCompleteIdle(), null, 'the last line may still grow');
+  t.deepEqual(p.forceComplete(5000), {
+    method: 'LOOKUP',
+    rfc: 2345,
+    host: 'peer-b.example',
+    port: 6000,
+    title: 'Domain Names',
+  });
+  t.false(p.hasPending);
+  p.feed(Buffer.from('ADD RFC 7 P2P-CI/1.0\nHost: h\nTitle: seven\0\0'));
+  t.like(
+    p.forceComplete(5000),
+    { method: 'ADD', rfc: 7, host: 'h', port: 6000, title: 'seven' },
+    'NUL padding, known port',
+  );
+  for (const half of [
+    'LOOKUP RFC 1 P2P-CI/1.0',
+    'LOOKUP RFC 1 P2P-CI/1.0\r\nHost: h\r\nTit',
+    'LIST ALL P2P-CI/1.0\r\nTitle',
+  ]) {
+    const q = new P2pCiParser();
+    q.feed(Buffer.from(half));
+    t.like(q.forceComplete(5000), { status: 400, fatal: true }, JSON.stringify(half));
+  }
+  const noPort = new P2pCiParser();
+  noPort.feed(Buffer.from('ADD RFC 1 P2P-CI/1.0\r\nHost: slo'));
+  t.like(
+    noPort.forceComplete(5000),
+    { status: 400, fatal: true },
+    'an invalid request is not completed by a half line',
+  );
+});
+
 test('idle completion with \\n\\r line ends (a trailing \\r is pending)', (t) => {
   const p = new P2pCiParser();
   p.feed(Buffer.from('LIST ALL P2P-CI/1.0\n\rHost: h\n\rPort: 2\n\r'));

@@ -106,7 +106,8 @@ test('native errors: bad JSON and bad messages get an error line, oversized line
   }
 });
 
-test('liveness: a silent native peer is offline within livenessMs; a heartbeating one stays', async (t) => {
+// Serial: it times the tracker's silence bound, which other tests' synchronous disk syncs would skew.
+test.serial('liveness: a silent native peer is offline within livenessMs; a heartbeating one stays', async (t) => {
   const livenessMs = 300;
   const tr = await startTracker({ livenessMs });
   const silent = await RawClient.open(tr.port);

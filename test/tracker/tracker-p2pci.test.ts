@@ -211,3 +211,47 @@ test('GET sent to the index server is a 400, not a crash', async (t) => {
     c.close();
   });
 });
+
+test('a last header line without its line end is answered once the client has gone quiet', async (t) => {
+  const tracker = await startTracker({ stallMs: 400 });
+  const owner = await RawClient.open(tracker.port);
+  const asker = await RawClient.open(tracker.port);
+  try {
+    owner.send(add(2345, 'peer-a.example', 5000, 'Domain Names'));
+    await owner.readResponse();
+    const started = Date.now();
+    asker.send('LOOKUP RFC 2345 P2P-CI/1.0\r\nHost: peer-b.example\r\nPort: 6000\r\nTitle: Domain Names');
+    const hit = await asker.readResponse(3000);
+    t.is(hit.status, 200);
+    t.deepEqual(hit.lines, ['RFC 2345 Domain Names peer-a.example 5000']);
+    t.true(Date.now() - started >= 300, 'not before the client went quiet for the stall time');
+    t.false(asker.closed, 'the connection lives on');
+    asker.send('ADD RFC 2346 P2P-CI/1.0\r\nHost: peer-b.example\r\nPort: 6000\r\nTitle: Mail Routing');
+    t.deepEqual((await asker.readResponse(3000)).lines, ['RFC 2346 Mail Routing peer-b.example 6000']);
+    asker.send(lookup(2346, 'peer-b.example', 6000));
+    t.deepEqual((await asker.readResponse()).lines, ['RFC 2346 Mail Routing peer-b.example 6000']);
+  } finally {
+    owner.close();
+    asker.close();
+    await tracker.close();
+  }
+});
+
+for (const [what, tail] of [
+  ['a half-sent request line', 'LOOKUP RFC 2345 P2P-CI/1.0'],
+  ['a half-sent header name', 'LOOKUP RFC 2345 P2P-CI/1.0\r\nHost: peer-b.example\r\nPort: 6000\r\nTit'],
+  ['a header name without its colon', 'LOOKUP RFC 2345 P2P-CI/1.0\r\nHost: peer-b.example\r\nPort: 6000\r\nTitle'],
+]) {
+  test(`${what} still gets 400 and a close after the stall time`, async (t) => {
+    const tracker = await startTracker({ stallMs: 300 });
+    const c = await RawClient.open(tracker.port);
+    try {
+      c.send(tail);
+      t.is((await c.readResponse(3000)).status, 400);
+      t.true(await c.waitClosed());
+    } finally {
+      c.close();
+      await tracker.close();
+    }
+  });
+}

@@ -18,7 +18,7 @@ export interface FakeTerminal {
 }
 
 export function fakeTerminal(cols: number, rows: number): FakeTerminal {
-  const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => {} });
+  const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined });
   const output = Object.assign(new PassThrough(), { columns: cols, rows, isTTY: true });
   const chunks: Buffer[] = [];
   output.on('data', (d: Buffer) => chunks.push(d));

@@ -190,8 +190,8 @@ test('frames with and without tails survive any split, also from a reused read b
       }
     }
     t.is(got.length, sent.length, borrowed ? 'borrowed' : 'owned');
-    got.forEach((f, i) =>
-      t.deepEqual(decodePayload(f.payload, f.tail), { kind: 'response', id: i, body: sent[i]!.body } as never),
-    );
+    got.forEach((f, i) => {
+      t.deepEqual(decodePayload(f.payload, f.tail), { kind: 'response', id: i, body: sent[i]!.body } as never);
+    });
   }
 });

@@ -22,6 +22,7 @@ const TIERS: readonly (readonly string[])[] = [
   ['dht', 'transfer', 'tracker'], // the Chord node; chunked downloads; the tracker
   ['store'], // the replicated ring store
   ['files', 'sim'], // the file service; the simulator and ring lab
+  ['paper'], // the Chord paper's experiments and their report
   ['tui'], // the console
   ['cli'], // entry points
 ];

@@ -75,41 +75,22 @@ export class FilesPane extends Pane {
     const t = this.ctx.theme();
     const dir = this.ctx.setting('dir');
     const head = dir ? [t.tag('dim', escapeTags(fit(dir, width, this.ctx.glyphs.ellipsis)))] : [];
-    if (this.files.length === 0) {
-      return head.concat(
-        [
-          t.tag('dim', 'no files yet'),
-          t.tag('dim', 'put/share/get work once the'),
-          t.tag('dim', 'file service is running'),
-        ].map((s) => s),
-      );
-    }
-    const stateW = Math.min(14, Math.max(6, width - 30));
-    const sizeW = 8;
-    const nameW = Math.max(4, width - sizeW - stateW - 2);
-    const lines = head.concat(
-      t.tag(
-        'heading',
-        escapeTags(
-          fit(`${fit('name', nameW, '')} ${fit('size', sizeW, '', 'right')} ${fit('state', stateW, '')}`, width, ''),
-        ),
-      ),
-    );
+    if (this.files.length === 0) return head.concat(EMPTY.map((s) => t.tag('dim', s)));
+    const cols = columns(width);
+    const header = `${fit('name', cols.name, '')} ${fit('size', cols.size, '', 'right')} ${fit('state', cols.state, '')}`;
+    const lines = head.concat(t.tag('heading', escapeTags(fit(header, width, ''))));
     const { start, end } = this.cursor.window(this.files.length, Math.max(0, height - lines.length));
-    for (let i = start; i < end; i++) {
-      const f = this.files[i]!;
-      const text = escapeTags(
-        `${fit(f.name, nameW, this.ctx.glyphs.ellipsis)} ${fit(formatBytes(f.size), sizeW, '', 'right')} ${fit(this.states(f), stateW, '')}`,
-      );
-      lines.push(
-        i === this.cursor.selected && this.focused
-          ? t.tag('selected', text)
-          : f.states.includes('downloading')
-            ? t.tag('accent', text)
-            : text,
-      );
-    }
+    for (let i = start; i < end; i++) lines.push(this.row(this.files[i]!, i === this.cursor.selected, cols));
     return lines;
+  }
+
+  private row(f: FileEntry, selected: boolean, cols: Columns): string {
+    const t = this.ctx.theme();
+    const text = escapeTags(
+      `${fit(f.name, cols.name, this.ctx.glyphs.ellipsis)} ${fit(formatBytes(f.size), cols.size, '', 'right')} ${fit(this.states(f), cols.state, '')}`,
+    );
+    if (selected && this.focused) return t.tag('selected', text);
+    return f.states.includes('downloading') ? t.tag('accent', text) : text;
   }
 
   private states(f: FileEntry): string {
@@ -126,7 +107,7 @@ export class FilesPane extends Pane {
 
   private askThen(cmd: string): void {
     if (!this.ctx.hasCommand(cmd)) return this.unavailable(cmd);
-    this.ctx.ask(`${cmd} `, '', (v) => v && v.trim() && this.dispatch(`${cmd} ${v.trim()}`, cmd));
+    this.ctx.ask(`${cmd} `, '', (v) => v?.trim() && this.dispatch(`${cmd} ${v.trim()}`, cmd));
   }
 
   private dispatch(line: string, cmd: string): void {
@@ -137,6 +118,20 @@ export class FilesPane extends Pane {
   private unavailable(cmd: string): void {
     this.ctx.say(`${cmd}: not available in this build (no file service yet)`, 'error');
   }
+}
+
+const EMPTY = ['no files yet', 'put/share/get work once the', 'file service is running'];
+
+interface Columns {
+  readonly name: number;
+  readonly size: number;
+  readonly state: number;
+}
+
+function columns(width: number): Columns {
+  const state = Math.min(14, Math.max(6, width - 30));
+  const size = 8;
+  return { name: Math.max(4, width - size - state - 2), size, state };
 }
 
 function quote(name: string): string {

@@ -57,7 +57,7 @@ export class FingerTablePane extends Pane {
       this.lastAddress.set(f.index, now);
       if (before !== undefined && before !== now) this.flashUntil.set(f.index, this.ctx.node.clock.now() + FLASH_MS);
     });
-    for (const name of ['node:joined', 'node:left', 'ring:successor-changed'] as const) this.on(bus, name, () => {});
+    this.redrawOn(bus, ['node:joined', 'node:left', 'ring:successor-changed']);
   }
 
   override nodeChanged(): void {
@@ -113,15 +113,16 @@ export class FingerTablePane extends Pane {
       t.tag('heading', escapeTags(fit(cols.map((c) => fit(c.name, c.width, '', c.align)).join(' '), width, ''))),
     ];
     const { start, end } = this.cursor.window(rows.length, height - 1);
-    for (let i = start; i < end; i++) {
-      const row = rows[i]!;
-      const text = escapeTags(
-        fit(cols.map((c) => fit(c.value(row, now), c.width, this.ctx.glyphs.ellipsis, c.align)).join(' '), width, ''),
-      );
-      const role = i === this.cursor.selected && this.focused ? 'selected' : this.flashing(row, now) ? 'flash' : null;
-      lines.push(role ? t.tag(role, text) : text);
-    }
+    for (let i = start; i < end; i++) lines.push(this.line(rows[i]!, i === this.cursor.selected, cols, width, now));
     return lines;
+  }
+
+  private line(row: FingerRow, selected: boolean, cols: readonly Column[], width: number, now: number): string {
+    const text = escapeTags(
+      fit(cols.map((c) => fit(c.value(row, now), c.width, this.ctx.glyphs.ellipsis, c.align)).join(' '), width, ''),
+    );
+    const role = selected && this.focused ? 'selected' : this.flashing(row, now) ? 'flash' : null;
+    return role ? this.ctx.theme().tag(role, text) : text;
   }
 
   private flashing(row: FingerRow, now: number): boolean {
@@ -131,12 +132,19 @@ export class FingerTablePane extends Pane {
 
   /** Columns that fit `width`; the interval, then the start, go first when space is short. */
   private columns(width: number, rows: readonly FingerRow[]): Column[] {
+    let cols = this.allColumns(rows);
+    for (let level = 1; level <= 3 && total(cols) > width; level++) cols = cols.filter((c) => c.drop !== level);
+    return cols;
+  }
+
+  /** Every column, each with the level at which it is dropped when space is short (9: never). */
+  private allColumns(rows: readonly FingerRow[]): (Column & { drop: number })[] {
     const idW = Math.max(4, Math.min(Math.ceil(this.ctx.node.bits / 4), 10));
     const addrW = Math.min(21, Math.max(7, ...rows.map((r) => r.address.length)));
     const iW = Math.max(2, ...rows.map((r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`).length));
     const e = this.ctx.glyphs.ellipsis;
     const id = (hex: string) => shortId(hex, idW, e);
-    const all: (Column & { drop: number })[] = [
+    return [
       {
         name: 'i',
         width: iW,
@@ -156,9 +164,6 @@ export class FingerTablePane extends Pane {
         value: (r, now) => `${formatAge(stepped(now, this.ageStepMs()) - r.fixedAt)} ago`,
       },
     ];
-    let cols = all;
-    for (let level = 1; level <= 3 && total(cols) > width; level++) cols = cols.filter((c) => c.drop !== level);
-    return cols;
   }
 
   override wakeIn(): number | null {

@@ -5,7 +5,7 @@
  * path-length distribution of the last storm against ½·log₂N (chord) or N/2 (naive).
  */
 import type { EventBus } from '../../bus/event-bus.js';
-import type { RingLab } from '../../sim/lab.js';
+import type { Lab } from '../../sim/lab.js';
 import type { Convergence, LabHealth, StormResult } from '../../bus/lab-events.js';
 import { clipTagged, escapeTags, fit } from '../format.js';
 import type { KeyBinding } from '../keymap.js';
@@ -18,15 +18,16 @@ export class LabPane extends Pane {
 
   constructor(
     ctx: PaneContext,
-    private readonly lab: RingLab,
+    private readonly lab: Lab,
     readonly keys: readonly KeyBinding[],
   ) {
     super(ctx);
   }
 
+  /** Every lab event redraws the pane from the lab's state. */
   protected subscribe(bus: EventBus): void {
     for (const name of ['lab:health', 'lab:storm', 'lab:disturbed', 'lab:converged', 'lab:ring', 'lab:clock'] as const)
-      this.on(bus, name, () => {});
+      this.on(bus, name, () => true);
   }
 
   protected override titleExtra(): string {

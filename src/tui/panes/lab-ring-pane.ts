@@ -7,10 +7,10 @@
  * j/k (and J/K everywhere) select the next node by id; every pane then shows that node.
  */
 import type { EventBus } from '../../bus/event-bus.js';
-import type { RingLab } from '../../sim/lab.js';
 import { DotCanvas } from '../dot-canvas.js';
 import { clipTagged, escapeTags, shortId } from '../format.js';
 import type { KeyBinding } from '../keymap.js';
+import type { RingLab } from '../ring-lab.js';
 import type { PaneContext } from './pane.js';
 import { RingMapPane } from './ring-map-pane.js';
 
@@ -56,8 +56,9 @@ export class LabRingPane extends RingMapPane {
 
   protected override subscribe(bus: EventBus): void {
     super.subscribe(bus);
-    this.on(bus, 'lab:ring', () => {});
-    this.on(bus, 'lab:selected', () => {});
+    // A membership change or another selection redraws the map.
+    this.on(bus, 'lab:ring', () => true);
+    this.on(bus, 'lab:selected', () => true);
   }
 
   protected override titleExtra(): string {
@@ -78,7 +79,7 @@ export class LabRingPane extends RingMapPane {
 
   /** Every live node: a marker each, or per-arc ticks when they outnumber the circle's cells. */
   private drawPopulation(c: DotCanvas): void {
-    const { frac } = this.lab.members();
+    const frac = this.lab.view.positions();
     const cx = c.unitWidth / 2;
     const cy = c.unitHeight / 2;
     const r = Math.max(2, Math.min(cx - 10, cy - 2.5));

@@ -67,6 +67,11 @@ export abstract class Pane {
     );
   }
 
+  /** Events that only mean "draw again". */
+  protected redrawOn(bus: EventBus, names: readonly BusEventName[]): void {
+    for (const name of names) this.on(bus, name, () => true);
+  }
+
   markDirty(): void {
     this.dirty = true;
     this.ctx.requestFrame();

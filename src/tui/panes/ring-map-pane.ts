@@ -54,7 +54,7 @@ export class RingMapPane extends Pane {
   }
 
   protected subscribe(bus: EventBus): void {
-    for (const name of [
+    this.redrawOn(bus, [
       'ring:predecessor-changed',
       'ring:successor-changed',
       'ring:successors-changed',
@@ -62,9 +62,7 @@ export class RingMapPane extends Pane {
       'node:joined',
       'node:left',
       'node:listening',
-    ] as const) {
-      this.on(bus, name, () => {});
-    }
+    ]);
     this.on(bus, 'lookup:done', (r) => {
       this.lastLookup = r;
       for (const n of [...r.path, r.owner]) this.remember(n);
@@ -86,7 +84,7 @@ export class RingMapPane extends Pane {
     };
     add({ id: snap.id, address: snap.address }, 'self');
     add(snap.predecessor, 'pred');
-    snap.successors.forEach((n, i) => add(n, i === 0 ? 'succ' : 'succList'));
+    for (const [i, n] of snap.successors.entries()) add(n, i === 0 ? 'succ' : 'succList');
     for (const f of snap.fingers) add(f.node, 'finger');
     for (const n of this.seen.values()) add(n, 'seen');
     return [...refs.values()]
@@ -125,7 +123,7 @@ export class RingMapPane extends Pane {
     for (let i = 1; i < path.length; i++)
       c.line(pos(path[i - 1]!.id).x, pos(path[i - 1]!.id).y, pos(path[i]!.id).x, pos(path[i]!.id).y, 'path');
     for (const n of nodes) this.drawMarker(c, n, pos(n.id), cx);
-    path.forEach((n, i) => i > 0 && this.drawHop(c, pos(n.id), i));
+    for (const [i, n] of path.entries()) if (i > 0) this.drawHop(c, pos(n.id), i);
   }
 
   /** The hops of the last lookup, ending at the owner. */
@@ -223,7 +221,7 @@ export class RingMapPane extends Pane {
 
   protected askLookup(): void {
     this.ctx.ask('lookup key: ', '', (key) => {
-      if (key && key.trim()) void this.ctx.runCommand(`lookup ${key.trim()}`);
+      if (key?.trim()) void this.ctx.runCommand(`lookup ${key.trim()}`);
     });
   }
 

@@ -55,14 +55,13 @@ export class StabilizationPane extends Pane {
 
   protected subscribe(bus: EventBus): void {
     this.on(bus, 'stabilize:round', (o) => this.record(o));
-    for (const name of [
+    this.redrawOn(bus, [
       'node:listening',
       'node:joined',
       'node:left',
       'ring:predecessor-changed',
       'ring:successor-changed',
-    ] as const)
-      this.on(bus, name, () => {});
+    ]);
   }
 
   private record(o: StabilizeOutcome): void {
@@ -118,31 +117,36 @@ export class StabilizationPane extends Pane {
 
   private header(): string[] {
     const t = this.ctx.theme();
-    const g = this.ctx.glyphs;
-    const st = this.ctx.node.stabilization;
-    const snap = this.ctx.node.snapshot();
-    const timer = st.isPaused()
-      ? t.tag('warn', `${g.paused} paused`) + t.tag('dim', '  (s steps, p resumes)')
-      : t.tag('ok', `${g.running} running`) +
-        ` every ${st.intervalMs()} ms` +
-        backedOff(st.effectiveMs(), st.intervalMs(), t);
-    const last = this.history[0];
-    const alone = snap.successors.every((n) => n.address === snap.address);
-    const health = !snap.inRing
-      ? t.tag('dim', 'not in a ring')
-      : alone
-        ? t.tag('dim', 'alone: a ring of one')
-        : !last
-          ? t.tag('dim', 'no round yet')
-          : last.healthy
-            ? t.tag('ok', `${g.check} yes`)
-            : t.tag('error', `${g.cross} no`) + escapeTags(` (it is ${this.name(last.successorPredecessor)})`);
     const x = this.totals;
     return [
-      `${t.tag('accent', 'timer')}   ${timer}`,
-      `${t.tag('accent', 'health')}  succ.pred == me? ${health}`,
+      `${t.tag('accent', 'timer')}   ${this.timerText()}`,
+      `${t.tag('accent', 'health')}  succ.pred == me? ${this.healthText()}`,
       `${t.tag('accent', 'rounds')}  ${x.rounds}  adopted ${x.adopted}  dead succ/pred ${x.dead}/${x.predDead}  err ${x.errors > 0 ? t.tag('error', String(x.errors)) : '0'}`,
     ];
+  }
+
+  private timerText(): string {
+    const t = this.ctx.theme();
+    const g = this.ctx.glyphs;
+    const st = this.ctx.node.stabilization;
+    if (st.isPaused()) return t.tag('warn', `${g.paused} paused`) + t.tag('dim', '  (s steps, p resumes)');
+    return (
+      t.tag('ok', `${g.running} running`) +
+      ` every ${st.intervalMs()} ms` +
+      backedOff(st.effectiveMs(), st.intervalMs(), t)
+    );
+  }
+
+  private healthText(): string {
+    const t = this.ctx.theme();
+    const g = this.ctx.glyphs;
+    const snap = this.ctx.node.snapshot();
+    const last = this.history[0];
+    if (!snap.inRing) return t.tag('dim', 'not in a ring');
+    if (snap.successors.every((n) => n.address === snap.address)) return t.tag('dim', 'alone: a ring of one');
+    if (!last) return t.tag('dim', 'no round yet');
+    if (last.healthy) return t.tag('ok', `${g.check} yes`);
+    return t.tag('error', `${g.cross} no`) + escapeTags(` (it is ${this.name(last.successorPredecessor)})`);
   }
 
   private roundLine(o: StabilizeOutcome, width: number, selected: boolean): string {

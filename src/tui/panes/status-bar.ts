@@ -12,7 +12,7 @@ import { estimateRingSize } from '../ring-estimate.js';
 import { blessedStyle } from '../theme.js';
 import type { PaneContext } from './pane.js';
 
-export interface BottomLine {
+export interface BottomLineSource {
   /** A tagged line replacing the hints (prompt or message), or null for the hints. */
   override(): string | null;
   hints(): string;
@@ -27,7 +27,7 @@ export class StatusBar {
 
   constructor(
     private readonly ctx: PaneContext,
-    private readonly bottom: BottomLine,
+    private readonly bottom: BottomLineSource,
   ) {
     this.box = blessed.box({ tags: true, wrap: false, height: 2 });
   }

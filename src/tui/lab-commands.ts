@@ -4,7 +4,7 @@
  */
 import type { CommandFn } from '../commands/command-fn.js';
 import type { Routing } from '../core/chord-state.js';
-import type { RingLab } from './lab.js';
+import type { RingLab } from './ring-lab.js';
 
 export interface LabCommandHelp {
   readonly usage: string;

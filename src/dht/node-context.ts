@@ -1,0 +1,140 @@
+/**
+ * What the parts of a ChordNode share: its routing state (a core ChordState), its transport,
+ * clock, bus and ticker, the message handlers, and the few operations every part needs
+ * (apply a core step's changes, send a request, route, check a peer is alive).
+ *
+ * Invariants:
+ * - the state is only written by core steps; every change they return goes through `apply`,
+ *   which counts it, publishes it on the bus and brings the ticker back to full rate;
+ * - `inRing` is true from start (or join) until leave or stop; a node outside a ring answers
+ *   no ring traffic and routes nothing;
+ * - a wait given an AbortSignal rejects with an ABORTED error (or the signal's own coded
+ *   reason) as soon as the signal aborts.
+ */
+import type { EventBus } from '../bus/event-bus.js';
+import * as core from '../core/chord-state.js';
+import type { Clock } from '../core/clock.js';
+import { MAX_LOOKUP_HOPS } from '../core/constants.js';
+import type { LogLevel } from '../core/log.js';
+import type { NodeRef } from '../core/node-ref.js';
+import type { PeerInfo, Transport } from '../transport/transport.js';
+import { P2pError, raceAbort } from '../wire/errors.js';
+import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
+import { route, type RouteResult } from './route.js';
+import { publishChange } from './state-publisher.js';
+import type { Ticker } from './ticker.js';
+import { toWire } from './wire-refs.js';
+
+/** Serves one message type. */
+export type Handler<T extends RequestType> = (body: RequestBody<T>, from: PeerInfo) => Promise<ResponseBody<T>>;
+
+/** Runs after a join or before a leave, given the successor (storage takes over or hands on keys). */
+export type RingHook = (successor: NodeRef) => Promise<void>;
+
+export interface NodeSettings {
+  readonly bits: number;
+  readonly routing: core.Routing;
+  /** Successor-list length r. */
+  readonly r: number;
+  readonly clock: Clock;
+  readonly bus: EventBus;
+}
+
+export class NodeContext {
+  readonly bits: number;
+  readonly routing: core.Routing;
+  readonly r: number;
+  readonly clock: Clock;
+  readonly bus: EventBus;
+  state: core.ChordState | null = null;
+  inRing = false;
+  transport!: Transport;
+  /** State changes so far (a round that adds none is quiet). */
+  changes = 0;
+  readonly afterJoin: RingHook[] = [];
+  readonly beforeLeave: RingHook[] = [];
+  private readonly handlers = new Map<RequestType, Handler<never>>();
+
+  constructor(
+    settings: NodeSettings,
+    readonly ticker: Ticker,
+  ) {
+    ({ bits: this.bits, routing: this.routing, r: this.r, clock: this.clock, bus: this.bus } = settings);
+  }
+
+  get st(): core.ChordState {
+    if (!this.state) throw new P2pError('NOT_STARTED', 'node not started');
+    return this.state;
+  }
+
+  /** The state, when this node is part of a ring (what ring traffic is answered from). */
+  requireRing(): core.ChordState {
+    if (!this.inRing) throw new P2pError('NOT_IN_RING', `${this.st.self.address} is not part of a ring`);
+    return this.st;
+  }
+
+  /** Counts and publishes the changes a core step made. */
+  apply(changes: readonly core.StateChange[]): void {
+    if (changes.length === 0) return;
+    const self = this.st.self;
+    for (const c of changes) {
+      this.changes++;
+      publishChange(this.bus, self, this.bits, c);
+    }
+    this.ticker.wake();
+  }
+
+  log(level: LogLevel, topic: string, message: string): void {
+    this.bus.emit('log:line', { at: this.clock.now(), level, topic, message });
+  }
+
+  /** A request to a peer, bounded by the transport's timeout and by `signal`. */
+  request<T extends RequestType>(
+    to: string,
+    type: T,
+    body: RequestBody<T>,
+    signal?: AbortSignal,
+  ): Promise<ResponseBody<T>> {
+    if (!signal) return this.transport.request(to, type, body);
+    return raceAbort(this.transport.request(to, type, body, { signal }), signal, `${type} to ${to}`);
+  }
+
+  /** Routes to the owner of an id; fingers pointing at nodes that did not answer are cleared. */
+  route(id: bigint, signal?: AbortSignal): Promise<RouteResult> {
+    if (!this.inRing) return Promise.reject(new P2pError('NOT_IN_RING', 'not part of a ring: join first'));
+    return route(this.st, this.transport, id, null, MAX_LOOKUP_HOPS, signal).then((r) => {
+      for (const dead of r.failed) this.apply(core.forgetFinger(this.st, dead, this.clock.now()));
+      return r;
+    });
+  }
+
+  /** Whether `n` answers a ping (no answer within the timeout counts as dead: that is the answer sought). */
+  isAlive(n: NodeRef): Promise<boolean> {
+    return this.transport.request(n.address, 'ping', {}).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Tells `succ` we may be its predecessor; false when it did not answer (the next round tries again). */
+  async notify(succ: NodeRef, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.request(succ.address, 'notify', { node: toWire(this.st.self) }, signal);
+      return true;
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      return false;
+    }
+  }
+
+  handle<T extends RequestType>(type: T, fn: Handler<T>): void {
+    this.handlers.set(type, fn as Handler<never>);
+  }
+
+  /** Answers one request with its registered handler. */
+  async serve<T extends RequestType>(type: T, body: RequestBody<T>, from: PeerInfo): Promise<ResponseBody<T>> {
+    const h = this.handlers.get(type) as Handler<T> | undefined;
+    if (!h) throw new P2pError('UNSUPPORTED', `no handler for ${type}`);
+    return h(body, from);
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The stabilization round, run by the node's ticker: stabilize (ask the successor for its
+ * neighbours, adopt a closer successor, notify it), fix one finger, check the predecessor.
+ * Each round is published on the bus as a `stabilize:round` outcome.
+ *
+ * Invariants:
+ * - a round never throws: a failure is recorded in the outcome's `error`;
+ * - a round started before the node left a ring changes nothing of the state it has now;
+ * - a round is quiet (the ticker may back off) only when it changed nothing and saw the ring
+ *   healthy from here, with no dead neighbour.
+ */
+import type { StabilizeOutcome } from '../bus/events.js';
+import * as core from '../core/chord-state.js';
+import { sameNode, type NodeRef } from '../core/node-ref.js';
+import { hashId } from '../core/ring-math.js';
+import type { ResponseBody } from '../wire/messages.js';
+import { closerSuccessor, type Successor } from './closer-successor.js';
+import { fixNextFinger } from './finger-fixer.js';
+import type { NodeContext } from './node-context.js';
+import { fromWire, toJson } from './wire-refs.js';
+
+/** The outcome as a round fills it in. */
+type Outcome = {
+  -readonly [K in keyof StabilizeOutcome]: StabilizeOutcome[K] extends readonly (infer U)[] ? U[] : StabilizeOutcome[K];
+};
+
+export class Stabilizer {
+  constructor(private readonly ctx: NodeContext) {}
+
+  /** Starts the ticker; first rounds are spread over one interval (see `firstDelayMs`). */
+  start(): void {
+    this.ctx.ticker.start(this.firstDelayMs());
+  }
+
+  stop(): void {
+    this.ctx.ticker.stop();
+  }
+
+  /** One round: stabilize, fix one finger, check the predecessor. True when nothing changed (a quiet round). */
+  async round(): Promise<boolean> {
+    const ctx = this.ctx;
+    if (!ctx.inRing || !ctx.state) return true;
+    const st = ctx.state;
+    const changesBefore = ctx.changes;
+    const out = this.emptyOutcome(st);
+    try {
+      await this.stabilize(st, out);
+      out.fingerFixed = await fixNextFinger(ctx, st);
+      out.predecessorCheck = await this.checkPredecessor(st);
+    } catch (e) {
+      out.error = (e as Error).message;
+    }
+    if (ctx.bus.wants('stabilize:round')) ctx.bus.emit('stabilize:round', out);
+    return (
+      ctx.changes === changesBefore &&
+      out.healthy &&
+      !out.error &&
+      out.skippedDead.length === 0 &&
+      out.predecessorCheck !== 'dead'
+    );
+  }
+
+  private emptyOutcome(st: core.ChordState): Outcome {
+    return {
+      at: this.ctx.clock.now(),
+      successor: toJson(core.successorOf(st)),
+      successorPredecessor: null,
+      adoptedSuccessor: false,
+      skippedDead: [],
+      notified: false,
+      fingerFixed: null,
+      predecessorCheck: 'none',
+      successorListChanged: false,
+      healthy: false,
+    };
+  }
+
+  /** Finds the first successor that answers (dropping the dead ones) and stabilizes with it. */
+  private async stabilize(st: core.ChordState, out: Outcome): Promise<void> {
+    const before = st.successors;
+    for (let attempt = 0; attempt <= this.ctx.r + 1; attempt++) {
+      const succ = core.successorOf(st);
+      out.successor = toJson(succ);
+      if (sameNode(succ, st.self)) {
+        out.healthy = !st.predecessor;
+        return;
+      }
+      let nb: ResponseBody<'neighbours'>;
+      try {
+        nb = await this.ctx.transport.request(succ.address, 'neighbours', {});
+      } catch {
+        this.dropDeadSuccessor(st, succ, out);
+        continue;
+      }
+      const next = this.adopt(st, succ, nb, await closerSuccessor(this.ctx, st, succ, nb), out);
+      if (!next) return;
+      out.notified = await this.ctx.notify(next);
+      out.successorListChanged = before !== st.successors && addresses(before) !== addresses(st.successors);
+      return;
+    }
+  }
+
+  /** The successor did not answer: it is forgotten and the round moves on to the next in the list. */
+  private dropDeadSuccessor(st: core.ChordState, succ: NodeRef, out: Outcome): void {
+    const ctx = this.ctx;
+    out.skippedDead.push(toJson(succ));
+    ctx.log('warn', 'stabilize', `successor ${succ.address} did not answer; skipping to the next in the list`);
+    ctx.apply(core.removeNode(st, succ, ctx.clock.now()));
+  }
+
+  /**
+   * Adopts the closest live successor found from `succ`'s answer `nb`; returns it, or null when
+   * the node left its ring meanwhile (the round then changes nothing).
+   */
+  private adopt(
+    st: core.ChordState,
+    succ: NodeRef,
+    nb: ResponseBody<'neighbours'>,
+    closer: Successor,
+    out: Outcome,
+  ): NodeRef | null {
+    const ctx = this.ctx;
+    const x = nb.predecessor ? fromWire(nb.predecessor) : null;
+    out.successorPredecessor = x ? toJson(x) : null;
+    const next = closer.node;
+    out.adoptedSuccessor = !sameNode(next, succ);
+    if (!ctx.state || st !== ctx.state) return null;
+    ctx.apply(core.setSuccessors(st, next, closer.neighbours.successors.map(fromWire)));
+    out.healthy = !out.adoptedSuccessor && sameNode(x, st.self);
+    return next;
+  }
+
+  private async checkPredecessor(st: core.ChordState): Promise<'alive' | 'dead' | 'none'> {
+    const pred = st.predecessor;
+    if (!pred) return 'none';
+    if (await this.ctx.isAlive(pred)) return 'alive';
+    if (sameNode(st.predecessor, pred)) this.ctx.apply(core.clearPredecessor(st));
+    this.ctx.log('warn', 'stabilize', `predecessor ${pred.address} is dead`);
+    return 'dead';
+  }
+
+  /** Spreads first rounds over one interval so rings started together do not tick in lockstep. */
+  private firstDelayMs(): number {
+    const h = Number(hashId(String(this.ctx.state?.self.address), 16));
+    return 1 + ((h * this.ctx.ticker.intervalMs) >> 16);
+  }
+}
+
+function addresses(list: readonly NodeRef[]): string {
+  return list.map((n) => n.address).join();
+}
