@@ -14,8 +14,13 @@
  *   in rounds of (headless, console) with the disk settled after each, medians compared.
  *   Target: the console adds no more than 10 % to the transfer's time.
  *
+ * - loneIdleCpu: the same measurement on a lone node (no ring yet, one file in its shared
+ *   folder): the console and a headless lone node side by side, settled 20 s, same window.
+ *   Target: the console under 0.5 %.
+ *
  * Run alone: `npm run build && node --import=tsx bench/console-bench.ts` (or BENCH=console npm run bench).
- * Knobs: CONSOLE_BENCH_WINDOW_S (default 20), CONSOLE_BENCH_SETTLE_S (default 30),
+ * Knobs: CONSOLE_BENCH_PARTS (default firstFrame,loneIdleCpu,idleCpu,transferCpu),
+ * CONSOLE_BENCH_WINDOW_S (default 20), CONSOLE_BENCH_SETTLE_S (default 30), CONSOLE_BENCH_LONE_SETTLE_S (default 20),
  * CONSOLE_BENCH_FIRST_FRAME_RUNS (default 7; 0 skips that part), CONSOLE_BENCH_TRANSFER_ROUNDS
  * (default 3), CONSOLE_BENCH_TRANSFER_BYTES (default 1 GiB).
  */
@@ -42,6 +47,9 @@ const WINDOW_S = Number(process.env.CONSOLE_BENCH_WINDOW_S ?? 20);
 // 10 s, 0.3 % at 30 s for the same console).
 const SETTLE_S = Number(process.env.CONSOLE_BENCH_SETTLE_S ?? 30);
 const TRANSFER_ROUNDS = Number(process.env.CONSOLE_BENCH_TRANSFER_ROUNDS ?? 3);
+// The lone node has no join to settle from: the issue's figure was taken after 20 s.
+const LONE_SETTLE_S = Number(process.env.CONSOLE_BENCH_LONE_SETTLE_S ?? 20);
+const PARTS = (process.env.CONSOLE_BENCH_PARTS ?? 'firstFrame,loneIdleCpu,idleCpu,transferCpu').split(',');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 export async function consoleBench(): Promise<Record<string, unknown>> {
@@ -49,11 +57,18 @@ export async function consoleBench(): Promise<Record<string, unknown>> {
   const tmux = new Tmux(`p2pterm-bench-${process.pid}`);
   try {
     tmux.run('new-session', '-d', '-s', 'keep', '-x', String(COLS), '-y', String(ROWS), 'sleep 3600'); // keeps the server up
+    const run = <T>(part: string, f: () => Promise<T>) =>
+      PARTS.includes(part) ? f() : { skipped: `not in CONSOLE_BENCH_PARTS (${PARTS.join(',')})` };
     const firstFrame =
-      FIRST_FRAME_RUNS > 0 ? await timeToFirstFrame(tmux, dir) : { skipped: 'CONSOLE_BENCH_FIRST_FRAME_RUNS=0' };
-    const idleCpu = await idleCpuBench(tmux, dir);
-    const transferCpu = await transferCpuBench(dir, tmux).catch((e: Error) => ({ error: e.message }));
-    return { firstFrame, idleCpu, transferCpu };
+      FIRST_FRAME_RUNS > 0
+        ? await run('firstFrame', () => timeToFirstFrame(tmux, dir))
+        : { skipped: 'CONSOLE_BENCH_FIRST_FRAME_RUNS=0' };
+    const loneIdleCpu = await run('loneIdleCpu', () => loneIdleCpuBench(tmux, dir));
+    const idleCpu = await run('idleCpu', () => idleCpuBench(tmux, dir));
+    const transferCpu = await run('transferCpu', () =>
+      transferCpuBench(dir, tmux).catch((e: Error) => ({ error: e.message })),
+    );
+    return { firstFrame, loneIdleCpu, idleCpu, transferCpu };
   } finally {
     tmux.killServer();
     rmSync(dir, { recursive: true, force: true });
@@ -154,32 +169,81 @@ async function idleCpuBench(tmux: Tmux, dir: string): Promise<Record<string, unk
     tmux.run('send-keys', '-t', session, 'Escape'); // closes the join reply the console shows
     await tmux.until(session, (s) => TITLES.every((x) => s.includes(x)), 5_000);
     await sleep(SETTLE_S * 1000);
-
-    const outFile = join(dir, 'idle-output.bin');
-    tmux.run('pipe-pane', '-t', session, '-o', `cat > ${outFile}`);
-    await sleep(200);
-    const [consoleCpu, headlessCpu] = await cpuOver([consolePid, headless.pid!], WINDOW_S * 1000);
-    const outputBytes = statSync(outFile).size;
-    tmux.run('pipe-pane', '-t', session);
-    const screen = tmux.capture(session);
-    tmux.run('send-keys', '-t', session, 'q');
-    await tmux.untilGone(session, 10_000);
     return {
       ringNodes: addresses.length + 2,
-      ringSizeOnScreen: /ring (≈?\d+)/.exec(screen)?.[1] ?? null,
       settleS: SETTLE_S,
-      windowS: WINDOW_S,
-      console: { ...consoleCpu!, terminalBytesPerS: Math.round(outputBytes / (consoleCpu!.wallMs / 1000)) },
-      headless: headlessCpu!,
-      consoleExtraPctOfCore: round(consoleCpu!.pctOfCore - headlessCpu!.pctOfCore),
-      target: 'console < 0.5 % of a core',
-      withinTarget: consoleCpu!.pctOfCore < 0.5,
-      extraWithinTarget: consoleCpu!.pctOfCore - headlessCpu!.pctOfCore < 0.5,
+      ...(await measureSideBySide(tmux, session, dir, consolePid, headless)),
     };
   } finally {
     if (headless) await endChild(headless);
     await endChild(peers);
   }
+}
+
+// ---- (b') CPU while idle on a lone node (no ring yet, one shared file) --------------------------
+
+/**
+ * A console on a node of its own (no ring, its shared folder holding one small file) next to a
+ * headless lone node set up alike, both settled, then both measured over the same window.
+ * Target: the console under 0.5 % of a core, as with the 64-node ring.
+ */
+async function loneIdleCpuBench(tmux: Tmux, dir: string): Promise<Record<string, unknown>> {
+  const oneFile = (name: string) => {
+    const d = emptyDir(dir, `share-${name}`);
+    makeFile(join(d, 'notes.bin'), 64 * 1024);
+    return d;
+  };
+  const session = 'lone';
+  tmux.run(
+    'new-session',
+    '-d',
+    '-s',
+    session,
+    '-x',
+    String(COLS),
+    '-y',
+    String(ROWS),
+    consoleCommandIn(dir, oneFile('lone'), 'lone', await freePort()),
+  );
+  const headless = spawnHeadlessIn(dir, 'lone-headless', oneFile('lone-headless'), ['--daemon', '--port', '0']);
+  try {
+    const consolePid = Number(tmux.run('display-message', '-p', '-t', session, '#{pane_pid}').trim());
+    await waitLine(headless, (o) => o.event === 'listening', 10_000);
+    await tmux.until(session, (s) => TITLES.every((x) => s.includes(x)) && s.includes('notes.bin'), 20_000);
+    await sleep(LONE_SETTLE_S * 1000);
+    return { settleS: LONE_SETTLE_S, ...(await measureSideBySide(tmux, session, dir, consolePid, headless)) };
+  } finally {
+    await endChild(headless);
+  }
+}
+
+/** Both processes over the same window, the console's terminal output counted; then quits the console. */
+async function measureSideBySide(
+  tmux: Tmux,
+  session: string,
+  dir: string,
+  consolePid: number,
+  headless: ChildProcess,
+): Promise<Record<string, unknown>> {
+  const outFile = join(dir, `${session}-output.bin`);
+  tmux.run('pipe-pane', '-t', session, '-o', `cat > ${outFile}`);
+  await sleep(200);
+  const [consoleCpu, headlessCpu] = await cpuOver([consolePid, headless.pid!], WINDOW_S * 1000);
+  const outputBytes = statSync(outFile).size;
+  tmux.run('pipe-pane', '-t', session);
+  const screen = tmux.capture(session);
+  tmux.run('send-keys', '-t', session, 'q');
+  await tmux.untilGone(session, 10_000);
+  return {
+    windowS: WINDOW_S,
+    ringSizeOnScreen: /ring (≈?\d+)/.exec(screen)?.[1] ?? null,
+    console: { ...consoleCpu!, terminalBytesPerS: Math.round(outputBytes / (consoleCpu!.wallMs / 1000)) },
+    headless: headlessCpu!,
+    consoleExtraPctOfCore: round(consoleCpu!.pctOfCore - headlessCpu!.pctOfCore),
+    target: 'console < 0.5 % of a core',
+    withinTarget: consoleCpu!.pctOfCore < 0.5,
+    extraWithinTarget: consoleCpu!.pctOfCore - headlessCpu!.pctOfCore < 0.5,
+  };
 }
 
 interface CpuFigures {
@@ -342,7 +406,9 @@ async function consoleGet(
   } finally {
     tmux.run('send-keys', '-t', session, 'Escape');
     tmux.run('send-keys', '-t', session, 'q');
-    await tmux.untilGone(session, 15_000).catch(() => {});
+    await tmux
+      .untilGone(session, 15_000)
+      .catch((e: Error) => process.stderr.write(`console bench: ${session} did not quit: ${e.message}\n`));
   }
 }
 
@@ -414,7 +480,11 @@ function consoleCommandIn(dir: string, shareDir: string, name: string, port: num
 }
 
 function spawnHeadless(dir: string, name: string, args: string[]): ChildProcess {
-  const own = ['--data', join(dir, `data-${name}`), '--dir', emptyDir(dir, `share-${name}`)];
+  return spawnHeadlessIn(dir, name, emptyDir(dir, `share-${name}`), args);
+}
+
+function spawnHeadlessIn(dir: string, name: string, shareDir: string, args: string[]): ChildProcess {
+  const own = ['--data', join(dir, `data-${name}`), '--dir', shareDir];
   return spawn(process.execPath, [MAIN, 'node', '--headless', '--bits', String(BITS), ...own, ...args], {
     cwd: dir,
     stdio: ['pipe', 'pipe', 'ignore'],

@@ -3,10 +3,12 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { DEFAULT_BACKOFF, DEFAULT_BITS, DEFAULT_STABILIZE_MS, DEFAULT_SUCCESSORS } from '../core/constants.js';
 import type { Routing } from '../core/chord-state.js';
+import { parseAdvertise } from '../wire/address.js';
 
 export interface NodeCliOptions {
   host: string;
   port: number;
+  advertise?: string;
   join?: string;
   bits: number;
   routing: Routing;
@@ -36,6 +38,15 @@ export function hostPort(value: string): string {
   return value;
 }
 
+function advertiseValue(value: string): string {
+  try {
+    parseAdvertise(value);
+  } catch {
+    throw new InvalidArgumentError('expected HOST, HOST:PORT, [IPv6] or [IPv6]:PORT');
+  }
+  return value;
+}
+
 export function addNodeOptions(cmd: Command, defaultPort: number): Command {
   return addPlaceOptions(addListenOptions(cmd, defaultPort));
 }
@@ -43,8 +54,13 @@ export function addNodeOptions(cmd: Command, defaultPort: number): Command {
 /** Where the node listens and the ring it joins. */
 function addListenOptions(cmd: Command, defaultPort: number): Command {
   return cmd
-    .option('--host <host>', 'address to listen on and to be known by', '127.0.0.1')
+    .option('--host <host>', 'address to listen on (0.0.0.0 or :: for every interface)', '127.0.0.1')
     .option('--port <port>', 'TCP port to listen on (0 picks a free one)', intIn(0, 65535, '--port'), defaultPort)
+    .option(
+      '--advertise <host[:port]>',
+      'address peers are told and the node id is computed from (default: --host; for a wildcard, the address of the default route)',
+      advertiseValue,
+    )
     .option('--join <host:port>', 'join the ring through this member', hostPort)
     .option('--bits <m>', 'identifier width in bits (1..160)', intIn(1, 160, '--bits'), DEFAULT_BITS)
     .addOption(
@@ -80,5 +96,7 @@ function addPlaceOptions(cmd: Command): Command {
 
 export function normalizeNodeOptions(raw: Record<string, unknown>): NodeCliOptions {
   const o = raw as unknown as NodeCliOptions;
-  return { ...o, dir: resolve(o.dir), data: o.data ? resolve(o.data) : undefined };
+  // `--host [::]` is accepted as well as `--host ::`; the socket wants the bare literal.
+  const host = o.host.replace(/^\[(.*)\]$/, '$1');
+  return { ...o, host, dir: resolve(o.dir), data: o.data ? resolve(o.data) : undefined };
 }

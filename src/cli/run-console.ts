@@ -20,6 +20,7 @@ import { detectTerminal } from '../tui/terminal-caps.js';
 import { listThemes } from '../tui/theme.js';
 import type { CommandFn } from '../commands/command-fn.js';
 import type { NodeCliOptions } from './node-options.js';
+import { joinHostPort } from '../wire/address.js';
 import { nodeCommands, shutdownPeer } from './node-commands.js';
 import type { Peer } from '../files/start-file-service.js';
 import { newPeerNode, type PeerNode } from '../files/peer-node.js';
@@ -44,8 +45,10 @@ export interface RunConsoleExtras {
 export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {}): Promise<void> {
   requireTerminal('p2pterm: the console needs a terminal; use `p2pterm node --headless` for scripts');
   const store = openSettings();
-  const settings = mergeFlags(store, flagsGiven(o, extras));
+  const rejected: string[] = [];
+  const settings = mergeFlags(store, flagsGiven(o, extras), (m) => rejected.push(m));
   const started = startNode(o, settings);
+  for (const message of rejected) started.early.push({ at: Date.now(), level: 'warn', topic: 'console', message });
   const node = started.peer.node;
   // With an explicit port the node has its id already: the screen comes first, then the
   // socket and the wire code behind it. With port 0 the id waits for the port.
@@ -78,6 +81,7 @@ function startNode(o: NodeCliOptions, settings: ConsoleSettings) {
   const peer = newPeerNode({
     host: o.host,
     port: o.port,
+    advertise: o.advertise,
     bits: o.bits,
     routing: o.routing,
     successors: o.successors,
@@ -97,7 +101,7 @@ async function listenOrExit(o: NodeCliOptions, node: ChordNode, app: ConsoleApp 
     await node.start();
   } catch (e) {
     if (app) restoreTerminal(app);
-    process.stderr.write(`p2pterm: cannot listen on ${o.host}:${o.port}: ${(e as Error).message}\n`);
+    process.stderr.write(`p2pterm: cannot listen on ${joinHostPort(o.host, o.port)}: ${(e as Error).message}\n`);
     process.exit(2);
   }
 }

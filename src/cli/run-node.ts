@@ -28,6 +28,7 @@ async function startOrExit(o: NodeCliOptions, bus: EventBus): Promise<Peer> {
     return await startPeer({
       host: o.host,
       port: o.port,
+      advertise: o.advertise,
       bits: o.bits,
       routing: o.routing,
       stabilizeMs: o.stabilizeMs,

@@ -13,8 +13,11 @@
  *   predecessor is replaced only by a closer node or when the old one is dead (rectify);
  * - a node known to be gone (dead, or announced as leaving) is in no successor slot, no
  *   finger and not the predecessor once the step that learnt of it returns;
- * - every change a step makes is in the list it returns, in the order it was made.
+ * - every change a step makes is in the list it returns, in the order it was made;
+ * - a node found dead is in `lost` (lost-peers.ts) until it is heard from again: adopted as
+ *   successor or predecessor, or answering a probe.
  */
+import { isLost, noteFound, noteLost, type LostPeer } from './lost-peers.js';
 import type { NodeRef } from './node-ref.js';
 import { sameNode } from './node-ref.js';
 import { distance, fingerStart, inHalfOpen, inOpen } from './ring-math.js';
@@ -34,6 +37,8 @@ export interface ChordState {
   fingerFixedAt: number[];
   /** The finger fix_fingers refreshes next. */
   nextFinger: number;
+  /** Peers found dead and not heard from since (probed to find a partitioned ring again). */
+  lost: LostPeer[];
 }
 
 export function createState(self: NodeRef, bits: number, routing: Routing, r: number): ChordState {
@@ -48,6 +53,7 @@ export function createState(self: NodeRef, bits: number, routing: Routing, r: nu
     fingers: new Array<NodeRef | null>(n).fill(null),
     fingerFixedAt: new Array<number>(n).fill(-1),
     nextFinger: 0,
+    lost: [],
   };
 }
 
@@ -64,12 +70,20 @@ export type RouteStep = { done: true; node: NodeRef } | { done: false; node: Nod
 
 export function routeStep(s: ChordState, key: bigint, exclude?: ReadonlySet<string>): RouteStep {
   const self = s.self.id;
+  // Nodes believed dead are never named: they are routed around like the caller's exclusions.
+  if (s.lost.length) exclude = withLost(s, exclude);
   const live = exclude?.size ? s.successors.filter((n) => !exclude.has(n.address)) : s.successors;
   const succ = live[0] ?? s.self;
   if (sameNode(succ, s.self) || key === self) return { done: true, node: key === self ? s.self : succ };
   if (inHalfOpen(key, self, succ.id)) return { done: true, node: succ };
   if (s.routing === 'naive') return { done: false, node: succ };
   return { done: false, node: closestPreceding(s, key, live, exclude) };
+}
+
+function withLost(s: ChordState, exclude: ReadonlySet<string> | undefined): ReadonlySet<string> {
+  const out = new Set(exclude);
+  for (const p of s.lost) out.add(p.node.address);
+  return out;
 }
 
 /** The known node closest before `key` (fingers and successor list), or the successor. */
@@ -113,6 +127,7 @@ export function setSuccessors(s: ChordState, succ: NodeRef, succSuccessors: read
   }
   if (list.length === 0) list.push(s.self);
   s.successors = list;
+  for (const n of list) if (s.lost.length) noteFound(s.lost, n.address);
   return successorChanges(before, list);
 }
 
@@ -130,6 +145,7 @@ export function rectify(s: ChordState, candidate: NodeRef, oldAlive: boolean): S
   if (sameNode(candidate, s.self) || sameNode(candidate, pred)) return [];
   if (pred && oldAlive && !inOpen(candidate.id, pred.id, s.self.id)) return [];
   s.predecessor = candidate;
+  noteFound(s.lost, candidate.address);
   const out: StateChange[] = [{ kind: 'predecessor', from: pred, to: candidate }];
   // A lone node learns of its first peer through notify: that peer is its successor too.
   if (isAlone(s)) out.push(...setSuccessors(s, candidate, []));
@@ -149,8 +165,25 @@ export function clearPredecessor(s: ChordState): StateChange[] {
   return [{ kind: 'predecessor', from, to: null }];
 }
 
-/** Forgets a node found dead: out of the successor list, the fingers and the predecessor. */
+/** Forgets a node found dead: out of the successor list, the fingers and the predecessor; remembered as lost. */
 export function removeNode(s: ChordState, dead: NodeRef, now: number): StateChange[] {
+  if (!sameNode(dead, s.self)) noteLost(s.lost, dead, now);
+  return forgetNode(s, dead, now);
+}
+
+/** A node that did not answer a request: remembered as lost (routed around) and out of the fingers. */
+export function nodeUnreachable(s: ChordState, dead: NodeRef, now: number): StateChange[] {
+  if (!sameNode(dead, s.self)) noteLost(s.lost, dead, now);
+  return forgetFinger(s, dead, now);
+}
+
+/** Whether `address` is believed dead. */
+export function believedDead(s: ChordState, address: string): boolean {
+  return s.lost.length > 0 && isLost(s.lost, address);
+}
+
+/** Forgets a node everywhere (a dead one, or one that left). */
+function forgetNode(s: ChordState, dead: NodeRef, now: number): StateChange[] {
   const changes: StateChange[] = [];
   if (s.successors.some((n) => n.address === dead.address)) {
     const rest = s.successors.filter((n) => n.address !== dead.address);
@@ -182,7 +215,7 @@ export function mergeLeaving(
     const rest = [...succs, ...s.successors].filter((n) => !sameNode(n, node));
     changes.push(...setSuccessors(s, rest[0] ?? s.self, rest.slice(1)));
   }
-  changes.push(...removeNode(s, node, now));
+  changes.push(...forgetNode(s, node, now));
   return changes;
 }
 

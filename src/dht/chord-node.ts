@@ -197,12 +197,18 @@ export class ChordNode {
     body: RequestBody<T>,
     opts: RequestOptions = {},
   ): Promise<ResponseBody<T>> {
-    return this.ctx.transport.request(to, type, body, opts);
+    const p = this.ctx.transport.request(to, type, body, opts);
+    // The caller handles the failure; a peer that did not answer only brings the ticker to full rate.
+    p.catch(() => this.ctx.ticker.wake());
+    return p;
   }
 
-  /** Routes to the owner of an id without publishing a lookup event. */
+  /**
+   * Routes to the owner of an id without publishing a lookup event. The owner answered a ping
+   * on the way: a node believed dead, or one that does not answer, is never named.
+   */
   route(id: bigint, opts: WaitOptions = {}): Promise<RouteResult> {
-    return this.ctx.route(id, opts.signal);
+    return this.ctx.route(id, opts.signal, true);
   }
 
   /**

@@ -5,12 +5,18 @@ import { DEFAULT_BACKOFF } from '../core/constants.js';
 import type { AlternateProtocol } from '../transport/tcp-transport.js';
 import type { LogLevel } from '../core/log.js';
 import { ChordNode } from './chord-node.js';
+import { isWildcard, joinHostPort, parseAdvertise } from '../wire/address.js';
 
 export interface TcpNodeOptions {
   /** Interface to listen on and the host part of the node's address (default 127.0.0.1). */
   readonly host?: string;
   /** Port to listen on; 0 picks a free one (default 0). */
   readonly port?: number;
+  /**
+   * The address peers are told and the id is computed from, "host" or "host:port" (default:
+   * the listened-on host; for a wildcard host, the address of the default route's interface).
+   */
+  readonly advertise?: string;
   /** Identifier width m, 1..160 (default 160). */
   readonly bits?: number;
   /** Default 'chord'. */
@@ -51,13 +57,14 @@ export function newTcpNode(opts: TcpNodeOptions = {}): ChordNode {
       return new TcpTransport({
         host,
         port: opts.port,
+        advertise: opts.advertise,
         identity,
         timeoutMs: opts.rpcTimeoutMs,
         log,
         alternate: opts.alternate,
       });
     },
-    address: opts.port ? `${host.includes(':') ? `[${host}]` : host}:${opts.port}` : undefined,
+    address: plannedAddress(host, opts.port, opts.advertise),
     bits: opts.bits,
     routing: opts.routing,
     successors: opts.successors,
@@ -65,4 +72,14 @@ export function newTcpNode(opts: TcpNodeOptions = {}): ChordNode {
     backoff: opts.backoff ?? DEFAULT_BACKOFF,
     bus,
   });
+}
+
+/** The address the node will have, when it is known before listening (else undefined). */
+function plannedAddress(host: string, port: number | undefined, advertise: string | undefined): string | undefined {
+  if (advertise) {
+    const a = parseAdvertise(advertise);
+    const p = a.port ?? port;
+    return p ? joinHostPort(a.host, p) : undefined;
+  }
+  return port && !isWildcard(host) ? joinHostPort(host, port) : undefined;
 }

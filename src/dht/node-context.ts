@@ -9,7 +9,10 @@
  * - `inRing` is true from start (or join) until leave or stop; a node outside a ring answers
  *   no ring traffic and routes nothing;
  * - a wait given an AbortSignal rejects with an ABORTED error (or the signal's own coded
- *   reason) as soon as the signal aborts.
+ *   reason) as soon as the signal aborts;
+ * - a peer that does not answer brings the ticker back to full rate (a quiet ring's stretched
+ *   interval never delays noticing a dead neighbour) and is remembered as lost; a peer that
+ *   answers a lookup is no longer lost.
  */
 import type { EventBus } from '../bus/event-bus.js';
 import * as core from '../core/chord-state.js';
@@ -20,6 +23,7 @@ import type { NodeRef } from '../core/node-ref.js';
 import type { PeerInfo, Transport } from '../transport/transport.js';
 import { P2pError, raceAbort } from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
+import { noteFound } from '../core/lost-peers.js';
 import { route, type RouteResult } from './route.js';
 import { publishChange } from './state-publisher.js';
 import type { Ticker } from './ticker.js';
@@ -95,15 +99,24 @@ export class NodeContext {
     body: RequestBody<T>,
     signal?: AbortSignal,
   ): Promise<ResponseBody<T>> {
-    if (!signal) return this.transport.request(to, type, body);
-    return raceAbort(this.transport.request(to, type, body, { signal }), signal, `${type} to ${to}`);
+    const sent = this.transport.request(to, type, body, signal ? { signal } : {});
+    const p = signal ? raceAbort(sent, signal, `${type} to ${to}`) : sent;
+    // The caller handles the failure; this only snaps the ticker back to full rate.
+    p.catch(() => this.ticker.wake());
+    return p;
   }
 
-  /** Routes to the owner of an id; fingers pointing at nodes that did not answer are cleared. */
-  route(id: bigint, signal?: AbortSignal): Promise<RouteResult> {
+  /**
+   * Routes to the owner of an id; nodes that did not answer are remembered as lost and their
+   * fingers cleared. `verify` pings the owner first and routes past it when it is dead.
+   */
+  route(id: bigint, signal?: AbortSignal, verify = false): Promise<RouteResult> {
     if (!this.inRing) return Promise.reject(new P2pError('NOT_IN_RING', 'not part of a ring: join first'));
-    return route(this.st, this.transport, id, null, MAX_LOOKUP_HOPS, signal).then((r) => {
-      for (const dead of r.failed) this.apply(core.forgetFinger(this.st, dead, this.clock.now()));
+    const st = this.st;
+    return route(st, this.transport, id, null, MAX_LOOKUP_HOPS, signal, { verify }).then((r) => {
+      if (r.failed.length) this.ticker.wake();
+      for (const dead of r.failed) this.apply(core.nodeUnreachable(st, dead, this.clock.now()));
+      if (st.lost.length) for (const n of verify ? [...r.path, r.owner] : r.path) noteFound(st.lost, n.address);
       return r;
     });
   }
@@ -112,7 +125,7 @@ export class NodeContext {
   isAlive(n: NodeRef): Promise<boolean> {
     return this.transport.request(n.address, 'ping', {}).then(
       () => true,
-      () => false,
+      () => (this.ticker.wake(), false),
     );
   }
 

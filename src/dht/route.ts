@@ -1,7 +1,9 @@
 /**
  * Iterative lookup: the asking node walks the ring one find_step RPC at a time, so it sees
  * (and reports) every hop. A node that does not answer is excluded and the previous hop is
- * asked again for an alternative.
+ * asked again for an alternative. A lookup that verifies its answer pings the owner it was
+ * told of (the last hop names its successor without knowing it is alive) and, when the owner
+ * is dead, asks the last hop again without it: it never names a node that did not answer.
  *
  * Every step is bounded by the transport's request timeout, and the whole walk by the hop
  * and failure limits and by the caller's AbortSignal: aborting rejects with ABORTED.
@@ -11,7 +13,7 @@ import { sameNode } from '../core/node-ref.js';
 import { routeStep, type ChordState, type RouteStep } from '../core/chord-state.js';
 import { abortReason, IncompatiblePeerError, P2pError, raceAbort } from '../wire/errors.js';
 import type { Transport } from '../transport/transport.js';
-import type { ResponseBody } from '../wire/messages.js';
+import type { RequestBody, ResponseBody } from '../wire/messages.js';
 import { fromWire } from './wire-refs.js';
 
 /** The most dead nodes a single lookup routes around before giving up. */
@@ -29,6 +31,14 @@ export interface RouteResult {
   readonly rpcs: number;
   /** Nodes that did not answer. */
   readonly failed: NodeRef[];
+}
+
+/** What a walk may be told beyond its key. */
+export interface RouteOptions {
+  /** Addresses to route around from the start (nodes the caller found dead). */
+  readonly exclude?: Iterable<string>;
+  /** Ping the owner before answering, and route past it when it is dead (default false). */
+  readonly verify?: boolean;
 }
 
 /** One walk in progress. */
@@ -50,20 +60,39 @@ export async function route(
   first: NodeRef | null,
   maxHops: number,
   signal?: AbortSignal,
+  opts: RouteOptions = {},
 ): Promise<RouteResult> {
   const w: Walk = {
     state,
     transport,
     key,
     keyHex: key.toString(16),
-    exclude: new Set(),
+    exclude: new Set(opts.exclude),
     path: [state.self],
     failed: [],
     signal,
   };
   if (signal?.aborted) throw abortReason(signal, `lookup of ${w.keyHex}`);
   let rpcs = 0;
-  let step: RouteStep = first ? { done: false, node: first } : routeStep(state, key);
+  let step: RouteStep = first ? { done: false, node: first } : routeStep(state, key, w.exclude);
+  for (;;) {
+    [step, rpcs] = await walk(w, step, rpcs, maxHops);
+    if (!opts.verify || sameNode(step.node, state.self) || w.path.some((n) => sameNode(n, step.node))) break;
+    rpcs++;
+    try {
+      await ask(w, step.node, 'ping', {});
+      break;
+    } catch (e) {
+      step = afterFailure(w, step.node, e);
+    }
+  }
+  return { owner: step.node, path: w.path, hops: w.path.length - 1, rpcs, failed: w.failed };
+}
+
+/** Walks until a node names the owner; returns that answer and the RPCs counted so far. */
+async function walk(w: Walk, from: RouteStep, rpcs: number, maxHops: number): Promise<[RouteStep, number]> {
+  const { state, signal } = w;
+  let step = from;
   while (!step.done) {
     if (signal?.aborted) throw abortReason(signal, `lookup of ${w.keyHex}`);
     if (w.path.length > maxHops) throw new P2pError('LOOKUP_FAILED', `lookup of ${w.keyHex} exceeded ${maxHops} hops`);
@@ -81,7 +110,7 @@ export async function route(
       step = afterFailure(w, next, e);
     }
   }
-  return { owner: step.node, path: w.path, hops: w.path.length - 1, rpcs, failed: w.failed };
+  return [step, rpcs];
 }
 
 /** The walk came back to this node: its own table, without the excluded nodes, says where next. */
@@ -106,8 +135,11 @@ function afterFailure(w: Walk, next: NodeRef, e: unknown): RouteStep {
 }
 
 function askStep(w: Walk, next: NodeRef): Promise<ResponseBody<'find_step'>> {
-  const body = { key: w.keyHex, exclude: [...w.exclude].slice(-MAX_EXCLUDE_SENT) };
-  if (!w.signal) return w.transport.request(next.address, 'find_step', body);
-  const request = w.transport.request(next.address, 'find_step', body, { signal: w.signal });
+  return ask(w, next, 'find_step', { key: w.keyHex, exclude: [...w.exclude].slice(-MAX_EXCLUDE_SENT) });
+}
+
+function ask<T extends 'find_step' | 'ping'>(w: Walk, to: NodeRef, type: T, body: RequestBody<T>): Promise<ResponseBody<T>> {
+  if (!w.signal) return w.transport.request(to.address, type, body);
+  const request = w.transport.request(to.address, type, body, { signal: w.signal });
   return raceAbort(request, w.signal, `lookup of ${w.keyHex}`);
 }

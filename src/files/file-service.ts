@@ -17,6 +17,7 @@ import { readChunk } from '../transfer/chunk-reader.js';
 import type { ChunkSource } from '../transfer/download-session.js';
 import { TransferManager } from '../transfer/transfer-manager.js';
 import { safeFileName } from '../transfer/safe-name.js';
+import { joinHostPort } from '../wire/address.js';
 import { abortReason, P2pError, raceAbort } from '../wire/errors.js';
 import { writeFileAtomic } from '../io/write-atomic.js';
 import { fetchRfc } from '../tracker/fetch-rfc.js';
@@ -26,6 +27,7 @@ import { PeerChunkSource } from './peer-chunk-source.js';
 import { SharedFolder } from './shared-folder.js';
 import { TrackerLink } from './tracker-link.js';
 import { publishTransfers } from './transfer-events.js';
+import { readSizes, resolveLocal } from './local-path.js';
 
 export interface FileServiceOptions {
   /** The shared/download folder. */
@@ -73,6 +75,8 @@ export class FileService {
   private readonly bus: EventBus;
   private unshared = new Set<string>();
   private inRing = new Set<string>();
+  /** Sizes of the files put from outside the shared folder (the folder knows its own). */
+  private ringSizes = new Map<string, number>();
   private readonly downloading = new Set<string>();
 
   constructor(
@@ -90,6 +94,7 @@ export class FileService {
     await fsp.mkdir(this.opts.dataDir, { recursive: true });
     this.unshared = new Set(await this.readList('unshared.json'));
     this.inRing = new Set(await this.readList('ring-files.json'));
+    this.ringSizes = await readSizes(join(this.opts.dataDir, 'ring-sizes.json'), (m) => this.node.log('warn', 'files', m));
     this.blobs = await DiskBlobStore.open(join(this.opts.dataDir, 'store'));
     this.ring = new RingStore(this.node, { store: this.blobs, replicas: this.opts.replicas });
     await this.ring.start();
@@ -123,7 +128,7 @@ export class FileService {
   /** Stores a file in the ring: every chunk at its holders, then the manifest under the file name. */
   async put(path: string, opts: FileCallOptions = {}): Promise<FileResult> {
     const { signal } = opts;
-    const src = resolve(path);
+    const src = await this.localPath(path);
     const name = safeFileName(basename(src));
     const building = buildManifest(src, { name, chunkSize: this.opts.chunkSize, hashPool: this.hashPool });
     const manifest = await raceAbort(building, signal, `put of ${name}`);
@@ -138,7 +143,9 @@ export class FileService {
     await Promise.all(Array.from({ length: Math.min(PUT_PARALLEL, manifest.chunks.length) }, worker));
     await this.ring.put(name, encodeManifest(manifest), 'manifest', { signal });
     this.inRing.add(name);
+    this.ringSizes.set(name, manifest.size);
     await this.writeList('ring-files.json', this.inRing);
+    await writeFileAtomic(join(this.opts.dataDir, 'ring-sizes.json'), JSON.stringify(Object.fromEntries(this.ringSizes)));
     this.publishFiles();
     return { name, size: manifest.size, sha256: manifest.sha256 };
   }
@@ -198,7 +205,7 @@ export class FileService {
    * announcement; the file stays shared and is announced anyway.
    */
   async share(path: string, opts: FileCallOptions = {}): Promise<FileResult> {
-    const name = await this.folder.add(path);
+    const name = await this.folder.add(await this.localPath(path));
     this.unshared.delete(name);
     await this.writeList('unshared.json', this.unshared);
     const m = await raceAbort(this.folder.manifest(name), opts.signal, `share of ${name}`);
@@ -230,7 +237,8 @@ export class FileService {
       states: this.statesOf(f.name, true),
     }));
     for (const name of this.inRing)
-      if (!this.folder.has(name)) out.push({ name, size: 0, states: this.statesOf(name, false) });
+      if (!this.folder.has(name))
+        out.push({ name, size: this.ringSizes.get(name) ?? 0, states: this.statesOf(name, false) });
     return out;
   }
 
@@ -246,6 +254,14 @@ export class FileService {
   publishState(): void {
     this.publishFiles();
     this.tracker?.publishState();
+  }
+
+  /**
+   * Where a `put`/`share` argument points: a bare name is a file of the shared folder (the
+   * folder the console shows), else of the current directory; any other path is as given.
+   */
+  private localPath(path: string): Promise<string> {
+    return resolveLocal(path, this.opts.dir);
   }
 
   /** Waits (until `signal` aborts) for the tracker to learn the current folder, if there is a tracker. */
@@ -280,7 +296,7 @@ export class FileService {
     const addrs = [
       ...new Set(
         matches.flatMap((m) =>
-          m.sources.filter((s) => s.online && s.kind === 'p2pterm').map((s) => `${s.host}:${s.port}`),
+          m.sources.filter((s) => s.online && s.kind === 'p2pterm').map((s) => joinHostPort(s.host, s.port)),
         ),
       ),
     ].filter((a) => a !== self);

@@ -5,7 +5,7 @@
  */
 import type { EventBus } from '../bus/event-bus.js';
 import type { LogLevel } from '../core/log.js';
-import { splitAddress } from '../transport/tcp-transport.js';
+import { joinHostPort, splitAddress } from '../wire/address.js';
 import { TrackerClient, type TrackerCallOptions, type TrackerClientState } from '../tracker/tracker-client.js';
 import type { AnnouncedFile, SearchMatch } from '../tracker/native-protocol.js';
 import type { SharedFolder } from './shared-folder.js';
@@ -85,7 +85,7 @@ export class TrackerLink {
     if (peers) {
       const online = new Set<string>();
       const offline = new Set<string>();
-      for (const m of peers) for (const s of m.sources) (s.online ? online : offline).add(`${s.host}:${s.port}`);
+      for (const m of peers) for (const s of m.sources) (s.online ? online : offline).add(joinHostPort(s.host, s.port));
       this.bus.emit('tracker:peers', {
         online: online.size,
         offline: [...offline].filter((x) => !online.has(x)).length,

@@ -27,6 +27,7 @@ import {
   RECONNECT_MIN_MS,
 } from './tracker-constants.js';
 import { TrackerUnavailableError } from './tracker-errors.js';
+import { splitAddress } from '../wire/address.js';
 
 export type TrackerClientState = 'idle' | 'connected' | 'disconnected' | 'reconnecting' | 'closed';
 
@@ -72,11 +73,11 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
 
   constructor(private readonly opts: TrackerClientOptions) {
     super();
-    const colon = opts.address.lastIndexOf(':');
-    this.#host = opts.address.slice(0, colon).replace(/^\[|\]$/g, '');
-    this.#port = Number(opts.address.slice(colon + 1));
-    if (colon <= 0 || !Number.isInteger(this.#port) || this.#port < 1 || this.#port > 65535)
+    try {
+      ({ host: this.#host, port: this.#port } = splitAddress(opts.address));
+    } catch {
       throw new RangeError(`tracker address "${opts.address}" is not host:port`);
+    }
     this.#timeout = opts.requestTimeoutMs ?? CLIENT_REQUEST_TIMEOUT_MS;
     this.#log = opts.log ?? silentTrackerLog;
   }

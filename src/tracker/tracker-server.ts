@@ -12,6 +12,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
+import { joinHostPort } from '../wire/address.js';
 import { sniffProtocol } from './native-protocol.js';
 import { NativeSession } from './native-session.js';
 import { P2pCiSession } from './p2p-ci-session.js';
@@ -104,7 +105,7 @@ export class TrackerServer extends EventEmitter<PeerRegistryEvents> {
       throw e;
     }
     const addr = server.address() as { address: string; port: number };
-    this.#address = `${this.#opts.host}:${addr.port}`;
+    this.#address = joinHostPort(this.#opts.host, addr.port);
     this.#opts.log(
       'info',
       `tracker listening on ${this.#address} (db ${this.#opts.dbPath}, ${offline} peers marked offline)`,

@@ -5,7 +5,9 @@
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { DEFAULT_RPC_TIMEOUT_MS, HELLO_TIMEOUT_MS } from '../core/constants.js';
-import { abortReason, P2pError, RpcTimeoutError, UnreachableError } from '../wire/errors.js';
+import { joinHostPort, splitAddress } from '../wire/address.js';
+import { advertisedAddress } from './advertise-address.js';
+import { abortReason, RpcTimeoutError, UnreachableError } from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
 import { silentLog, type LogFn } from '../core/log.js';
 import { TcpConnection } from './tcp-connection.js';
@@ -14,11 +16,18 @@ import type { LocalIdentity, RequestHandler, RequestOptions, Transport } from '.
 /** Size of the reused read buffer of an outbound connection. */
 const READ_BUFFER_BYTES = 256 * 1024;
 
+export { splitAddress } from '../wire/address.js';
+
 export interface TcpTransportOptions {
   /** Interface to listen on (default 127.0.0.1). */
   readonly host?: string;
   /** Port to listen on; 0 picks a free one (default 0). */
   readonly port?: number;
+  /**
+   * What peers are told to dial, "host" or "host:port" (the port defaults to the one listened
+   * on). Default: the listened-on host, or for a wildcard the default route's interface address.
+   */
+  readonly advertise?: string;
   /** Our identity for the hello, read when a connection opens (the id depends on the port). */
   readonly identity: () => LocalIdentity;
   /** Default request timeout in ms (default 2000). */
@@ -59,7 +68,9 @@ export class TcpTransport implements Transport {
     });
     server.on('error', (e) => this.log('error', 'tcp', `server error: ${e.message}`));
     const port = (server.address() as { port: number }).port;
-    this.address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const { address, picked } = await advertisedAddress(host, port, this.opts.advertise);
+    if (picked) this.log('info', 'tcp', `listening on ${joinHostPort(host, port)}, known as ${address} (${picked})`);
+    this.address = address;
     return this.address;
   }
 
@@ -160,14 +171,6 @@ export class TcpTransport implements Transport {
       for (const [addr, c] of this.outbound) if (c === conn) this.outbound.delete(addr);
     });
   }
-}
-
-/** "host:port" or "[v6]:port" into parts. */
-export function splitAddress(address: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(address);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port < 1 || port > 65535) throw new P2pError('BAD_ADDRESS', `not a host:port address: ${address}`);
-  return { host: m[1] ?? m[2]!, port };
 }
 
 /** Waits for `p`, failing after `ms` or when `signal` aborts (`what` names the wait in the error). */

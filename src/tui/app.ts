@@ -6,7 +6,6 @@
  */
 import type { Widgets } from 'blessed';
 import type { EventBus } from '../bus/event-bus.js';
-import type { ChordNode } from '../dht/chord-node.js';
 import { BottomLine } from './bottom-line.js';
 import { wireBuses } from './bus-wiring.js';
 import { consoleRunner } from './builtin-commands.js';
@@ -30,6 +29,7 @@ import type { Pane, PaneContext } from './panes/pane.js';
 import type { RingMapPane } from './panes/ring-map-pane.js';
 import { StatusBar } from './panes/status-bar.js';
 import type { TransfersPane } from './panes/transfers-pane.js';
+import type { ConsoleNode } from './console-node.js';
 import { ScreenChrome } from './screen-chrome.js';
 import { applySetting } from './setting-change.js';
 import type { SettingField } from './settings.js';
@@ -52,7 +52,7 @@ class Console implements ConsoleApp {
   readonly transfers: TransfersPane;
   readonly status: StatusBar;
   readonly closed: Promise<QuitReason>;
-  node: ChordNode;
+  node: ConsoleNode;
   theme: Theme;
   private readonly caps: TerminalCaps;
   private readonly glyphs: Glyphs;
@@ -176,7 +176,9 @@ class Console implements ConsoleApp {
       setTheme: (name) => this.setTheme(name),
       apply: (f, value) => this.applySetting(f, value),
       log: (level, message) => this.consoleBus.emit('log:line', { at: Date.now(), level, topic: 'console', message }),
+      // A command that finishes after the console closed has nowhere to show its reply.
       showReply: (title, lines) =>
+        this.destroyed ||
         this.modals.push(replyOverlay(this.screen, () => this.theme, { title, lines, onClose: this.modals.closed })),
     });
   }
@@ -347,7 +349,8 @@ class Console implements ConsoleApp {
 
   quit(reason: QuitReason = 'quit', confirm = false): void {
     if (this.destroyed) return;
-    const running = this.transfers.activeCount;
+    // A get or put whose transfer is not registered yet counts as running too.
+    const running = Math.max(this.transfers.activeCount, this.runner.transfersInFlight);
     if (!confirm || running === 0) {
       this.destroy();
       this.resolveClosed(reason);

@@ -2,7 +2,7 @@
  * The panes and the status bar listen to the shown node's bus, and in the lab to the lab's bus
  * as well; when the lab selects another node (or the shown one goes away) they follow it.
  */
-import type { ChordNode } from '../dht/chord-node.js';
+import type { ConsoleNode } from './console-node.js';
 import type { ConsoleLab } from './console-api.js';
 import type { PaneSet } from './pane-set.js';
 import type { StatusBar } from './panes/status-bar.js';
@@ -12,15 +12,15 @@ export interface BusWiringDeps {
   readonly panes: PaneSet;
   readonly status: StatusBar;
   /** The node shown now. */
-  readonly node: () => ChordNode;
+  readonly node: () => ConsoleNode;
   /** Shows another node (called between detaching from the old bus and attaching to the new). */
-  readonly showNode: (node: ChordNode) => void;
+  readonly showNode: (node: ConsoleNode) => void;
   readonly requestFrame: () => void;
 }
 
 /** Attaches everything; returns what detaches it again. */
 export function wireBuses(d: BusWiringDeps): () => void {
-  const follow = (next: ChordNode | undefined) => {
+  const follow = (next: ConsoleNode | undefined) => {
     if (!next || next === d.node()) return;
     detach(d);
     d.showNode(next);

@@ -24,8 +24,18 @@ export interface CommandRunnerDeps {
   readonly onSuccess?: (cmd: string, args: readonly string[], reply: Record<string, unknown>) => void;
 }
 
+/** Commands that move a file: while one runs (even before its transfer is registered), quitting asks first. */
+const TRANSFER_COMMANDS: ReadonlySet<string> = new Set(['get', 'put', 'share']);
+
 export class CommandRunner {
+  private transfersStarting = 0;
+
   constructor(private readonly deps: CommandRunnerDeps) {}
+
+  /** `get`, `put` and `share` commands still running. */
+  get transfersInFlight(): number {
+    return this.transfersStarting;
+  }
 
   /** Every name the command line knows, sorted (completion, help). */
   names(): string[] {
@@ -50,11 +60,15 @@ export class CommandRunner {
     this.deps.log('info', `> ${line}`);
     this.deps.say(`${cmd}...`);
     let reply: Record<string, unknown>;
+    const moving = TRANSFER_COMMANDS.has(cmd);
+    if (moving) this.transfersStarting++;
     try {
       reply = await fn(args);
     } catch (e) {
       const code = e instanceof P2pError ? ` [${e.code}]` : '';
       return this.fail(line, `${cmd}: ${(e as Error).message}${code}`);
+    } finally {
+      if (moving) this.transfersStarting--;
     }
     this.deps.onSuccess?.(cmd, args, reply);
     const body = Object.fromEntries(Object.entries(reply).filter(([k]) => k !== 'cmd' && k !== 'ok'));

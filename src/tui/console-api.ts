@@ -3,6 +3,7 @@ import type { Widgets } from 'blessed';
 import type { EventBus } from '../bus/event-bus.js';
 import type { CommandFn } from '../commands/command-fn.js';
 import type { ChordNode } from '../dht/chord-node.js';
+import type { ConsoleNode } from './console-node.js';
 import type { KeyBinding } from './keymap.js';
 import type { ConsoleLayout, PaneId } from './layout.js';
 import type { LogLine, LogPane } from './panes/log-pane.js';
@@ -37,8 +38,8 @@ export interface ConsoleLab {
 }
 
 export interface ConsoleOptions {
-  /** The node shown (with `lab`, the first one). */
-  readonly node: ChordNode;
+  /** The node shown (with `lab`, the first one); a stand-in for a daemon's node with `p2pterm attach`. */
+  readonly node: ConsoleNode;
   /** The headless command map (`nodeCommands(node)` plus whatever services add). */
   readonly commands: Readonly<Record<string, CommandFn>>;
   /** A theme name from themes/*.json, or a loaded theme. */
@@ -71,7 +72,7 @@ export interface ConsoleApp {
    */
   readonly panes: Readonly<Record<PaneId, Pane>>;
   /** The node the panes show (changes in the lab). */
-  readonly node: ChordNode;
+  readonly node: ConsoleNode;
   readonly ringMap: RingMapPane;
   readonly log: LogPane;
   readonly transfers: TransfersPane;

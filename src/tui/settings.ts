@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import envPaths from 'env-paths';
 import { DEFAULT_STABILIZE_MS } from '../core/constants.js';
+import { listThemes } from './theme.js';
 
 export interface ConsoleSettings {
   /** Theme name from themes/*.json. Default "dark". */
@@ -200,9 +201,31 @@ export interface FlagValues {
   readonly stabilizeMs?: number;
 }
 
-/** Flags win and are remembered; what was not given comes from the store. */
-export function mergeFlags(store: SettingsStore, flags: FlagValues): ConsoleSettings {
-  for (const [k, v] of Object.entries(flags)) if (v !== undefined) store.set(k as SettingKey, v as never);
+/**
+ * Flags win and are remembered; what was not given comes from the store. An invalid value (a
+ * theme that does not exist) is never remembered, and one already stored is dropped: each is
+ * reported through `rejected` once, instead of warning again on every start.
+ */
+export function mergeFlags(
+  store: SettingsStore,
+  flags: FlagValues,
+  rejected: (message: string) => void = () => undefined,
+): ConsoleSettings {
+  const themes = listThemes();
+  const known = (name: unknown) => themes.length === 0 || themes.includes(name as string);
+  const stored = store.get('theme');
+  if (!known(stored)) {
+    store.set('theme', undefined);
+    rejected(`forgetting the stored theme "${stored}": no such theme (available: ${themes.join(', ')})`);
+  }
+  for (const [k, v] of Object.entries(flags)) {
+    if (v === undefined) continue;
+    if (k === 'theme' && !known(v)) {
+      rejected(`unknown theme "${v}", not remembered (available: ${themes.join(', ')})`);
+      continue;
+    }
+    store.set(k as SettingKey, v as never);
+  }
   const out = {} as ConsoleSettings;
   for (const key of Object.keys(SETTING_DEFAULTS).concat(['join', 'tracker', 'dir', 'data']) as SettingKey[]) {
     (out as unknown as Record<string, unknown>)[key] = store.get(key);

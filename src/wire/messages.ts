@@ -63,6 +63,12 @@ export const requestSchemas = {
   leaving: z.object({ node: wireRef, predecessor: wireRef.nullable(), successors: refList }),
   /** Ask a node to run a stabilize round now (a joiner nudges its new predecessor). */
   stabilize_now: empty,
+  /**
+   * Ring merge: `node` is alive and may belong to another ring; the receiver adopts it as
+   * successor when it is closer, or passes the hint on towards the node just before it
+   * (at most `ttl` more times).
+   */
+  merge_hint: z.object({ node: wireRef, ttl: z.number().int().min(0).max(64) }),
   /** Ring store: read one value (a chunk, a manifest) from the receiver's disk. */
   store_get: z.object({ key: storeKey }),
   /**
@@ -103,6 +109,7 @@ export const responseSchemas = {
   fingers: z.object({ fingers: refList }),
   leaving: empty,
   stabilize_now: empty,
+  merge_hint: empty,
   store_get: z.object({ value: storeValue.nullable() }),
   store_put: z.object({ holders: refList }),
   store_list: z.object({ entries: z.array(storeEntry).max(MAX_LIST), more: z.boolean() }),

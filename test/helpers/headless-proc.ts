@@ -40,8 +40,14 @@ process.on('exit', () => {
   for (const c of all) c.kill('SIGKILL');
 });
 
-export function startProc(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
-  const child = spawn(process.execPath, ['--import=tsx', MAIN, ...args], {
+/**
+ * Starts `p2pterm args`; `launcher` is a command line the child runs under (e.g.
+ * `ip netns exec NS`, which execs it in place, so the child's pid is p2pterm's).
+ */
+export function startProc(args: string[], env: NodeJS.ProcessEnv = {}, launcher: readonly string[] = []): Proc {
+  const argv = [process.execPath, '--import=tsx', MAIN, ...args];
+  const [command, ...rest] = [...launcher, ...argv] as [string, ...string[]];
+  const child = spawn(command, rest, {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },

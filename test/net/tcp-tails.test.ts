@@ -36,24 +36,33 @@ test('a chunk lands in the buffer the request offers, and the server gets its bu
 });
 
 test('a request given up before its chunk arrives never writes into its buffer', async (t) => {
-  let answer!: () => void;
+  // Each request the server receives waits here until the test answers it; `arrived` resolves
+  // once the server holds a request, so nothing depends on how fast this machine is.
+  const held: (() => void)[] = [];
+  let arrived!: () => void;
+  const nextArrival = () => new Promise<void>((r) => (arrived = r));
+  let arrival = nextArrival();
   const { server, client, stop } = await pair(async (index) => {
-    await new Promise<void>((r) => (answer = r));
+    await new Promise<void>((r) => {
+      held.push(r);
+      arrived();
+    });
     return { data: Buffer.alloc(64 * KiB, index) };
   });
   t.teardown(stop);
   const into = new Uint8Array(64 * KiB);
   const ctl = new AbortController();
   const pending = client.request(server.self.address, 'file_chunk', ask(9), { into, signal: ctl.signal });
-  await new Promise((r) => setTimeout(r, 50));
+  await arrival;
+  arrival = nextArrival();
   ctl.abort(new Error('given up'));
   await t.throwsAsync(pending, { message: 'given up' });
-  answer();
+  held.shift()?.();
   // The late answer still arrives on the connection; the next request proves it was read past.
   const next = new Uint8Array(64 * KiB);
   const later = client.request(server.self.address, 'file_chunk', ask(7), { into: next });
-  await new Promise((r) => setTimeout(r, 20));
-  answer();
+  await arrival;
+  held.shift()?.();
   await later;
   t.true(next.every((b) => b === 7));
   t.true(

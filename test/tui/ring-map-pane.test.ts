@@ -1,5 +1,5 @@
 import test from 'ava';
-import { openConsole, simRing, find, tick, waitFor } from './helpers.js';
+import { openConsole, simRing, find, waitFor } from './helpers.js';
 
 /** The ring map's rows (left third of the top half at 160x48). */
 function ringRows(lines: string[]): string[] {
@@ -63,7 +63,7 @@ test('ring map: ASCII mode draws no Unicode at all', async (t) => {
   try {
     const lines = c.text();
     // blessed keeps Unicode borders in its buffer and converts them on output: check the bytes sent.
-    await tick(10);
+    await waitFor(() => c.term.written().includes('Ring map'), 5000, 'the first frame on the terminal');
     const sent = c.term.written();
     t.true(sent.length > 1000);
     const bad = [...new Set([...sent].filter((ch) => ch.charCodeAt(0) > 126))];

@@ -144,6 +144,10 @@ export class FingerTablePane extends Pane {
     const iW = Math.max(2, ...rows.map((r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`).length));
     const e = this.ctx.glyphs.ellipsis;
     const id = (hex: string) => shortId(hex, idW, e);
+    // Wide ids share their leading digits with this node's: n+2^i is what tells starts apart.
+    const relative = Math.ceil(this.ctx.node.bits / 4) > idW;
+    const start = (i: number) => (relative ? `n+2^${i}` : null);
+    const end = (r: FingerRow) => (relative ? (r.to + 1 < this.ctx.node.bits ? `n+2^${r.to + 1}` : 'n') : id(r.end));
     return [
       {
         name: 'i',
@@ -152,8 +156,14 @@ export class FingerTablePane extends Pane {
         drop: 9,
         value: (r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`),
       },
-      { name: 'start', width: Math.max(5, idW), align: 'left', drop: 2, value: (r) => id(r.start) },
-      { name: 'interval', width: idW * 2 + 3, align: 'left', drop: 1, value: (r) => `[${id(r.start)},${id(r.end)})` },
+      { name: 'start', width: Math.max(5, idW), align: 'left', drop: 2, value: (r) => start(r.from) ?? id(r.start) },
+      {
+        name: 'interval',
+        width: idW * 2 + 3,
+        align: 'left',
+        drop: 1,
+        value: (r) => `[${start(r.from) ?? id(r.start)},${end(r)})`,
+      },
       { name: 'succ', width: idW, align: 'left', drop: 9, value: (r) => id(r.id) },
       { name: 'address', width: addrW, align: 'left', drop: 3, value: (r) => r.address },
       {
@@ -161,7 +171,8 @@ export class FingerTablePane extends Pane {
         width: 8,
         align: 'right',
         drop: 9,
-        value: (r, now) => `${formatAge(stepped(now, this.ageStepMs()) - r.fixedAt)} ago`,
+        // A finger copied at join but not fixed yet has no fix time (-1).
+        value: (r, now) => (r.fixedAt < 0 ? 'never' : `${formatAge(stepped(now, this.ageStepMs()) - r.fixedAt)} ago`),
       },
     ];
   }

@@ -7,7 +7,7 @@ import blessed from 'blessed';
 import type { Widgets } from 'blessed';
 import type { EventBus } from '../../bus/event-bus.js';
 import type { BusEventName, BusEvents } from '../../bus/events.js';
-import type { ChordNode } from '../../dht/chord-node.js';
+import type { ConsoleNode } from '../console-node.js';
 import type { Glyphs } from '../glyphs.js';
 import type { KeyBinding } from '../keymap.js';
 import type { PaneId } from '../layout.js';
@@ -16,7 +16,7 @@ import { blessedStyle, type Theme } from '../theme.js';
 
 /** What the app lends a pane. */
 export interface PaneContext {
-  readonly node: ChordNode;
+  readonly node: ConsoleNode;
   readonly caps: TerminalCaps;
   readonly glyphs: Glyphs;
   theme(): Theme;
