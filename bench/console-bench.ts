@@ -442,7 +442,7 @@ const exists = (p: string) => {
     statSync(p);
     return true;
   } catch {
-    return false;
+    return false; // no such file (or unreadable): the answer is no
   }
 };
 
@@ -516,7 +516,7 @@ function waitLine(
       try {
         reader.lines.push(JSON.parse(line));
       } catch {
-        return;
+        return; // not a JSON reply (a stray log line): nothing to wake anyone for
       }
       for (const w of reader.waiters) w();
     });
@@ -590,7 +590,7 @@ export class Tmux {
       try {
         this.run('has-session', '-t', session);
       } catch {
-        return;
+        return; // has-session fails once the session is gone: it quit
       }
       await sleep(50);
     }

@@ -34,7 +34,12 @@ let stopping = false;
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  await Promise.race([Promise.all(nodes.map((x) => x.stop().catch(() => {}))), sleep(3000)]);
+  await Promise.race([
+    Promise.all(
+      nodes.map((x) => x.stop().catch((e: Error) => process.stderr.write(`ring-peers: stop failed: ${e.message}\n`))),
+    ),
+    sleep(3000),
+  ]);
   process.exit(code);
 }
 process.on('SIGTERM', () => void stop(0));

@@ -12,6 +12,8 @@ import { trackerBench } from './tracker-bench.js';
 import { transferBench } from './transfer-bench.js';
 import { transferEngineBench } from './transfer-engine-bench.js';
 import { simBench } from './sim-bench.js';
+import { churnBench } from './churn-bench.js';
+import { netnsBench } from './netns-bench.js';
 
 const parts: Record<string, () => Promise<Record<string, unknown>>> = {
   hops: () => chordHopsBench(),
@@ -21,6 +23,8 @@ const parts: Record<string, () => Promise<Record<string, unknown>>> = {
   engine: () => transferEngineBench(),
   console: () => consoleBench(),
   sim: () => simBench(),
+  churn: () => churnBench(),
+  netns: () => netnsBench(),
 };
 
 const wanted = (process.env.BENCH ?? Object.keys(parts).join(',')).split(',').map((s) => s.trim());

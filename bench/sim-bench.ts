@@ -88,7 +88,7 @@ async function ringMapFrame(n: number): Promise<Record<string, unknown>> {
   const b0 = performance.now();
   const lab = await RingLab.create({ nodes: n, seed: 23 });
   const buildMs = Math.round(performance.now() - b0);
-  const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => {} });
+  const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined }); // no raw mode in memory
   const output = Object.assign(new PassThrough(), { columns: 160, rows: 48, isTTY: true });
   output.resume();
   const app = openLabConsole(lab, {

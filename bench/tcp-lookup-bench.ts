@@ -60,7 +60,7 @@ export async function bittorrentDhtLookupLatency(
   n = 128,
   lookups = 100,
 ): Promise<LatencyFigures & { firstPeerP50Ms: number; firstPeerP99Ms: number }> {
-  const dhts: any[] = [];
+  const dhts: DHT[] = [];
   let queries = 0;
   try {
     const first = new DHT({ bootstrap: false, host: '127.0.0.1' });
@@ -72,7 +72,7 @@ export async function bittorrentDhtLookupLatency(
       await listen(d);
       dhts.push(d);
     }
-    await Promise.all(dhts.map((d) => (d.ready ? null : new Promise((r) => d.once('ready', r)))));
+    await Promise.all(dhts.map((d) => (d.ready ? null : new Promise<void>((r) => d.once('ready', r)))));
     for (const d of dhts) d._rpc.socket.on('query', () => queries++);
     const times: number[] = [];
     const firstPeer: number[] = [];
@@ -106,11 +106,11 @@ export async function bittorrentDhtLookupLatency(
     const early = figures(n, firstPeer, rpcTotal / lookups);
     return { ...figures(n, times, rpcTotal / lookups), firstPeerP50Ms: early.p50Ms, firstPeerP99Ms: early.p99Ms };
   } finally {
-    await Promise.all(dhts.map((d) => new Promise((r) => d.destroy(r))));
+    await Promise.all(dhts.map((d) => new Promise<void>((r) => d.destroy(r))));
   }
 }
 
-function listen(d: any): Promise<void> {
+function listen(d: DHT): Promise<void> {
   return new Promise((r) => d.listen(0, '127.0.0.1', () => r()));
 }
 

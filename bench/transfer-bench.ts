@@ -1,258 +1,231 @@
 /**
- * 1 GiB between processes on loopback: p2pterm (tracker-assisted, one source and four
- * sources) against a plain Node baseline in the same run (socket → SHA-256 → file + fsync).
- * Reports MB/s per round and the medians, the ratios, and the downloader's peak RSS (VmHWM).
+ * 1 GiB between processes on loopback, in rounds, all in one run:
+ * - plain: a plain two-process pipeline (socket → SHA-256 → file + fsync; plain-pipeline.ts);
+ * - single / four: p2pterm, tracker-assisted, from one source and from four;
+ * - aria2: Debian's aria2, seeder to downloader with a local tracker (aria2-pipeline.ts).
+ * Reports MB/s per round and the medians, the ratios between medians (and per round), the
+ * p2pterm downloader's peak RSS (VmHWM), and whether aria2 made its file durable.
+ *
+ * Knobs: BENCH_TRANSFER_BYTES (default 1 GiB), BENCH_TRANSFER_ROUNDS (default 3),
+ * BENCH_TRANSFER_MODES (default plain,single,four,aria2), BENCH_P2PTERM_MAIN (the CLI to run).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomFillSync } from 'node:crypto';
-import {
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  closeSync,
-  fsyncSync,
-  readFileSync,
-  rmSync,
-  writeSync,
-  linkSync,
-} from 'node:fs';
-import { connect } from 'node:net';
+import { linkSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { ARIA2_OPTIONS, Aria2Swarm, ensureAria2 } from './aria2-pipeline.js';
+import { plainPipeline } from './plain-pipeline.js';
 import { median, settleDisk } from './settle.js';
+import {
+  type Headless,
+  makeFile,
+  peakRssMB,
+  round2,
+  sha256OfFile,
+  sleep,
+  startPeer,
+  startTracker,
+} from './transfer-procs.js';
 
-const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const MB = 1e6;
+/** Size of the file aria2's fsync behaviour is checked on (a traced, untimed download). */
+const FSYNC_CHECK_BYTES = 32 * 1024 * 1024;
+const MODES = ['plain', 'single', 'four', 'aria2'] as const;
+type Mode = (typeof MODES)[number];
 
-interface Headless {
-  child: ChildProcess;
-  address: string;
-  cmd(line: string, ms?: number): Promise<Record<string, any>>;
+/** Stops something the benchmark started. */
+type Closer = () => Promise<void> | void;
+
+interface Run {
+  readonly seconds: number;
+  readonly MBps: number;
+  readonly peakRssMB?: number;
 }
 
-function startHeadless(args: string[]): Promise<Headless> {
-  const child = spawn(process.execPath, [MAIN, ...args, '--headless'], {
-    stdio: ['pipe', 'pipe', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'],
-  });
-  const waiting: ((o: Record<string, any>) => void)[] = [];
-  let onListen: ((a: string) => void) | null = null;
-  readline.createInterface({ input: child.stdout! }).on('line', (l) => {
-    const o = JSON.parse(l);
-    if (o.event === 'listening') onListen?.(o.address);
-    else if (o.cmd) waiting.shift()?.(o);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('node did not start')), 20_000);
-    onListen = (address) => {
-      clearTimeout(timer);
-      resolve({
-        child,
-        address,
-        cmd: (line, ms = 600_000) =>
-          new Promise((res, rej) => {
-            const t = setTimeout(() => rej(new Error(`timeout: ${line}`)), ms);
-            waiting.push((o) => (clearTimeout(t), res(o)));
-            child.stdin!.write(line + '\n');
-          }),
-      });
-    };
-  });
+/** What a mode needs to run one round: the file, its hash, and somewhere to work. */
+interface Ctx {
+  readonly root: string;
+  readonly size: number;
+  readonly sha: string;
+  readonly srcDir: (i: number) => string;
 }
-
-function startTracker(db: string): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [MAIN, 'tracker', '--host', '127.0.0.1', '--port', '0', '--db', db], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  return new Promise((resolve) => {
-    readline
-      .createInterface({ input: child.stdout! })
-      .once('line', (l) => resolve({ child, address: JSON.parse(l).address }));
-  });
-}
-
-function peakRssMB(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : -1;
-}
-
-function makeFile(path: string, bytes: number): string {
-  const fd = openSync(path, 'w');
-  const hash = createHash('sha256');
-  const block = Buffer.alloc(16 * 1024 * 1024);
-  for (let done = 0; done < bytes; done += block.length) {
-    randomFillSync(block);
-    const part = block.subarray(0, Math.min(block.length, bytes - done));
-    writeSync(fd, part);
-    hash.update(part);
-  }
-  fsyncSync(fd);
-  closeSync(fd);
-  return hash.digest('hex');
-}
-
-/**
- * The plain baseline: a sender process streams the file (createReadStream → socket), this
- * process receives, hashes, writes and fsyncs, on one thread. Two processes, like p2pterm's.
- */
-async function plainBaseline(src: string, out: string): Promise<{ seconds: number; sha256: string }> {
-  const sender = spawn(process.execPath, ['-e', PLAIN_SENDER, src], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const port = await new Promise<number>((resolve) => sender.stdout!.once('data', (d) => resolve(Number(String(d)))));
-    const t = performance.now();
-    const hash = createHash('sha256');
-    const fd = openSync(out, 'w');
-    await new Promise<void>((resolve, reject) => {
-      const sock = connect({ host: '127.0.0.1', port });
-      sock.on('data', (d: Buffer) => {
-        hash.update(d);
-        writeSync(fd, d);
-      });
-      sock.on('end', resolve);
-      sock.on('error', reject);
-    });
-    fsyncSync(fd);
-    closeSync(fd);
-    return { seconds: (performance.now() - t) / 1000, sha256: hash.digest('hex') };
-  } finally {
-    sender.kill();
-  }
-}
-
-const PLAIN_SENDER = `
-const net = require('node:net'), fs = require('node:fs');
-const server = net.createServer((c) => fs.createReadStream(process.argv[1]).pipe(c));
-server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
 
 export async function transferBench(
   sizeBytes = Number(process.env.BENCH_TRANSFER_BYTES ?? 1024 ** 3),
   rounds = Number(process.env.BENCH_TRANSFER_ROUNDS ?? 3),
 ): Promise<Record<string, unknown>> {
+  const modes = (process.env.BENCH_TRANSFER_MODES ?? MODES.join(',')).split(',').filter(isMode);
   const root = mkdtempSync(join(tmpdir(), 'p2pterm-xfer-'));
-  const procs: ChildProcess[] = [];
+  const closers: Closer[] = [];
   try {
     const srcDir = (i: number) => join(root, `src-${i}`);
     for (let i = 0; i < 4; i++) mkdirSync(srcDir(i));
-    const sha = makeFile(join(srcDir(0), 'big.bin'), sizeBytes);
+    const ctx: Ctx = { root, size: sizeBytes, sha: makeFile(join(srcDir(0), 'big.bin'), sizeBytes), srcDir };
     for (let i = 1; i < 4; i++) linkSync(join(srcDir(0), 'big.bin'), join(srcDir(i), 'big.bin'));
-
-    const tracker = await startTracker(join(root, 't.db'));
-    procs.push(tracker.child);
-    const peers: Headless[] = [];
-    for (let i = 0; i < 4; i++) {
-      const p = await startHeadless([
-        'node',
-        '--port',
-        '0',
-        '--bits',
-        '32',
-        '--dir',
-        srcDir(i),
-        '--data',
-        join(root, `data-src-${i}`),
-        '--tracker',
-        tracker.address,
-      ]);
-      procs.push(p.child);
-      peers.push(p);
+    const runners: Partial<Record<Mode, () => Promise<Run>>> = { plain: () => plain(ctx) };
+    if (modes.includes('single') || modes.includes('four')) {
+      const p2p = await p2ptermRunner(ctx, closers);
+      Object.assign(runners, { single: () => p2p(1), four: () => p2p(4) });
     }
-    // Each source hashes its copy once (announcing it); wait until all four are offered.
-    const probe = await startHeadless([
-      'node',
-      '--port',
-      '0',
-      '--bits',
-      '32',
-      '--dir',
-      join(root, 'probe'),
-      '--data',
-      join(root, 'data-probe'),
-      '--tracker',
-      tracker.address,
-    ]);
-    procs.push(probe.child);
-    for (let tries = 0; ; tries++) {
-      const r = await probe.cmd('search big.bin');
-      const n =
-        r.matches
-          ?.find((m: { name: string }) => m.name === 'big.bin')
-          ?.sources.filter((s: { online: boolean }) => s.online).length ?? 0;
-      if (n === 4) break;
-      if (tries > 600) throw new Error('sources never announced');
-      await new Promise((r) => setTimeout(r, 500));
+    const aria2 = modes.includes('aria2') ? await aria2Runner(ctx, closers) : null;
+    if (aria2) runners.aria2 = aria2.run;
+    // Rounds of every mode: this machine's disk and CPU are noisy, so each configuration is
+    // measured in every round and the medians are compared.
+    const all: Partial<Record<Mode, Run>>[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const round: Partial<Record<Mode, Run>> = {};
+      for (const m of modes) {
+        process.stderr.write(`bench: transfer round ${r + 1}/${rounds}: ${m}\n`);
+        round[m] = await runners[m]!();
+      }
+      all.push(round);
     }
-    probe.child.kill();
-
-    const plain = async () => {
-      const out = join(root, 'plain.out');
-      const r = await plainBaseline(join(srcDir(0), 'big.bin'), out);
-      settleDisk(out);
-      if (r.sha256 !== sha) throw new Error('baseline hash mismatch');
-      return { seconds: round(r.seconds), MBps: round(sizeBytes / MB / r.seconds) };
-    };
-    let runs = 0;
-    const p2p = async (sources: number) => {
-      // Only `sources` peers stay shared for this run.
-      for (let i = 0; i < 4; i++)
-        await peers[i]!.cmd(i < sources ? 'share ' + join(srcDir(i), 'big.bin') : 'unshare big.bin');
-      await new Promise((r) => setTimeout(r, 500));
-      const label = `dl-${runs++}`;
-      const dl = await startHeadless([
-        'node',
-        '--port',
-        '0',
-        '--bits',
-        '32',
-        '--dir',
-        join(root, label),
-        '--data',
-        join(root, `data-${label}`),
-        '--tracker',
-        tracker.address,
-      ]);
-      procs.push(dl.child);
-      const t = performance.now();
-      const r = await dl.cmd('get big.bin');
-      const seconds = (performance.now() - t) / 1000;
-      if (!r.ok || r.sha256 !== sha) throw new Error(`${label}: ${JSON.stringify(r)}`);
-      const rss = peakRssMB(dl.child.pid!);
-      dl.child.kill();
-      settleDisk(join(root, label));
-      return { seconds: round(seconds), MBps: round(sizeBytes / MB / seconds), peakRssMB: rss };
-    };
-
-    // Rounds of (plain, one source, four sources): this machine's disk and CPU are noisy, so
-    // each configuration is measured in every round and the medians are compared.
-    const all: {
-      plain: { MBps: number };
-      single: { MBps: number; peakRssMB: number };
-      four: { MBps: number; peakRssMB: number };
-    }[] = [];
-    for (let i = 0; i < rounds; i++) all.push({ plain: await plain(), single: await p2p(1), four: await p2p(4) });
-    const plainMBps = median(all.map((r) => r.plain.MBps));
-    const singleMBps = median(all.map((r) => r.single.MBps));
-    const fourMBps = median(all.map((r) => r.four.MBps));
-    return {
-      transfer: {
-        bytes: sizeBytes,
-        rounds: all,
-        plainBaselineMBps: plainMBps,
-        p2ptermSingleSourceMBps: singleMBps,
-        p2ptermFourSourcesMBps: fourMBps,
-        peakRssMB: Math.max(...all.flatMap((r) => [r.single.peakRssMB, r.four.peakRssMB])),
-        singleVsPlain: round(singleMBps / plainMBps),
-        singleVsPlainPerRound: all.map((r) => round(r.single.MBps / r.plain.MBps)),
-        fourVsSingle: round(fourMBps / singleMBps),
-        targets: { singleVsPlainAtLeast: 1.3, fourVsSingleAtLeast: 1, peakRssMBBelow: 200 },
-      },
-    };
+    return { transfer: summary(sizeBytes, all, aria2?.info ?? null) };
   } finally {
-    for (const p of procs) p.kill();
+    for (const close of closers.reverse()) await close();
     rmSync(root, { recursive: true, force: true });
   }
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
+function isMode(m: string): m is Mode {
+  return (MODES as readonly string[]).includes(m);
+}
+
+async function plain(ctx: Ctx): Promise<Run> {
+  const out = join(ctx.root, 'plain.out');
+  const r = await plainPipeline(join(ctx.srcDir(0), 'big.bin'), out);
+  settleDisk(out);
+  if (r.sha256 !== ctx.sha) throw new Error('plain pipeline: hash mismatch');
+  return timing(ctx.size, r.seconds);
+}
+
+/** A tracker and four sharing p2pterm nodes; the runner downloads from the first `sources`. */
+async function p2ptermRunner(ctx: Ctx, closers: Closer[]): Promise<(sources: number) => Promise<Run>> {
+  const tracker = await startTracker(join(ctx.root, 't.db'));
+  closers.push(() => void tracker.child.kill());
+  const node = async (label: string, dir: string): Promise<Headless> => {
+    const p = await startPeer(dir, join(ctx.root, `data-${label}`), tracker.address);
+    closers.push(() => void p.child.kill());
+    return p;
+  };
+  const peers: Headless[] = [];
+  for (let i = 0; i < 4; i++) peers.push(await node(`src-${i}`, ctx.srcDir(i)));
+  // Each source hashes its copy once (announcing it); wait until all four are offered.
+  const probe = await node('probe', join(ctx.root, 'probe'));
+  await waitForSources(probe, 4);
+  probe.child.kill();
+  let runs = 0;
+  return async (sources) => {
+    // Only `sources` peers stay shared for this run.
+    for (let i = 0; i < 4; i++)
+      await peers[i]!.cmd(i < sources ? `share ${join(ctx.srcDir(i), 'big.bin')}` : 'unshare big.bin');
+    await sleep(500);
+    const label = `dl-${runs++}`;
+    const dl = await node(label, join(ctx.root, label));
+    const t = performance.now();
+    const r = await dl.cmd('get big.bin');
+    const seconds = (performance.now() - t) / 1000;
+    if (!r.ok || r.sha256 !== ctx.sha) throw new Error(`${label}: ${JSON.stringify(r)}`);
+    const rss = peakRssMB(dl.child.pid!);
+    dl.child.kill();
+    settleDisk(join(ctx.root, label));
+    return { ...timing(ctx.size, seconds), peakRssMB: rss };
+  };
+}
+
+async function waitForSources(probe: Headless, want: number): Promise<void> {
+  for (let tries = 0; tries <= 600; tries++) {
+    const r = await probe.cmd('search big.bin');
+    const match = r.matches?.find((m) => m.name === 'big.bin');
+    if ((match?.sources.filter((s) => s.online).length ?? 0) === want) return;
+    await sleep(500);
+  }
+  throw new Error('sources never announced');
+}
+
+interface Aria2Info {
+  readonly version: string;
+  readonly installedNow: boolean;
+  readonly options: string;
+  readonly fsynced: boolean | null;
+  readonly fsyncCheck: string;
+}
+
+/** aria2 installed if needed, its fsync behaviour checked, and a seeder of the test file. */
+async function aria2Runner(ctx: Ctx, closers: Closer[]): Promise<{ run: () => Promise<Run>; info: Aria2Info }> {
+  const { version, installedNow } = ensureAria2();
+  const check = join(ctx.root, 'aria2-check');
+  mkdirSync(join(check, 'seed'), { recursive: true });
+  makeFile(join(check, 'seed', 'check.bin'), FSYNC_CHECK_BYTES);
+  const small = await Aria2Swarm.start(join(check, 'seed', 'check.bin'), check);
+  const fsync = await small.checkFsync(join(check, 'dl'), join(check, 'strace.txt')).finally(() => small.close());
+  // aria2 gets a hard link of its own: a seeding aria2c may write next to the file it seeds.
+  mkdirSync(join(ctx.root, 'aria2-seed'));
+  linkSync(join(ctx.srcDir(0), 'big.bin'), join(ctx.root, 'aria2-seed', 'big.bin'));
+  const swarm = await Aria2Swarm.start(join(ctx.root, 'aria2-seed', 'big.bin'), ctx.root);
+  closers.push(() => swarm.close());
+  let runs = 0;
+  const run = async (): Promise<Run> => {
+    const dir = join(ctx.root, `aria2-dl-${runs++}`);
+    const seconds = await swarm.download(dir);
+    if (sha256OfFile(join(dir, swarm.name)) !== ctx.sha) throw new Error('aria2: hash mismatch');
+    settleDisk(dir);
+    return timing(ctx.size, seconds);
+  };
+  const how = fsync
+    ? `strace -f -e trace=fsync,fdatasync,sync_file_range,syncfs,sync,msync on one ${FSYNC_CHECK_BYTES / 2 ** 20} MiB download with the same options: ${fsync.calls.join(', ') || 'no sync call'} on the downloaded file`
+    : 'not checked: strace is not installed';
+  const info = {
+    version,
+    installedNow,
+    options: ARIA2_OPTIONS.join(' '),
+    fsynced: fsync?.fsynced ?? null,
+    fsyncCheck: how,
+  };
+  return { run, info };
+}
+
+function timing(bytes: number, seconds: number): Run {
+  return { seconds: round2(seconds), MBps: round2(bytes / MB / seconds) };
+}
+
+function summary(bytes: number, all: Partial<Record<Mode, Run>>[], aria2: Aria2Info | null): Record<string, unknown> {
+  const med = (m: Mode): number | null => (all[0]?.[m] ? median(all.map((r) => r[m]!.MBps)) : null);
+  const ratio = (a: Mode, b: Mode): number | null => {
+    const [x, y] = [med(a), med(b)];
+    return x !== null && y !== null ? round2(x / y) : null;
+  };
+  const perRound = (a: Mode, b: Mode): number[] | null =>
+    all[0]?.[a] && all[0]?.[b] ? all.map((r) => round2(r[a]!.MBps / r[b]!.MBps)) : null;
+  const rss = all.flatMap((r) => [r.single?.peakRssMB, r.four?.peakRssMB]).filter((x) => x !== undefined);
+  const figures = {
+    singleVsPlain: ratio('single', 'plain'),
+    singleVsAria2: ratio('single', 'aria2'),
+    fourVsSingle: ratio('four', 'single'),
+    peakRssMB: rss.length > 0 ? Math.max(...rss) : null,
+  };
+  return {
+    bytes,
+    note: 'MB/s per round; *MBps are medians of rounds; ratios are between medians (perRound: within each round)',
+    rounds: all,
+    plainBaselineMBps: med('plain'),
+    p2ptermSingleSourceMBps: med('single'),
+    p2ptermFourSourcesMBps: med('four'),
+    aria2MBps: med('aria2'),
+    ...figures,
+    perRound: {
+      singleVsPlain: perRound('single', 'plain'),
+      singleVsAria2: perRound('single', 'aria2'),
+      fourVsSingle: perRound('four', 'single'),
+    },
+    aria2,
+    targets: { singleVsPlainAtLeast: 0.9, singleVsAria2AtLeast: 1, fourVsSingleAtLeast: 1, peakRssMBBelow: 200 },
+    met: {
+      singleVsPlain: figures.singleVsPlain === null ? null : figures.singleVsPlain >= 0.9,
+      singleVsAria2: figures.singleVsAria2 === null ? null : figures.singleVsAria2 >= 1,
+      fourVsSingle: figures.fourVsSingle === null ? null : figures.fourVsSingle >= 1,
+      peakRss: figures.peakRssMB === null ? null : figures.peakRssMB < 200,
+    },
+  };
+}
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await transferBench(), null, 2));

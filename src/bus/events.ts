@@ -6,8 +6,23 @@ import type { NodeRefJson } from '../core/node-ref.js';
 import type { LogLevel } from '../core/log.js';
 import type { Convergence, Disturbance, LabClockState, LabHealth, LabRingInfo, StormResult } from './lab-events.js';
 
+/** One pointer a round (or a notify) moved, from what to what, and the message or timeout that moved it. */
+export interface PointerChange {
+  readonly pointer: 'successor' | 'predecessor' | 'successor-list' | 'finger';
+  /** The finger's i, or the position in the successor list. */
+  readonly index?: number;
+  readonly from: NodeRefJson | null;
+  readonly to: NodeRefJson | null;
+  /** The message or timeout that caused it, in words ("no reply from H:P to neighbours"). */
+  readonly cause: string;
+}
+
 export interface StabilizeOutcome {
   readonly at: number;
+  /** What ran: the timer's (or a step's) round, or a notify that arrived from a peer. Default 'round'. */
+  readonly trigger?: 'round' | 'notify';
+  /** Every pointer this round moved, in order (absent in outcomes recorded before this field existed). */
+  readonly changes?: readonly PointerChange[];
   /** The successor asked, and the predecessor it reported. */
   readonly successor: NodeRefJson;
   readonly successorPredecessor: NodeRefJson | null;
@@ -91,7 +106,12 @@ export interface BusEvents {
     readonly address: string | null;
     readonly error?: string;
   };
-  'tracker:peers': { readonly online: number; readonly offline: number };
+  'tracker:peers': {
+    readonly online: number;
+    readonly offline: number;
+    /** The peers the tracker knows (those sharing files), online first. */
+    readonly peers?: readonly { readonly address: string; readonly online: boolean }[];
+  };
   'files:changed': { readonly files: readonly FileEntry[] };
   'store:keys-changed': { readonly primary: number; readonly replica: number };
   'log:line': { readonly at: number; readonly level: LogLevel; readonly topic: string; readonly message: string };

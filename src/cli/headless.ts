@@ -74,7 +74,8 @@ async function runLine(
   printJson(await execute(commands, cmd, args), out);
 }
 
-async function execute(
+/** Runs one command: its reply with `cmd` and `ok`, or `error` (and `code`) when it failed. */
+export async function execute(
   commands: Record<string, CommandFn>,
   cmd: string,
   args: string[],

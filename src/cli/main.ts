@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { addNodeOptions, intIn, normalizeNodeOptions } from './node-options.js';
 import { addSimCommand } from './run-sim.js';
+import { addServiceCommands } from './service-commands.js';
 
 const program = new Command('p2pterm')
   .description('Peer-to-peer file sharing on a Chord ring, a naive ring or a tracker, with a full-screen console')
@@ -49,10 +50,13 @@ program
     intIn(1, 100_000, '--max-conns-per-ip'),
     64,
   )
+  .option('--secret-file <path>', 'serve only the private network of this secret (or P2PTERM_SECRET); no plain P2P-CI')
   .option('-v, --verbose', 'log debug lines too', false)
   .action(async (o) => {
     const { runTracker } = await import('../tracker/tracker-main.js');
+    const { resolveNetworkKey } = await import('./network-key-option.js');
     await runTracker({
+      networkKey: resolveNetworkKey(o.secretFile),
       host: o.host,
       port: o.port,
       db: o.db,
@@ -63,6 +67,18 @@ program
   });
 
 addSimCommand(program);
+addServiceCommands(program);
+
+program
+  .command('keygen')
+  .description("write a fresh private-network secret (32 random bytes, hex, mode 0600) for --secret-file")
+  .argument('<file>', 'where to write it')
+  .option('--force', 'replace an existing file', false)
+  .action(async (file: string, o: { force: boolean }) => {
+    const { writeSecretFile } = await import('../transport/network-secret.js');
+    await writeSecretFile(file, o.force);
+    process.stdout.write(`wrote a new network secret to ${file}; give every member a copy (--secret-file)\n`);
+  });
 
 program
   .command('demo')

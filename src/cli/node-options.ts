@@ -3,7 +3,9 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { DEFAULT_BACKOFF, DEFAULT_BITS, DEFAULT_STABILIZE_MS, DEFAULT_SUCCESSORS } from '../core/constants.js';
 import type { Routing } from '../core/chord-state.js';
+import { rateOption } from './rate-option.js';
 import { parseAdvertise } from '../wire/address.js';
+import { resolveNetworkKey } from './network-key-option.js';
 
 export interface NodeCliOptions {
   host: string;
@@ -18,9 +20,16 @@ export interface NodeCliOptions {
   data?: string;
   dir: string;
   tracker?: string;
+  /** The private network's key (from --secret-file, P2PTERM_SECRET or the config), else undefined. */
+  networkKey?: Buffer;
   headless: boolean;
   daemon: boolean;
   verbose: boolean;
+  /** Bytes/s, 0 or absent: unlimited. */
+  maxDown?: number;
+  maxUp?: number;
+  /** Downloads at once. */
+  maxTransfers?: number;
 }
 
 export function intIn(min: number, max: number, what: string) {
@@ -89,6 +98,10 @@ function addPlaceOptions(cmd: Command): Command {
     .option('--data <dir>', "where the node keeps its own state (default: the user's data directory)")
     .option('--dir <dir>', 'shared/download folder', process.cwd())
     .option('--tracker <host:port>', 'register with this tracker', hostPort)
+    .option('--max-down <rate>', 'download limit in bytes/s (500K, 2M; 0: none)', rateOption('--max-down'))
+    .option('--max-up <rate>', 'upload limit in bytes/s (500K, 2M; 0: none)', rateOption('--max-up'))
+    .option('--max-transfers <n>', 'downloads running at once (default 3)', intIn(1, 64, '--max-transfers'))
+    .option('--secret-file <path>', "join the private network of this secret (see `p2pterm keygen`; or P2PTERM_SECRET)")
     .option('--headless', 'no screen: JSON-lines commands on stdin, replies on stdout', false)
     .option('--daemon', 'with --headless: ignore stdin and run until SIGTERM/SIGINT', false)
     .option('-v, --verbose', 'log debug lines too', false);
@@ -98,5 +111,6 @@ export function normalizeNodeOptions(raw: Record<string, unknown>): NodeCliOptio
   const o = raw as unknown as NodeCliOptions;
   // `--host [::]` is accepted as well as `--host ::`; the socket wants the bare literal.
   const host = o.host.replace(/^\[(.*)\]$/, '$1');
-  return { ...o, host, dir: resolve(o.dir), data: o.data ? resolve(o.data) : undefined };
+  const networkKey = resolveNetworkKey(raw.secretFile as string | undefined);
+  return { ...o, host, dir: resolve(o.dir), data: o.data ? resolve(o.data) : undefined, networkKey };
 }

@@ -25,6 +25,7 @@ import { nodeCommands, shutdownPeer } from './node-commands.js';
 import type { Peer } from '../files/start-file-service.js';
 import { newPeerNode, type PeerNode } from '../files/peer-node.js';
 import { exitCode, installExitPaths, requireTerminal, restoreTerminal } from './console-exit.js';
+import { limitsOf } from './rate-option.js';
 
 export interface RunConsoleExtras {
   /** `--theme NAME` (also read from `o.theme` when the CLI adds that flag, and P2PTERM_THEME). */
@@ -90,7 +91,9 @@ function startNode(o: NodeCliOptions, settings: ConsoleSettings) {
     bus,
     dir: settings.dir ?? o.dir,
     dataDir: settings.data ?? o.data,
+    limits: limitsOf(o),
     tracker: settings.tracker ?? o.tracker,
+    networkKey: o.networkKey,
   });
   return { peer, early, stopEarlyLog };
 }

@@ -5,6 +5,7 @@ import { type Peer, startPeer } from '../files/start-file-service.js';
 import { printJson, runHeadless } from './headless.js';
 import { nodeCommands, shutdownPeer } from './node-commands.js';
 import type { NodeCliOptions } from './node-options.js';
+import { limitsOf } from './rate-option.js';
 import { attachStderrLog } from './stderr-log.js';
 
 export async function runHeadlessNode(o: NodeCliOptions): Promise<void> {
@@ -37,7 +38,9 @@ async function startOrExit(o: NodeCliOptions, bus: EventBus): Promise<Peer> {
       bus,
       dir: o.dir,
       dataDir: o.data,
+      limits: limitsOf(o),
       tracker: o.tracker,
+      networkKey: o.networkKey,
     });
   } catch (e) {
     printStartError(e);

@@ -111,8 +111,8 @@ export function closestPreceding(
 export type StateChange =
   | { kind: 'predecessor'; from: NodeRef | null; to: NodeRef | null }
   | { kind: 'successor'; from: NodeRef; to: NodeRef }
-  | { kind: 'successors'; list: readonly NodeRef[] }
-  | { kind: 'finger'; index: number; node: NodeRef | null; at: number };
+  | { kind: 'successors'; list: readonly NodeRef[]; from: readonly NodeRef[] }
+  | { kind: 'finger'; index: number; node: NodeRef | null; at: number; from: NodeRef | null };
 
 /**
  * Adopts `succ` and builds the successor list from its own list (`succSuccessors`).
@@ -135,7 +135,7 @@ function successorChanges(before: readonly NodeRef[], after: readonly NodeRef[])
   const out: StateChange[] = [];
   if (!sameNode(before[0], after[0])) out.push({ kind: 'successor', from: before[0]!, to: after[0]! });
   if (before.length !== after.length || before.some((n, i) => !sameNode(n, after[i])))
-    out.push({ kind: 'successors', list: after });
+    out.push({ kind: 'successors', list: after, from: before });
   return out;
 }
 
@@ -231,7 +231,9 @@ export function resetState(s: ChordState): ChordState {
 
 /**
  * The next finger that needs a lookup. Fingers whose start falls between self and the
- * successor are the successor itself and are set on the way, without a lookup.
+ * successor are the successor itself and are set on the way, without a lookup. A lone node
+ * is its own successor and (self, self] is the whole ring: every finger is self, none needs
+ * a lookup, and once they are set a round re-confirms them without a change (so it is quiet).
  */
 export function nextFingerToFix(s: ChordState, now: number, changes: StateChange[]): number | null {
   if (s.routing !== 'chord') return null;
@@ -239,7 +241,7 @@ export function nextFingerToFix(s: ChordState, now: number, changes: StateChange
   for (let tries = 0; tries < s.bits; tries++) {
     const i = s.nextFinger;
     s.nextFinger = (i + 1) % s.bits;
-    if (!inHalfOpen(fingerStart(s.self.id, i, s.bits), s.self.id, succ.id) || isAlone(s)) return i;
+    if (!inHalfOpen(fingerStart(s.self.id, i, s.bits), s.self.id, succ.id)) return i;
     changes.push(...setFinger(s, i, succ, now, false));
   }
   return null;
@@ -250,8 +252,8 @@ export function forgetFinger(s: ChordState, dead: NodeRef, now: number): StateCh
   const changes: StateChange[] = [];
   for (let i = 0; i < s.fingers.length; i++) {
     if (s.fingers[i]?.address === dead.address) {
+      changes.push({ kind: 'finger', index: i, node: null, at: now, from: s.fingers[i]! });
       s.fingers[i] = null;
-      changes.push({ kind: 'finger', index: i, node: null, at: now });
     }
   }
   return changes;
@@ -269,7 +271,8 @@ export function restartFingerFix(s: ChordState): void {
 export function setFinger(s: ChordState, i: number, node: NodeRef, now: number, spread = true): StateChange[] {
   const changes: StateChange[] = [];
   const put = (j: number) => {
-    if (!sameNode(s.fingers[j], node)) changes.push({ kind: 'finger', index: j, node, at: now });
+    if (!sameNode(s.fingers[j], node))
+      changes.push({ kind: 'finger', index: j, node, at: now, from: s.fingers[j] ?? null });
     s.fingers[j] = node;
     s.fingerFixedAt[j] = now;
   };
@@ -281,20 +284,27 @@ export function setFinger(s: ChordState, i: number, node: NodeRef, now: number, 
   return changes;
 }
 
-/** Copies another node's fingers as hints (a joiner asks its successor). Hints are not "fixed". */
-export function seedFingers(s: ChordState, hints: readonly NodeRef[]): void {
-  if (s.routing !== 'chord') return;
+/**
+ * Copies another node's fingers as hints (a joiner asks its successor). Hints are not "fixed":
+ * their changes carry `at: -1`, the fix time of a finger never fixed.
+ */
+export function seedFingers(s: ChordState, hints: readonly NodeRef[]): StateChange[] {
+  const changes: StateChange[] = [];
+  if (s.routing !== 'chord') return changes;
   const self = s.self.id;
   // Hints in clockwise order from self; finger starts grow clockwise too, so one pass suffices.
   const sorted = hints
     .filter((n) => !sameNode(n, s.self))
     .map((n) => ({ n, d: distance(self, n.id, s.bits) }))
     .sort((a, b) => (a.d < b.d ? -1 : a.d > b.d ? 1 : 0));
-  if (sorted.length === 0) return;
+  if (sorted.length === 0) return changes;
   let k = 0;
   for (let i = 0; i < s.bits; i++) {
     const offset = 1n << BigInt(i);
     while (k < sorted.length && sorted[k]!.d < offset) k++;
-    s.fingers[i] = (sorted[k] ?? sorted[0]!).n;
+    const node = (sorted[k] ?? sorted[0]!).n;
+    if (!sameNode(s.fingers[i], node)) changes.push({ kind: 'finger', index: i, node, at: -1, from: s.fingers[i] ?? null });
+    s.fingers[i] = node;
   }
+  return changes;
 }

@@ -22,6 +22,16 @@ export const DEFAULT_STABILIZE_MS = 500;
 export const DEFAULT_BACKOFF = 8;
 /** An RPC that has no answer in 2 s counts as failed (a dead or partitioned peer). */
 export const DEFAULT_RPC_TIMEOUT_MS = 2_000;
+/**
+ * Per-peer adaptive timeouts of ring requests (RFC 6298: smoothed RTT plus four mean
+ * deviations): never below 500 ms (a busy event loop or a GC pause must not make a live peer
+ * look dead; a dead one is still noticed 4x sooner than with the fixed 2 s), never above 10 s
+ * (a peer that slow is as good as gone). A peer not measured yet gets DEFAULT_RPC_TIMEOUT_MS.
+ */
+export const RTO_FLOOR_MS = 500;
+export const RTO_CEILING_MS = 10_000;
+/** Peers whose round-trip estimates are kept (the least recently used go first). */
+export const RTT_PEERS = 1024;
 /** The longest a lookup may walk: generous for naive rings of tens of thousands. */
 export const MAX_LOOKUP_HOPS = 70_000;
 /** Largest frame accepted on the wire, 8 MiB: a 4 MiB chunk plus headers fits. */

@@ -15,7 +15,7 @@ import type { Clock } from '../core/clock.js';
 import { realClock } from '../io/real-clock.js';
 import { DEFAULT_BITS, DEFAULT_STABILIZE_MS, DEFAULT_SUCCESSORS } from '../core/constants.js';
 import * as core from '../core/chord-state.js';
-import type { NodeRef } from '../core/node-ref.js';
+import type { NodeRef, NodeRefJson } from '../core/node-ref.js';
 import { assertBits, hashId } from '../core/ring-math.js';
 import { EventBus } from '../bus/event-bus.js';
 import type { LookupResult } from '../bus/events.js';
@@ -30,6 +30,7 @@ import { NodeContext, type Handler, type RingHook } from './node-context.js';
 import { snapshotOf, type NodeSnapshot } from './node-snapshot.js';
 import type { RouteResult } from './route.js';
 import { stabilizationControls, type StabilizationControls } from './stabilization-controls.js';
+import { RingMerger } from './ring-merger.js';
 import { Stabilizer } from './stabilizer.js';
 import { Ticker } from './ticker.js';
 import type { TickerJob } from './ticker-job.js';
@@ -82,6 +83,7 @@ export class ChordNode {
   readonly stabilization: StabilizationControls;
   private readonly ctx: NodeContext;
   private readonly stabilizer: Stabilizer;
+  private readonly merger: RingMerger;
   private cachedIdentity: LocalIdentity | null = null;
 
   constructor(private readonly opts: ChordNodeOptions) {
@@ -93,13 +95,15 @@ export class ChordNode {
     const ticker = new Ticker(
       this.clock,
       opts.stabilizeMs ?? DEFAULT_STABILIZE_MS,
-      () => this.stabilizer.round(),
+      // After each round the lost peers due are probed (a healed partition merges; ring-merger.ts).
+      () => this.stabilizer.round().finally(() => this.merger.schedule()),
       Math.max(1, opts.backoff ?? 1),
       (e) => this.log('error', 'stabilize', `round failed: ${(e as Error).message}`),
     );
     const r = Math.max(1, opts.successors ?? DEFAULT_SUCCESSORS);
     this.ctx = new NodeContext({ bits: this.bits, routing: this.routing, r, clock: this.clock, bus: this.bus }, ticker);
     this.stabilizer = new Stabilizer(this.ctx);
+    this.merger = new RingMerger(this.ctx);
     this.stabilization = stabilizationControls(ticker);
     this.afterJoin = this.ctx.afterJoin;
     this.beforeLeave = this.ctx.beforeLeave;
@@ -178,6 +182,16 @@ export class ChordNode {
   /** A read-only view of the routing state. */
   snapshot(opts: { fingers?: boolean } = {}): NodeSnapshot {
     return snapshotOf(this.ctx.st, this.ctx.inRing, opts.fingers !== false);
+  }
+
+  /** The peers this node lost and probes now and then (a healed partition is found through them). */
+  lostPeers(): NodeRefJson[] {
+    return this.ctx.state ? this.ctx.state.lost.map((p) => toJson(p.node)) : [];
+  }
+
+  /** Forgets every lost peer (they are no longer routed around, nor probed). */
+  forgetLostPeers(): void {
+    this.ctx.state?.lost.splice(0);
   }
 
   /** Fixes every finger now, one lookup per distinct finger (the console's "refresh fingers"). */

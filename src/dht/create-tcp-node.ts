@@ -32,6 +32,8 @@ export interface TcpNodeOptions {
   readonly bus?: EventBus;
   /** Another protocol answered on the same port (the P2P-CI upload server). */
   readonly alternate?: AlternateProtocol;
+  /** A private network's key: every connection is PSK TLS under it (default: an open network). */
+  readonly networkKey?: Buffer;
 }
 
 /** Creates and starts a node listening on TCP (it forms a ring of one until it joins). */
@@ -62,6 +64,7 @@ export function newTcpNode(opts: TcpNodeOptions = {}): ChordNode {
         timeoutMs: opts.rpcTimeoutMs,
         log,
         alternate: opts.alternate,
+        networkKey: opts.networkKey,
       });
     },
     address: plannedAddress(host, opts.port, opts.advertise),

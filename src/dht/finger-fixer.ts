@@ -4,17 +4,23 @@
  */
 import * as core from '../core/chord-state.js';
 import { fingerStart } from '../core/ring-math.js';
+import type { PointerChange } from '../bus/events.js';
 import type { NodeContext } from './node-context.js';
 
 /** Fixes the next finger due; returns its index, or null when none needed a lookup or it failed. */
-export async function fixNextFinger(ctx: NodeContext, st: core.ChordState): Promise<number | null> {
+export async function fixNextFinger(
+  ctx: NodeContext,
+  st: core.ChordState,
+  explain?: PointerChange[],
+): Promise<number | null> {
   const changes: core.StateChange[] = [];
   const i = core.nextFingerToFix(st, ctx.clock.now(), changes);
-  ctx.apply(changes);
+  ctx.apply(changes, explain && { text: 'fix_fingers: the successor list covers these starts', into: explain });
   if (i === null) return null;
   try {
     const r = await ctx.route(fingerStart(st.self.id, i, ctx.bits));
-    if (st === ctx.state) ctx.apply(core.setFinger(st, i, r.owner, ctx.clock.now()));
+    const text = `fix_fingers: lookup of n+2^${i} answered ${r.owner.address} (${r.hops} hops)`;
+    if (st === ctx.state) ctx.apply(core.setFinger(st, i, r.owner, ctx.clock.now()), explain && { text, into: explain });
     return i;
   } catch {
     return null; // no route now: the finger keeps its entry and fix_fingers comes back to it

@@ -9,6 +9,8 @@
  *   there even when the join is aborted while notifying or during the storage hand-over;
  * - leave changes nothing until every `beforeLeave` hook succeeded; once the neighbours are
  *   being told, the leave goes through (those requests are bounded by the RPC timeout);
+ * - a join whose route ends at a node that does not answer (it died meanwhile) routes again
+ *   around it, through any node that answered, up to JOIN_ATTEMPTS times;
  * - an aborted join or leave rejects with an ABORTED error.
  */
 import * as core from '../core/chord-state.js';
@@ -20,26 +22,22 @@ import type { NodeContext, RingHook } from './node-context.js';
 import { route } from './route.js';
 import { fromWire, toJson, toWire } from './wire-refs.js';
 
+/** Routes a join tries before it gives up (each one around the nodes found dead before). */
+const JOIN_ATTEMPTS = 4;
+
 /** Joins the ring that `address` belongs to. */
 export async function join(ctx: NodeContext, address: string, signal?: AbortSignal): Promise<void> {
   const st = ctx.st;
   checkCanJoin(st, address, signal);
   const bootstrap = await contact(ctx, address, signal);
-  const found = await route(st, ctx.transport, st.self.id, bootstrap, MAX_LOOKUP_HOPS, signal);
-  if (found.owner.id === st.self.id) throw idTaken(found.owner);
-  // The answer may be stale while others join too: step back to the closest live successor.
-  const nb = await ctx.request(found.owner.address, 'neighbours', {}, signal);
-  const successor = await closerSuccessor(ctx, st, found.owner, nb, signal);
+  const { successor, hops } = await findSuccessor(ctx, st, bootstrap, signal);
   const succ = successor.node;
   if (succ.id === st.self.id) throw idTaken(succ);
   ctx.apply(core.setSuccessors(st, succ, successor.neighbours.successors.map(fromWire)));
-  if (ctx.routing === 'chord') {
-    const f = await ctx.request(succ.address, 'fingers', {}, signal);
-    core.seedFingers(st, [succ, ...f.fingers.map(fromWire)]);
-  }
+  if (ctx.routing === 'chord') ctx.apply(core.seedFingers(st, [succ, ...(await fingerHints(ctx, succ, signal))]));
   ctx.inRing = true;
   await ctx.notify(succ, signal);
-  announceJoin(ctx, address, successor, found.hops);
+  announceJoin(ctx, address, successor, hops);
   for (const hook of ctx.afterJoin) await afterJoinHook(ctx, hook, succ, signal);
 }
 
@@ -58,6 +56,51 @@ export async function leave(ctx: NodeContext, signal?: AbortSignal): Promise<voi
   ctx.state = core.resetState(st);
   ctx.bus.emit('node:left', { graceful: true });
   ctx.log('info', 'ring', 'left the ring');
+}
+
+/**
+ * The joiner's live successor, found through `bootstrap`. The route's answer may be stale
+ * while others join too: it steps back to the closest live successor. A route that ends at a
+ * node that does not answer is tried again around it, starting from any node that answered.
+ */
+async function findSuccessor(
+  ctx: NodeContext,
+  st: core.ChordState,
+  bootstrap: NodeRef,
+  signal: AbortSignal | undefined,
+): Promise<{ successor: Successor; hops: number }> {
+  const dead = new Set<string>();
+  let via = bootstrap;
+  for (let attempt = 1; ; attempt++) {
+    const found = await route(st, ctx.transport, st.self.id, via, MAX_LOOKUP_HOPS, signal, { exclude: dead });
+    const answered = found.path.slice(1);
+    for (const n of found.failed) dead.add(n.address);
+    if (sameNode(found.owner, st.self) && found.failed.length === 0) throw idTaken(found.owner);
+    if (found.owner.id === st.self.id && !sameNode(found.owner, st.self)) throw idTaken(found.owner);
+    try {
+      if (sameNode(found.owner, st.self)) throw new P2pError('UNREACHABLE', 'every node on the route died');
+      const nb = await ctx.request(found.owner.address, 'neighbours', {}, signal);
+      return { successor: await closerSuccessor(ctx, st, found.owner, nb, signal), hops: found.hops };
+    } catch (e) {
+      if (signal?.aborted || e instanceof IncompatiblePeerError || attempt >= JOIN_ATTEMPTS) throw e;
+      dead.add(found.owner.address);
+      const next = answered.filter((n) => !dead.has(n.address)).at(-1) ?? (dead.has(via.address) ? null : via);
+      if (!next) throw e;
+      via = next;
+      ctx.log('debug', 'ring', `join: ${found.owner.address} did not answer (${(e as Error).message}); routing again`);
+    }
+  }
+}
+
+/** The successor's fingers as hints; none when it does not answer (fix_fingers fills the table). */
+async function fingerHints(ctx: NodeContext, succ: NodeRef, signal: AbortSignal | undefined): Promise<NodeRef[]> {
+  try {
+    return (await ctx.request(succ.address, 'fingers', {}, signal)).fingers.map(fromWire);
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    ctx.log('debug', 'ring', `join: no finger hints from ${succ.address}: ${(e as Error).message}`);
+    return [];
+  }
 }
 
 function checkCanJoin(st: core.ChordState, address: string, signal: AbortSignal | undefined): void {

@@ -14,6 +14,7 @@
  *   interval never delays noticing a dead neighbour) and is remembered as lost; a peer that
  *   answers a lookup is no longer lost.
  */
+import { type ChangeCause, describeChange } from './pointer-changes.js';
 import type { EventBus } from '../bus/event-bus.js';
 import * as core from '../core/chord-state.js';
 import type { Clock } from '../core/clock.js';
@@ -77,13 +78,14 @@ export class NodeContext {
     return this.st;
   }
 
-  /** Counts and publishes the changes a core step made. */
-  apply(changes: readonly core.StateChange[]): void {
+  /** Counts and publishes the changes a core step made; with a `cause`, explains them into its list. */
+  apply(changes: readonly core.StateChange[], cause?: ChangeCause): void {
     if (changes.length === 0) return;
     const self = this.st.self;
     for (const c of changes) {
       this.changes++;
       publishChange(this.bus, self, this.bits, c);
+      if (cause) cause.into.push(...describeChange(c, cause.text));
     }
     this.ticker.wake();
   }

@@ -138,7 +138,12 @@ function askStep(w: Walk, next: NodeRef): Promise<ResponseBody<'find_step'>> {
   return ask(w, next, 'find_step', { key: w.keyHex, exclude: [...w.exclude].slice(-MAX_EXCLUDE_SENT) });
 }
 
-function ask<T extends 'find_step' | 'ping'>(w: Walk, to: NodeRef, type: T, body: RequestBody<T>): Promise<ResponseBody<T>> {
+function ask<T extends 'find_step' | 'ping'>(
+  w: Walk,
+  to: NodeRef,
+  type: T,
+  body: RequestBody<T>,
+): Promise<ResponseBody<T>> {
   if (!w.signal) return w.transport.request(to.address, type, body);
   const request = w.transport.request(to.address, type, body, { signal: w.signal });
   return raceAbort(request, w.signal, `lookup of ${w.keyHex}`);

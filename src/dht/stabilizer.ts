@@ -9,7 +9,7 @@
  * - a round is quiet (the ticker may back off) only when it changed nothing and saw the ring
  *   healthy from here, with no dead neighbour.
  */
-import type { StabilizeOutcome } from '../bus/events.js';
+import type { PointerChange, StabilizeOutcome } from '../bus/events.js';
 import * as core from '../core/chord-state.js';
 import { sameNode, type NodeRef } from '../core/node-ref.js';
 import { hashId } from '../core/ring-math.js';
@@ -22,7 +22,7 @@ import { fromWire, toJson } from './wire-refs.js';
 /** The outcome as a round fills it in. */
 type Outcome = {
   -readonly [K in keyof StabilizeOutcome]: StabilizeOutcome[K] extends readonly (infer U)[] ? U[] : StabilizeOutcome[K];
-};
+} & { changes: PointerChange[] };
 
 export class Stabilizer {
   constructor(private readonly ctx: NodeContext) {}
@@ -45,8 +45,8 @@ export class Stabilizer {
     const out = this.emptyOutcome(st);
     try {
       await this.stabilize(st, out);
-      out.fingerFixed = await fixNextFinger(ctx, st);
-      out.predecessorCheck = await this.checkPredecessor(st);
+      out.fingerFixed = await fixNextFinger(ctx, st, out.changes);
+      out.predecessorCheck = await this.checkPredecessor(st, out);
     } catch (e) {
       out.error = (e as Error).message;
     }
@@ -63,6 +63,8 @@ export class Stabilizer {
   private emptyOutcome(st: core.ChordState): Outcome {
     return {
       at: this.ctx.clock.now(),
+      trigger: 'round',
+      changes: [],
       successor: toJson(core.successorOf(st)),
       successorPredecessor: null,
       adoptedSuccessor: false,
@@ -88,8 +90,8 @@ export class Stabilizer {
       let nb: ResponseBody<'neighbours'>;
       try {
         nb = await this.ctx.transport.request(succ.address, 'neighbours', {});
-      } catch {
-        this.dropDeadSuccessor(st, succ, out);
+      } catch (e) {
+        this.dropDeadSuccessor(st, succ, out, (e as Error).message);
         continue;
       }
       const next = this.adopt(st, succ, nb, await closerSuccessor(this.ctx, st, succ, nb), out);
@@ -101,11 +103,12 @@ export class Stabilizer {
   }
 
   /** The successor did not answer: it is forgotten and the round moves on to the next in the list. */
-  private dropDeadSuccessor(st: core.ChordState, succ: NodeRef, out: Outcome): void {
+  private dropDeadSuccessor(st: core.ChordState, succ: NodeRef, out: Outcome, why: string): void {
     const ctx = this.ctx;
     out.skippedDead.push(toJson(succ));
     ctx.log('warn', 'stabilize', `successor ${succ.address} did not answer; skipping to the next in the list`);
-    ctx.apply(core.removeNode(st, succ, ctx.clock.now()));
+    const text = `no reply from ${succ.address} to neighbours (${why})`;
+    ctx.apply(core.removeNode(st, succ, ctx.clock.now()), { text, into: out.changes });
   }
 
   /**
@@ -125,16 +128,21 @@ export class Stabilizer {
     const next = closer.node;
     out.adoptedSuccessor = !sameNode(next, succ);
     if (!ctx.state || st !== ctx.state) return null;
-    ctx.apply(core.setSuccessors(st, next, closer.neighbours.successors.map(fromWire)));
+    const reported = x ? `its predecessor is ${sameNode(x, st.self) ? 'me' : x.address}` : 'it has no predecessor';
+    const text = sameNode(next, succ)
+      ? `neighbours reply from ${succ.address}: ${reported}, its successor list`
+      : `neighbours reply from ${succ.address}: ${reported}, closer, and answered; its successor list`;
+    ctx.apply(core.setSuccessors(st, next, closer.neighbours.successors.map(fromWire)), { text, into: out.changes });
     out.healthy = !out.adoptedSuccessor && sameNode(x, st.self);
     return next;
   }
 
-  private async checkPredecessor(st: core.ChordState): Promise<'alive' | 'dead' | 'none'> {
+  private async checkPredecessor(st: core.ChordState, out: Outcome): Promise<'alive' | 'dead' | 'none'> {
     const pred = st.predecessor;
     if (!pred) return 'none';
     if (await this.ctx.isAlive(pred)) return 'alive';
-    if (sameNode(st.predecessor, pred)) this.ctx.apply(core.clearPredecessor(st));
+    const cause = { text: `no reply from ${pred.address} to ping (check_predecessor)`, into: out.changes };
+    if (sameNode(st.predecessor, pred)) this.ctx.apply(core.clearPredecessor(st), cause);
     this.ctx.log('warn', 'stabilize', `predecessor ${pred.address} is dead`);
     return 'dead';
   }

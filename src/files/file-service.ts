@@ -15,7 +15,7 @@ import { HashPool } from '../transfer/hash-pool.js';
 import { buildManifest, decodeManifest, encodeManifest, manifestId, type Manifest } from '../transfer/manifest.js';
 import { readChunk } from '../transfer/chunk-reader.js';
 import type { ChunkSource } from '../transfer/download-session.js';
-import { TransferManager } from '../transfer/transfer-manager.js';
+import { TransferManager, type TransferManagerOptions } from '../transfer/transfer-manager.js';
 import { safeFileName } from '../transfer/safe-name.js';
 import { joinHostPort } from '../wire/address.js';
 import { abortReason, P2pError, raceAbort } from '../wire/errors.js';
@@ -38,8 +38,14 @@ export interface FileServiceOptions {
   readonly replicas?: number;
   /** Tracker "host:port", if any. */
   readonly tracker?: string;
+  /** Download/upload rate limits (bytes/s, 0 unlimited) and downloads at once (--max-down, --max-up, --max-transfers). */
+  readonly limits?: Pick<TransferManagerOptions, 'downloadRateBps' | 'uploadRateBps' | 'maxConcurrent'>;
   /** Chunk size for files put in the ring (default 256 KiB). */
   readonly chunkSize?: number;
+  /** How often the tracker's peer list is refreshed (ms, default tracker-link's PEERS_REFRESH_MS). */
+  readonly peersRefreshMs?: number;
+  /** A private network's key: the tracker link is PSK TLS under it (the node's own links are set on its transport). */
+  readonly networkKey?: Buffer;
 }
 
 /** Per-call options of the file service. */
@@ -85,7 +91,7 @@ export class FileService {
   ) {
     this.bus = node.bus;
     this.folder = new SharedFolder(opts.dir, this.hashPool, (level, topic, message) => node.log(level, topic, message));
-    this.transfers = new TransferManager({ hashPool: this.hashPool });
+    this.transfers = new TransferManager({ ...opts.limits, hashPool: this.hashPool });
     this.serving = new FileServing(node, this.folder, this.transfers.uploadLimiter, (n) => !this.unshared.has(n));
   }
 
@@ -109,6 +115,8 @@ export class FileService {
         this.folder,
         (n) => !this.unshared.has(n),
         this.bus,
+        this.opts.peersRefreshMs,
+        this.opts.networkKey,
       );
       await this.tracker.start();
     }

@@ -7,12 +7,15 @@ import type { Socket } from 'node:net';
 import { EventBus } from '../bus/event-bus.js';
 import { newTcpNode, type TcpNodeOptions } from '../dht/create-tcp-node.js';
 import type { ChordNode } from '../dht/chord-node.js';
+import type { FileServiceOptions } from './file-service.js';
 
 export interface PeerOptions extends TcpNodeOptions {
   readonly dir: string;
   readonly dataDir?: string;
   readonly tracker?: string;
   readonly replicas?: number;
+  /** Rate limits and downloads at once, handed to the file service. */
+  readonly limits?: FileServiceOptions['limits'];
 }
 
 /** Where a connection starting with "GET " goes once the file service is up. */

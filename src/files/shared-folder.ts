@@ -34,8 +34,14 @@ function isHidden(name: string): boolean {
   return name.startsWith('.') || /\.part(\.state(\.tmp)?)?$/.test(name);
 }
 
-/** How often the folder is rescanned even without a watch event (ms). */
+/** How often a folder that cannot be watched is rescanned (ms). */
 const RESCAN_MS = 3_000;
+/**
+ * How often a watched folder is rescanned anyway (ms): a safety net for events the watcher
+ * missed, rare enough that an idle node does not wake for it (a rescan lists and stats
+ * every file).
+ */
+const WATCHED_RESCAN_MS = 60_000;
 
 export class SharedFolder extends EventEmitter<{ changed: [readonly SharedFile[]] }> {
   readonly dir: string;
@@ -63,15 +69,25 @@ export class SharedFolder extends EventEmitter<{ changed: [readonly SharedFile[]
   async start(): Promise<void> {
     await fsp.mkdir(this.dir, { recursive: true });
     await this.rescan();
-    this.timer = setInterval(() => this.rescanInBackground('periodic'), RESCAN_MS);
-    this.timer.unref();
+    this.rescanEvery(this.watch() ? WATCHED_RESCAN_MS : RESCAN_MS);
+  }
+
+  /** Watches the folder for changes; false when it cannot be watched. */
+  private watch(): boolean {
     try {
       this.watcher = watch(this.dir, { persistent: false }, (_event, name) => {
         // A download writing its part here fires an event per write: not worth a rescan.
         if (typeof name === 'string' && isHidden(name)) return;
         this.rescanInBackground('watch event');
       });
-      this.watcher.on('error', (e) => this.log('debug', 'files', `watching ${this.dir} failed: ${e.message}`));
+      this.watcher.on('error', (e) => {
+        if (!this.watcher) return; // stopped meanwhile
+        this.log('debug', 'files', `watching ${this.dir} failed (${e.message}); rescanning every ${RESCAN_MS} ms`);
+        this.watcher?.close();
+        this.watcher = null;
+        this.rescanEvery(RESCAN_MS);
+      });
+      return true;
     } catch (e) {
       // Some file systems cannot be watched: the periodic rescan covers them.
       this.log(
@@ -79,7 +95,14 @@ export class SharedFolder extends EventEmitter<{ changed: [readonly SharedFile[]
         'files',
         `cannot watch ${this.dir} (${(e as Error).message}); rescanning every ${RESCAN_MS} ms`,
       );
+      return false;
     }
+  }
+
+  private rescanEvery(ms: number): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = setInterval(() => this.rescanInBackground('periodic'), ms);
+    this.timer.unref();
   }
 
   stop(): void {

@@ -41,6 +41,8 @@ export async function attachFiles({ node, opts, slot }: PeerNode): Promise<Peer>
     dataDir: opts.dataDir ?? defaultDataDir(node.self.address),
     tracker: opts.tracker,
     replicas: opts.replicas,
+    limits: opts.limits,
+    networkKey: opts.networkKey,
   });
   try {
     await files.start();

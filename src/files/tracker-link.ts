@@ -10,11 +10,15 @@ import { TrackerClient, type TrackerCallOptions, type TrackerClientState } from 
 import type { AnnouncedFile, SearchMatch } from '../tracker/native-protocol.js';
 import type { SharedFolder } from './shared-folder.js';
 
+/** How often the peer list is asked for again while connected (ms): peers go offline without telling us. */
+export const PEERS_REFRESH_MS = 5_000;
+
 export class TrackerLink {
   readonly client: TrackerClient;
   private syncing: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  private refresh: NodeJS.Timeout | null = null;
 
   constructor(
     readonly address: string,
@@ -22,8 +26,10 @@ export class TrackerLink {
     private readonly folder: SharedFolder,
     private readonly isShared: (name: string) => boolean,
     private readonly bus: EventBus,
+    private readonly refreshMs = PEERS_REFRESH_MS,
+    networkKey?: Buffer,
   ) {
-    this.client = new TrackerClient({ address, log: (level, message) => this.log(level, message) });
+    this.client = new TrackerClient({ address, networkKey, log: (level, message) => this.log(level, message) });
   }
 
   async start(): Promise<void> {
@@ -31,6 +37,10 @@ export class TrackerLink {
     this.client.on('registered', () => void this.sync());
     this.folder.on('changed', () => void this.sync());
     this.publish('idle');
+    this.refresh = setInterval(() => {
+      if (this.client.state === 'connected' && !this.syncing) void this.refreshPeers();
+    }, this.refreshMs);
+    this.refresh.unref();
     const { host, port } = splitAddress(this.nodeAddress);
     // A tracker that is down now is not fatal: the node works without it.
     await this.client
@@ -63,6 +73,7 @@ export class TrackerLink {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.refresh) clearInterval(this.refresh);
     await this.client.close();
   }
 
@@ -78,19 +89,28 @@ export class TrackerLink {
     }
     if (this.stopped) return;
     await this.client.sync(files).catch((e: Error) => this.log('warn', `announce failed: ${e.message}`));
-    const peers = await this.client.list().catch((e: Error) => {
-      this.log('debug', `peer count not refreshed: ${e.message}`);
+    await this.refreshPeers();
+  }
+
+  /** Asks the tracker which peers it knows (those with files) and publishes them, online first. */
+  private async refreshPeers(): Promise<void> {
+    const matches = await this.client.list().catch((e: Error) => {
+      this.log('debug', `peer list not refreshed: ${e.message}`);
       return null;
     });
-    if (peers) {
-      const online = new Set<string>();
-      const offline = new Set<string>();
-      for (const m of peers) for (const s of m.sources) (s.online ? online : offline).add(joinHostPort(s.host, s.port));
-      this.bus.emit('tracker:peers', {
-        online: online.size,
-        offline: [...offline].filter((x) => !online.has(x)).length,
-      });
-    }
+    if (!matches || this.stopped) return;
+    const online = new Set<string>();
+    const offline = new Set<string>();
+    for (const m of matches) for (const s of m.sources) (s.online ? online : offline).add(joinHostPort(s.host, s.port));
+    for (const a of online) offline.delete(a);
+    this.bus.emit('tracker:peers', {
+      online: online.size,
+      offline: offline.size,
+      peers: [
+        ...[...online].sort().map((address) => ({ address, online: true })),
+        ...[...offline].sort().map((address) => ({ address, online: false })),
+      ],
+    });
   }
 
   publishState(): void {

@@ -91,10 +91,11 @@ export class LabDisturbances {
     return groups.map((g) => g.length);
   }
 
-  heal(): void {
+  /** Heals the network; `rings` is how many rings formed apart (they merge by themselves). */
+  heal(rings = 0): void {
     this.memoryOnly('heal').heal();
     this.partitions = 0;
-    this.c.disturbed('heal', 'network whole again');
+    this.c.disturbed('heal', rings > 1 ? `${rings} rings to merge` : 'network whole again');
     this.c.changed();
   }
 

@@ -71,6 +71,9 @@ export class Lab {
   }
 
   /** A lab with a built, converged ring of `opts.nodes` nodes. */
+  /** Wall-clock ms the last ring took to build (joins and first fingers). */
+  buildWallMs = 0;
+
   static async create<T extends Lab>(this: new (opts?: LabOptions) => T, opts: LabOptions = {}): Promise<T> {
     const lab = new this(opts);
     await lab.fresh();
@@ -161,6 +164,7 @@ export class Lab {
       this.clock.now(),
     );
     this.building = { done: 0, of: n };
+    const w0 = performance.now();
     for (let i = 0; i < n; i++) {
       const via = this.ring.live.length ? this.ring.pickLive() : null;
       await this.joinNew(via);
@@ -169,6 +173,7 @@ export class Lab {
       if (i % 64 === 63) this.changed(), await new Promise((r) => setImmediate(r));
     }
     for (const node of this.ring.live) await this.clock.settle(this.refreshFingers(node));
+    this.buildWallMs = Math.round(performance.now() - w0);
     this.building = null;
     this.changed();
     this.log('info', `built a ring of ${this.ring.live.length} nodes`);
@@ -227,8 +232,9 @@ export class Lab {
     return this.disturb.partition(parts);
   }
 
+  /** Heals a partition; the rings that formed apart merge by themselves (the recovery is timed). */
   heal(): void {
-    this.disturb.heal();
+    this.disturb.heal(this.disturb.partitions ? this.checkHealth().rings : 0);
   }
 
   setLatency(ms: number): void {

@@ -313,8 +313,12 @@ export class RingStore {
     this.node.log('info', 'store', `took over ${n} entries from ${succ.address} after joining`);
   }
 
+  /**
+   * Every MAINTAIN_EVERY_ROUNDS rounds at the rate stabilization runs now: while a quiet ring has
+   * stretched its rounds (see Ticker), passes stretch too; a ring change schedules one at once.
+   */
   private periodMs(): number {
-    return this.opts.maintainEveryMs ?? this.node.stabilization.intervalMs() * MAINTAIN_EVERY_ROUNDS;
+    return this.opts.maintainEveryMs ?? this.node.stabilization.effectiveMs() * MAINTAIN_EVERY_ROUNDS;
   }
 
   /** Runs a pass in `ms` unless one is due sooner; each pass schedules the next periodic one. */

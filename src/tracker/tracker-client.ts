@@ -44,6 +44,8 @@ export interface TrackerClientOptions {
   readonly heartbeatMs?: number;
   /** Log sink. Default: discard. */
   readonly log?: TrackerLog;
+  /** A private network's key: the connection is PSK TLS under it. Default: plain. */
+  readonly networkKey?: Buffer;
 }
 
 /** Per-call options of the client's methods. */
@@ -161,7 +163,7 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
   }
 
   async #open(signal?: AbortSignal): Promise<void> {
-    const conn = await openTrackerConnection(this.#host, this.#port, this.#timeout, signal);
+    const conn = await openTrackerConnection(this.#host, this.#port, this.#timeout, signal, this.opts.networkKey);
     if (this.#state === 'closed') return conn.destroy();
     this.#conn = conn;
     void conn.closed.then((reason) => this.#onLost(conn, reason));

@@ -19,6 +19,7 @@ import {
   type NativeResults,
 } from './native-protocol.js';
 import { abortReason } from '../wire/errors.js';
+import { describeSocketError, pskConnect } from '../transport/psk-tls.js';
 import { MAX_NATIVE_LINE_BYTES, NATIVE_MAGIC } from './tracker-constants.js';
 import { TrackerRemoteError, TrackerTimeoutError, TrackerUnavailableError } from './tracker-errors.js';
 
@@ -35,18 +36,20 @@ interface Pending {
 
 /**
  * Opens a connection and sends the magic line; rejects if the tracker is unreachable, after
- * `timeoutMs`, or when `signal` aborts.
+ * `timeoutMs`, or when `signal` aborts. With `networkKey` (a private network) the connection
+ * is PSK TLS under that key.
  */
 export function openTrackerConnection(
   host: string,
   port: number,
   timeoutMs: number,
   signal?: AbortSignal,
+  networkKey?: Buffer,
 ): Promise<TrackerConnection> {
   const what = `connecting to tracker ${host}:${port}`;
   if (signal?.aborted) return Promise.reject(abortReason(signal, what));
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, noDelay: true });
+    const socket = networkKey ? pskConnect(host, port, networkKey) : connect({ host, port, noDelay: true });
     const timer = setTimeout(() => fail(new TrackerTimeoutError('connect', timeoutMs)), timeoutMs);
     const onAbort = (): void => fail(abortReason(signal!, what));
     const settle = (): void => {
@@ -60,10 +63,10 @@ export function openTrackerConnection(
       reject(e);
     };
     const onError = (e: Error): void =>
-      fail(new TrackerUnavailableError(`cannot reach tracker ${host}:${port}: ${e.message}`));
+      fail(new TrackerUnavailableError(`cannot reach tracker ${host}:${port}: ${describeSocketError(`${host}:${port}`, e)}`));
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
-    socket.once('connect', () => {
+    socket.once(networkKey ? 'secureConnect' : 'connect', () => {
       settle();
       socket.write(`${NATIVE_MAGIC}\n`);
       resolve(new TrackerConnection(socket, `${host}:${port}`));

@@ -26,6 +26,8 @@ export interface RunTrackerOptions {
   readonly livenessMs?: number;
   /** Simultaneous connections per IP address. Default 64. */
   readonly maxConnsPerIp?: number;
+  /** A private network's key (see network-secret.ts): only its members are served. */
+  readonly networkKey?: Buffer;
   /** Also log debug lines. Default false. */
   readonly verbose?: boolean;
   /** Stops the tracker when aborted (in addition to SIGINT/SIGTERM). */
@@ -57,6 +59,7 @@ export async function runTracker(opts: RunTrackerOptions = {}): Promise<void> {
     dbPath: opts.db ?? defaultTrackerDbPath(),
     livenessMs: opts.livenessMs,
     maxConnsPerIp: opts.maxConnsPerIp,
+    networkKey: opts.networkKey,
     log,
   });
   const address = await server.start();

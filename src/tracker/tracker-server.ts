@@ -16,6 +16,7 @@ import { joinHostPort } from '../wire/address.js';
 import { sniffProtocol } from './native-protocol.js';
 import { NativeSession } from './native-session.js';
 import { P2pCiSession } from './p2p-ci-session.js';
+import { privateTrackerDoor } from './private-tracker.js';
 import { PeerRegistry, silentTrackerLog, type PeerRegistryEvents, type TrackerLog } from './peer-registry.js';
 import { TrackerIndex, type IndexStats } from './tracker-index.js';
 import * as C from './tracker-constants.js';
@@ -43,10 +44,12 @@ export interface TrackerServerOptions {
   readonly idleCompleteMs?: number;
   /** SQLite durability: 'NORMAL' survives a process kill (default), 'FULL' also power loss. */
   readonly synchronous?: 'NORMAL' | 'FULL';
+  /** A private network's key: only PSK TLS connections under it are served (no plain P2P-CI). */
+  readonly networkKey?: Buffer;
 }
 
 export class TrackerServer extends EventEmitter<PeerRegistryEvents> {
-  readonly #opts: Required<Omit<TrackerServerOptions, 'synchronous'>>;
+  readonly #opts: Required<Omit<TrackerServerOptions, 'synchronous' | 'networkKey'>>;
   readonly #sockets = new Set<Socket>();
   readonly #perIp = new Map<string, number>();
   #server: Server | undefined;
@@ -141,7 +144,9 @@ export class TrackerServer extends EventEmitter<PeerRegistryEvents> {
       this.#opts.log('debug', `${label}: idle timeout`);
       socket.destroy();
     });
-    this.#sniff(socket, label, Buffer.alloc(0));
+    const key = this.options.networkKey;
+    if (key) privateTrackerDoor(socket, key, this.#opts.stallMs, this.#opts.log, (s) => this.#sniff(s, label, Buffer.alloc(0)));
+    else this.#sniff(socket, label, Buffer.alloc(0));
   }
 
   #track(socket: Socket, ip: string): void {

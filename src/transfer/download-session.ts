@@ -7,9 +7,11 @@
  *   source are hostile until then.
  * - a source that sent a bad chunk is dropped for this transfer; its chunks go elsewhere.
  *   A source whose fetches fail MAX_SOURCE_ERRORS times in a row is dropped too.
- * - a source has at most `pipeline` chunks between fetch start and the end of their disk
- *   write, each in one reused shared-memory slot: memory is bounded by sources × pipeline ×
- *   chunkSize whatever the file size, and a slow disk slows the fetching down.
+ * - a source has at most `pipeline` chunks between fetch start and their verification; a
+ *   verified chunk frees its source's place at once (the next request goes out while it is
+ *   written). Each chunk holds one reused shared-memory slot from fetch start to the end of its
+ *   disk write, and the slab has 2 × sources × pipeline slots: memory is bounded whatever the
+ *   file size, and a disk slower than the sources slows the fetching down (no free slot).
  * - in the endgame the first verified copy of a chunk wins; the other fetches are aborted.
  * - the run fails with NO_SOURCES when no live source is left, UNAVAILABLE when some chunk
  *   still needed is held by no live source, ABORTED (or the signal's reason) when aborted.
@@ -23,102 +25,31 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { realClock } from '../io/real-clock.js';
 import { errorCode } from '../wire/errors.js';
 import { ChunkSlab } from './chunk-slab.js';
-import type { HashPool } from './hash-pool.js';
+import type {
+  ChunkSource,
+  DownloadProgress,
+  DownloadResult,
+  DownloadSessionEvents,
+  DownloadSessionOptions,
+  SourceState,
+} from './download-types.js';
 import { chunkLength, type Manifest } from './manifest.js';
-import { PartFile, type WholeFileCheck } from './part-file.js';
+import { PartFile } from './part-file.js';
 import { PiecePicker } from './piece-picker.js';
-import type { RateLimiter } from './rate-limiter.js';
 import { RateMeter } from './rate-meter.js';
 import { DEFAULT_PIPELINE, MAX_SOURCE_ERRORS, PROGRESS_INTERVAL_MS } from './transfer-constants.js';
 import { abortError, TransferError } from './transfer-error.js';
 
-/** Somewhere chunks can be fetched from. */
-export interface ChunkSource {
-  readonly id: string;
-  /** Whether this source has chunk `index` (sampled when the download starts). */
-  has(index: number): boolean;
-  /** The bytes of chunk `index` (the session copies them; honour `signal`). */
-  fetch(index: number, signal: AbortSignal): Promise<Uint8Array>;
-  /**
-   * Optional, faster: writes chunk `index` into `target` (exactly the chunk's length) and
-   * resolves once it is filled. Must never touch `target` after the promise settles, even
-   * when aborted: the memory is reused for other chunks.
-   */
-  fetchInto?(index: number, target: Uint8Array, signal: AbortSignal): Promise<void>;
-}
-
-export type SourceState = 'active' | 'idle' | 'dropped' | 'failed';
-
-export interface SourceProgress {
-  readonly id: string;
-  /** Verified bytes this source delivered in this run. */
-  readonly bytes: number;
-  readonly rateBps: number;
-  readonly state: SourceState;
-}
-
-export interface DownloadProgress {
-  /** Verified bytes on disk, including those resumed from a previous run. */
-  readonly bytes: number;
-  readonly total: number;
-  readonly rateBps: number;
-  /** Seconds left at the current rate; null while the rate is 0. */
-  readonly etaSec: number | null;
-  readonly sources: readonly SourceProgress[];
-  /** True on the final event, once the file is complete under its final name. */
-  readonly done: boolean;
-}
-
-export interface SourceDropped {
-  readonly id: string;
-  readonly state: 'dropped' | 'failed';
-  readonly code: string;
-  readonly reason: string;
-}
-
-export interface DownloadResult {
-  /** Absolute path of the complete, verified file. */
-  readonly path: string;
-  readonly size: number;
-  readonly sha256: string;
-  /** Chunks fetched from sources in this run. */
-  readonly fetchedChunks: number;
-  /** Chunks already verified on disk from a previous run. */
-  readonly resumedChunks: number;
-}
-
-export interface DownloadSessionOptions {
-  readonly manifest: Manifest;
-  /** Download directory; nothing is written outside it. */
-  readonly dir: string;
-  /** File name to write (default: the manifest's name; must pass safeFileName). */
-  readonly outName?: string;
-  readonly sources: readonly ChunkSource[];
-  readonly hashPool: HashPool;
-  /** Fetches in flight per source (default 4). */
-  readonly pipeline?: number;
-  /** This transfer's download limiter. */
-  readonly limiter?: RateLimiter;
-  /** The limiter shared by every transfer. */
-  readonly globalLimiter?: RateLimiter;
-  /** Time source for rates and progress pacing (default: the real clock). */
-  readonly clock?: Clock;
-  /** Random numbers for the piece picker's tie-breaks (default Math.random). */
-  readonly rng?: () => number;
-  /** Resume state is made durable after this many new bytes (default 64 MiB). */
-  readonly checkpointBytes?: number;
-  /**
-   * When the whole-file SHA-256 is checked: 'always' (default: the reported sha256 is that of
-   * the bytes written, even if the manifest lied), or only for 'resumed' parts (one SHA-256
-   * pass instead of two: faster where a second core is not really there).
-   */
-  readonly wholeFileCheck?: WholeFileCheck;
-}
-
-export interface DownloadSessionEvents {
-  progress: [DownloadProgress];
-  'source-dropped': [SourceDropped];
-}
+export type {
+  ChunkSource,
+  DownloadProgress,
+  DownloadResult,
+  DownloadSessionEvents,
+  DownloadSessionOptions,
+  SourceDropped,
+  SourceProgress,
+  SourceState,
+} from './download-types.js';
 
 interface Peer {
   readonly src: ChunkSource;
@@ -158,7 +89,8 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     this.manifest = opts.manifest;
     this.clock = opts.clock ?? realClock;
     this.pipeline = Math.max(1, opts.pipeline ?? DEFAULT_PIPELINE);
-    this.slab = new ChunkSlab(opts.manifest.chunkSize, this.pipeline * opts.sources.length);
+    // Twice the fetch places: verified chunks on their way to disk do not hold requests back.
+    this.slab = new ChunkSlab(opts.manifest.chunkSize, 2 * this.pipeline * opts.sources.length);
     for (const src of opts.sources) {
       if (this.peers.has(src.id)) throw new TypeError(`duplicate source id ${src.id}`);
       this.peers.set(src.id, {
@@ -256,7 +188,7 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     let busy = this.writing > 0;
     for (const peer of this.peers.values()) {
       if (peer.state === 'dropped' || peer.state === 'failed') continue;
-      while (peer.inflight.size < this.pipeline) {
+      while (peer.inflight.size < this.pipeline && this.slab.inUse < this.slab.maxSlots) {
         const i = this.picker.pick(peer.src.id);
         if (i === undefined) break;
         void this.fetchOne(peer, i);
@@ -266,14 +198,17 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     if (!busy) this.fail(this.stuckError());
   }
 
-  /** One chunk from one source, holding a slot (and a pipeline place) until it is on disk. */
+  /** One chunk from one source: a pipeline place until verified, a slot until it is on disk. */
   private async fetchOne(peer: Peer, index: number): Promise<void> {
     const ctl = new AbortController();
     peer.inflight.set(ctl, index);
     const slot = this.slab.acquire(chunkLength(this.manifest, index));
     try {
       await this.fetchVerified(peer, index, slot, ctl.signal);
-      await this.accept(peer, index, slot);
+      peer.inflight.delete(ctl);
+      const written = this.accept(peer, index, slot);
+      this.pump(); // the source's place is free: its next request goes out during the write
+      await written;
     } catch (e) {
       this.onFetchError(peer, index, ctl.signal, e);
     } finally {

@@ -17,6 +17,8 @@ import { DecodeError, errorCode, IncompatiblePeerError, RemoteError, Unreachable
 import type { Hello, RequestType } from '../wire/messages.js';
 import { hashId } from '../core/ring-math.js';
 import type { LogFn } from '../core/log.js';
+import { describeSocketError } from './psk-tls.js';
+import { bodyBytes, type WorkBudget } from './work-budget.js';
 import { RELEASE, type LocalIdentity, type PeerInfo, type Releasable, type RequestHandler } from './transport.js';
 
 /** Requests one connection may have in service at once. */
@@ -48,6 +50,8 @@ export class TcpConnection {
     private readonly handler: RequestHandler | null,
     private readonly log: LogFn,
     private readonly label: string,
+    /** The node-wide bound on work in service (inbound connections); null: none. */
+    private readonly budget: WorkBudget | null = null,
   ) {
     socket.setNoDelay(true);
     this.ready = new Promise<void>((resolve, reject) => (this.helloWaiter = { resolve, reject }));
@@ -55,7 +59,7 @@ export class TcpConnection {
     // surfacing as an unhandled rejection (inbound connections nobody awaits).
     this.ready.catch(() => undefined);
     socket.on('data', (d: Buffer) => this.onData(d));
-    socket.on('error', (e) => this.shutdown(new UnreachableError(label, e.message)));
+    socket.on('error', (e) => this.shutdown(new UnreachableError(label, describeSocketError(label, e))));
     socket.on('close', () => this.shutdown(new UnreachableError(label, 'connection closed')));
     if (!inbound) this.send({ kind: 'hello', body: this.helloBody() });
   }
@@ -191,6 +195,9 @@ export class TcpConnection {
         code: 'BUSY',
         message: `more than ${MAX_SERVING} requests in flight on one connection`,
       });
+    const cost = this.budget ? bodyBytes(body) : 0;
+    if (this.budget && !this.budget.take(cost))
+      return this.send({ kind: 'error', id, code: 'BUSY', message: 'this node has all the work in service it takes' });
     this.serving++;
     try {
       const result = await this.handler(type, body as never, this.peer!);
@@ -199,6 +206,7 @@ export class TcpConnection {
       this.send({ kind: 'error', id, code: errorCode(e), message: (e as Error).message ?? String(e) });
     } finally {
       this.serving--;
+      this.budget?.release(cost);
     }
   }
 

@@ -4,14 +4,37 @@
  * ABORTED, or with the signal's reason when the caller gave an Error).
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { DEFAULT_RPC_TIMEOUT_MS, HELLO_TIMEOUT_MS } from '../core/constants.js';
+import {
+  DEFAULT_RPC_TIMEOUT_MS,
+  HELLO_TIMEOUT_MS,
+  RTO_CEILING_MS,
+  RTO_FLOOR_MS,
+  RTT_PEERS,
+} from '../core/constants.js';
+import { RttEstimator } from '../core/rtt-estimator.js';
 import { joinHostPort, splitAddress } from '../wire/address.js';
 import { advertisedAddress } from './advertise-address.js';
 import { abortReason, RpcTimeoutError, UnreachableError } from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
 import { silentLog, type LogFn } from '../core/log.js';
 import { TcpConnection } from './tcp-connection.js';
+import { acceptPrivate } from './private-accept.js';
+import { WorkBudget } from './work-budget.js';
+import { describeSocketError, looksLikeTls, pskConnect } from './psk-tls.js';
 import type { LocalIdentity, RequestHandler, RequestOptions, Transport } from './transport.js';
+
+/**
+ * Requests whose answer waits on a disk or carries a chunk: their time is not the link's round
+ * trip, so they keep a fixed default timeout rather than the per-peer adaptive one.
+ */
+const BULK: ReadonlySet<RequestType> = new Set<RequestType>([
+  'store_get',
+  'store_put',
+  'store_list',
+  'store_sync',
+  'file_manifest',
+  'file_chunk',
+]);
 
 /** Size of the reused read buffer of an outbound connection. */
 const READ_BUFFER_BYTES = 256 * 1024;
@@ -30,7 +53,11 @@ export interface TcpTransportOptions {
   readonly advertise?: string;
   /** Our identity for the hello, read when a connection opens (the id depends on the port). */
   readonly identity: () => LocalIdentity;
-  /** Default request timeout in ms (default 2000). */
+  /**
+   * A fixed request timeout in ms. Default: for ring traffic, adaptive per peer (smoothed RTT
+   * plus four deviations, within RTO_FLOOR_MS..RTO_CEILING_MS; DEFAULT_RPC_TIMEOUT_MS before the
+   * first answer); for storage and file requests, DEFAULT_RPC_TIMEOUT_MS.
+   */
   readonly timeoutMs?: number;
   readonly log?: LogFn;
   /**
@@ -38,6 +65,13 @@ export interface TcpTransportOptions {
    * handed over (p2pterm frames start with a length; a P2P-CI request starts with "GET ").
    */
   readonly alternate?: AlternateProtocol;
+  /**
+   * A private network's key (see network-secret.ts): every connection, both ways, is PSK TLS
+   * under it, and peers without it are refused with the reason. Default: an open network.
+   */
+  readonly networkKey?: Buffer;
+  /** The bound on work all peers together may have in service here (default: WorkBudget's). */
+  readonly workBudget?: WorkBudget;
 }
 
 export interface AlternateProtocol {
@@ -53,9 +87,17 @@ export class TcpTransport implements Transport {
   private readonly log: LogFn;
   private closing = false;
   private readBuffer: Buffer | null = null;
+  private readonly budget: WorkBudget;
+  private readonly rtt = new RttEstimator({
+    initialMs: DEFAULT_RPC_TIMEOUT_MS,
+    floorMs: RTO_FLOOR_MS,
+    ceilingMs: RTO_CEILING_MS,
+    capacity: RTT_PEERS,
+  });
 
   constructor(private readonly opts: TcpTransportOptions) {
     this.log = opts.log ?? silentLog;
+    this.budget = opts.workBudget ?? new WorkBudget();
   }
 
   async listen(handler: RequestHandler): Promise<string> {
@@ -80,12 +122,16 @@ export class TcpTransport implements Transport {
     body: RequestBody<T>,
     opts: RequestOptions = {},
   ): Promise<ResponseBody<T>> {
-    const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
+    const fixed = opts.timeoutMs ?? this.opts.timeoutMs ?? (BULK.has(type) ? DEFAULT_RPC_TIMEOUT_MS : undefined);
+    const timeoutMs = fixed ?? this.rtt.timeoutMs(to);
     const conn = await this.connection(to, opts.signal);
     const { id, done } = conn.request(type, body, opts.into);
+    const sentAt = performance.now();
     try {
-      const onTimeout = () => new RpcTimeoutError(to, type, timeoutMs);
-      return (await bounded(done, timeoutMs, opts.signal, onTimeout, `${type} to ${to}`)) as ResponseBody<T>;
+      const onTimeout = () => (fixed ?? this.rtt.timedOut(to), new RpcTimeoutError(to, type, timeoutMs));
+      const reply = await bounded(done, timeoutMs, opts.signal, onTimeout, `${type} to ${to}`);
+      if (fixed === undefined) this.rtt.sample(to, performance.now() - sentAt);
+      return reply as ResponseBody<T>;
     } finally {
       conn.forget(id); // a request given up (timeout, abort) must not write into `opts.into` later
     }
@@ -104,21 +150,39 @@ export class TcpTransport implements Transport {
   private accept(socket: Socket, handler: RequestHandler): void {
     if (this.closing) return void socket.destroy();
     const alt = this.opts.alternate;
-    if (!alt) return this.acceptNode(socket, handler, null);
+    const key = this.opts.networkKey;
+    if (!alt && !key) return this.acceptNode(socket, handler, null);
     const silent = setTimeout(() => socket.destroy(), HELLO_TIMEOUT_MS);
     silent.unref();
     // Until the first bytes say whose it is, nobody else listens: an error here just ends it.
     socket.on('error', (e) => this.log('debug', 'tcp', `inbound connection error: ${e.message}`));
     socket.once('data', (first: Buffer) => {
       clearTimeout(silent);
-      if (alt.match(first)) return alt.accept(socket, first);
+      if (key) return this.acceptSecret(socket, handler, first, key);
+      if (looksLikeTls(first)) return this.refuseTls(socket);
+      if (alt?.match(first)) return alt.accept(socket, first);
       this.acceptNode(socket, handler, first);
     });
   }
 
+  private acceptSecret(socket: Socket, handler: RequestHandler, first: Buffer, key: Buffer): void {
+    acceptPrivate(socket, first, {
+      key,
+      log: (level, message) => this.log(level, 'tcp', message),
+      onSecure: (secure) => (this.closing ? secure.destroy() : this.acceptNode(secure, handler, null)),
+    });
+  }
+
+  /** A private network's node dialed this open one: say why it cannot work, on our side. */
+  private refuseTls(socket: Socket): void {
+    const label = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.log('warn', 'tcp', `refusing ${label}: it opened an encrypted private-network connection; this node has no secret`);
+    socket.destroy();
+  }
+
   private acceptNode(socket: Socket, handler: RequestHandler, first: Buffer | null): void {
     const label = `${socket.remoteAddress}:${socket.remotePort}`;
-    const conn = new TcpConnection(socket, true, () => this.identity(), handler, this.log, label);
+    const conn = new TcpConnection(socket, true, () => this.identity(), handler, this.log, label, this.budget);
     this.track(conn, socket);
     const timer = setTimeout(() => {
       if (!conn.peer) conn.close('no hello in time');
@@ -149,6 +213,7 @@ export class TcpTransport implements Transport {
 
   private dial(to: string): TcpConnection {
     const { host, port } = splitAddress(to);
+    if (this.opts.networkKey) return this.dialSecret(to, host, port, this.opts.networkKey);
     // Reads land in one buffer reused for every read of every outbound connection: a fresh
     // buffer per read is external memory V8 collects with major GCs, costly at hundreds of
     // MB/s. Sharing is safe: each read is consumed by its callback before the next read starts.
@@ -160,6 +225,19 @@ export class TcpTransport implements Transport {
     };
     const socket = connect({ host, port, onread });
     conn = new TcpConnection(socket, false, () => this.identity(), null, this.log, to);
+    this.track(conn, socket);
+    return conn;
+  }
+
+  /** The encrypted dial: TLS buffers its own reads, so no shared read buffer here. */
+  private dialSecret(to: string, host: string, port: number, key: Buffer): TcpConnection {
+    const socket = pskConnect(host, port, key);
+    let secure = false;
+    socket.once('secureConnect', () => (secure = true));
+    socket.once('error', (e) => {
+      if (!secure) this.log('warn', 'tcp', `cannot connect to ${to}: ${describeSocketError(to, e)}`);
+    });
+    const conn = new TcpConnection(socket, false, () => this.identity(), null, this.log, to);
     this.track(conn, socket);
     return conn;
   }

@@ -5,12 +5,13 @@
  * on destroy(). Nothing is built at import time.
  */
 import type { Widgets } from 'blessed';
+import type { LogLevel } from '../core/log.js';
 import type { EventBus } from '../bus/event-bus.js';
 import { BottomLine } from './bottom-line.js';
 import { wireBuses } from './bus-wiring.js';
 import { consoleRunner } from './builtin-commands.js';
 import type { CommandRunner } from './command-runner.js';
-import { helpOverlay, QuitConfirm, replyOverlay } from './console-modals.js';
+import { detailOverlay, helpOverlay, QuitConfirm, replyOverlay } from './console-modals.js';
 import type { ConsoleApp, ConsoleOptions, QuitReason } from './console-api.js';
 import { createConsoleScreen, reallocScreen } from './console-screen.js';
 import { FrameLoop } from './frame-loop.js';
@@ -65,6 +66,7 @@ class Console implements ConsoleApp {
   private readonly placement: PanePlacement;
   private readonly paneFocus: PaneFocus;
   private destroyed = false;
+  private follow: (next: ConsoleNode) => void = () => undefined;
   private resolveClosed!: (r: QuitReason) => void;
   private readonly detachers: (() => void)[] = [];
 
@@ -128,7 +130,13 @@ class Console implements ConsoleApp {
       say: (text, level) => this.bottom.say(text, level),
       ask: (prefix, initial, done) => this.bottom.ask(prefix, initial, done),
       setting: (key) => this.opts.settings.get(key),
+      show: (title, lines) => this.showLines(title, lines),
     };
+  }
+
+  private showLines(title: string, lines: readonly string[]): void {
+    if (!this.destroyed)
+      this.modals.push(detailOverlay(this.screen, () => this.theme, { title, lines, onClose: this.modals.closed }));
   }
 
   private createBottomLine(): BottomLine {
@@ -175,7 +183,9 @@ class Console implements ConsoleApp {
       themeName: () => this.theme.name,
       setTheme: (name) => this.setTheme(name),
       apply: (f, value) => this.applySetting(f, value),
-      log: (level, message) => this.consoleBus.emit('log:line', { at: Date.now(), level, topic: 'console', message }),
+      // The shown node's clock: in the lab its lines then share the ring's virtual time.
+      log: (level, message) =>
+        this.consoleBus.emit('log:line', { at: this.node.clock.now(), level, topic: 'console', message }),
       // A command that finishes after the console closed has nowhere to show its reply.
       showReply: (title, lines) =>
         this.destroyed ||
@@ -184,7 +194,7 @@ class Console implements ConsoleApp {
   }
 
   private createGlobalKeys(): KeyBinding[] {
-    return globalKeys(this.paneSet.order, this.opts.lab?.keys ?? [], {
+    return globalKeys(this.paneSet.order, [...(this.opts.lab?.keys ?? []), ...(this.opts.keys ?? [])], {
       focus: (id) => this.focus(id),
       cycleFocus: (delta) => this.paneFocus.cycle(delta),
       openCommandLine: () => this.bottom.openCommandLine(this.opts.settings, (line) => void this.runCommand(line)),
@@ -192,6 +202,7 @@ class Console implements ConsoleApp {
       openSettings: () => this.openSettings(),
       back: () => void this.focusedPane().back(),
       redrawAll: () => this.redrawAll(),
+      zoom: () => this.toggleZoom(),
       quit: (reason, confirm) => this.quit(reason, confirm),
     });
   }
@@ -225,6 +236,7 @@ class Console implements ConsoleApp {
         status: this.status,
         node: () => this.node,
         showNode: (node) => (this.node = node),
+        follower: (follow) => (this.follow = follow),
         requestFrame: () => this.frame.requestFrame(),
       }),
     );
@@ -259,11 +271,9 @@ class Console implements ConsoleApp {
   private captureStdio(): void {
     const capture = this.opts.captureStdio ?? (this.opts.output ?? process.stdout) === process.stdout;
     if (!capture) return;
-    const bus = this.consoleBus;
-    const release = guardStdio((level, topic, message) =>
-      bus.emit('log:line', { at: Date.now(), level, topic, message }),
-    );
-    this.detachers.push(release);
+    const log = (level: LogLevel, topic: string, message: string) =>
+      this.consoleBus.emit('log:line', { at: this.node.clock.now(), level, topic, message });
+    this.detachers.push(guardStdio(log));
   }
 
   // ---- focus, layout, drawing -----------------------------------------------------
@@ -272,13 +282,32 @@ class Console implements ConsoleApp {
     this.paneFocus.focus(id);
   }
 
+  /** z: the focused pane fills the screen (above the status line), z again restores the grid. */
+  private toggleZoom(): void {
+    this.placement.zoomed = !this.placement.zoomed;
+    this.bottom.say(this.placement.zoomed ? `zoomed: ${this.focusedPane().title} (z restores)` : 'zoom off');
+    this.relayout();
+  }
+
+  get zoomed(): boolean {
+    return this.placement.zoomed;
+  }
+
+  say(text: string, level?: 'info' | 'error'): void {
+    this.bottom.say(text, level);
+  }
+
   private focusMoved(): void {
-    if (this.layout.mode === 'tabs') this.relayout();
+    if (this.layout.mode === 'tabs' || this.placement.zoomed) this.relayout();
     this.status.markDirty();
   }
 
   private relayout(): void {
     this.placement.relayout();
+  }
+
+  showNode(next: ConsoleNode): void {
+    this.follow(next);
   }
 
   renderNow(): void {

@@ -16,6 +16,8 @@ export interface BusWiringDeps {
   /** Shows another node (called between detaching from the old bus and attaching to the new). */
   readonly showNode: (node: ConsoleNode) => void;
   readonly requestFrame: () => void;
+  /** Receives the function that moves every pane to another node (a replay rewinding). */
+  readonly follower?: (follow: (next: ConsoleNode) => void) => void;
 }
 
 /** Attaches everything; returns what detaches it again. */
@@ -30,6 +32,7 @@ export function wireBuses(d: BusWiringDeps): () => void {
     d.requestFrame();
   };
   attach(d);
+  d.follower?.(follow);
   const offs = [() => detach(d)];
   const lab = d.lab;
   if (lab)

@@ -65,15 +65,18 @@ export class CommandRunner {
     try {
       reply = await fn(args);
     } catch (e) {
-      const code = e instanceof P2pError ? ` [${e.code}]` : '';
+      // In parentheses, not brackets: `[USAGE]` would read as an optional argument.
+      const code = e instanceof P2pError ? ` (code ${e.code})` : '';
       return this.fail(line, `${cmd}: ${(e as Error).message}${code}`);
     } finally {
       if (moving) this.transfersStarting--;
     }
     this.deps.onSuccess?.(cmd, args, reply);
+    // A command that ran but found something wrong (a storm with wrong owners) says so instead of "ok".
+    if (typeof reply.problem === 'string') return this.fail(line, `${cmd}: ${reply.problem}`);
     const body = Object.fromEntries(Object.entries(reply).filter(([k]) => k !== 'cmd' && k !== 'ok'));
     const lines = Object.keys(body).length ? formatReply(body) : [];
-    this.deps.log('info', `${cmd}: ok${lines.length ? ` (${lines.length} lines)` : ''}`);
+    this.deps.log('info', `${cmd}: ok${lines.length ? ` (${lines.length} ${lines.length === 1 ? 'line' : 'lines'})` : ''}`);
     this.deps.say(`${cmd}: ok`);
     if (lines.length && !opts.quiet) this.deps.showReply(`:${line.trim()}`, lines);
   }

@@ -60,6 +60,8 @@ export interface ConsoleOptions {
   readonly refreshHz?: number;
   readonly services?: ConsoleServices;
   readonly lab?: ConsoleLab;
+  /** Keys that work in every pane besides the built-in ones (an attached console's `d`: detach). */
+  readonly keys?: readonly KeyBinding[];
 }
 
 export type QuitReason = 'quit' | 'interrupt' | 'signal' | 'error';
@@ -81,9 +83,15 @@ export interface ConsoleApp {
   readonly focused: PaneId;
   readonly theme: Theme;
   readonly frames: number;
+  /** The focused pane fills the screen (`z`). */
+  readonly zoomed: boolean;
   /** Resolves once the console closed (after the terminal was restored). */
   readonly closed: Promise<QuitReason>;
   focus(id: PaneId): void;
+  /** A short message on the hint line. */
+  say(text: string, level?: 'info' | 'error'): void;
+  /** Shows another node: every pane starts over on its bus (a replay going back in time). */
+  showNode(node: ConsoleNode): void;
   runCommand(line: string, opts?: { quiet?: boolean }): Promise<void>;
   setTheme(name: string): void;
   /** Draws now instead of on the next frame (tests, first frame). */

@@ -3,6 +3,7 @@ import type { Widgets } from 'blessed';
 import { escapeTags } from './format.js';
 import { OverlayBox } from './overlay.js';
 import type { Theme } from './theme.js';
+import { wrapLine } from './wrap-line.js';
 
 export function helpOverlay(
   screen: Widgets.Screen,
@@ -30,6 +31,16 @@ export function replyOverlay(
     footer: 'Esc/Enter/q close',
     onClose: o.onClose,
   });
+}
+
+/** A detail view: plain lines wrapped to the screen's width, so nothing is cut. */
+export function detailOverlay(
+  screen: Widgets.Screen,
+  theme: () => Theme,
+  o: { title: string; lines: readonly string[]; onClose: () => void },
+): OverlayBox {
+  const width = Math.max(20, Number(screen.width) - 8);
+  return replyOverlay(screen, theme, { ...o, lines: o.lines.flatMap((l) => wrapLine(l, width)) });
 }
 
 /** "Quit anyway?" while transfers run: y quits, n, q and Esc stay. */

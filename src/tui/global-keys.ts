@@ -12,6 +12,8 @@ export interface GlobalKeyActions {
   /** Esc: the focused pane backs out of a filter or a mode. */
   back(): void;
   redrawAll(): void;
+  /** The focused pane fills the screen, or the grid comes back. */
+  zoom(): void;
   quit(reason: QuitReason, confirm?: boolean): void;
 }
 
@@ -44,6 +46,7 @@ function consoleKeys(a: GlobalKeyActions): KeyBinding[] {
     { keys: [','], help: 'settings', hint: 'settings', run: () => a.openSettings() },
     { keys: ['escape'], help: 'back out (close, clear a filter, resume following)', run: () => a.back() },
     { keys: ['C-l'], help: 'redraw the whole screen', run: () => a.redrawAll() },
+    { keys: ['z'], help: 'zoom: the focused pane fills the screen (z again restores)', run: () => a.zoom() },
     { keys: ['q'], help: 'quit (asks first if transfers are running)', hint: 'quit', run: () => a.quit('quit', true) },
     { keys: ['C-c'], help: 'quit now', run: () => a.quit('interrupt') },
   ];

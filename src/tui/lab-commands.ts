@@ -64,8 +64,9 @@ export function labCommands(lab: RingLab): Record<string, CommandFn> {
     loss: async ([p]) => (lab.setLoss(num(p, 'loss')), {}),
     storm: async ([k]) => {
       // The lab pane charts the result; the log has the summary line.
-      await lab.storm(Math.max(1, Math.floor(num(k, 'storm', 1000))));
-      return {};
+      const r = await lab.storm(Math.max(1, Math.floor(num(k, 'storm', 1000))));
+      if (!r.failed && !r.wrongOwner) return {};
+      return { problem: `${r.wrongOwner} of ${r.lookups} lookups answered a wrong owner, ${r.failed} failed` };
     },
     fresh: async (args) => {
       const routing = args.find((a) => a === 'chord' || a === 'naive') as Routing | undefined;

@@ -21,6 +21,8 @@ export interface PlacementDeps {
 
 export class PanePlacement {
   layout: ConsoleLayout;
+  /** The focused pane alone on the whole screen (grid layouts only; tabs show one pane anyway). */
+  zoomed = false;
 
   constructor(private readonly deps: PlacementDeps) {
     this.layout = this.compute();
@@ -48,6 +50,8 @@ export class PanePlacement {
 
   private rectOf(id: PaneId): Rect | null | undefined {
     const l = this.layout;
+    if (l.mode === 'grid' && this.zoomed)
+      return id === this.deps.focused() ? { left: 0, top: 0, width: l.status.width, height: l.status.top } : null;
     if (l.mode === 'grid') return (l.panes as Partial<Record<PaneId, Rect>>)[id];
     return l.mode === 'tabs' && id === this.deps.focused() ? l.body : null;
   }

@@ -16,6 +16,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { startProc, type JsonLine, type Proc } from './headless-proc.js';
 
@@ -89,6 +90,7 @@ export class NetBed {
     await this.ip(...sw, 'link', 'set', 'br0', 'up');
     await this.ip(...sw, 'link', 'set', 'br1', 'up');
     for (const h of this.hosts) await this.addHost(h);
+    for (const h of this.hosts) this.writeHostsFile(h);
     this.netem = await this.probeNetem();
   }
 
@@ -109,6 +111,17 @@ export class NetBed {
     await this.ip(...n, 'link', 'set', 'eth0', 'up');
     await this.ip(...n, 'route', 'add', 'default', 'via', `10.213.${this.subnet}.${GATEWAY_V4}`);
     await this.ip(...n, '-6', 'route', 'add', 'default', 'via', `fd00:213:${this.subnet}::${GATEWAY_V6}`);
+  }
+
+  /**
+   * Names for the hosts, seen only inside the bed: `ip netns exec` mounts
+   * /etc/netns/NS/hosts over /etc/hosts. `hostN` is the IPv4 address, `hostN-v6` the IPv6 one.
+   */
+  private writeHostsFile(h: NetHost): void {
+    const lines = ['127.0.0.1 localhost', '::1 localhost ip6-localhost'];
+    for (const o of this.hosts) lines.push(`${o.ipv4} ${hostName(o)}`, `${o.ipv6} ${hostName(o)}-v6`);
+    mkdirSync(`/etc/netns/${h.ns}`, { recursive: true });
+    writeFileSync(`/etc/netns/${h.ns}/hosts`, `${lines.join('\n')}\n`);
   }
 
   /** The host's veth end on the switch side. */
@@ -171,12 +184,17 @@ export class NetBed {
   }
 
   /** Starts a p2pterm command that prints a `listening` line, and waits for it. */
-  async start(h: NetHost, args: string[], env: NodeJS.ProcessEnv = {}, ms = 30_000): Promise<HostProc> {
+  async start(h: NetHost, args: string[], env: NodeJS.ProcessEnv = {}, ms = 120_000): Promise<HostProc> {
     const p = this.spawn(h, args, env);
+    const what = `p2pterm ${args.join(' ')} in ${h.ns}`;
     const listening = await Promise.race([
-      p.waitLine((o) => o.event === 'listening', ms),
+      p
+        .waitLine((o) => o.event === 'listening', ms)
+        .catch((e: Error) => {
+          throw new Error(`${what}: ${e.message}`);
+        }),
       p.exited().then((code) => {
-        throw new Error(`p2pterm ${args.join(' ')} in ${h.ns} exited (${code}): ${p.stderr.join(' | ')}`);
+        throw new Error(`${what} exited (${code}): ${p.stderr.join(' | ')}`);
       }),
     ]);
     return Object.assign(p, { host: h, listening });
@@ -196,6 +214,7 @@ export class NetBed {
     process.removeListener('exit', this.onExit);
     for (const p of this.procs) p.kill('SIGKILL');
     for (const ns of this.namespaces.reverse()) {
+      rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
       try {
         execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
       } catch {
@@ -203,6 +222,11 @@ export class NetBed {
       }
     }
   }
+}
+
+/** The name of `h` inside the bed (its IPv4 address; append "-v6" for the IPv6 one). */
+export function hostName(h: NetHost): string {
+  return `host${h.index}`;
 }
 
 /** Whether this machine lets us make namespaces; the error says why not. */

@@ -1,6 +1,10 @@
 /** Console bugs found by trying it as a new user would; each test failed before its fix. */
 import test from 'ava';
 import { memorySettings, mergeFlags } from '../../src/tui/settings.js';
+import { CommandRunner } from '../../src/tui/command-runner.js';
+import { labCommands } from '../../src/tui/lab-commands.js';
+import type { RingLab } from '../../src/tui/ring-lab.js';
+import { P2pError } from '../../src/wire/errors.js';
 import { SimRing } from '../../src/sim/sim-ring.js';
 import { find, openConsole, simRing, tick, waitFor } from './helpers.js';
 
@@ -15,7 +19,7 @@ test('finger table: entries never fixed yet say so instead of an age since 1970'
   );
   const c = openConsole(node);
   try {
-    await c.keys('2', 'd');
+    // Drawn at once, before the round that the join's last message starts fixes them.
     const lines = c.text();
     t.true(find(lines, /never/) >= 0, 'never-fixed entries say "never"');
     t.is(find(lines, /\d{3,}d ago/), -1, 'no age counted from the epoch');
@@ -78,4 +82,48 @@ test('an unknown --theme is reported and never remembered; a stored unknown them
   t.is(again.length, 1);
   t.is(mergeFlags(stale, {}, (m) => again.push(m)).theme, 'dark');
   t.is(again.length, 1, 'reported once, not on every start');
+});
+
+test('a lookup storm with wrong answers is reported as a problem, not "storm: ok"', async (t) => {
+  const result = { lookups: 1000, failed: 0, wrongOwner: 31 };
+  const lab = { storm: async () => result } as unknown as RingLab;
+  const said: [string, string | undefined][] = [];
+  const logged: string[] = [];
+  const runner = new CommandRunner({
+    commands: labCommands(lab),
+    builtins: {},
+    log: (level, m) => logged.push(`${level} ${m}`),
+    say: (text, level) => said.push([text, level]),
+    showReply: () => undefined,
+  });
+  await runner.run('storm');
+  const [text, level] = said.at(-1)!;
+  t.is(level, 'error');
+  t.regex(text, /storm: 31 of 1000 lookups answered a wrong owner, 0 failed/);
+  t.false(logged.some((l) => l.includes('storm: ok')));
+  // A clean storm still reads ok.
+  result.wrongOwner = 0;
+  await runner.run('storm');
+  t.deepEqual(said.at(-1), ['storm: ok', undefined]);
+});
+
+test('error codes read as codes, not as optional arguments; one line is "1 line"', async (t) => {
+  const said: string[] = [];
+  const logged: string[] = [];
+  const runner = new CommandRunner({
+    commands: {
+      lookup: async () => {
+        throw new P2pError('USAGE', 'usage: lookup KEY');
+      },
+      one: async () => ({ answer: 42 }),
+    },
+    builtins: {},
+    log: (_level, m) => logged.push(m),
+    say: (text) => said.push(text),
+    showReply: () => undefined,
+  });
+  await runner.run('lookup');
+  t.is(said.at(-1), 'lookup: usage: lookup KEY (code USAGE)');
+  await runner.run('one');
+  t.true(logged.includes('one: ok (1 line)'), logged.join('\n'));
 });

@@ -135,6 +135,8 @@ export function binHistogram(
 
 function describe(c: Convergence): string {
   const s = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s`);
+  if (c.kind === 'heal' && c.detail.endsWith('rings to merge'))
+    return `merge of ${c.detail.split(' ')[0]} rings: one ring after ${s(c.ringMs)}, fingers ok ${s(c.fullMs)} (wall ${s(c.ringWallMs)}/${s(c.fullWallMs)})`;
   return `${c.kind} ${c.detail.split(',')[0]}: ring ok ${s(c.ringMs)}, fingers ok ${s(c.fullMs)} (wall ${s(c.ringWallMs)}/${s(c.fullWallMs)})`;
 }
 

@@ -61,6 +61,12 @@ export class LogPane extends Pane {
       { keys: ['g', 'home'], help: 'oldest line', run: () => this.scroll(Infinity) },
       { keys: ['G', 'end'], help: 'newest line and follow', run: () => this.setFollow(true) },
       { keys: ['c'], help: 'clear the log', run: () => this.clear() },
+      {
+        keys: ['enter'],
+        help: 'open the bottom line shown (and the ones above it) whole, wrapped',
+        hint: 'open',
+        run: () => this.openWhole(),
+      },
     ];
   }
 
@@ -90,7 +96,7 @@ export class LogPane extends Pane {
 
   protected override titleExtra(): string {
     const g = this.ctx.glyphs;
-    const parts = [`${this.lines.length} lines`];
+    const parts = [`${this.lines.length} line${this.lines.length === 1 ? '' : 's'}`];
     if (this.minLevel !== 'debug') parts.push(`${this.minLevel}+`);
     if (this.filter) parts.push(`filter "${this.filter}"`);
     if (!this.follow) parts.push(`${g.paused} PAUSED${this.unseen ? ` +${this.unseen} new` : ''}`);
@@ -117,6 +123,16 @@ export class LogPane extends Pane {
     const rest = Math.max(0, width - head.length - topic.length);
     const message = fit(l.message.replace(/[\r\n\t]+/g, ' '), rest, this.ctx.glyphs.ellipsis).trimEnd();
     return t.tag(LEVEL_ROLE[l.level], escapeTags(head)) + t.tag('accent', escapeTags(topic)) + escapeTags(message);
+  }
+
+  /** The bottom line in view, with the page above it, untruncated in a detail view. */
+  private openWhole(): void {
+    const shown = this.lines.filter((l) => this.matches(l));
+    const end = shown.length - (this.follow ? 0 : this.fromBottom);
+    const lines = shown.slice(Math.max(0, end - this.page), end);
+    if (lines.length === 0) return this.ctx.say('log: no line to open', 'error');
+    const text = lines.map((l) => `${clockTime(l.at)} ${l.level.toUpperCase()} ${l.topic}: ${l.message}`).reverse();
+    this.ctx.show(`Log ${this.ctx.glyphs.dot} newest first`, text);
   }
 
   private matches(l: LogLine): boolean {

@@ -31,6 +31,8 @@ export interface PaneContext {
   ask(prompt: string, initial: string, done: (value: string | null) => void): void;
   /** Settings the panes show (the shared folder). */
   setting(key: 'dir' | 'tracker'): string | undefined;
+  /** Opens plain lines (untrusted text, wrapped to the screen) in a box over the panes: a detail view. */
+  show(title: string, lines: readonly string[]): void;
 }
 
 export abstract class Pane {

@@ -3,25 +3,37 @@
  * successor's predecessor me?"), running totals, and every round's outcome, newest first.
  * p pauses and resumes, s runs one round, + and - change the speed: all through
  * `node.stabilization`, never through sockets.
+ *
+ * A round that changed something gets a row of its own and is drawn at once. Quiet rounds in a
+ * row (nothing moved, ring healthy, same neighbours) fold into one row counting them ("×12"),
+ * and the pane shows them on the clock's QUIET_STEP_MS steps instead of waking for each: an
+ * idle console then draws once every few seconds, together with the finger table's ages.
  */
 import type { EventBus } from '../../bus/event-bus.js';
 import type { StabilizeOutcome } from '../../bus/events.js';
 import type { NodeRefJson } from '../../core/node-ref.js';
-import { clockTime, escapeTags, fit, shortId } from '../format.js';
+import { clipTagged, clockTime, escapeTags, fit, shortId } from '../format.js';
+import { strWidthOf } from '../text-width.js';
 import type { KeyBinding } from '../keymap.js';
 import { ListCursor } from '../list-cursor.js';
+import { changeLines, roundDetail } from '../round-text.js';
+import { wrapLine } from '../wrap-line.js';
 import { Pane, type PaneContext } from './pane.js';
 
 /** Rounds kept for the history list. */
 export const STABILIZE_HISTORY = 500;
 export const MIN_INTERVAL_MS = 10;
 export const MAX_INTERVAL_MS = 60_000;
+/** How often folded quiet rounds are drawn: the finger table's quiet age step, so both draw in one frame. */
+export const QUIET_STEP_MS = 5_000;
 
 export class StabilizationPane extends Pane {
   readonly id = 'stabilize' as const;
   readonly title = 'Stabilization';
   readonly keys: readonly KeyBinding[];
   private readonly history: StabilizeOutcome[] = [];
+  /** How many quiet rounds a folded row stands for (rows not in the map: one). */
+  private readonly folded = new WeakMap<StabilizeOutcome, number>();
   private readonly cursor = new ListCursor();
   private totals = { rounds: 0, adopted: 0, dead: 0, errors: 0, predDead: 0 };
 
@@ -50,6 +62,12 @@ export class StabilizationPane extends Pane {
         'round',
       ),
       { keys: ['c'], help: 'clear the history and totals', run: () => this.clear() },
+      {
+        keys: ['enter'],
+        help: 'the selected round in detail: every pointer moved, and why',
+        hint: 'detail',
+        run: () => this.openDetail(),
+      },
     ];
   }
 
@@ -64,7 +82,19 @@ export class StabilizationPane extends Pane {
     ]);
   }
 
-  private record(o: StabilizeOutcome): void {
+  /**
+   * Records a round; false (no frame asked for) when it folded into the quiet row on top. The
+   * pane is still dirty then: the next frame shows it, at the latest the clock step wakeIn names.
+   */
+  private record(o: StabilizeOutcome): boolean {
+    const top = this.history[0];
+    if (top && isQuiet(o) && isQuiet(top) && sameNeighbours(o, top)) {
+      this.history[0] = o;
+      this.folded.set(o, (this.folded.get(top) ?? 1) + 1);
+      this.totals.rounds++;
+      this.dirty = true;
+      return false;
+    }
     this.history.unshift(o);
     if (this.history.length > STABILIZE_HISTORY) this.history.pop();
     if (this.cursor.selected > 0) this.cursor.selected++;
@@ -74,6 +104,14 @@ export class StabilizationPane extends Pane {
     t.dead += o.skippedDead.length;
     if (o.error) t.errors++;
     if (o.predecessorCheck === 'dead') t.predDead++;
+    return true;
+  }
+
+  /** While quiet rounds fold into the top row, the next step of the clock shows the latest ones. */
+  override wakeIn(): number | null {
+    const top = this.history[0];
+    if (!top || !isQuiet(top) || this.ctx.node.stabilization.isPaused()) return null;
+    return QUIET_STEP_MS - (this.ctx.node.clock.now() % QUIET_STEP_MS);
   }
 
   override nodeChanged(): void {
@@ -92,7 +130,8 @@ export class StabilizationPane extends Pane {
   protected draw(width: number, height: number): string[] {
     const header = this.header();
     const rows = Math.max(0, height - header.length - 1);
-    const lines = header.map((l) => l);
+    // Cut with an ellipsis, never mid-word without a mark (the quiet note's parenthesis).
+    const lines = header.map((l) => clipWithEllipsis(l, width, this.ctx.glyphs.ellipsis));
     const w = this.idWidth();
     lines.push(
       this.ctx
@@ -108,11 +147,16 @@ export class StabilizationPane extends Pane {
           ),
         ),
     );
-    const { start, end } = this.cursor.window(this.history.length, rows);
-    for (let i = start; i < end; i++)
-      lines.push(this.roundLine(this.history[i]!, width, i === this.cursor.selected && this.focused && i > 0));
+    const { start } = this.cursor.window(this.history.length, rows);
+    // A round that moved pointers takes a line per cause under it (wrapped, never cut): start
+    // at the selection when the rounds above it would push it out of view.
+    const first = this.fits(start, this.cursor.selected, rows, width) ? start : this.cursor.selected;
+    for (let i = first; i < this.history.length && lines.length < height; i++) {
+      const selected = i === this.cursor.selected && this.focused && i > 0;
+      lines.push(this.roundLine(this.history[i]!, width, selected), ...this.changeRows(this.history[i]!, width));
+    }
     if (this.history.length === 0) lines.push(this.ctx.theme().tag('dim', 'waiting for the first round...'));
-    return lines;
+    return lines.slice(0, height);
   }
 
   private header(): string[] {
@@ -141,7 +185,7 @@ export class StabilizationPane extends Pane {
     const t = this.ctx.theme();
     const g = this.ctx.glyphs;
     const snap = this.ctx.node.snapshot();
-    const last = this.history[0];
+    const last = this.history.find((o) => o.trigger !== 'notify');
     if (!snap.inRing) return t.tag('dim', 'not in a ring');
     if (snap.successors.every((n) => n.address === snap.address)) return t.tag('dim', 'alone: a ring of one');
     if (!last) return t.tag('dim', 'no round yet');
@@ -152,6 +196,7 @@ export class StabilizationPane extends Pane {
   private roundLine(o: StabilizeOutcome, width: number, selected: boolean): string {
     const t = this.ctx.theme();
     const g = this.ctx.glyphs;
+    if (o.trigger === 'notify') return this.notifyLine(o, width);
     const mark = o.error ? g.cross : o.healthy ? g.check : '!';
     const alone = o.successor.address === this.ctx.node.self.address;
     const acts: string[] = [];
@@ -164,11 +209,46 @@ export class StabilizationPane extends Pane {
     );
     if (o.successorListChanged) acts.push('list');
     if (o.error) acts.push(`error: ${o.error}`);
+    const times = this.folded.get(o);
+    if (times) acts.push(`×${times}`);
     const w = this.idWidth();
     const text = `${clockTime(o.at).slice(3)} ${fit(mark, 1, '')} ${fit(this.name(o.successor), w, g.ellipsis)} ${fit(this.name(o.successorPredecessor), w, g.ellipsis)} ${acts.join(' ')}`;
     const role = selected ? 'selected' : o.error ? 'error' : o.healthy ? null : 'warn';
     const body = escapeTags(fit(text, width, g.ellipsis));
     return role ? t.tag(role, body) : body;
+  }
+
+  /** A predecessor moved by a notify from a peer: a row of its own. */
+  private notifyLine(o: StabilizeOutcome, width: number): string {
+    const g = this.ctx.glyphs;
+    const text = `${clockTime(o.at).slice(3)} ${fit('n', 1, '')} notify: predecessor moved`;
+    return this.ctx.theme().tag('accent', escapeTags(fit(text, width, g.ellipsis)));
+  }
+
+  /** The pointers a round moved, a line per cause, wrapped to the pane's width. */
+  private changeRows(o: StabilizeOutcome, width: number): string[] {
+    const g = this.ctx.glyphs;
+    const t = this.ctx.theme();
+    const text = changeLines(o.changes ?? [], (n) => this.name(n), g.arrow);
+    return text.flatMap((l) => wrapLine(`  ${l}`, width, '    ')).map((l) => t.tag('dim', escapeTags(l)));
+  }
+
+  /** Whether rounds start..selected fit in `rows` lines with their change lines. */
+  private fits(start: number, selected: number, rows: number, width: number): boolean {
+    let used = 0;
+    for (let i = start; i <= selected && i < this.history.length; i++)
+      used += 1 + this.changeRows(this.history[i]!, width).length;
+    return used <= rows;
+  }
+
+  private openDetail(): void {
+    const o = this.history[this.cursor.selected];
+    if (!o) return this.ctx.say('no round yet', 'error');
+    const title = `${this.title} ${this.ctx.glyphs.dot} ${o.trigger === 'notify' ? 'notify' : 'round'} ${clockTime(o.at)}`;
+    this.ctx.show(
+      title,
+      roundDetail(o, (n) => this.name(n), this.ctx.glyphs.arrow),
+    );
   }
 
   private idWidth(): number {
@@ -215,7 +295,37 @@ export class StabilizationPane extends Pane {
   }
 }
 
+/** A round that moved nothing and saw the ring healthy (pointer changes unknown: any finger fix may have moved one). */
+function isQuiet(o: StabilizeOutcome): boolean {
+  const unchanged = o.changes ? o.changes.length === 0 : o.fingerFixed === null;
+  return (
+    unchanged &&
+    o.healthy &&
+    !o.error &&
+    !o.adoptedSuccessor &&
+    o.skippedDead.length === 0 &&
+    !o.successorListChanged &&
+    o.predecessorCheck !== 'dead' &&
+    (o.trigger ?? 'round') === 'round'
+  );
+}
+
+function sameNeighbours(a: StabilizeOutcome, b: StabilizeOutcome): boolean {
+  return (
+    a.successor.address === b.successor.address &&
+    a.successorPredecessor?.address === b.successorPredecessor?.address &&
+    a.notified === b.notified &&
+    a.predecessorCheck === b.predecessorCheck
+  );
+}
+
 /** " (quiet: next in 2000 ms)" while a settled ring has stretched the interval. */
 function backedOff(effectiveMs: number, intervalMs: number, t: { tag(kind: 'dim', text: string): string }): string {
   return effectiveMs > intervalMs ? t.tag('dim', ` (quiet: ${effectiveMs} ms)`) : '';
+}
+
+/** A tagged line cut to `width` visible columns, ending in `ellipsis` when something was cut. */
+function clipWithEllipsis(line: string, width: number, ellipsis: string): string {
+  const visible = line.replace(/\{(open|close)\}/g, 'x').replace(/\{[^{}]*\}/g, '');
+  return strWidthOf(visible) <= width ? line : `${clipTagged(line, width - 1)}{/}${ellipsis}`;
 }

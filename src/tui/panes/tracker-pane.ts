@@ -64,6 +64,13 @@ export class TrackerPane extends Pane {
     lines.push(
       `${t.tag('accent', 'peers')}  ${p ? `${t.tag('ok', `${g.online} ${p.online} online`)}  ${t.tag('dim', `${g.offline} ${p.offline} offline`)}` : t.tag('dim', 'unknown')}`,
     );
+    const known = p?.peers ?? [];
+    // Peers first (they go stale), then the shared files, each in what room is left.
+    const room = Math.max(0, height - lines.length - 1 - Math.min(this.shared.length, 2));
+    for (const peer of known.slice(0, room)) {
+      const text = escapeTags(fit(`${peer.online ? g.online : g.offline} ${peer.address}`, width - 2, g.ellipsis));
+      lines.push(`  ${t.tag(peer.online ? 'ok' : 'dim', text)}`);
+    }
     lines.push(`${t.tag('accent', 'shared')} ${this.shared.length} file${this.shared.length === 1 ? '' : 's'}`);
     for (const name of this.shared.slice(0, Math.max(0, height - lines.length)))
       lines.push(`  ${escapeTags(fit(name, width - 2, g.ellipsis))}`);
