@@ -14,6 +14,7 @@ import { transferEngineBench } from './transfer-engine-bench.js';
 import { simBench } from './sim-bench.js';
 import { churnBench } from './churn-bench.js';
 import { netnsBench } from './netns-bench.js';
+import { privateBench } from './private-bench.js';
 
 const parts: Record<string, () => Promise<Record<string, unknown>>> = {
   hops: () => chordHopsBench(),
@@ -25,6 +26,7 @@ const parts: Record<string, () => Promise<Record<string, unknown>>> = {
   sim: () => simBench(),
   churn: () => churnBench(),
   netns: () => netnsBench(),
+  private: () => privateBench(),
 };
 
 const wanted = (process.env.BENCH ?? Object.keys(parts).join(',')).split(',').map((s) => s.trim());

@@ -32,9 +32,9 @@ export function requireTerminal(message: string): void {
   process.exit(2);
 }
 
-/** Exit code of a console that closed for `reason`. */
+/** Exit code of a console that closed for `reason`: Ctrl-C is 130, as shells expect of an interrupt. */
 export function exitCode(reason: QuitReason): number {
-  return reason === 'error' ? 1 : 0;
+  return reason === 'error' ? 1 : reason === 'interrupt' ? 130 : 0;
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
@@ -65,7 +65,7 @@ export function installExitPaths(o: ExitPathOptions): (code: number) => Promise<
     if (exiting) process.exit(1);
     void exit(1);
   };
-  for (const sig of SIGNALS) process.on(sig, () => void exit(0, sig === 'SIGHUP'));
+  for (const sig of SIGNALS) process.on(sig, () => void exit(sig === 'SIGINT' ? 130 : 0, sig === 'SIGHUP'));
   process.on('uncaughtException', onError);
   process.on('unhandledRejection', onError);
   return exit;

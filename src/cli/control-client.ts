@@ -21,7 +21,10 @@ export class ControlClient {
   private isClosed = false;
 
   private constructor(private readonly socket: Socket) {
-    readline.createInterface({ input: socket, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (l) => this.line(l));
+    const lines = readline.createInterface({ input: socket, crlfDelay: Number.POSITIVE_INFINITY });
+    lines.on('line', (l) => this.line(l));
+    // readline repeats the socket's errors; 'close' below fails what waits.
+    lines.on('error', () => undefined);
     socket.on('close', () => this.closed());
     socket.on('error', () => {
       // 'close' follows and fails every waiting request.

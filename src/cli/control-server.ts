@@ -76,9 +76,12 @@ export class ControlServer {
       this.subscribers.delete(s);
     });
     let chain = Promise.resolve();
-    readline.createInterface({ input: s, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+    const lines = readline.createInterface({ input: s, crlfDelay: Number.POSITIVE_INFINITY });
+    lines.on('line', (line) => {
       chain = chain.then(() => this.handle(s, line));
     });
+    // readline repeats the socket's errors (a console that hung up: ECONNRESET); the socket's handler logs them.
+    lines.on('error', () => undefined);
   }
 
   private async handle(s: Socket, line: string): Promise<void> {

@@ -35,7 +35,8 @@ export async function runHeadless(opts: HeadlessOptions): Promise<void> {
     // Let stdout drain before exiting.
     out.write('', () => process.exit(code));
   };
-  process.once('SIGINT', () => void quit(0));
+  // Ctrl-C: 130, as shells expect of an interrupt.
+  process.once('SIGINT', () => void quit(130));
   process.once('SIGTERM', () => void quit(0));
   if (opts.ignoreStdin) return;
   readCommands(opts, out, () => quitting, quit);

@@ -4,11 +4,14 @@ import { Command, Option } from 'commander';
 import { addNodeOptions, intIn, normalizeNodeOptions } from './node-options.js';
 import { addSimCommand } from './run-sim.js';
 import { addServiceCommands } from './service-commands.js';
+import { usageExit } from './usage-exit.js';
 
 const program = new Command('p2pterm')
   .description('Peer-to-peer file sharing on a Chord ring, a naive ring or a tracker, with a full-screen console')
   .version('0.1.0')
-  .showHelpAfterError()
+  .showHelpAfterError('(p2pterm help COMMAND shows its flags)')
+  .helpCommand('help [command]', 'show the help of a command')
+  .exitOverride()
   .enablePositionalOptions();
 
 /** Adds the console's own flags and the action shared by `p2pterm` and `p2pterm node`. */
@@ -18,13 +21,18 @@ function nodeCommand(cmd: Command): Command {
     .addOption(
       new Option('--refresh <hz>', 'console redraw limit per second (remembered)').argParser(intIn(1, 60, '--refresh')),
     )
+    .option('--no-join', 'start alone: do not rejoin the last remembered peer')
+    .option('--record <file>', 'console: append every bus event to FILE (JSON lines; see `p2pterm replay`)')
     .action(async (raw, self: Command) => {
+      // `--no-join` makes commander's join false: that is "no flag" for the node, "skip" for the console.
+      const noJoin = raw.join === false;
+      if (noJoin) delete raw.join;
       const o = normalizeNodeOptions(raw);
       // Each mode loads only what it needs (`--help` and `tracker` start fast).
       if (o.headless) return (await import('./run-node.js')).runHeadlessNode(o);
       const explicit = new Set(Object.keys(raw).filter((k) => self.getOptionValueSource(k) === 'cli'));
       const { runConsole } = await import('./run-console.js');
-      return runConsole(o, { theme: raw.theme, refreshHz: raw.refresh, explicit });
+      return runConsole(o, { theme: raw.theme, refreshHz: raw.refresh, explicit, noJoin, record: raw.record });
     });
 }
 
@@ -67,11 +75,21 @@ program
   });
 
 addSimCommand(program);
+
+program
+  .command('replay')
+  .description('the console on a recording made with --record: play, pause, step rounds back and forth, jump')
+  .argument('<file>', 'the recording (FILE or a rotated FILE.1.gz)')
+  .option('--node <host:port>', 'the recorded node to show (a lab recording holds many; N cycles)')
+  .option('--theme <name>', 'console theme')
+  .action(async (file: string, o: { node?: string; theme?: string }) =>
+    (await import('./run-replay.js')).runReplay(file, o),
+  );
 addServiceCommands(program);
 
 program
   .command('keygen')
-  .description("write a fresh private-network secret (32 random bytes, hex, mode 0600) for --secret-file")
+  .description('write a fresh private-network secret (32 random bytes, hex, mode 0600) for --secret-file')
   .argument('<file>', 'where to write it')
   .option('--force', 'replace an existing file', false)
   .action(async (file: string, o: { force: boolean }) => {
@@ -104,7 +122,9 @@ program
 // No subcommand: the console on a node (`p2pterm --port 5500`).
 nodeCommand(program);
 
-program.parseAsync(process.argv).catch((e: Error) => {
-  process.stderr.write(`p2pterm: ${e.message}\n`);
-  process.exit(1);
-});
+program
+  .command('version')
+  .description('print the version')
+  .action(() => void process.stdout.write(`${program.version()}\n`));
+
+program.parseAsync(process.argv).catch((e: Error) => process.exit(usageExit(program, e)));

@@ -101,7 +101,7 @@ function addPlaceOptions(cmd: Command): Command {
     .option('--max-down <rate>', 'download limit in bytes/s (500K, 2M; 0: none)', rateOption('--max-down'))
     .option('--max-up <rate>', 'upload limit in bytes/s (500K, 2M; 0: none)', rateOption('--max-up'))
     .option('--max-transfers <n>', 'downloads running at once (default 3)', intIn(1, 64, '--max-transfers'))
-    .option('--secret-file <path>', "join the private network of this secret (see `p2pterm keygen`; or P2PTERM_SECRET)")
+    .option('--secret-file <path>', 'join the private network of this secret (see `p2pterm keygen`; or P2PTERM_SECRET)')
     .option('--headless', 'no screen: JSON-lines commands on stdin, replies on stdout', false)
     .option('--daemon', 'with --headless: ignore stdin and run until SIGTERM/SIGINT', false)
     .option('-v, --verbose', 'log debug lines too', false);

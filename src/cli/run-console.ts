@@ -41,6 +41,10 @@ export interface RunConsoleExtras {
   readonly afterStart?: (app: ConsoleApp) => void;
   /** Awaited on every way out, after the node left and before the process exits. */
   readonly cleanup?: () => Promise<void>;
+  /** `--no-join`: do not rejoin the remembered peer. */
+  readonly noJoin?: boolean;
+  /** `--record FILE`: every bus event of the node goes to FILE (io/bus-recorder.ts). */
+  readonly record?: string;
 }
 
 export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {}): Promise<void> {
@@ -59,19 +63,55 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
   const commands: Record<string, CommandFn> = { ...nodeCommands(node), ...extras.commands };
   const app = openScreen(node, commands, store, settings, started.early, extras);
   if (o.port !== 0) await listenOrExit(o, node, app);
+  const recorder = extras.record ? await startRecording(extras.record, node, app) : null;
   let peer: Peer = { node, files: null as never, stop: () => node.stop() };
   const exit = installExitPaths({
     name: 'p2pterm',
     app,
     stop: () => shutdownPeer(peer),
     settings: store,
-    cleanup: extras.cleanup,
+    cleanup: async () => {
+      recorder?.close();
+      await extras.cleanup?.();
+    },
   });
   await attachFileService(started.peer, commands, extras, (p) => (peer = p));
-  const bootstrap = o.join ?? settings.join;
-  if (bootstrap && bootstrap !== node.snapshot().address) await app.runCommand(`join ${bootstrap}`, { quiet: true });
+  await rejoin(app, node, o.join, extras.noJoin ? undefined : settings.join);
   extras.afterStart?.(app);
   await exit(exitCode(await app.closed));
+}
+
+/**
+ * Joins the `--join` peer, else the remembered one, and says so (a start that joins a peer
+ * nobody named on the command line is not silent: the log and the hint line tell, with --no-join).
+ */
+async function rejoin(app: ConsoleApp, node: ChordNode, flag: string | undefined, remembered: string | undefined) {
+  const bootstrap = flag ?? remembered;
+  if (!bootstrap || bootstrap === node.snapshot().address) return;
+  if (!flag) {
+    const why = `joining ${bootstrap}, the peer remembered from last time (start with --no-join to stay alone)`;
+    node.bus.emit('log:line', { at: Date.now(), level: 'info', topic: 'console', message: why });
+    app.say(why);
+  }
+  await app.runCommand(`join ${bootstrap}`, { quiet: true });
+}
+
+/** `--record FILE`: the recorder, or (logged) none when the file cannot be written. */
+async function startRecording(path: string, node: ChordNode, app: ConsoleApp) {
+  const [{ BusRecorder }, { recordable }] = await Promise.all([
+    import('../io/bus-recorder.js'),
+    import('../dht/recordable-node.js'),
+  ]);
+  try {
+    const recorder = new BusRecorder(resolve(path));
+    recorder.watch(recordable(node));
+    node.log('info', 'console', `recording every event to ${resolve(path)} (replay: p2pterm replay ${path})`);
+    return recorder;
+  } catch (e) {
+    app.say(`cannot record to ${path}: ${(e as Error).message}`, 'error');
+    node.log('error', 'console', `cannot record to ${path}: ${(e as Error).message}`);
+    return null;
+  }
 }
 
 /** The ring member, not yet listening; its log lines are kept until the log pane exists. */

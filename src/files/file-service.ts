@@ -100,7 +100,9 @@ export class FileService {
     await fsp.mkdir(this.opts.dataDir, { recursive: true });
     this.unshared = new Set(await this.readList('unshared.json'));
     this.inRing = new Set(await this.readList('ring-files.json'));
-    this.ringSizes = await readSizes(join(this.opts.dataDir, 'ring-sizes.json'), (m) => this.node.log('warn', 'files', m));
+    this.ringSizes = await readSizes(join(this.opts.dataDir, 'ring-sizes.json'), (m) =>
+      this.node.log('warn', 'files', m),
+    );
     this.blobs = await DiskBlobStore.open(join(this.opts.dataDir, 'store'));
     this.ring = new RingStore(this.node, { store: this.blobs, replicas: this.opts.replicas });
     await this.ring.start();
@@ -153,7 +155,10 @@ export class FileService {
     this.inRing.add(name);
     this.ringSizes.set(name, manifest.size);
     await this.writeList('ring-files.json', this.inRing);
-    await writeFileAtomic(join(this.opts.dataDir, 'ring-sizes.json'), JSON.stringify(Object.fromEntries(this.ringSizes)));
+    await writeFileAtomic(
+      join(this.opts.dataDir, 'ring-sizes.json'),
+      JSON.stringify(Object.fromEntries(this.ringSizes)),
+    );
     this.publishFiles();
     return { name, size: manifest.size, sha256: manifest.sha256 };
   }

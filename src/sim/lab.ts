@@ -42,6 +42,8 @@ export interface LabOptions {
   readonly healthEveryMs?: number;
   /** Finger entries checked per health check at most (default lab-health's FINGER_BUDGET). */
   readonly fingerBudget?: number;
+  /** Called with every node started (memory transport), before it joins: `sim --record` watches it. */
+  readonly onNode?: (node: ChordNode) => void;
 }
 
 /** The live ring in id order; `version` changes with every membership change. */
@@ -125,7 +127,7 @@ export class Lab {
       stabilizeMs: this.stabilizeMs,
       seed: this.opts.seed,
     };
-    this.ring = this.transport === 'tcp' ? new TcpRing(common) : new SimRing(common);
+    this.ring = this.transport === 'tcp' ? new TcpRing(common) : new SimRing({ ...common, onSpawn: this.opts.onNode });
     const log = (level: LogLevel, message: string) => this.log(level, message);
     this.clock = new LabClock(this.sim?.clock ?? null, () => this.ring.live, this.stabilizeMs, log);
     this.disturb = this.disturbances(log);

@@ -11,6 +11,8 @@ import { convergeLoop } from './converge-loop.js';
 import { checkRing, type RingHealth } from './ring-check.js';
 
 export interface SimRingOptions {
+  /** Called with every node started, before it joins (a recording watches it from then on). */
+  readonly onSpawn?: (node: ChordNode) => void;
   /** Identifier width (default 160). */
   readonly bits?: number;
   readonly routing?: Routing;
@@ -72,6 +74,7 @@ export class SimRing {
       backoff: this.opts.backoff,
     });
     await node.start();
+    this.opts.onSpawn?.(node);
     this.nodes.push(node);
     return node;
   }

@@ -63,7 +63,11 @@ export function openTrackerConnection(
       reject(e);
     };
     const onError = (e: Error): void =>
-      fail(new TrackerUnavailableError(`cannot reach tracker ${host}:${port}: ${describeSocketError(`${host}:${port}`, e)}`));
+      fail(
+        new TrackerUnavailableError(
+          `cannot reach tracker ${host}:${port}: ${describeSocketError(`${host}:${port}`, e)}`,
+        ),
+      );
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
     socket.once(networkKey ? 'secureConnect' : 'connect', () => {

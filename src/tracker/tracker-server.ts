@@ -145,7 +145,10 @@ export class TrackerServer extends EventEmitter<PeerRegistryEvents> {
       socket.destroy();
     });
     const key = this.options.networkKey;
-    if (key) privateTrackerDoor(socket, key, this.#opts.stallMs, this.#opts.log, (s) => this.#sniff(s, label, Buffer.alloc(0)));
+    if (key)
+      privateTrackerDoor(socket, key, this.#opts.stallMs, this.#opts.log, (s) =>
+        this.#sniff(s, label, Buffer.alloc(0)),
+      );
     else this.#sniff(socket, label, Buffer.alloc(0));
   }
 

@@ -26,7 +26,9 @@ export function parseSecret(text: string): Buffer {
   const t = text.trim();
   const bytes = /^([0-9a-fA-F]{2})+$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'utf8');
   if (bytes.length < MIN_SECRET_BYTES)
-    throw new SecretError(`the network secret is too short: ${bytes.length} bytes, at least ${MIN_SECRET_BYTES} needed`);
+    throw new SecretError(
+      `the network secret is too short: ${bytes.length} bytes, at least ${MIN_SECRET_BYTES} needed`,
+    );
   return bytes;
 }
 

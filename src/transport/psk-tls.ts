@@ -62,7 +62,8 @@ export function pskConnect(host: string, port: number, key: Buffer): TLSSocket {
  */
 export function describeSocketError(peer: string, e: Error): string {
   const code = (e as NodeJS.ErrnoException).code ?? '';
-  if (code.startsWith('ERR_SSL_') || /SSL routines/.test(e.message)) return `${secretRefusal(peer)} (TLS: ${tlsReason(e)})`;
+  if (code.startsWith('ERR_SSL_') || /SSL routines/.test(e.message))
+    return `${secretRefusal(peer)} (TLS: ${tlsReason(e)})`;
   if (/before secure TLS connection/.test(e.message))
     return `${secretRefusal(peer)} (it closed the connection during the TLS handshake)`;
   return e.message;

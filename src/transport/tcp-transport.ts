@@ -176,7 +176,11 @@ export class TcpTransport implements Transport {
   /** A private network's node dialed this open one: say why it cannot work, on our side. */
   private refuseTls(socket: Socket): void {
     const label = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.log('warn', 'tcp', `refusing ${label}: it opened an encrypted private-network connection; this node has no secret`);
+    this.log(
+      'warn',
+      'tcp',
+      `refusing ${label}: it opened an encrypted private-network connection; this node has no secret`,
+    );
     socket.destroy();
   }
 

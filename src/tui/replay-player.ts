@@ -42,6 +42,11 @@ export class ReplayPlayer {
     return this.timer !== null;
   }
 
+  /** The first moment recorded. */
+  get start(): number {
+    return this.rec.lines[0]?.t ?? 0;
+  }
+
   get end(): number {
     return this.rec.lines.at(-1)?.t ?? 0;
   }

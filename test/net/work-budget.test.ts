@@ -45,7 +45,8 @@ test('many connections flooding together get BUSY beyond the node-wide bound; no
     let refused = 0;
     for (const c of calls) c.catch(() => refused++);
     // Wait until every request is either in service or refused, then let the slow work finish.
-    for (let i = 0; i < 300 && budget.inService.requests + refused < 20; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 300 && budget.inService.requests + refused < 20; i++)
+      await new Promise((r) => setTimeout(r, 10));
     t.is(budget.inService.requests, 8);
     release();
     const outcomes = await Promise.allSettled(calls);

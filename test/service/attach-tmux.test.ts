@@ -15,7 +15,7 @@ const SOCKET = `p2pterm-attach-${process.pid}`;
 const SIZE = 4 * 1024 * 1024;
 
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  return execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', stdio: 'pipe' });
 }
 
 async function until(session: string, ok: (screen: string) => boolean, what: string, ms = 20_000): Promise<string> {
@@ -66,13 +66,13 @@ test.serial('attach, start a transfer, detach; it completes detached and shows a
     const copy = join(root, 'copy', 'big.bin');
     tmux('send-keys', '-t', 'a', ':', `get big.bin ${copy}`, 'Enter');
     await until('a', (s) => /big\.bin.*\d+%/.test(s), 'the transfer on screen');
-    tmux('send-keys', '-t', 'a', 'Escape');
     tmux('send-keys', '-t', 'a', 'd');
     const gone = await until('a', (s) => s.includes('EXITED 0'), 'detaching');
     t.regex(gone, /detached; the daemon keeps running/);
     t.false(existsSync(copy), 'the transfer was still running when the console detached');
 
-    t.true(await waitFor(() => existsSync(copy) && statSync(copy).size === SIZE, 30_000), 'finished while detached');
+    const done = await waitFor(() => existsSync(copy) && statSync(copy).size === SIZE, 30_000);
+    t.true(done, `finished while detached; the daemon said:\n${daemon.stderr.slice(-15).join('\n')}`);
 
     attach('a');
     const back = await until(

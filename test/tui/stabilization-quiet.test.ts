@@ -21,7 +21,7 @@ test('stabilization: quiet rounds on a lone node fold into one row without a fra
 
     let lines = c.text();
     t.is(rounds(lines), 6);
-    t.true(find(lines, /\d\d:\d\d\.\d{3} ✓ me\s+none\s+no pred ×6/) >= 0, 'six quiet rounds in one row');
+    t.true(find(lines, /\d\d:\d\d\.\d{3} ✓ me\s+none\s+×6 no pred/) >= 0, 'six quiet rounds in one row');
     t.is(find(lines, /\d\d:\d\d\.\d{3} ✓ me\s+none\s+no pred\s*│/), -1, 'and no other row');
 
     const framesNow = c.app.frames;
@@ -40,11 +40,11 @@ test('stabilization: quiet rounds on a lone node fold into one row without a fra
     await waitFor(() => c.app.frames > framesNow, 2000, 'a frame for a round that changed something');
     lines = c.text();
     t.true(find(lines, /✓ me\s+none\s+skip 1 dead/) >= 0, 'the change has its own row');
-    t.true(find(lines, /no pred ×6/) >= 0, 'the folded quiet rounds stay below it');
+    t.true(find(lines, /×6 no pred/) >= 0, 'the folded quiet rounds stay below it');
 
     await ring.clock.advance(4000);
     lines = c.text();
-    t.true(find(lines, /no pred ×6/) >= 0, 'a quiet round after a change starts a row of its own…');
+    t.true(find(lines, /×6 no pred/) >= 0, 'a quiet round after a change starts a row of its own…');
     t.true(find(lines, /\d\d:\d\d\.\d{3} ✓ me\s+none\s+no pred\s*│/) >= 0, '…above the change');
   } finally {
     c.close();

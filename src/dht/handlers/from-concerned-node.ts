@@ -35,7 +35,11 @@ export function fromConcernedNode<T extends 'leaving' | 'notify'>(
     if (now - (lastLogged.get(sender) ?? Number.NEGATIVE_INFINITY) >= REFUSAL_LOG_EVERY_MS) {
       if (lastLogged.size > 1024) lastLogged.clear(); // a bounded memory of who was told off
       lastLogged.set(sender, now);
-      ctx.log('warn', 'ring', `ignoring ${type} about ${body.node.address} sent by ${sender}: only that node may send it`);
+      ctx.log(
+        'warn',
+        'ring',
+        `ignoring ${type} about ${body.node.address} sent by ${sender}: only that node may send it`,
+      );
     }
     throw new P2pError('FORBIDDEN', `${type} about ${body.node.address} must come from that node, not ${sender}`);
   };

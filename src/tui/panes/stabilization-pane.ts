@@ -209,8 +209,9 @@ export class StabilizationPane extends Pane {
     );
     if (o.successorListChanged) acts.push('list');
     if (o.error) acts.push(`error: ${o.error}`);
+    // First, so a narrow pane does not cut it off.
     const times = this.folded.get(o);
-    if (times) acts.push(`×${times}`);
+    if (times) acts.unshift(`×${times}`);
     const w = this.idWidth();
     const text = `${clockTime(o.at).slice(3)} ${fit(mark, 1, '')} ${fit(this.name(o.successor), w, g.ellipsis)} ${fit(this.name(o.successorPredecessor), w, g.ellipsis)} ${acts.join(' ')}`;
     const role = selected ? 'selected' : o.error ? 'error' : o.healthy ? null : 'warn';
