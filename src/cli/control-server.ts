@@ -28,7 +28,9 @@ const MAX_BACKLOG = 16 * 1024 * 1024;
 
 /** Events after which the node's state is sent along (the panes read it when they hear them). */
 function changesState(name: BusEventName): boolean {
-  return name.startsWith('node:') || name.startsWith('ring:') || name === 'finger:updated' || name === 'stabilize:round';
+  return (
+    name.startsWith('node:') || name.startsWith('ring:') || name === 'finger:updated' || name === 'stabilize:round'
+  );
 }
 
 export class ControlServer {

@@ -23,7 +23,8 @@ const TRANSFER_EVENTS = new Set(['transfer:started', 'transfer:progress', 'trans
 function jsonProgress(out: NodeJS.WritableStream): ProgressView {
   return {
     onMessage: (m) => {
-      if (m.event && TRANSFER_EVENTS.has(m.event)) out.write(`${JSON.stringify({ event: m.event, ...(m.payload as object) })}\n`);
+      if (m.event && TRANSFER_EVENTS.has(m.event))
+        out.write(`${JSON.stringify({ event: m.event, ...(m.payload as object) })}\n`);
     },
     stop: () => undefined,
   };

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { addNodeOptions, intIn, normalizeNodeOptions } from './node-options.js';
 import { addSimCommand } from './run-sim.js';
 import { addServiceCommands } from './service-commands.js';
-import { usageExit } from './usage-exit.js';
+import { isExcessArguments, usageExit } from './usage-exit.js';
 
 const program = new Command('p2pterm')
   .description('Peer-to-peer file sharing on a Chord ring, a naive ring or a tracker, with a full-screen console')
@@ -12,6 +12,7 @@ const program = new Command('p2pterm')
   .showHelpAfterError('(p2pterm help COMMAND shows its flags)')
   .helpCommand('help [command]', 'show the help of a command')
   .exitOverride()
+  .configureOutput({ outputError: (text, write) => (isExcessArguments(text) ? undefined : write(text)) })
   .enablePositionalOptions();
 
 /** Adds the console's own flags and the action shared by `p2pterm` and `p2pterm node`. */

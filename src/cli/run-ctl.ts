@@ -58,7 +58,10 @@ function usageError(message: string): number {
 function print(reply: Record<string, unknown>, json: boolean): void {
   if (json) return void process.stdout.write(`${JSON.stringify(reply)}\n`);
   const { cmd, ok, error, code, ...rest } = reply;
-  if (!ok) return void process.stderr.write(`p2pterm ctl: ${String(cmd)}: ${String(error)}${code ? ` (${String(code)})` : ''}\n`);
+  if (!ok)
+    return void process.stderr.write(
+      `p2pterm ctl: ${String(cmd)}: ${String(error)}${code ? ` (${String(code)})` : ''}\n`,
+    );
   const lines = formatReply(rest);
   process.stdout.write(lines.length ? `${lines.join('\n')}\n` : 'ok\n');
 }

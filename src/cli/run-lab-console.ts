@@ -10,6 +10,7 @@ import { detectTerminal } from '../tui/terminal-caps.js';
 import { listThemes } from '../tui/theme.js';
 import { exitCode, installExitPaths } from './console-exit.js';
 import { labOptions, type SimCliOptions } from './sim-options.js';
+import { labRecording } from './lab-recording.js';
 
 /** Quitting the lab stays quick: closing even a big ring takes well under this. */
 const LAB_STOP_MS = 2000;
@@ -19,7 +20,8 @@ export async function runLabConsole(o: SimCliOptions): Promise<void> {
   const caps = detectTerminal();
   const settings = openSettings();
   // Start with a one-node ring so the screen is up at once, then build the real one in it.
-  const lab = await RingLab.create({ ...labOptions(o), nodes: 1 });
+  const recording = await labRecording(o.record);
+  const lab = await RingLab.create({ ...labOptions(o), nodes: 1, onNode: recording.onNode });
   lab.setSpeed(o.speed);
   lab.start();
   const app = openLabConsole(lab, { theme: pickTheme(o, settings, caps.colors), settings, caps });
@@ -27,6 +29,7 @@ export async function runLabConsole(o: SimCliOptions): Promise<void> {
     name: 'p2pterm sim',
     app,
     stop: () => lab.close(),
+    cleanup: async () => recording.close(),
     settings,
     stopMs: LAB_STOP_MS,
     hardMs: LAB_HARD_MS,

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { requireTerminal } from './console-exit.js';
+import { labRecording } from './lab-recording.js';
 import { addRingOptions, addScenarioOptions, labOptions, type SimCliOptions } from './sim-options.js';
 
 export function addSimCommand(program: Command): Command {
@@ -31,10 +32,12 @@ async function runHeadlessSim(o: SimCliOptions): Promise<void> {
     ? (l: Record<string, unknown>) => process.stdout.write(JSON.stringify(l) + '\n')
     : (l: Record<string, unknown>) => process.stdout.write(readable(l) + '\n');
   const [{ Lab }, { runScenario }] = await Promise.all([import('../sim/lab.js'), import('../sim/sim-scenario.js')]);
-  const lab = await Lab.create(labOptions(o));
+  const recording = await labRecording(o.record);
+  const lab = await Lab.create({ ...labOptions(o), onNode: recording.onNode });
   lab.bus.on('log:line', (l) => l.level !== 'info' && process.stderr.write(`${l.level}: ${l.message}\n`));
   await runScenario(lab, { ...o, latencyMs: o.latency }, print);
   await lab.close();
+  recording.close();
   process.exit(0);
 }
 

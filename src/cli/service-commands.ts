@@ -20,10 +20,19 @@ export function addServiceCommands(program: Command): void {
     .command('daemon')
     .description('run a node without a screen, reachable through a control socket (attach, ctl)');
   addSocketOptions(addNodeOptions(daemon, 5500))
-    .option('--serve-tracker <port>', 'also run a tracker on this port (0: a free one)', intIn(0, 65535, '--serve-tracker'))
+    .option(
+      '--serve-tracker <port>',
+      'also run a tracker on this port (0: a free one)',
+      intIn(0, 65535, '--serve-tracker'),
+    )
     .action(async (raw) => {
       const { runDaemon } = await import('./run-daemon.js');
-      await runDaemon({ ...normalizeNodeOptions(raw), name: raw.name, socket: raw.socket, serveTracker: raw.serveTracker });
+      await runDaemon({
+        ...normalizeNodeOptions(raw),
+        name: raw.name,
+        socket: raw.socket,
+        serveTracker: raw.serveTracker,
+      });
     });
 
   addSocketOptions(program.command('attach').description('open the console on a running daemon (d detaches)'))

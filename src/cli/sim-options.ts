@@ -19,6 +19,8 @@ export interface SimCliOptions extends ScenarioOptions {
   readonly theme?: string;
   /** `--latency MS` (becomes the scenario's latencyMs). */
   readonly latency?: number;
+  /** `--record FILE`: every node's bus events (cli/lab-recording.ts). */
+  readonly record?: string;
 }
 
 /** The ring the lab builds, from the command line. */
@@ -38,6 +40,7 @@ export function labOptions(o: SimCliOptions) {
 export function addRingOptions(cmd: Command): Command {
   return cmd
     .option('--nodes <n>', 'ring size to build', intIn(1, 100_000, '--nodes'), 32)
+    .option('--record <file>', 'record every node (memory transport) to FILE for `p2pterm replay`')
     .option('--bits <m>', 'identifier width in bits', intIn(4, 160, '--bits'), 32)
     .addOption(new Option('--routing <kind>', 'routing').choices(['chord', 'naive']).default('chord'))
     .addOption(

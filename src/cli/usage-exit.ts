@@ -6,7 +6,12 @@
 import { type Command, CommanderError } from 'commander';
 import { unknownCommandMessage } from './did-you-mean.js';
 
-const OK_CODES = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version', 'commander.executeSubCommandAsync']);
+const OK_CODES = new Set([
+  'commander.helpDisplayed',
+  'commander.help',
+  'commander.version',
+  'commander.executeSubCommandAsync',
+]);
 
 export function usageExit(program: Command, e: Error): number {
   if (!(e instanceof CommanderError)) {
@@ -15,11 +20,15 @@ export function usageExit(program: Command, e: Error): number {
   }
   if (OK_CODES.has(e.code)) return 0;
   if (e.code === 'commander.excessArguments') {
-    const word = program.args.find((a) => !a.startsWith('-'));
-    if (word) {
-      const names = program.commands.map((c) => c.name());
-      process.stderr.write(`p2pterm: ${unknownCommandMessage(word, names)}\n`);
-    }
+    const names = program.commands.map((c) => c.name());
+    const [word, second] = program.args.filter((a) => !a.startsWith('-'));
+    if (word && !names.includes(word)) process.stderr.write(`p2pterm: ${unknownCommandMessage(word, names)}\n`);
+    else process.stderr.write(`p2pterm ${word}: unexpected argument "${second ?? ''}"\n`);
   }
   return 2;
+}
+
+/** Commander's "too many arguments" (replaced by the message above). */
+export function isExcessArguments(text: string): boolean {
+  return /too many arguments/.test(text);
 }

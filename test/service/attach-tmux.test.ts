@@ -30,7 +30,10 @@ async function until(session: string, ok: (screen: string) => boolean, what: str
 }
 
 function openShell(session: string, env: Record<string, string>): void {
-  const e = Object.entries({ PS1: '$ ', LANG: 'C.UTF-8', TERM: 'xterm-256color', ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  const e = Object.entries({ PS1: '$ ', LANG: 'C.UTF-8', TERM: 'xterm-256color', ...env }).flatMap(([k, v]) => [
+    '-e',
+    `${k}=${v}`,
+  ]);
   tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '48', ...e, 'bash --norc --noprofile');
 }
 
@@ -48,7 +51,19 @@ test.serial('attach, start a transfer, detach; it completes detached and shows a
   const env = { XDG_RUNTIME_DIR: join(root, 'run'), P2PTERM_CONFIG_DIR: join(root, 'config') };
   // 1 MB/s: the 4 MB download runs for about 4 s, long enough to detach in the middle.
   const daemon = startProc(
-    ['daemon', '--port', '0', '--bits', '16', '--max-down', '1M', '--dir', join(root, 'share'), '--data', join(root, 'data')],
+    [
+      'daemon',
+      '--port',
+      '0',
+      '--bits',
+      '16',
+      '--max-down',
+      '1M',
+      '--dir',
+      join(root, 'share'),
+      '--data',
+      join(root, 'data'),
+    ],
     env,
   );
   try {

@@ -32,7 +32,19 @@ test.serial('daemon and ctl: private socket, JSON and readable replies, exit cod
   chmodSync(root, 0o755);
   const env = { XDG_RUNTIME_DIR: join(root, 'run'), P2PTERM_CONFIG_DIR: join(root, 'config') };
   const daemon = startProc(
-    ['daemon', '--port', '0', '--bits', '16', '--max-down', '2M', '--dir', join(root, 'share'), '--data', join(root, 'data')],
+    [
+      'daemon',
+      '--port',
+      '0',
+      '--bits',
+      '16',
+      '--max-down',
+      '2M',
+      '--dir',
+      join(root, 'share'),
+      '--data',
+      join(root, 'data'),
+    ],
     env,
   );
   try {
@@ -68,12 +80,20 @@ test.serial('daemon and ctl: private socket, JSON and readable replies, exit cod
     t.is((await runCli(['ctl', 'put', file], env)).code, 0);
     const got = await runCli(['ctl', '--json', 'get', 'big.bin', join(root, 'copy', 'big.bin')], env);
     t.is(got.code, 0, got.stderr);
-    const lines = got.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = got.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     t.true(lines.some((l) => l.event === 'transfer:progress' && l.bytes > 0 && l.bytes < l.total));
     t.like(lines.at(-1), { cmd: 'get', ok: true, size: 3 * 1024 * 1024 });
 
     // Another user on the host cannot open the socket.
-    const other = await runCli(['ctl', '--socket', sock, 'state'], {}, ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups']);
+    const other = await runCli(['ctl', '--socket', sock, 'state'], {}, [
+      'setpriv',
+      '--reuid=nobody',
+      '--regid=nogroup',
+      '--clear-groups',
+    ]);
     t.is(other.code, 3, other.stderr);
     t.regex(other.stderr, /permission denied|EACCES/i);
 
