@@ -187,6 +187,10 @@ async function idleCpuBench(tmux: Tmux, dir: string): Promise<Record<string, unk
  * headless lone node set up alike, both settled, then both measured over the same window.
  * Target: the console under 0.5 % of a core, as with the 64-node ring.
  */
+// The default id width (a later --bits wins over the one every bench node gets): a lone node
+// with 160 fingers is what people start, and what took longest to settle.
+const LONE_BITS = ['--bits', '160'];
+
 async function loneIdleCpuBench(tmux: Tmux, dir: string): Promise<Record<string, unknown>> {
   const oneFile = (name: string) => {
     const d = emptyDir(dir, `share-${name}`);
@@ -203,9 +207,14 @@ async function loneIdleCpuBench(tmux: Tmux, dir: string): Promise<Record<string,
     String(COLS),
     '-y',
     String(ROWS),
-    consoleCommandIn(dir, oneFile('lone'), 'lone', await freePort()),
+    consoleCommandIn(dir, oneFile('lone'), 'lone', await freePort(), LONE_BITS),
   );
-  const headless = spawnHeadlessIn(dir, 'lone-headless', oneFile('lone-headless'), ['--daemon', '--port', '0']);
+  const headless = spawnHeadlessIn(dir, 'lone-headless', oneFile('lone-headless'), [
+    '--daemon',
+    '--port',
+    '0',
+    ...LONE_BITS,
+  ]);
   try {
     const consolePid = Number(tmux.run('display-message', '-p', '-t', session, '#{pane_pid}').trim());
     await waitLine(headless, (o) => o.event === 'listening', 10_000);

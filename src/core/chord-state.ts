@@ -303,7 +303,8 @@ export function seedFingers(s: ChordState, hints: readonly NodeRef[]): StateChan
     const offset = 1n << BigInt(i);
     while (k < sorted.length && sorted[k]!.d < offset) k++;
     const node = (sorted[k] ?? sorted[0]!).n;
-    if (!sameNode(s.fingers[i], node)) changes.push({ kind: 'finger', index: i, node, at: -1, from: s.fingers[i] ?? null });
+    if (!sameNode(s.fingers[i], node))
+      changes.push({ kind: 'finger', index: i, node, at: -1, from: s.fingers[i] ?? null });
     s.fingers[i] = node;
   }
   return changes;

@@ -1,12 +1,12 @@
 /**
  * Serves the shared folder to p2pterm peers over the node's own connections: manifests by
- * name and chunks by (name, manifest id, index). Reads are positioned (no whole-file buffering)
+ * name and chunks by (name, manifest id, index, count). Reads are positioned (no whole-file buffering)
  * and paced by the global upload limiter.
  */
 import type { ChordNode } from '../dht/chord-node.js';
 import { BufferPool } from '../transfer/buffer-pool.js';
-import { checkIndex, ChunkReader } from '../transfer/chunk-reader.js';
-import { chunkLength } from '../transfer/manifest.js';
+import { checkIndex, ChunkReader, servedCount } from '../transfer/chunk-reader.js';
+import { spanLength } from '../transfer/manifest.js';
 import { RELEASE } from '../transport/transport.js';
 import type { RateLimiter } from '../transfer/rate-limiter.js';
 import { P2pError } from '../wire/errors.js';
@@ -35,7 +35,7 @@ export class FileServing {
       this.requireShared(name);
       return { manifest: (await this.folder.manifest(name)).bytes as Uint8Array<ArrayBuffer> };
     });
-    this.node.handle('file_chunk', async ({ name, manifest, index }) => {
+    this.node.handle('file_chunk', async ({ name, manifest, index, count }) => {
       this.requireShared(name);
       // An open reader for this manifest serves at once; a file changed since is caught by the
       // downloader's chunk check, and by the size check when a reader is (re)opened.
@@ -46,9 +46,11 @@ export class FileServing {
         reader = this.reader(entry.id, this.folder.pathOf(name), entry.manifest);
       }
       const r = await reader;
-      const data = this.buffers.acquire(chunkLength(r.manifest, checkIndex(r.manifest, index)));
+      // A run of chunks (count > 1) is read and sent at once: one request instead of several.
+      const n = servedCount(r.manifest, checkIndex(r.manifest, index), count);
+      const data = this.buffers.acquire(spanLength(r.manifest, index, n));
       try {
-        await r.readInto(index, data);
+        await r.readSpanInto(index, n, data);
         await this.uploadLimiter.take(data.length);
       } catch (e) {
         this.buffers.release(data);

@@ -39,8 +39,22 @@ export class PeerChunkSource implements ChunkSource {
     target.set(data);
   }
 
-  private request(index: number, signal: AbortSignal, into?: Uint8Array) {
-    const body = { name: this.name, manifest: this.manifestId, index };
+  /**
+   * Chunks `first`.. in one request, straight into `target`; resolves with the bytes delivered
+   * (a server may send fewer chunks than asked for; one that predates runs sends one).
+   */
+  async fetchSpanInto(first: number, count: number, target: Uint8Array, signal: AbortSignal): Promise<number> {
+    const { data } = await this.request(first, signal, target, count);
+    if (data === target) return data.byteLength;
+    if (data.byteLength > target.byteLength) {
+      throw new TransferError('BAD_CHUNK', `chunks ${first}+${count} from ${this.id}: ${data.byteLength} bytes, too many`);
+    }
+    target.set(data);
+    return data.byteLength;
+  }
+
+  private request(index: number, signal: AbortSignal, into?: Uint8Array, count = 1) {
+    const body = { name: this.name, manifest: this.manifestId, index, ...(count > 1 ? { count } : {}) };
     return this.node.request(this.address, 'file_chunk', body, { timeoutMs: CHUNK_TIMEOUT_MS, signal, into });
   }
 }

@@ -10,9 +10,10 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ChunkSource } from './download-session.js';
-import { chunkLength, chunkOffset, type Manifest } from './manifest.js';
+import { chunkLength, chunkOffset, type Manifest, spanLength } from './manifest.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { readFully, readInto } from './read-fully.js';
+import { MAX_SPAN_BYTES } from './transfer-constants.js';
 import { abortError, TransferError } from './transfer-error.js';
 
 /** Throws BAD_INDEX unless `index` is an integer chunk index of `m`. */
@@ -55,9 +56,30 @@ export class ChunkReader {
     await readInto(this.fh, target, chunkOffset(this.manifest, i));
   }
 
+  /**
+   * Reads chunks `first` .. `first + count - 1` into `target`, which must be exactly their
+   * length (see servedCount for a count a server should accept).
+   */
+  async readSpanInto(first: number, count: number, target: Uint8Array): Promise<void> {
+    const i = checkIndex(this.manifest, first);
+    checkIndex(this.manifest, i + count - 1);
+    const len = spanLength(this.manifest, i, count);
+    if (target.byteLength !== len) throw new RangeError(`chunks ${i}+${count} are ${len} bytes, target is ${target.byteLength}`);
+    await readInto(this.fh, target, chunkOffset(this.manifest, i));
+  }
+
   async close(): Promise<void> {
     await this.fh.close();
   }
+}
+
+/**
+ * How many chunks from `first` (a checked index) a server sends for a request of `count`:
+ * at least 1, at most to the end of the file and MAX_SPAN_BYTES.
+ */
+export function servedCount(m: Manifest, first: number, count = 1): number {
+  const most = Math.max(1, Math.floor(MAX_SPAN_BYTES / m.chunkSize));
+  return Math.max(1, Math.min(count, most, m.chunks.length - first));
 }
 
 /** Reads chunk `index` of the file at `path` (opens and closes the file). */
@@ -117,6 +139,6 @@ export class FileChunkSource implements ChunkSource {
   async close(): Promise<void> {
     const r = this.reader;
     this.reader = null;
-    await (await r?.catch(() => null))?.close();
+    await (await r?.catch(() => null))?.close(); // a reader that failed to open has nothing to close
   }
 }

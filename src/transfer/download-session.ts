@@ -7,11 +7,13 @@
  *   source are hostile until then.
  * - a source that sent a bad chunk is dropped for this transfer; its chunks go elsewhere.
  *   A source whose fetches fail MAX_SOURCE_ERRORS times in a row is dropped too.
- * - a source has at most `pipeline` chunks between fetch start and their verification; a
- *   verified chunk frees its source's place at once (the next request goes out while it is
- *   written). Each chunk holds one reused shared-memory slot from fetch start to the end of its
- *   disk write, and the slab has 2 × sources × pipeline slots: memory is bounded whatever the
- *   file size, and a disk slower than the sources slows the fetching down (no free slot).
+ * - a request asks one source for a span: one chunk, or (from a source that serves runs) up
+ *   to SPAN_BYTES of consecutive chunks. A source has at most `requests` spans between request
+ *   and verification (`pipeline` chunks' worth, at least 2); a verified span frees its place at
+ *   once, so the next request goes out while it is written. Each span holds one reused
+ *   shared-memory slot until its chunks are on disk; the slab has 2 × sources × requests
+ *   slots: memory is bounded whatever the file size, and a disk slower than the sources slows
+ *   the fetching down (no free slot).
  * - in the endgame the first verified copy of a chunk wins; the other fetches are aborted.
  * - the run fails with NO_SOURCES when no live source is left, UNAVAILABLE when some chunk
  *   still needed is held by no live source, ABORTED (or the signal's reason) when aborted.
@@ -33,11 +35,12 @@ import type {
   DownloadSessionOptions,
   SourceState,
 } from './download-types.js';
-import { chunkLength, type Manifest } from './manifest.js';
+import { chunkLength, type Manifest, spanLength } from './manifest.js';
 import { PartFile } from './part-file.js';
 import { PiecePicker } from './piece-picker.js';
 import { RateMeter } from './rate-meter.js';
-import { DEFAULT_PIPELINE, MAX_SOURCE_ERRORS, PROGRESS_INTERVAL_MS } from './transfer-constants.js';
+import { fetchSpan, spanChunks, verifySpan } from './span-fetch.js';
+import { DEFAULT_PIPELINE, MAX_SOURCE_ERRORS, PROGRESS_INTERVAL_MS, SPAN_BYTES } from './transfer-constants.js';
 import { abortError, TransferError } from './transfer-error.js';
 
 export type {
@@ -54,10 +57,16 @@ export type {
 interface Peer {
   readonly src: ChunkSource;
   readonly meter: RateMeter;
-  /** Fetches of this source not yet finished (through the disk write), with their chunk index. */
-  readonly inflight: Map<AbortController, number>;
+  /** Requests of this source not yet verified, with the chunks they ask for. */
+  readonly inflight: Map<AbortController, Span>;
   state: SourceState;
   errors: number;
+}
+
+/** Chunks `first` .. `first + count - 1`, asked for in one request. */
+interface Span {
+  readonly first: number;
+  readonly count: number;
 }
 
 interface Settle {
@@ -71,6 +80,10 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
   private readonly clock: Clock;
   private readonly peers = new Map<string, Peer>();
   private readonly pipeline: number;
+  /** Chunks per request (1 unless a source serves runs of chunks). */
+  private readonly span: number;
+  /** Requests in flight per source. */
+  private readonly requests: number;
   private readonly slab: ChunkSlab;
   private picker!: PiecePicker;
   private part!: PartFile;
@@ -89,8 +102,11 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     this.manifest = opts.manifest;
     this.clock = opts.clock ?? realClock;
     this.pipeline = Math.max(1, opts.pipeline ?? DEFAULT_PIPELINE);
-    // Twice the fetch places: verified chunks on their way to disk do not hold requests back.
-    this.slab = new ChunkSlab(opts.manifest.chunkSize, 2 * this.pipeline * opts.sources.length);
+    this.span = spanChunks(opts.manifest, opts.sources, SPAN_BYTES);
+    this.requests = this.span > 1 ? Math.max(2, Math.ceil(this.pipeline / this.span)) : this.pipeline;
+    // Twice the request places: verified chunks on their way to disk do not hold requests back.
+    const slots = 2 * this.requests * opts.sources.length;
+    this.slab = new ChunkSlab(opts.manifest.chunkSize * this.span, slots);
     for (const src of opts.sources) {
       if (this.peers.has(src.id)) throw new TypeError(`duplicate source id ${src.id}`);
       this.peers.set(src.id, {
@@ -138,7 +154,10 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
 
   private async download(signal?: AbortSignal): Promise<DownloadResult> {
     const m = this.manifest;
-    this.picker = new PiecePicker({ count: m.chunks.length, pipeline: this.pipeline, rng: this.opts.rng });
+    // Runs of chunks are picked lowest index first, so that they stay long.
+    const window = this.span > 1 ? 1 : undefined;
+    const pipeline = this.requests * this.span;
+    this.picker = new PiecePicker({ count: m.chunks.length, pipeline, rng: this.opts.rng, window });
     for (const i of this.part.verifiedIndices()) this.picker.markDone(i);
     for (const p of this.peers.values()) this.picker.addSource(p.src.id, (i) => p.src.has(i));
     this.bytes = this.part.verifiedBytes;
@@ -188,29 +207,33 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     let busy = this.writing > 0;
     for (const peer of this.peers.values()) {
       if (peer.state === 'dropped' || peer.state === 'failed') continue;
-      while (peer.inflight.size < this.pipeline && this.slab.inUse < this.slab.maxSlots) {
-        const i = this.picker.pick(peer.src.id);
-        if (i === undefined) break;
-        void this.fetchOne(peer, i);
+      while (peer.inflight.size < this.requests && this.slab.inUse < this.slab.maxSlots) {
+        const first = this.picker.pick(peer.src.id);
+        if (first === undefined) break;
+        let count = 1;
+        if (peer.src.fetchSpanInto) while (count < this.span && this.picker.extend(peer.src.id, first + count)) count++;
+        void this.fetchRun(peer, { first, count });
       }
       busy ||= peer.inflight.size > 0;
     }
     if (!busy) this.fail(this.stuckError());
   }
 
-  /** One chunk from one source: a pipeline place until verified, a slot until it is on disk. */
-  private async fetchOne(peer: Peer, index: number): Promise<void> {
+  /** One request: a place in the source's pipeline until verified, a slot until on disk. */
+  private async fetchRun(peer: Peer, span: Span): Promise<void> {
     const ctl = new AbortController();
-    peer.inflight.set(ctl, index);
-    const slot = this.slab.acquire(chunkLength(this.manifest, index));
+    peer.inflight.set(ctl, span);
+    const { first, count } = span;
+    const slot = this.slab.acquire(spanLength(this.manifest, first, count));
     try {
-      await this.fetchVerified(peer, index, slot, ctl.signal);
+      const views = await this.fetchVerified(peer, span, slot, ctl.signal);
       peer.inflight.delete(ctl);
-      const written = this.accept(peer, index, slot);
-      this.pump(); // the source's place is free: its next request goes out during the write
+      for (let i = first + views.length; i < first + count; i++) this.picker.release(i, peer.src.id);
+      const written = Promise.all(views.map((v, k) => this.accept(peer, first + k, v)));
+      this.pump(); // the source's place is free: its next request goes out during the writes
       await written;
     } catch (e) {
-      this.onFetchError(peer, index, ctl.signal, e);
+      this.onFetchError(peer, span, ctl.signal, e);
     } finally {
       this.slab.release(slot);
       peer.inflight.delete(ctl);
@@ -218,26 +241,12 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     }
   }
 
-  private async fetchVerified(peer: Peer, index: number, slot: Uint8Array, signal: AbortSignal): Promise<void> {
+  /** The delivered chunks of `span`, each verified, as views on `slot`. */
+  private async fetchVerified(peer: Peer, span: Span, slot: Uint8Array, signal: AbortSignal): Promise<Uint8Array[]> {
     await this.opts.limiter?.take(slot.byteLength, signal);
     await this.opts.globalLimiter?.take(slot.byteLength, signal);
-    if (peer.src.fetchInto) await peer.src.fetchInto(index, slot, signal);
-    else {
-      const got = await peer.src.fetch(index, signal);
-      if (got.byteLength !== slot.byteLength) {
-        throw new TransferError(
-          'BAD_CHUNK',
-          `chunk ${index} from ${peer.src.id} is ${got.byteLength} bytes, not ${slot.byteLength}`,
-        );
-      }
-      slot.set(got);
-    }
-    if (signal.aborted) throw abortError(signal);
-    const hex = await this.opts.hashPool.hashShared(slot);
-    if (signal.aborted) throw abortError(signal);
-    if (hex !== this.manifest.chunks[index]) {
-      throw new TransferError('BAD_CHUNK', `chunk ${index} from ${peer.src.id} does not match its SHA-256`);
-    }
+    const n = await fetchSpan(peer.src, this.manifest, span.first, span.count, slot, signal);
+    return verifySpan(this.opts.hashPool, this.manifest, peer.src, span.first, n, slot, signal);
   }
 
   /** A verified chunk: the first copy wins and is written; the others are cancelled. */
@@ -261,13 +270,13 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     this.progressSoon();
   }
 
-  /** Aborts `peer`'s fetch of chunk `index` (an endgame copy that lost). */
+  /** Aborts `peer`'s request for chunk `index` (an endgame copy that lost). */
   private cancel(peer: Peer | undefined, index: number): void {
-    for (const [ctl, i] of peer?.inflight ?? []) if (i === index) ctl.abort();
+    for (const [ctl, s] of peer?.inflight ?? []) if (index >= s.first && index < s.first + s.count) ctl.abort();
   }
 
-  private onFetchError(peer: Peer, index: number, signal: AbortSignal, e: unknown): void {
-    this.picker.release(index, peer.src.id, !signal.aborted);
+  private onFetchError(peer: Peer, span: Span, signal: AbortSignal, e: unknown): void {
+    for (let i = span.first; i < span.first + span.count; i++) this.picker.release(i, peer.src.id, !signal.aborted);
     if (!this.settle || signal.aborted) return; // cancelled by us: endgame loser, dropped source, abort
     if (e instanceof TransferError && e.code === 'BAD_CHUNK') return this.drop(peer, 'dropped', e);
     if (++peer.errors >= MAX_SOURCE_ERRORS) this.drop(peer, 'failed', e);

@@ -18,6 +18,12 @@ export interface ChunkSource {
    * when aborted: the memory is reused for other chunks.
    */
   fetchInto?(index: number, target: Uint8Array, signal: AbortSignal): Promise<void>;
+  /**
+   * Optional, fewer round trips: writes chunks `first` .. `first + count - 1` back to back into
+   * `target` (exactly their length) and resolves with the bytes it delivered from the start of
+   * `target` (a source may send fewer chunks). Same rule as fetchInto about `target`.
+   */
+  fetchSpanInto?(first: number, count: number, target: Uint8Array, signal: AbortSignal): Promise<number>;
 }
 
 export type SourceState = 'active' | 'idle' | 'dropped' | 'failed';

@@ -74,6 +74,11 @@ export function chunkLength(m: Manifest, index: number): number {
   return Math.min(m.chunkSize, m.size - index * m.chunkSize);
 }
 
+/** Length in bytes of the `count` chunks from `first` on (a run of chunks asked for at once). */
+export function spanLength(m: Manifest, first: number, count: number): number {
+  return Math.min(m.size, (first + count) * m.chunkSize) - first * m.chunkSize;
+}
+
 /** The default chunk size for a file: 256 KiB, doubled until the chunk count fits MAX_CHUNKS. */
 export function chunkSizeFor(size: number): number {
   let s = DEFAULT_CHUNK_SIZE;
@@ -201,6 +206,6 @@ function decodeUtf8(bytes: Uint8Array): string | null {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    return null;
+    return null; // not UTF-8: the caller refuses the manifest
   }
 }

@@ -149,6 +149,7 @@ export class PartFile {
     this.mark(index, true);
     await fed;
     this.sinceCheckpoint += len;
+    // A failed checkpoint is kept in `failure` (see checkpoint()) and fails the next write.
     if (this.sinceCheckpoint >= this.checkpointBytes && !this.closed) void this.checkpoint().catch(() => undefined);
   }
 
@@ -198,6 +199,7 @@ export class PartFile {
     await this.fh.close();
     await rename(this.partPath, this.path);
     await syncDir(dirname(this.path));
+    // A state file left behind is ignored by the next download (it claims a part that is gone).
     await unlink(this.statePath).catch(() => undefined);
     return this.path;
   }
@@ -215,7 +217,8 @@ export class PartFile {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled(this.writes);
-    await this.chain.catch(() => undefined);
+    await this.chain.catch(() => undefined); // its failure is already in `failure`
+    // Best effort: without a saved state the next run refetches more, and never trusts more.
     await this.saveState().catch(() => undefined);
     await this.fh.close();
     this.digest?.close();
@@ -225,6 +228,7 @@ export class PartFile {
   /** Closes and deletes the part and its state (a download given up for good). */
   async discard(): Promise<void> {
     await this.close();
+    // Either file may not exist (nothing was written yet, or the state was never saved).
     await unlink(this.partPath).catch(() => undefined);
     await unlink(this.statePath).catch(() => undefined);
   }
@@ -274,7 +278,7 @@ function popcount(b: number): number {
 }
 
 async function loadState(path: string, id: string, count: number): Promise<Uint8Array | null> {
-  const text = await readFile(path, 'utf8').catch(() => null);
+  const text = await readFile(path, 'utf8').catch(() => null); // no state: start afresh
   if (text === null) return null;
   try {
     const s = stateSchema.parse(JSON.parse(text));
@@ -283,6 +287,6 @@ async function loadState(path: string, id: string, count: number): Promise<Uint8
     if (count % 8 !== 0) bits[bits.length - 1]! &= (1 << (count % 8)) - 1; // no claims past the end
     return bits;
   } catch {
-    return null;
+    return null; // a damaged state claims nothing: every chunk is fetched again
   }
 }

@@ -163,6 +163,20 @@ export class PiecePicker {
     return i;
   }
 
+  /**
+   * Also gives `id` chunk `index` when it is wanted, `id` has it and has room: extends a pick
+   * into a run of consecutive chunks fetched in one request. Returns whether it did.
+   */
+  extend(id: string, index: number): boolean {
+    const s = this.sources.get(id);
+    if (!s || s.inflight.size >= this.pipeline || !(index >= 0 && index < this.count)) return false;
+    if (this.done[index] === 1 || this.requesters.has(index) || !s.has(index) || s.avoid.has(index)) return false;
+    this.levels[this.avail[index]!]!--;
+    this.requesters.set(index, new Set([id]));
+    s.inflight.add(index);
+    return true;
+  }
+
   private pickWanted(s: Source): number | undefined {
     const floor = this.rarestLevel();
     if (floor === undefined) return undefined;

@@ -20,6 +20,13 @@ export const MAX_CHUNKS = MAX_FILE_SIZE / MAX_CHUNK_SIZE;
 export const MAX_NAME_BYTES = 255;
 /** Requests in flight per source: hides one round trip at LAN speeds. */
 export const DEFAULT_PIPELINE = 4;
+/**
+ * Bytes asked for in one request from a source that serves runs of chunks: 1 MiB (4 chunks of
+ * 256 KiB). Each request costs both ends a message, wake-ups and bookkeeping whatever its size.
+ */
+export const SPAN_BYTES = 1 * MiB;
+/** Most bytes a server sends for one request for a run of chunks: 4 MiB (half a frame). */
+export const MAX_SPAN_BYTES = 4 * MiB;
 /** Consecutive fetch errors after which a source is dropped for the transfer. */
 export const MAX_SOURCE_ERRORS = 3;
 /** At most ~10 progress events a second: the console renders no faster. */

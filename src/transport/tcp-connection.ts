@@ -2,6 +2,7 @@
  * One TCP connection between p2pterm nodes: hello first, then multiplexed requests and
  * responses in both directions. A malformed or oversized frame closes this connection only.
  */
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { PROTOCOL_VERSION } from '../core/constants.js';
 import {
@@ -41,7 +42,11 @@ export class TcpConnection {
   private serving = 0;
   private closed = false;
   private helloWaiter: { resolve(): void; reject(e: Error): void } | null = null;
+  /** An inbound peer's hello is being checked (see `verify`). */
+  private admitting = false;
   readonly ready: Promise<void>;
+  /** Sent in an outbound hello: the server asks our listening address whether it is ours. */
+  readonly token = randomBytes(12).toString('hex');
 
   constructor(
     private readonly socket: Socket,
@@ -52,6 +57,8 @@ export class TcpConnection {
     private readonly label: string,
     /** The node-wide bound on work in service (inbound connections); null: none. */
     private readonly budget: WorkBudget | null = null,
+    /** Checks an inbound peer's claim to its address before answering its hello: null, or why not. */
+    private readonly verify: ((h: Hello) => Promise<string | null>) | null = null,
   ) {
     socket.setNoDelay(true);
     this.ready = new Promise<void>((resolve, reject) => (this.helloWaiter = { resolve, reject }));
@@ -102,7 +109,8 @@ export class TcpConnection {
 
   private helloBody(): Hello {
     const me = this.self();
-    return { version: PROTOCOL_VERSION, id: me.id, address: me.address, bits: me.bits, routing: me.routing };
+    const body = { version: PROTOCOL_VERSION, id: me.id, address: me.address, bits: me.bits, routing: me.routing };
+    return this.inbound ? body : { ...body, token: this.token };
   }
 
   /** Writes `frame`; `release` runs once the socket no longer needs the frame's bytes. */
@@ -170,15 +178,36 @@ export class TcpConnection {
   }
 
   private onHello(h: Hello): void {
-    if (this.peer) throw new DecodeError('second hello');
+    if (this.peer || this.admitting) throw new DecodeError('second hello');
     const problem = incompatibility(this.self(), h);
-    if (problem) {
-      if (this.inbound) this.send({ kind: 'refused', code: 'INCOMPATIBLE', message: problem });
-      this.log('warn', 'tcp', `refusing ${this.label}: ${problem}`);
-      this.shutdown(new IncompatiblePeerError(problem));
-      this.socket.end();
-      return;
+    if (problem) return this.refuse('INCOMPATIBLE', problem);
+    if (this.inbound && this.verify && h.address) {
+      this.admitting = true;
+      return void this.admit(h, this.verify);
     }
+    this.welcome(h);
+  }
+
+  private async admit(h: Hello, verify: (h: Hello) => Promise<string | null>): Promise<void> {
+    let why: string | null;
+    try {
+      why = await verify(h);
+    } catch (e) {
+      why = `its address could not be checked: ${(e as Error).message}`;
+    }
+    if (this.closed) return;
+    if (why) return this.refuse('UNVERIFIED', why);
+    this.welcome(h);
+  }
+
+  private refuse(code: string, problem: string): void {
+    if (this.inbound) this.send({ kind: 'refused', code, message: problem });
+    this.log('warn', 'tcp', `refusing ${this.label}: ${problem}`);
+    this.shutdown(new IncompatiblePeerError(problem));
+    this.socket.end();
+  }
+
+  private welcome(h: Hello): void {
     this.peer = { id: h.id, address: h.address };
     if (this.inbound) this.send({ kind: 'hello', body: this.helloBody() });
     this.helloWaiter?.resolve();

@@ -15,11 +15,13 @@ import { RttEstimator } from '../core/rtt-estimator.js';
 import { joinHostPort, splitAddress } from '../wire/address.js';
 import { advertisedAddress } from './advertise-address.js';
 import { abortReason, RpcTimeoutError, UnreachableError } from '../wire/errors.js';
-import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
+import type { Hello, RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
+import { probeClaim } from './address-probe.js';
 import { silentLog, type LogFn } from '../core/log.js';
 import { TcpConnection } from './tcp-connection.js';
 import { acceptPrivate } from './private-accept.js';
 import { WorkBudget } from './work-budget.js';
+import { PeerDoor, type PeerLimits } from './peer-limits.js';
 import { describeSocketError, looksLikeTls, pskConnect } from './psk-tls.js';
 import type { LocalIdentity, RequestHandler, RequestOptions, Transport } from './transport.js';
 
@@ -35,6 +37,9 @@ const BULK: ReadonlySet<RequestType> = new Set<RequestType>([
   'file_manifest',
   'file_chunk',
 ]);
+
+/** Bound on checking a new peer's address (within the hello's own bound). */
+const PROBE_TIMEOUT_MS = HELLO_TIMEOUT_MS / 2;
 
 /** Size of the reused read buffer of an outbound connection. */
 const READ_BUFFER_BYTES = 256 * 1024;
@@ -72,6 +77,8 @@ export interface TcpTransportOptions {
   readonly networkKey?: Buffer;
   /** The bound on work all peers together may have in service here (default: WorkBudget's). */
   readonly workBudget?: WorkBudget;
+  /** Connections per remote address and the idle bound (defaults: see peer-limits.ts). */
+  readonly limits?: PeerLimits;
 }
 
 export interface AlternateProtocol {
@@ -88,6 +95,7 @@ export class TcpTransport implements Transport {
   private closing = false;
   private readBuffer: Buffer | null = null;
   private readonly budget: WorkBudget;
+  private readonly door: PeerDoor;
   private readonly rtt = new RttEstimator({
     initialMs: DEFAULT_RPC_TIMEOUT_MS,
     floorMs: RTO_FLOOR_MS,
@@ -98,6 +106,7 @@ export class TcpTransport implements Transport {
   constructor(private readonly opts: TcpTransportOptions) {
     this.log = opts.log ?? silentLog;
     this.budget = opts.workBudget ?? new WorkBudget();
+    this.door = new PeerDoor(opts.limits ?? {}, this.log);
   }
 
   async listen(handler: RequestHandler): Promise<string> {
@@ -149,6 +158,7 @@ export class TcpTransport implements Transport {
 
   private accept(socket: Socket, handler: RequestHandler): void {
     if (this.closing) return void socket.destroy();
+    if (!this.door.admit(socket)) return;
     const alt = this.opts.alternate;
     const key = this.opts.networkKey;
     if (!alt && !key) return this.acceptNode(socket, handler, null);
@@ -186,7 +196,17 @@ export class TcpTransport implements Transport {
 
   private acceptNode(socket: Socket, handler: RequestHandler, first: Buffer | null): void {
     const label = `${socket.remoteAddress}:${socket.remotePort}`;
-    const conn = new TcpConnection(socket, true, () => this.identity(), handler, this.log, label, this.budget);
+    // Probes are the transport's own business; every other request goes to the node.
+    const serve = (async (type, body, from) =>
+      type === 'probe' ? this.answerProbe(body as RequestBody<'probe'>) : handler(type, body, from)) as RequestHandler;
+    const verify = (h: Hello) =>
+      probeClaim(h, {
+        identity: this.opts.identity,
+        networkKey: this.opts.networkKey,
+        log: this.log,
+        timeoutMs: PROBE_TIMEOUT_MS,
+      });
+    const conn = new TcpConnection(socket, true, () => this.identity(), serve, this.log, label, this.budget, verify);
     this.track(conn, socket);
     const timer = setTimeout(() => {
       if (!conn.peer) conn.close('no hello in time');
@@ -197,6 +217,12 @@ export class TcpTransport implements Transport {
       () => clearTimeout(timer),
     );
     if (first) conn.feed(first);
+  }
+
+  /** Whether `token` was sent in the hello of one of our own outbound connections. */
+  private async answerProbe(body: RequestBody<'probe'>): Promise<ResponseBody<'probe'>> {
+    for (const c of this.outbound.values()) if (c.token === body.token) return { mine: true };
+    return { mine: false };
   }
 
   private identity(): LocalIdentity & { address: string | null } {

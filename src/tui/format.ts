@@ -88,3 +88,9 @@ export function clipTagged(line: string, width: number): string {
 export function taggedWidth(line: string): number {
   return strWidthOf(line.replace(/\{(open|close)\}/g, 'x').replace(/\{[^{}]*\}/g, ''));
 }
+
+/** A tagged line cut to `width` visible columns, ending in `ellipsis` when something was cut. */
+export function clipWithEllipsis(line: string, width: number, ellipsis: string): string {
+  const visible = line.replace(/\{(open|close)\}/g, 'x').replace(/\{[^{}]*\}/g, '');
+  return strWidthOf(visible) <= width ? line : `${clipTagged(line, Math.max(0, width - 1))}{/}${ellipsis}`;
+}

@@ -26,8 +26,8 @@ export const LAB_COMMAND_HELP: Readonly<Record<string, LabCommandHelp>> = {
   fresh: { usage: 'fresh [chord|naive] [N]', help: 'a new ring (default: the other routing, same size)' },
   pause: { usage: 'pause', help: 'pause / resume the ring clock' },
   step: { usage: 'step [MS]', help: 'advance the paused clock one stabilization interval (or MS)' },
-  speed: { usage: 'speed X', help: 'virtual ms per real ms (1/16..256)' },
-  select: { usage: 'select ADDR|ID|#I', help: 'show that node in every pane' },
+  speed: { usage: 'speed X|x2|/2', help: 'virtual ms per real ms (1/16..256), or twice / half the current' },
+  select: { usage: 'select ADDR|ID|#I|next|prev', help: 'show that node in every pane' },
   health: { usage: 'health', help: 'check the ring now and show the figures' },
   lookup: { usage: 'lookup KEY', help: 'look KEY up from the selected node' },
 };

@@ -39,25 +39,25 @@ export function labKeys(run: (line: string) => void): KeyBinding[] {
     { keys: ['r'], help: 'lookup storm: 1000 lookups from random nodes', hint: 'storm', run: () => run('storm 1000') },
     { keys: ['t'], help: 'pause / resume the whole ring clock', hint: 'time', run: () => run('pause') },
     { keys: ['>'], help: 'step the clock one stabilization interval', run: () => run('step') },
-    { keys: [']'], help: 'clock twice as fast', run: () => run('speed __x2') },
-    { keys: ['['], help: 'clock half as fast', run: () => run('speed __/2') },
-    { keys: ['J'], help: 'select the next node (every pane follows)', run: () => run('select __next') },
-    { keys: ['K'], help: 'select the previous node', run: () => run('select __prev') },
+    { keys: [']'], help: 'clock twice as fast', run: () => run('speed x2') },
+    { keys: ['['], help: 'clock half as fast', run: () => run('speed /2') },
+    { keys: ['J'], help: 'select the next node (every pane follows)', run: () => run('select next') },
+    { keys: ['K'], help: 'select the previous node', run: () => run('select prev') },
     { keys: ['n'], help: 'fresh ring with the other routing (chord <-> naive)', run: () => run('fresh') },
   ];
 }
 
 export function openLabConsole(lab: RingLab, opts: LabConsoleOptions): ConsoleApp {
   const base = labCommands(lab);
-  // Relative forms used by the keys, so that they too go through the command line's reporting.
+  // Relative forms (`select next`, `speed x2`) used by the keys and typed alike: they read well in the log.
   const commands = {
     ...base,
     speed: (a: string[]) =>
       base.speed!([
-        a[0] === '__x2' ? String(lab.clock.speed * 2) : a[0] === '__/2' ? String(lab.clock.speed / 2) : a[0]!,
+        a[0] === 'x2' ? String(lab.clock.speed * 2) : a[0] === '/2' ? String(lab.clock.speed / 2) : a[0]!,
       ]),
     select: async (a: string[]) => {
-      if (a[0] === '__next' || a[0] === '__prev') return (lab.select({ delta: a[0] === '__next' ? 1 : -1 }), {});
+      if (a[0] === 'next' || a[0] === 'prev') return (lab.select({ delta: a[0] === 'next' ? 1 : -1 }), {});
       return base.select!(a);
     },
   };

@@ -26,6 +26,11 @@ export const hello = z.object({
   address: address.nullable(),
   bits: z.number().int().min(1).max(160),
   routing: routingMode,
+  /**
+   * A dialer's random token for this connection: the server asks the claimed address whether
+   * the token is its own (a `probe`), so a peer cannot pass for a node it is not.
+   */
+  token: z.string().min(1).max(64).optional(),
 });
 export type Hello = z.infer<typeof hello>;
 
@@ -92,11 +97,15 @@ export const requestSchemas = {
   store_sync: z.object({ entries: z.array(z.object({ key: storeKey, digest: sha256Hex })).max(MAX_LIST) }),
   /** A shared file's manifest, by name (tracker-assisted transfers between p2pterm peers). */
   file_manifest: z.object({ name: z.string().min(1).max(255) }),
+  /** Is `token` the hello token of one of your own connections? (see hello.token) */
+  probe: z.object({ token: z.string().min(1).max(64) }),
   /** One chunk of a shared file, by name, manifest id and index. */
   file_chunk: z.object({
     name: z.string().min(1).max(255),
     manifest: z.string().regex(/^[0-9a-f]{64}$/),
     index: z.number().int().min(0),
+    /** Chunks from `index` on, sent back to back (default 1; the server may send fewer). */
+    count: z.number().int().min(1).max(256).optional(),
   }),
 } as const;
 
@@ -116,6 +125,7 @@ export const responseSchemas = {
   store_sync: z.object({ missing: indexList, differ: indexList }),
   file_manifest: z.object({ manifest: z.instanceof(Uint8Array) }),
   file_chunk: z.object({ data: z.instanceof(Uint8Array) }),
+  probe: z.object({ mine: z.boolean() }),
 } as const satisfies { [K in keyof typeof requestSchemas]: z.ZodType };
 
 export type RequestType = keyof typeof requestSchemas;

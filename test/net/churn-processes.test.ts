@@ -67,7 +67,6 @@ test('real processes under churn: joins, leaves and SIGKILLs; lookups stay right
     live.push(await start(null));
     for (let i = 1; i < 8; i++) live.push(await start(live[0]!));
     t.true(await waitFor(() => ringHealthy(live), 20_000, 200), 'eight processes form a ring');
-    process.stderr.write(`ring ${Date.now()}\n`);
     const files: string[] = [];
     for (let i = 0; i < 6; i++) {
       const name = `keep-${i}.bin`;
@@ -100,7 +99,6 @@ test('real processes under churn: joins, leaves and SIGKILLs; lookups stay right
         n.kill('SIGKILL');
         await n.exited();
       }
-      process.stderr.write(`step ${step} kind ${kind} ${Date.now()}\n`);
       const r = await lookups(live, 12, `s${step}`);
       ok += r.ok;
       total += 12;

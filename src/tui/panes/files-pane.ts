@@ -75,7 +75,8 @@ export class FilesPane extends Pane {
     const t = this.ctx.theme();
     const dir = this.ctx.setting('dir');
     const head = dir ? [t.tag('dim', escapeTags(fit(dir, width, this.ctx.glyphs.ellipsis)))] : [];
-    if (this.files.length === 0) return head.concat(EMPTY.map((s) => t.tag('dim', s)));
+    const empty = this.ctx.hasCommand('put') ? EMPTY : NO_SERVICE;
+    if (this.files.length === 0) return head.concat(empty.map((s) => t.tag('dim', fit(s, width, this.ctx.glyphs.ellipsis))));
     const cols = columns(width);
     const header = `${fit('name', cols.name, '')} ${fit('size', cols.size, '', 'right')} ${fit('state', cols.state, '')}`;
     const lines = head.concat(t.tag('heading', escapeTags(fit(header, width, ''))));
@@ -120,7 +121,9 @@ export class FilesPane extends Pane {
   }
 }
 
-const EMPTY = ['no files yet', 'put/share/get work once the', 'file service is running'];
+/** The hint while the folder is empty: what to do now, or why nothing works yet. */
+const EMPTY = ['no files yet: copy some into', 'the folder above, or :share PATH,', ':get NAME (Enter)'];
+const NO_SERVICE = ['no files yet', 'the file service is not running', '(see the log)'];
 
 interface Columns {
   readonly name: number;

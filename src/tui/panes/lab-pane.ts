@@ -7,7 +7,7 @@
 import type { EventBus } from '../../bus/event-bus.js';
 import type { Lab } from '../../sim/lab.js';
 import type { Convergence, LabHealth, StormResult } from '../../bus/lab-events.js';
-import { clipTagged, escapeTags, fit } from '../format.js';
+import { clipTagged, clipWithEllipsis, escapeTags, fit } from '../format.js';
 import type { KeyBinding } from '../keymap.js';
 import { gaugeBar } from '../text-charts.js';
 import { Pane, type PaneContext } from './pane.js';
@@ -38,7 +38,8 @@ export class LabPane extends Pane {
   protected draw(width: number, height: number): string[] {
     const head = [this.clockLine(), this.healthLine(this.lab.lastHealth), ...this.recoveryLines()];
     const chart = this.chart(this.lab.lastStorm, width, Math.max(0, height - head.length));
-    return [...head, ...chart].map((l) => clipTagged(l, width));
+    const e = this.ctx.glyphs.ellipsis;
+    return [...head.map((l) => clipWithEllipsis(l, width, e)), ...chart.map((l) => clipTagged(l, width))];
   }
 
   private clockLine(): string {

@@ -12,8 +12,7 @@
 import type { EventBus } from '../../bus/event-bus.js';
 import type { StabilizeOutcome } from '../../bus/events.js';
 import type { NodeRefJson } from '../../core/node-ref.js';
-import { clipTagged, clockTime, escapeTags, fit, shortId } from '../format.js';
-import { strWidthOf } from '../text-width.js';
+import { clipWithEllipsis, clockTime, escapeTags, fit, shortId } from '../format.js';
 import type { KeyBinding } from '../keymap.js';
 import { ListCursor } from '../list-cursor.js';
 import { changeLines, roundDetail } from '../round-text.js';
@@ -325,8 +324,3 @@ function backedOff(effectiveMs: number, intervalMs: number, t: { tag(kind: 'dim'
   return effectiveMs > intervalMs ? t.tag('dim', ` (quiet: ${effectiveMs} ms)`) : '';
 }
 
-/** A tagged line cut to `width` visible columns, ending in `ellipsis` when something was cut. */
-function clipWithEllipsis(line: string, width: number, ellipsis: string): string {
-  const visible = line.replace(/\{(open|close)\}/g, 'x').replace(/\{[^{}]*\}/g, '');
-  return strWidthOf(visible) <= width ? line : `${clipTagged(line, width - 1)}{/}${ellipsis}`;
-}

@@ -1,0 +1,74 @@
+/**
+ * Fetching a run of consecutive chunks (a span) into one slot and verifying each chunk in it.
+ * A span of one chunk is a plain fetch. Sources that cannot serve runs get spans of one.
+ *
+ * Invariants:
+ * - the slot is `spanLength(first, count)` bytes; a source may deliver fewer chunks (from
+ *   `first` on, at least one), never a partial chunk: anything else is BAD_CHUNK.
+ * - a delivered chunk is verified (length and SHA-256) before anyone may write it; one bad
+ *   chunk fails the whole span (the source is dropped by the session).
+ */
+import type { ChunkSource } from './download-types.js';
+import type { HashPool } from './hash-pool.js';
+import { chunkLength, chunkOffset, type Manifest, spanLength } from './manifest.js';
+import { abortError, TransferError } from './transfer-error.js';
+
+/** Chunks `first` .. `first + count - 1` into `slot`; resolves with how many were delivered. */
+export async function fetchSpan(
+  src: ChunkSource,
+  m: Manifest,
+  first: number,
+  count: number,
+  slot: Uint8Array,
+  signal: AbortSignal,
+): Promise<number> {
+  if (count > 1 && src.fetchSpanInto) {
+    const bytes = await src.fetchSpanInto(first, count, slot, signal);
+    for (let n = 1; n <= count; n++) if (bytes === spanLength(m, first, n)) return n;
+    throw new TransferError('BAD_CHUNK', `${src.id} sent ${bytes} bytes for chunks ${first}..${first + count - 1}`);
+  }
+  const target = slot.subarray(0, chunkLength(m, first));
+  if (src.fetchInto) await src.fetchInto(first, target, signal);
+  else {
+    const got = await src.fetch(first, signal);
+    if (got.byteLength !== target.byteLength) {
+      throw new TransferError(
+        'BAD_CHUNK',
+        `chunk ${first} from ${src.id} is ${got.byteLength} bytes, not ${target.byteLength}`,
+      );
+    }
+    target.set(got);
+  }
+  return 1;
+}
+
+/** Views of the `n` chunks from `first` on in `slot`, each checked against its SHA-256. */
+export async function verifySpan(
+  pool: HashPool,
+  m: Manifest,
+  src: ChunkSource,
+  first: number,
+  n: number,
+  slot: Uint8Array,
+  signal: AbortSignal,
+): Promise<Uint8Array[]> {
+  if (signal.aborted) throw abortError(signal);
+  const base = chunkOffset(m, first);
+  const views = Array.from({ length: n }, (_, k) => {
+    const at = chunkOffset(m, first + k) - base;
+    return slot.subarray(at, at + chunkLength(m, first + k));
+  });
+  const hexes = await Promise.all(views.map((v) => pool.hashShared(v)));
+  if (signal.aborted) throw abortError(signal);
+  const bad = hexes.findIndex((hex, k) => hex !== m.chunks[first + k]);
+  if (bad >= 0) {
+    throw new TransferError('BAD_CHUNK', `chunk ${first + bad} from ${src.id} does not match its SHA-256`);
+  }
+  return views;
+}
+
+/** Chunks per request for these sources: SPAN_BYTES worth if any source serves runs, else 1. */
+export function spanChunks(m: Manifest, sources: readonly ChunkSource[], spanBytes: number): number {
+  if (!sources.some((s) => s.fetchSpanInto)) return 1;
+  return Math.max(1, Math.floor(spanBytes / m.chunkSize));
+}

@@ -1,0 +1,50 @@
+/**
+ * Honest addresses: a peer that dials us names the address it listens on (its id is the hash
+ * of it) and a random token. Before its hello is answered we dial that address ourselves and
+ * ask whether the token is one of its own connections' — only the node really listening there
+ * can say yes. So no peer can take another's address, or the place on the ring its id gives.
+ */
+import { connect } from 'node:net';
+import { HELLO_TIMEOUT_MS } from '../core/constants.js';
+import type { LogFn } from '../core/log.js';
+import { splitAddress } from '../wire/address.js';
+import type { Hello } from '../wire/messages.js';
+import { pskConnect } from './psk-tls.js';
+import { TcpConnection } from './tcp-connection.js';
+import type { LocalIdentity } from './transport.js';
+
+export interface ProbeOptions {
+  /** Our identity; the probe dials as a client (no address of ours to check back). */
+  readonly identity: () => LocalIdentity;
+  readonly networkKey?: Buffer;
+  readonly log: LogFn;
+  readonly timeoutMs?: number;
+}
+
+/** Null when the node at `h.address` confirms `h.token` is its own, else why not. */
+export async function probeClaim(h: Hello, opts: ProbeOptions): Promise<string | null> {
+  if (!h.address) return null;
+  if (!h.token) return `${h.address} cannot be checked: the peer sent no token`;
+  const { host, port } = splitAddress(h.address);
+  const socket = opts.networkKey ? pskConnect(host, port, opts.networkKey) : connect({ host, port });
+  const conn = new TcpConnection(
+    socket,
+    false,
+    () => ({ ...opts.identity(), address: null }),
+    null,
+    opts.log,
+    h.address,
+  );
+  const ms = opts.timeoutMs ?? HELLO_TIMEOUT_MS;
+  const timer = setTimeout(() => conn.close(`no answer to the address probe within ${ms} ms`), ms);
+  try {
+    await conn.ready;
+    const answer = (await conn.request('probe', { token: h.token }).done) as { mine?: unknown };
+    return answer?.mine === true ? null : `the node at ${h.address} says this peer is not it`;
+  } catch (e) {
+    return `${h.address} did not confirm this peer: ${(e as Error).message}`;
+  } finally {
+    clearTimeout(timer);
+    conn.close('address probe done');
+  }
+}
