@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { addNodeOptions, intIn, normalizeNodeOptions } from './node-options.js';
 import { addSimCommand } from './run-sim.js';
 import { addServiceCommands } from './service-commands.js';
+import { addLogOptions, openLogSink } from './log-options.js';
 import { isExcessArguments, usageExit } from './usage-exit.js';
 
 const program = new Command('p2pterm')
@@ -23,6 +24,7 @@ function nodeCommand(cmd: Command): Command {
       new Option('--refresh <hz>', 'console redraw limit per second (remembered)').argParser(intIn(1, 60, '--refresh')),
     )
     .option('--no-join', 'start alone: do not rejoin the last remembered peer')
+    .option('--save', 'console: remember --dir, --data and the --max-* limits for later starts')
     .option('--record <file>', 'console: append every bus event to FILE (JSON lines; see `p2pterm replay`)')
     .action(async (raw, self: Command) => {
       // `--no-join` makes commander's join false: that is "no flag" for the node, "skip" for the console.
@@ -33,7 +35,14 @@ function nodeCommand(cmd: Command): Command {
       if (o.headless) return (await import('./run-node.js')).runHeadlessNode(o);
       const explicit = new Set(Object.keys(raw).filter((k) => self.getOptionValueSource(k) === 'cli'));
       const { runConsole } = await import('./run-console.js');
-      return runConsole(o, { theme: raw.theme, refreshHz: raw.refresh, explicit, noJoin, record: raw.record });
+      return runConsole(o, {
+        theme: raw.theme,
+        refreshHz: raw.refresh,
+        explicit,
+        noJoin,
+        record: raw.record,
+        save: raw.save,
+      });
     });
 }
 
@@ -41,7 +50,7 @@ nodeCommand(
   program.command('node').description('run a ring member: the console, or the JSON-lines driver with --headless'),
 );
 
-program
+const tracker = program
   .command('tracker')
   .description('run the tracker (P2P-CI/1.0 and the p2pterm protocol on one port)')
   .option('--host <host>', 'address to listen on', '0.0.0.0')
@@ -60,20 +69,23 @@ program
     64,
   )
   .option('--secret-file <path>', 'serve only the private network of this secret (or P2PTERM_SECRET); no plain P2P-CI')
-  .option('-v, --verbose', 'log debug lines too', false)
-  .action(async (o) => {
-    const { runTracker } = await import('../tracker/tracker-main.js');
-    const { resolveNetworkKey } = await import('./network-key-option.js');
-    await runTracker({
-      networkKey: resolveNetworkKey(o.secretFile),
-      host: o.host,
-      port: o.port,
-      db: o.db,
-      livenessMs: o.livenessMs,
-      maxConnsPerIp: o.maxConnsPerIp,
-      verbose: o.verbose,
-    });
+  .option('-v, --verbose', 'log debug lines too (--log-level debug)', false);
+addLogOptions(tracker).action(async (o) => {
+  const { runTracker } = await import('../tracker/tracker-main.js');
+  const { resolveNetworkKey } = await import('./network-key-option.js');
+  const sink = openLogSink(o);
+  await runTracker({
+    log: (level, message) => sink.write({ at: Date.now(), level, topic: 'tracker', message }),
+    networkKey: resolveNetworkKey(o.secretFile),
+    host: o.host,
+    port: o.port,
+    db: o.db,
+    livenessMs: o.livenessMs,
+    maxConnsPerIp: o.maxConnsPerIp,
+    verbose: o.verbose,
   });
+  await sink.close();
+});
 
 addSimCommand(program);
 

@@ -6,8 +6,9 @@ import type { Routing } from '../core/chord-state.js';
 import { rateOption } from './rate-option.js';
 import { parseAdvertise } from '../wire/address.js';
 import { resolveNetworkKey } from './network-key-option.js';
+import { addLogOptions, type LogCliOptions } from './log-options.js';
 
-export interface NodeCliOptions {
+export interface NodeCliOptions extends LogCliOptions {
   host: string;
   port: number;
   advertise?: string;
@@ -94,7 +95,7 @@ function addListenOptions(cmd: Command, defaultPort: number): Command {
 
 /** Folders, the tracker, and how the process runs. */
 function addPlaceOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option('--data <dir>', "where the node keeps its own state (default: the user's data directory)")
     .option('--dir <dir>', 'shared/download folder', process.cwd())
     .option('--tracker <host:port>', 'register with this tracker', hostPort)
@@ -104,7 +105,8 @@ function addPlaceOptions(cmd: Command): Command {
     .option('--secret-file <path>', 'join the private network of this secret (see `p2pterm keygen`; or P2PTERM_SECRET)')
     .option('--headless', 'no screen: JSON-lines commands on stdin, replies on stdout', false)
     .option('--daemon', 'with --headless: ignore stdin and run until SIGTERM/SIGINT', false)
-    .option('-v, --verbose', 'log debug lines too', false);
+    .option('-v, --verbose', 'log debug lines too (--log-level debug)', false);
+  return addLogOptions(cmd);
 }
 
 export function normalizeNodeOptions(raw: Record<string, unknown>): NodeCliOptions {

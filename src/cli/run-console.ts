@@ -26,6 +26,8 @@ import type { Peer } from '../files/start-file-service.js';
 import { newPeerNode, type PeerNode } from '../files/peer-node.js';
 import { exitCode, installExitPaths, requireTerminal, restoreTerminal } from './console-exit.js';
 import { limitsOf } from './rate-option.js';
+import { attachLogSink } from './log-options.js';
+import { dataDirFor } from './temp-data-dir.js';
 
 export interface RunConsoleExtras {
   /** `--theme NAME` (also read from `o.theme` when the CLI adds that flag, and P2PTERM_THEME). */
@@ -43,6 +45,8 @@ export interface RunConsoleExtras {
   readonly cleanup?: () => Promise<void>;
   /** `--no-join`: do not rejoin the remembered peer. */
   readonly noJoin?: boolean;
+  /** `--save`: remember --dir, --data and the --max-* limits too (otherwise they hold for this run only). */
+  readonly save?: boolean;
   /** `--record FILE`: every bus event of the node goes to FILE (io/bus-recorder.ts). */
   readonly record?: string;
 }
@@ -51,7 +55,8 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
   requireTerminal('p2pterm: the console needs a terminal; use `p2pterm node --headless` for scripts');
   const store = openSettings();
   const rejected: string[] = [];
-  const settings = mergeFlags(store, flagsGiven(o, extras), (m) => rejected.push(m));
+  const { remembered, oneOff } = splitOneOff(flagsGiven(o, extras), extras.save === true);
+  const settings = mergeFlags(store, remembered, (m) => rejected.push(m), oneOff);
   const started = startNode(o, settings);
   for (const message of rejected) started.early.push({ at: Date.now(), level: 'warn', topic: 'console', message });
   const node = started.peer.node;
@@ -73,6 +78,7 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
     cleanup: async () => {
       recorder?.close();
       await extras.cleanup?.();
+      await started.logFile.close();
     },
   });
   await attachFileService(started.peer, commands, extras, (p) => (peer = p));
@@ -119,6 +125,8 @@ function startNode(o: NodeCliOptions, settings: ConsoleSettings) {
   const bus = new EventBus();
   const early: LogLine[] = [];
   const stopEarlyLog = bus.on('log:line', (l) => void early.push(l));
+  // The screen owns the terminal: --log-file is the only copy outside the log pane.
+  const logFile = attachLogSink(bus, o, { stderr: null });
   const peer = newPeerNode({
     host: o.host,
     port: o.port,
@@ -130,12 +138,12 @@ function startNode(o: NodeCliOptions, settings: ConsoleSettings) {
     backoff: o.backoff,
     bus,
     dir: settings.dir ?? o.dir,
-    dataDir: settings.data ?? o.data,
-    limits: limitsOf(o),
+    dataDir: dataDirFor(o.port, settings.data ?? o.data).data,
+    limits: limitsOf(settings),
     tracker: settings.tracker ?? o.tracker,
     networkKey: o.networkKey,
   });
-  return { peer, early, stopEarlyLog };
+  return { peer, early, stopEarlyLog, logFile };
 }
 
 /** Opens the port, or leaves with exit code 2 (after restoring the terminal when the screen is up). */
@@ -205,7 +213,24 @@ function flagsGiven(o: NodeCliOptions, extras: RunConsoleExtras): FlagValues {
     data: o.data,
     refreshHz: extras.refreshHz,
     stabilizeMs: given('stabilizeMs', o.stabilizeMs !== DEFAULT_STABILIZE_MS) ? o.stabilizeMs : undefined,
+    maxDown: o.maxDown,
+    maxUp: o.maxUp,
+    maxTransfers: o.maxTransfers,
   };
+}
+
+/** Folders and limits given once hold for this run; they are remembered only with --save. */
+const ONE_OFF_KEYS = ['dir', 'data', 'maxDown', 'maxUp', 'maxTransfers'] as const;
+
+export function splitOneOff(flags: FlagValues, save: boolean): { remembered: FlagValues; oneOff: FlagValues } {
+  if (save) return { remembered: flags, oneOff: {} };
+  const remembered: Record<string, unknown> = { ...flags };
+  const oneOff: Record<string, unknown> = {};
+  for (const k of ONE_OFF_KEYS) {
+    oneOff[k] = flags[k];
+    delete remembered[k];
+  }
+  return { remembered, oneOff };
 }
 
 function pickTheme(name: ConsoleSettings['theme'], colors: 256 | 16 | 0): { name: string; warning?: string } {

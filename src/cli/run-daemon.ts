@@ -18,21 +18,25 @@ import { printJson, runHeadless } from './headless.js';
 import { nodeCommands, shutdownPeer } from './node-commands.js';
 import type { NodeCliOptions } from './node-options.js';
 import { limitsOf } from './rate-option.js';
-import { attachStderrLog } from './stderr-log.js';
+import { attachLogSink } from './log-options.js';
+import { dataDirFor } from './temp-data-dir.js';
 
 export interface DaemonCliOptions extends NodeCliOptions {
   readonly name?: string;
   readonly socket?: string;
   /** Run a tracker in the daemon on this port (0: a free one); the node registers with it unless --tracker. */
   readonly serveTracker?: number;
+  /** When --join fails: run on as a ring of one instead of exiting with code 2. */
+  readonly allowAlone?: boolean;
 }
 
-export async function runDaemon(o: DaemonCliOptions): Promise<void> {
+export async function runDaemon(given: DaemonCliOptions): Promise<void> {
+  const o = { ...given, data: dataDirFor(given.port, given.data).data };
   const bus = new EventBus();
   const history = new EventHistory();
   bus.onAny((name, payload) => history.record(name, payload));
   keepLoggingWithoutTerminal();
-  attachStderrLog(bus, o.verbose);
+  const log = attachLogSink(bus, o);
   process.on('SIGHUP', () => bus.emit('log:line', logLine('info', 'hang-up ignored: the daemon keeps running')));
   const tracker = o.serveTracker === undefined ? null : await startTracker(o, bus);
   const peer = await startOrExit({ ...o, tracker: o.tracker ?? tracker?.address }, bus, tracker);
@@ -45,19 +49,21 @@ export async function runDaemon(o: DaemonCliOptions): Promise<void> {
   };
   const server = new ControlServer({ path, node: peer.node, commands, history });
   await serveOrExit(server, path, peer, tracker);
+  const stopAll = async () => {
+    await server.close();
+    await shutdownPeer(peer);
+    await tracker?.server.stop();
+    await log.close();
+  };
+  if (o.join) await joinOrExit(peer, o.join, o.allowAlone === true, stopAll);
   peer.files.publishState();
   const snap = peer.node.snapshot({ fingers: false });
   printJson({ event: 'listening', id: snap.id, address: snap.address, socket: path, pid: process.pid });
   await runHeadless({
     commands,
     ignoreStdin: true,
-    shutdown: async () => {
-      await server.close();
-      await shutdownPeer(peer);
-      await tracker?.server.stop();
-    },
+    shutdown: stopAll,
   });
-  if (o.join) await joinOrLog(peer, o.join);
 }
 
 function logLine(level: 'info' | 'warn' | 'error', message: string) {
@@ -133,11 +139,18 @@ async function serveOrExit(
   }
 }
 
-/** A daemon whose bootstrap peer is down keeps running as a ring of one (`ctl join` can retry). */
-async function joinOrLog(peer: Peer, address: string): Promise<void> {
+/**
+ * Joins through `address`. A daemon whose bootstrap peer is down exits with code 2 and the reason
+ * (a service alone on a ring of its own is rarely what was meant), unless --allow-alone.
+ */
+async function joinOrExit(peer: Peer, address: string, allowAlone: boolean, stopAll: () => Promise<void>) {
   try {
     await peer.node.join(address);
   } catch (e) {
-    peer.node.log('error', 'ring', `joining through ${address}: ${(e as Error).message}`);
+    const why = `joining through ${address}: ${(e as Error).message}`;
+    if (allowAlone) return void peer.node.log('error', 'ring', `${why}; running alone (ctl join retries)`);
+    process.stderr.write(`p2pterm: ${why} (--allow-alone keeps the daemon running alone)\n`);
+    await stopAll().catch((err: Error) => process.stderr.write(`p2pterm: stopping: ${err.message}\n`));
+    process.exit(2);
   }
 }

@@ -6,11 +6,15 @@ import { printJson, runHeadless } from './headless.js';
 import { nodeCommands, shutdownPeer } from './node-commands.js';
 import type { NodeCliOptions } from './node-options.js';
 import { limitsOf } from './rate-option.js';
-import { attachStderrLog } from './stderr-log.js';
+import { attachLogSink } from './log-options.js';
+import { attachStderrProgress } from './stderr-progress.js';
+import { dataDirFor } from './temp-data-dir.js';
 
-export async function runHeadlessNode(o: NodeCliOptions): Promise<void> {
+export async function runHeadlessNode(given: NodeCliOptions): Promise<void> {
+  const o = { ...given, data: dataDirFor(given.port, given.data).data };
   const bus = new EventBus();
-  attachStderrLog(bus, o.verbose);
+  const log = attachLogSink(bus, o);
+  if (!o.quiet) attachStderrProgress(bus);
   const peer = await startOrExit(o, bus);
   const { node, files } = peer;
   const snap = node.snapshot();
@@ -19,7 +23,7 @@ export async function runHeadlessNode(o: NodeCliOptions): Promise<void> {
   await runHeadless({
     commands: { ...nodeCommands(node), ...fileCommands(files) },
     ignoreStdin: o.daemon,
-    shutdown: () => shutdownPeer(peer),
+    shutdown: () => shutdownPeer(peer).finally(() => log.close()),
   });
 }
 

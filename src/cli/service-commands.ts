@@ -25,6 +25,7 @@ export function addServiceCommands(program: Command): void {
       'also run a tracker on this port (0: a free one)',
       intIn(0, 65535, '--serve-tracker'),
     )
+    .option('--allow-alone', 'when --join fails, run alone instead of exiting with code 2', false)
     .action(async (raw) => {
       const { runDaemon } = await import('./run-daemon.js');
       await runDaemon({
@@ -32,6 +33,7 @@ export function addServiceCommands(program: Command): void {
         name: raw.name,
         socket: raw.socket,
         serveTracker: raw.serveTracker,
+        allowAlone: raw.allowAlone,
       });
     });
 

@@ -20,7 +20,8 @@ export async function fixNextFinger(
   try {
     const r = await ctx.route(fingerStart(st.self.id, i, ctx.bits));
     const text = `fix_fingers: lookup of n+2^${i} answered ${r.owner.address} (${r.hops} hops)`;
-    if (st === ctx.state) ctx.apply(core.setFinger(st, i, r.owner, ctx.clock.now()), explain && { text, into: explain });
+    if (st === ctx.state)
+      ctx.apply(core.setFinger(st, i, r.owner, ctx.clock.now()), explain && { text, into: explain });
     return i;
   } catch {
     return null; // no route now: the finger keeps its entry and fix_fingers comes back to it

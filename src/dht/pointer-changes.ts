@@ -36,7 +36,13 @@ function listChanges(before: readonly NodeRef[], after: readonly NodeRef[], caus
     if (sameNode(before[i], after[i])) continue;
     const from = before[i];
     const to = after[i];
-    out.push({ pointer: 'successor-list', index: i, from: from ? toJson(from) : null, to: to ? toJson(to) : null, cause });
+    out.push({
+      pointer: 'successor-list',
+      index: i,
+      from: from ? toJson(from) : null,
+      to: to ? toJson(to) : null,
+      cause,
+    });
   }
   return out;
 }

@@ -10,6 +10,7 @@
  */
 import type { NodeRef } from '../core/node-ref.js';
 import { sameNode } from '../core/node-ref.js';
+import { inHalfOpen } from '../core/ring-math.js';
 import { routeStep, type ChordState, type RouteStep } from '../core/chord-state.js';
 import { abortReason, IncompatiblePeerError, P2pError, raceAbort } from '../wire/errors.js';
 import type { Transport } from '../transport/transport.js';
@@ -18,6 +19,8 @@ import { fromWire } from './wire-refs.js';
 
 /** The most dead nodes a single lookup routes around before giving up. */
 const MAX_FAILURES = 24;
+/** Nodes that joined just before an owner a confirmation steps back over, at most. */
+const MAX_JOINER_STEPS = 4;
 /** Excluded nodes sent along with a step (the most recent ones). */
 const MAX_EXCLUDE_SENT = 32;
 
@@ -78,15 +81,45 @@ export async function route(
   for (;;) {
     [step, rpcs] = await walk(w, step, rpcs, maxHops);
     if (!opts.verify || sameNode(step.node, state.self) || w.path.some((n) => sameNode(n, step.node))) break;
-    rpcs++;
+    const counted = { rpcs };
     try {
-      await ask(w, step.node, 'ping', {});
+      step = { done: true, node: await confirmOwner(w, step.node, counted) };
+      rpcs = counted.rpcs;
       break;
     } catch (e) {
+      rpcs = counted.rpcs;
       step = afterFailure(w, step.node, e);
     }
   }
   return { owner: step.node, path: w.path, hops: w.path.length - 1, rpcs, failed: w.failed };
+}
+
+/**
+ * Confirms the owner a walk was told of: it must answer (asked twice, so one lost message does
+ * not make a live owner look dead), and its predecessor must not lie between the key and it —
+ * a node that just joined there, which the last hop did not know yet, is the owner then (it
+ * is confirmed the same way; when it does not answer, the node that did stands).
+ */
+async function confirmOwner(w: Walk, owner: NodeRef, counted: { rpcs: number }): Promise<NodeRef> {
+  const neighbours = (n: NodeRef) => (counted.rpcs++, ask(w, n, 'neighbours', {}));
+  let nb = await neighbours(owner).catch((e: unknown) => {
+    if (w.signal?.aborted || e instanceof IncompatiblePeerError) throw e;
+    return neighbours(owner);
+  });
+  let confirmed = owner;
+  for (let i = 0; i < MAX_JOINER_STEPS; i++) {
+    const p = nb.predecessor ? fromWire(nb.predecessor) : null;
+    if (!p || sameNode(p, confirmed) || inHalfOpen(w.key, p.id, confirmed.id)) return confirmed;
+    if (sameNode(p, w.state.self)) return p;
+    try {
+      nb = await neighbours(p);
+    } catch (e) {
+      if (w.signal?.aborted) throw e;
+      return confirmed;
+    }
+    confirmed = p;
+  }
+  return confirmed;
 }
 
 /** Walks until a node names the owner; returns that answer and the RPCs counted so far. */
@@ -138,7 +171,7 @@ function askStep(w: Walk, next: NodeRef): Promise<ResponseBody<'find_step'>> {
   return ask(w, next, 'find_step', { key: w.keyHex, exclude: [...w.exclude].slice(-MAX_EXCLUDE_SENT) });
 }
 
-function ask<T extends 'find_step' | 'ping'>(
+function ask<T extends 'find_step' | 'neighbours'>(
   w: Walk,
   to: NodeRef,
   type: T,

@@ -11,7 +11,10 @@ import { RELEASE } from '../transport/transport.js';
 import type { RateLimiter } from '../transfer/rate-limiter.js';
 import { P2pError } from '../wire/errors.js';
 import type { SharedFolder } from './shared-folder.js';
+import { Choker } from './choker.js';
 
+/** Uploads served at once; beyond it the choker orders who goes next. */
+const UPLOADS_AT_ONCE = 16;
 /** Open readers kept per manifest id, so a transfer does not reopen the file per chunk. */
 const MAX_OPEN_READERS = 32;
 /** Chunk buffers kept for reuse once their bytes are sent: 16 MiB. */
@@ -22,6 +25,8 @@ export class FileServing {
   private readonly readers = new Map<string, Promise<ChunkReader>>();
   /** Bytes served so far (for the console's upload figures). */
   bytesServed = 0;
+  /** Who gets upload places first (peers that upload to us); see choker.ts. */
+  readonly choker = new Choker({ concurrency: UPLOADS_AT_ONCE });
 
   constructor(
     private readonly node: ChordNode,
@@ -35,30 +40,42 @@ export class FileServing {
       this.requireShared(name);
       return { manifest: (await this.folder.manifest(name)).bytes as Uint8Array<ArrayBuffer> };
     });
-    this.node.handle('file_chunk', async ({ name, manifest, index, count }) => {
+    this.node.handle('file_chunk', async ({ name, manifest, index, count }, from) => {
       this.requireShared(name);
-      // An open reader for this manifest serves at once; a file changed since is caught by the
-      // downloader's chunk check, and by the size check when a reader is (re)opened.
-      let reader = this.readers.get(manifest);
-      if (!reader) {
-        const entry = await this.folder.manifest(name);
-        if (entry.id !== manifest) throw new P2pError('CHANGED', `${name} changed since its manifest was fetched`);
-        reader = this.reader(entry.id, this.folder.pathOf(name), entry.manifest);
-      }
-      const r = await reader;
-      // A run of chunks (count > 1) is read and sent at once: one request instead of several.
-      const n = servedCount(r.manifest, checkIndex(r.manifest, index), count);
-      const data = this.buffers.acquire(spanLength(r.manifest, index, n));
+      // The place is held while the chunk is read and its upload bandwidth taken; not every
+      // transport reports when the bytes are out (see RELEASE), so it is given back here.
+      const done = await this.choker.acquire(from.address ?? `client ${from.id}`);
       try {
-        await r.readSpanInto(index, n, data);
-        await this.uploadLimiter.take(data.length);
-      } catch (e) {
-        this.buffers.release(data);
-        throw e;
+        return await this.serveChunk(name, manifest, index, count);
+      } finally {
+        done();
       }
-      this.bytesServed += data.length;
-      return { data: data as Uint8Array<ArrayBuffer>, [RELEASE]: () => this.buffers.release(data) };
     });
+  }
+
+  /** Reads and returns a run of chunks. */
+  private async serveChunk(name: string, manifest: string, index: number, count: number | undefined) {
+    // An open reader for this manifest serves at once; a file changed since is caught by the
+    // downloader's chunk check, and by the size check when a reader is (re)opened.
+    let reader = this.readers.get(manifest);
+    if (!reader) {
+      const entry = await this.folder.manifest(name);
+      if (entry.id !== manifest) throw new P2pError('CHANGED', `${name} changed since its manifest was fetched`);
+      reader = this.reader(entry.id, this.folder.pathOf(name), entry.manifest);
+    }
+    const r = await reader;
+    // A run of chunks (count > 1) is read and sent at once: one request instead of several.
+    const n = servedCount(r.manifest, checkIndex(r.manifest, index), count);
+    const data = this.buffers.acquire(spanLength(r.manifest, index, n));
+    try {
+      await r.readSpanInto(index, n, data);
+      await this.uploadLimiter.take(data.length);
+    } catch (e) {
+      this.buffers.release(data);
+      throw e;
+    }
+    this.bytesServed += data.length;
+    return { data: data as Uint8Array<ArrayBuffer>, [RELEASE]: () => this.buffers.release(data) };
   }
 
   async close(): Promise<void> {

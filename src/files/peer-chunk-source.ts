@@ -47,7 +47,10 @@ export class PeerChunkSource implements ChunkSource {
     const { data } = await this.request(first, signal, target, count);
     if (data === target) return data.byteLength;
     if (data.byteLength > target.byteLength) {
-      throw new TransferError('BAD_CHUNK', `chunks ${first}+${count} from ${this.id}: ${data.byteLength} bytes, too many`);
+      throw new TransferError(
+        'BAD_CHUNK',
+        `chunks ${first}+${count} from ${this.id}: ${data.byteLength} bytes, too many`,
+      );
     }
     target.set(data);
     return data.byteLength;

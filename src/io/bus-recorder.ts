@@ -6,12 +6,7 @@
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { EventBus } from '../bus/event-bus.js';
-import {
-  RECORDING_FORMAT,
-  RECORDING_VERSION,
-  type RecordedNode,
-  type RecordingHeader,
-} from '../bus/recording.js';
+import { RECORDING_FORMAT, RECORDING_VERSION, type RecordedNode, type RecordingHeader } from '../bus/recording.js';
 
 /** What the recorder needs of a node: its bus, its clock and its state now. */
 export interface RecordableNode {

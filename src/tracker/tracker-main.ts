@@ -30,6 +30,8 @@ export interface RunTrackerOptions {
   readonly networkKey?: Buffer;
   /** Also log debug lines. Default false. */
   readonly verbose?: boolean;
+  /** Where log lines go instead of stderr (the CLI's --log-level/--log-file/--quiet). */
+  readonly log?: (level: TrackerLogLevel, msg: string) => void;
   /** Stops the tracker when aborted (in addition to SIGINT/SIGTERM). */
   readonly signal?: AbortSignal;
   /** Install SIGINT/SIGTERM handlers. Default true. */
@@ -50,9 +52,11 @@ export function defaultTrackerDbPath(env: NodeJS.ProcessEnv = process.env): stri
 export async function runTracker(opts: RunTrackerOptions = {}): Promise<void> {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
-  const log = (level: TrackerLogLevel, msg: string): void => {
-    if (level !== 'debug' || opts.verbose) stderr.write(`${new Date().toISOString()} ${level} ${msg}\n`);
-  };
+  const log =
+    opts.log ??
+    ((level: TrackerLogLevel, msg: string): void => {
+      if (level !== 'debug' || opts.verbose) stderr.write(`${new Date().toISOString()} ${level} ${msg}\n`);
+    });
   const server = new TrackerServer({
     host: opts.host ?? '0.0.0.0',
     port: opts.port ?? P2PCI_DEFAULT_PORT,

@@ -64,7 +64,8 @@ export class ChunkReader {
     const i = checkIndex(this.manifest, first);
     checkIndex(this.manifest, i + count - 1);
     const len = spanLength(this.manifest, i, count);
-    if (target.byteLength !== len) throw new RangeError(`chunks ${i}+${count} are ${len} bytes, target is ${target.byteLength}`);
+    if (target.byteLength !== len)
+      throw new RangeError(`chunks ${i}+${count} are ${len} bytes, target is ${target.byteLength}`);
     await readInto(this.fh, target, chunkOffset(this.manifest, i));
   }
 

@@ -229,7 +229,7 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
       const views = await this.fetchVerified(peer, span, slot, ctl.signal);
       peer.inflight.delete(ctl);
       for (let i = first + views.length; i < first + count; i++) this.picker.release(i, peer.src.id);
-      const written = Promise.all(views.map((v, k) => this.accept(peer, first + k, v)));
+      const written = this.accept(peer, first, views);
       this.pump(); // the source's place is free: its next request goes out during the writes
       await written;
     } catch (e) {
@@ -249,14 +249,26 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     return verifySpan(this.opts.hashPool, this.manifest, peer.src, span.first, n, slot, signal);
   }
 
-  /** A verified chunk: the first copy wins and is written; the others are cancelled. */
-  private async accept(peer: Peer, index: number, bytes: Uint8Array): Promise<void> {
+  /** Verified chunks from `first` on: the first copy of each wins and is written; other copies are cancelled. */
+  private async accept(peer: Peer, first: number, views: readonly Uint8Array[]): Promise<void> {
     peer.errors = 0;
-    if (this.picker.isDone(index) || !this.settle) return this.picker.release(index, peer.src.id);
-    for (const loser of this.picker.complete(index, peer.src.id)) this.cancel(this.peers.get(loser), index);
+    const runs: { k: number; n: number }[] = []; // runs of chunks this copy won, as view ranges
+    views.forEach((_, k) => {
+      const i = first + k;
+      if (this.picker.isDone(i) || !this.settle) return this.picker.release(i, peer.src.id);
+      for (const loser of this.picker.complete(i, peer.src.id)) this.cancel(this.peers.get(loser), i);
+      const last = runs.at(-1);
+      if (last && last.k + last.n === k) last.n++;
+      else runs.push({ k, n: 1 });
+    });
+    await Promise.all(runs.map(({ k, n }) => this.write(peer, first + k, n, joined(views, k, n))));
+  }
+
+  /** Writes a run of won chunks; a write failure fails the download. */
+  private async write(peer: Peer, first: number, count: number, bytes: Uint8Array): Promise<void> {
     this.writing++;
     try {
-      await this.part.write(index, bytes);
+      await this.part.writeRun(first, count, bytes);
     } catch (e) {
       this.fail(e);
       return;
@@ -264,7 +276,7 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
       this.writing--;
     }
     this.bytes += bytes.byteLength;
-    this.fetched++;
+    this.fetched += count;
     peer.meter.add(bytes.byteLength);
     this.meter.add(bytes.byteLength);
     this.progressSoon();
@@ -345,4 +357,11 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     this.trailing = null;
     this.lastEmit = Infinity;
   }
+}
+
+/** Views `k` .. `k + n - 1` (adjacent in one slot) as one view. */
+function joined(views: readonly Uint8Array[], k: number, n: number): Uint8Array {
+  const head = views[k]!;
+  const tail = views[k + n - 1]!;
+  return new Uint8Array(head.buffer, head.byteOffset, tail.byteOffset + tail.byteLength - head.byteOffset);
 }

@@ -21,7 +21,7 @@ import { z } from 'zod';
 import { readFully, writeFully } from './read-fully.js';
 import type { FileDigest } from './file-digest.js';
 import type { HashPool } from './hash-pool.js';
-import { chunkLength, chunkOffset, manifestId, type Manifest } from './manifest.js';
+import { chunkLength, chunkOffset, manifestId, type Manifest, spanLength } from './manifest.js';
 import { resolveInside, safeFileName, truncateUtf8 } from './safe-name.js';
 import { CHECKPOINT_BYTES, MAX_NAME_BYTES } from './transfer-constants.js';
 import { TransferError } from './transfer-error.js';
@@ -127,26 +127,34 @@ export class PartFile {
   }
 
   /** Writes verified chunk `index` at its offset and records it. */
-  async write(index: number, bytes: Uint8Array): Promise<void> {
+  write(index: number, bytes: Uint8Array): Promise<void> {
+    return this.writeRun(index, 1, bytes);
+  }
+
+  /** Writes `count` verified consecutive chunks from `first` (`bytes`: theirs, back to back) and records them. */
+  async writeRun(first: number, count: number, bytes: Uint8Array): Promise<void> {
     if (this.failure) throw this.failure;
     if (this.closed) throw new TransferError('ABORTED', 'part file closed');
-    const len = chunkLength(this.manifest, index);
-    if (!(index >= 0 && index < this.manifest.chunks.length) || this.has(index) || this.writing.has(index)) {
-      throw new TransferError('BAD_INDEX', `chunk ${index} is out of range or already written`);
+    const m = this.manifest;
+    for (let i = first; i < first + count; i++) {
+      if (!(i >= 0 && i < m.chunks.length) || this.has(i) || this.writing.has(i)) {
+        throw new TransferError('BAD_INDEX', `chunk ${i} is out of range or already written`);
+      }
     }
-    if (bytes.byteLength !== len) throw new TransferError('BAD_CHUNK', `chunk ${index} is not ${len} bytes`);
-    this.writing.add(index);
+    const len = spanLength(m, first, count);
+    if (bytes.byteLength !== len) throw new TransferError('BAD_CHUNK', `chunks ${first}+${count} are not ${len} bytes`);
+    for (let i = first; i < first + count; i++) this.writing.add(i);
     try {
-      await this.track(writeFully(this.fh, bytes, chunkOffset(this.manifest, index)));
+      await this.track(writeFully(this.fh, bytes, chunkOffset(m, first)));
     } finally {
-      this.writing.delete(index);
+      for (let i = first; i < first + count; i++) this.writing.delete(i);
     }
-    // A chunk that extends the verified prefix is hashed from memory, not read back.
+    // Chunks that extend the verified prefix are hashed from memory, not read back.
     const fed =
-      index === this.prefix && this.needsWholeCheck && !this.closed
-        ? this.wholeDigest().feed(chunkOffset(this.manifest, index), bytes)
+      first === this.prefix && this.needsWholeCheck && !this.closed
+        ? this.wholeDigest().feed(chunkOffset(m, first), bytes)
         : null;
-    this.mark(index, true);
+    for (let i = first; i < first + count; i++) this.mark(i, true);
     await fed;
     this.sinceCheckpoint += len;
     // A failed checkpoint is kept in `failure` (see checkpoint()) and fails the next write.

@@ -7,8 +7,12 @@ import type { Socket } from 'node:net';
 import type { LogFn } from '../core/log.js';
 
 export interface PeerLimits {
-  /** Inbound connections from one IP address at once (default 64). */
+  /**
+   * Inbound connections from one IP address at once (default 64). Loopback is exempt unless
+   * `limitLoopback`: rings of many nodes on one host all connect from it.
+   */
   readonly maxConnsPerAddress?: number;
+  readonly limitLoopback?: boolean;
   /** An inbound connection silent this long is closed, in ms (default 10 min; 0: never). */
   readonly idleMs?: number;
 }
@@ -24,6 +28,7 @@ export class PeerDoor {
   private readonly lastLogged = new Map<string, number>();
   private readonly maxConns: number;
   private readonly idleMs: number;
+  private readonly limitLoopback: boolean;
 
   constructor(
     limits: PeerLimits,
@@ -31,13 +36,14 @@ export class PeerDoor {
   ) {
     this.maxConns = limits.maxConnsPerAddress ?? DEFAULT_MAX_CONNS_PER_ADDRESS;
     this.idleMs = limits.idleMs ?? DEFAULT_IDLE_MS;
+    this.limitLoopback = limits.limitLoopback ?? false;
   }
 
   /** Admits `socket` (counting it until it closes), or destroys it and returns false. */
   admit(socket: Socket): boolean {
     const ip = socket.remoteAddress ?? '?';
     const n = this.perAddress.get(ip) ?? 0;
-    if (n >= this.maxConns) {
+    if (n >= this.maxConns && (this.limitLoopback || !isLoopback(ip))) {
       this.logLimited(ip, `refusing a connection from ${ip}: it already has ${n} (the limit per address)`);
       socket.destroy();
       return false;
@@ -48,14 +54,21 @@ export class PeerDoor {
       if (left <= 0) this.perAddress.delete(ip);
       else this.perAddress.set(ip, left);
     });
-    if (this.idleMs > 0) {
-      socket.setTimeout(this.idleMs);
-      socket.once('timeout', () => {
-        this.log('debug', 'tcp', `closing an idle connection from ${ip}:${socket.remotePort}`);
-        socket.destroy();
-      });
-    }
+    this.watchIdle(socket);
     return true;
+  }
+
+  /**
+   * Closes `socket` once it is idle for the bound. A TLS socket needs its own watch: it reads
+   * the connection itself, so the raw socket under it sees no traffic (call setTimeout(0) on that).
+   */
+  watchIdle(socket: Socket): void {
+    if (this.idleMs <= 0) return;
+    socket.setTimeout(this.idleMs);
+    socket.once('timeout', () => {
+      this.log('debug', 'tcp', `closing an idle connection from ${socket.remoteAddress}:${socket.remotePort}`);
+      socket.destroy();
+    });
   }
 
   /** Connections now open from `ip`. */
@@ -70,4 +83,8 @@ export class PeerDoor {
     this.lastLogged.set(key, now);
     this.log('warn', 'tcp', message);
   }
+}
+
+function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 }

@@ -179,7 +179,12 @@ export class TcpTransport implements Transport {
     acceptPrivate(socket, first, {
       key,
       log: (level, message) => this.log(level, 'tcp', message),
-      onSecure: (secure) => (this.closing ? secure.destroy() : this.acceptNode(secure, handler, null)),
+      onSecure: (secure) => {
+        if (this.closing) return void secure.destroy();
+        socket.setTimeout(0);
+        this.door.watchIdle(secure);
+        this.acceptNode(secure, handler, null);
+      },
     });
   }
 

@@ -76,7 +76,10 @@ export class CommandRunner {
     if (typeof reply.problem === 'string') return this.fail(line, `${cmd}: ${reply.problem}`);
     const body = Object.fromEntries(Object.entries(reply).filter(([k]) => k !== 'cmd' && k !== 'ok'));
     const lines = Object.keys(body).length ? formatReply(body) : [];
-    this.deps.log('info', `${cmd}: ok${lines.length ? ` (${lines.length} ${lines.length === 1 ? 'line' : 'lines'})` : ''}`);
+    this.deps.log(
+      'info',
+      `${cmd}: ok${lines.length ? ` (${lines.length} ${lines.length === 1 ? 'line' : 'lines'})` : ''}`,
+    );
     this.deps.say(`${cmd}: ok`);
     if (lines.length && !opts.quiet) this.deps.showReply(`:${line.trim()}`, lines);
   }

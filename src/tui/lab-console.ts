@@ -53,9 +53,7 @@ export function openLabConsole(lab: RingLab, opts: LabConsoleOptions): ConsoleAp
   const commands = {
     ...base,
     speed: (a: string[]) =>
-      base.speed!([
-        a[0] === 'x2' ? String(lab.clock.speed * 2) : a[0] === '/2' ? String(lab.clock.speed / 2) : a[0]!,
-      ]),
+      base.speed!([a[0] === 'x2' ? String(lab.clock.speed * 2) : a[0] === '/2' ? String(lab.clock.speed / 2) : a[0]!]),
     select: async (a: string[]) => {
       if (a[0] === 'next' || a[0] === 'prev') return (lab.select({ delta: a[0] === 'next' ? 1 : -1 }), {});
       return base.select!(a);

@@ -18,7 +18,12 @@ export function replayKeys(player: ReplayPlayer, app: () => ConsoleApp): KeyBind
       hint: 'play',
       run: act(() => (player.playing ? player.pause() : player.play())),
     },
-    { keys: [']'], help: 'replay: one stabilization round forward', hint: 'round', run: act(() => player.stepRound(1)) },
+    {
+      keys: [']'],
+      help: 'replay: one stabilization round forward',
+      hint: 'round',
+      run: act(() => player.stepRound(1)),
+    },
     { keys: ['['], help: 'replay: one stabilization round back', run: act(() => player.stepRound(-1)) },
     { keys: ['>'], help: 'replay: twice as fast', run: act(() => (player.speed = Math.min(256, player.speed * 2))) },
     { keys: ['<'], help: 'replay: half as fast', run: act(() => (player.speed = Math.max(1 / 16, player.speed / 2))) },

@@ -62,7 +62,10 @@ export function roundDetail(o: StabilizeOutcome, name: NameOf, arrow: string): s
     lines.push(`its predecessor: ${full(o.successorPredecessor)}; succ.pred == me? ${o.healthy ? 'yes' : 'no'}`);
   }
   const changes = o.changes ?? [];
-  lines.push('', changes.length ? `${changes.length} pointer${changes.length === 1 ? '' : 's'} moved:` : 'no pointer moved');
+  lines.push(
+    '',
+    changes.length ? `${changes.length} pointer${changes.length === 1 ? '' : 's'} moved:` : 'no pointer moved',
+  );
   for (const c of changes) {
     lines.push(`${pointerName(c)}: ${full(c.from)} ${arrow} ${full(c.to)}`, `  because: ${c.cause}`);
   }

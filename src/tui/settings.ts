@@ -7,11 +7,12 @@
  * schema validator, ~80 ms to load) writes changes, loaded on the first write after start-up;
  * the console's first frame does not wait for it.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import envPaths from 'env-paths';
 import { DEFAULT_STABILIZE_MS } from '../core/constants.js';
 import { listThemes } from './theme.js';
+import { parseRate } from './rate-text.js';
 
 export interface ConsoleSettings {
   /** Theme name from themes/*.json. Default "dark". */
@@ -30,6 +31,12 @@ export interface ConsoleSettings {
   stabilizeMs: number;
   /** Mouse clicks and wheel. Default true. */
   mouse: boolean;
+  /** Download limit in bytes/s (absent or 0: none). */
+  maxDown?: number;
+  /** Upload limit in bytes/s (absent or 0: none). */
+  maxUp?: number;
+  /** Downloads running at once (absent: the file service's default). */
+  maxTransfers?: number;
   /** The `:` command line's history, newest last. */
   history: string[];
 }
@@ -55,12 +62,35 @@ export interface SettingsStore {
 
 /** The file conf keeps the settings in: the same resolution conf applies to these options. */
 export function settingsPath(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  return resolve(env.P2PTERM_CONFIG_DIR || envPaths('p2pterm', { suffix: 'nodejs' }).config, 'config.json');
+  return resolve(env.P2PTERM_CONFIG_DIR || envPaths('p2pterm', { suffix: '' }).config, 'config.json');
+}
+
+/** Where versions before the folder was named `p2pterm` kept the settings (`p2pterm-nodejs`). */
+export function oldSettingsPath(): string {
+  return resolve(envPaths('p2pterm', { suffix: 'nodejs' }).config, 'config.json');
+}
+
+/**
+ * Copies an old `p2pterm-nodejs` settings file to the new place once, when the new one is absent;
+ * returns the old path when it did. Never with P2PTERM_CONFIG_DIR (an explicit place).
+ */
+export function adoptOldSettings(env: Readonly<Record<string, string | undefined>>, path: string): string | null {
+  const old = oldSettingsPath();
+  if (env.P2PTERM_CONFIG_DIR || existsSync(path) || !existsSync(old)) return null;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    copyFileSync(old, path);
+    return old;
+  } catch {
+    // Not copied (read-only home, a race with another start): the defaults apply, as on a first start.
+    return null;
+  }
 }
 
 /** The real store, under the user's config dir or `P2PTERM_CONFIG_DIR`. */
 export function openSettings(env: Readonly<Record<string, string | undefined>> = process.env): SettingsStore {
   const path = settingsPath(env);
+  adoptOldSettings(env, path);
   const data: Partial<ConsoleSettings> = { ...SETTING_DEFAULTS, ...readStored(path) };
   const open = lazyConf(env);
   let writes: Promise<void> = Promise.resolve();
@@ -97,6 +127,7 @@ function lazyConf(env: Readonly<Record<string, string | undefined>>): () => Prom
       ({ default: Conf }) =>
         new Conf<ConsoleSettings>({
           projectName: 'p2pterm',
+          projectSuffix: '',
           cwd: env.P2PTERM_CONFIG_DIR || undefined,
           defaults: SETTING_DEFAULTS,
         }),
@@ -154,7 +185,7 @@ function intParser(min: number, max: number) {
   };
 }
 
-function optional(check: (t: string) => string) {
+function optional<T>(check: (t: string) => T) {
   return (t: string) => (t.trim() === '' ? undefined : check(t.trim()));
 }
 
@@ -172,6 +203,9 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   { key: 'tracker', label: 'Tracker', parse: optional((t) => (hostPortRe.test(t) ? t : fail('expected HOST:PORT'))) },
   { key: 'dir', label: 'Shared folder', parse: optional((t) => t) },
   { key: 'data', label: 'Data folder', parse: optional((t) => t) },
+  { key: 'maxDown', label: 'Download limit (bytes/s, 500K, 2M; 0: none)', parse: optional((t) => parseRate(t)) },
+  { key: 'maxUp', label: 'Upload limit (bytes/s; 0: none)', parse: optional((t) => parseRate(t)) },
+  { key: 'maxTransfers', label: 'Downloads at once', parse: optional((t) => intParser(1, 64)(t)) },
   { key: 'refreshHz', label: 'Refresh rate (fps)', parse: intParser(1, 60) },
   { key: 'stabilizeMs', label: 'Stabilization interval (ms)', parse: intParser(10, 3_600_000) },
   {
@@ -199,10 +233,17 @@ export interface FlagValues {
   readonly data?: string;
   readonly refreshHz?: number;
   readonly stabilizeMs?: number;
+  readonly maxDown?: number;
+  readonly maxUp?: number;
+  readonly maxTransfers?: number;
 }
 
+/** Settings that are optional (no default) and listed in the merged result. */
+const OPTIONAL_KEYS: readonly SettingKey[] = ['join', 'tracker', 'dir', 'data', 'maxDown', 'maxUp', 'maxTransfers'];
+
 /**
- * Flags win and are remembered; what was not given comes from the store. An invalid value (a
+ * Flags win and are remembered; what was not given comes from the store. `oneOff` values
+ * (folders and limits given without --save) win for this run only and are not stored. An invalid value (a
  * theme that does not exist) is never remembered, and one already stored is dropped: each is
  * reported through `rejected` once, instead of warning again on every start.
  */
@@ -210,6 +251,7 @@ export function mergeFlags(
   store: SettingsStore,
   flags: FlagValues,
   rejected: (message: string) => void = () => undefined,
+  oneOff: FlagValues = {},
 ): ConsoleSettings {
   const themes = listThemes();
   const known = (name: unknown) => themes.length === 0 || themes.includes(name as string);
@@ -227,8 +269,9 @@ export function mergeFlags(
     store.set(k as SettingKey, v as never);
   }
   const out = {} as ConsoleSettings;
-  for (const key of Object.keys(SETTING_DEFAULTS).concat(['join', 'tracker', 'dir', 'data']) as SettingKey[]) {
-    (out as unknown as Record<string, unknown>)[key] = store.get(key);
+  for (const key of (Object.keys(SETTING_DEFAULTS) as SettingKey[]).concat(OPTIONAL_KEYS)) {
+    const once = (oneOff as Record<string, unknown>)[key];
+    (out as unknown as Record<string, unknown>)[key] = once ?? store.get(key);
   }
   return out;
 }

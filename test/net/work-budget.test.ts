@@ -4,6 +4,7 @@
  * in service. Real TCP on loopback.
  */
 import test from 'ava';
+import { connect } from 'node:net';
 import { hashId } from '../../src/core/ring-math.js';
 import { TcpTransport } from '../../src/transport/tcp-transport.js';
 import type { RequestHandler } from '../../src/transport/transport.js';
@@ -58,6 +59,41 @@ test('many connections flooding together get BUSY beyond the node-wide bound; no
   } finally {
     release();
     await Promise.all(clients.map((c) => c.close()));
+    await server.close();
+  }
+});
+
+test('connections beyond the limit per address are closed; idle ones too', async (t) => {
+  let id = '0';
+  const lines: string[] = [];
+  const server = new TcpTransport({
+    identity: () => ({ id, bits: 8, routing: 'chord' }),
+    limits: { maxConnsPerAddress: 3, limitLoopback: true, idleMs: 300 },
+    log: (_l, _topic, m) => void lines.push(m),
+  });
+  const address = await server.listen((async () => ({ id })) as RequestHandler);
+  id = hashId(address, 8).toString(16);
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  const sockets = Array.from({ length: 6 }, () => connect({ host: '127.0.0.1', port }));
+  try {
+    const closedAt = sockets.map(
+      (s) =>
+        new Promise<number>((resolve) => {
+          const start = Date.now();
+          s.on('error', () => undefined); // a refused socket may see a reset: expected here
+          s.on('close', () => resolve(Date.now() - start));
+        }),
+    );
+    const times = await Promise.all(closedAt);
+    const early = times.filter((ms) => ms < 250).length;
+    t.is(early, 3, `closed after ${times.join(', ')} ms`);
+    t.true(
+      times.every((ms) => ms < 3000),
+      'idle ones closed too',
+    );
+    t.is(lines.filter((l) => /refusing a connection from 127\.0\.0\.1/.test(l)).length, 1, 'logged once');
+  } finally {
+    for (const s of sockets) s.destroy();
     await server.close();
   }
 });

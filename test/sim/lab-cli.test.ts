@@ -88,8 +88,8 @@ test('headless --json on a naive ring with latency: N/2 reference, figures in la
   t.is(lines.at(-1)!.event, 'done');
 });
 
-test('bad flags are refused with exit code 1', async (t) => {
+test('bad flags are refused with exit code 2 (a usage error)', async (t) => {
   const { code, err } = await run(['--headless', '--crash', '2']);
-  t.is(code, 1);
+  t.is(code, 2);
   t.regex(err, /--crash must be a fraction/);
 });

@@ -12,7 +12,11 @@ import { SimRing } from '../../src/sim/sim-ring.js';
 import { indexAtTime, readRecording, stateAt } from '../../src/tui/replay-model.js';
 import type { NodeSnapshot } from '../../src/dht/node-snapshot.js';
 
-function brief(s: { predecessor: { address: string } | null; successors: readonly { address: string }[]; fingers: readonly { index: number; node: { address: string } }[] }) {
+function brief(s: {
+  predecessor: { address: string } | null;
+  successors: readonly { address: string }[];
+  fingers: readonly { index: number; node: { address: string } }[];
+}) {
   return {
     predecessor: s.predecessor?.address ?? null,
     successors: s.successors.map((n) => n.address),

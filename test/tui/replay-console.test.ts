@@ -40,7 +40,6 @@ test('replay: ] steps rounds forward, [ steps back, :jump goes to a time; panes 
   const live = await recordRing(path);
   const rec = readRecording(path);
   const term = fakeTerminal(160, 48);
-  // biome-ignore lint/style/useConst: assigned after the player that refers to it
   let app: ReturnType<typeof createConsole> | null = null;
   const player = new ReplayPlayer(rec, live.address, (node) => app?.showNode(node));
   app = createConsole({
@@ -72,7 +71,11 @@ test('replay: ] steps rounds forward, [ steps back, :jump goes to a time; panes 
     const at = stateAt(rec, live.address, indexAtTime(rec, live.joinedAt))!;
     t.is(at.successors[0]!.address, live.joined.successors[0]!.address);
     t.is(player.snapshot().successors[0]!.address, live.joined.successors[0]!.address);
-    t.regex(text(), new RegExp(`succ ${live.joined.successors[0]!.id.slice(0, 4)}`), 'status bar shows the successor then');
+    t.regex(
+      text(),
+      new RegExp(`succ ${live.joined.successors[0]!.id.slice(0, 4)}`),
+      'status bar shows the successor then',
+    );
     t.true(text().includes(live.joined.fingers.at(-1)!.node.address), 'finger table as it was');
 
     await app.runCommand(`jump ${(player.end - player.start) / 1000 + 1}`);

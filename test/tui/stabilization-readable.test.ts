@@ -26,14 +26,22 @@ test('a join and a crash: every moved pointer is on the bus with its cause, noti
     const pred = notify!.changes![0]!;
     t.is(pred.pointer, 'predecessor');
     t.regex(pred.cause, /^notify from \S+:\d+/);
-    t.is(node.snapshot().predecessor?.address, rounds.filter((o) => o.trigger === 'notify').at(-1)!.changes![0]!.to!.address);
-    t.true(logs.some((m) => /^predecessor \S+ → \S+: notify/.test(m)), 'and a log line');
+    t.is(
+      node.snapshot().predecessor?.address,
+      rounds.filter((o) => o.trigger === 'notify').at(-1)!.changes![0]!.to!.address,
+    );
+    t.true(
+      logs.some((m) => /^predecessor \S+ → \S+: notify/.test(m)),
+      'and a log line',
+    );
     const adopted = rounds.find((o) => o.changes?.some((c) => c.pointer === 'successor'));
     const succ = adopted!.changes!.find((c) => c.pointer === 'successor')!;
     t.regex(succ.cause, /^neighbours reply from \S+: its predecessor is \S+, closer, and answered/);
     t.is(succ.from?.address, adopted!.successor.address === succ.to?.address ? succ.from?.address : succ.from?.address);
     t.true(
-      rounds.some((o) => o.changes?.some((c) => c.pointer === 'finger' && /^fix_fingers: lookup of n\+2\^\d+/.test(c.cause))),
+      rounds.some((o) =>
+        o.changes?.some((c) => c.pointer === 'finger' && /^fix_fingers: lookup of n\+2\^\d+/.test(c.cause)),
+      ),
       'a finger fixed by a lookup says which',
     );
     const successor = ring.live.find((n) => n.self.address === node.snapshot().successors[0]!.address)!;
@@ -71,7 +79,10 @@ for (const [cols, rows] of [
       // The explanation lines under a round never end in an ellipsis: they wrap.
       const explanation = lines.filter((l) => /│ {2,4}\S/.test(l.slice(l.lastIndexOf('│', l.length - 2))));
       t.true(explanation.length > 0);
-      t.false(explanation.some((l) => /…│\s*$/.test(l)), explanation.join('\n'));
+      t.false(
+        explanation.some((l) => /…│\s*$/.test(l)),
+        explanation.join('\n'),
+      );
       await c.keys('G', 'enter');
       const detail = c.text().join('\n');
       t.regex(detail, /because: /);

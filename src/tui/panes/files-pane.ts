@@ -76,7 +76,8 @@ export class FilesPane extends Pane {
     const dir = this.ctx.setting('dir');
     const head = dir ? [t.tag('dim', escapeTags(fit(dir, width, this.ctx.glyphs.ellipsis)))] : [];
     const empty = this.ctx.hasCommand('put') ? EMPTY : NO_SERVICE;
-    if (this.files.length === 0) return head.concat(empty.map((s) => t.tag('dim', fit(s, width, this.ctx.glyphs.ellipsis))));
+    if (this.files.length === 0)
+      return head.concat(empty.map((s) => t.tag('dim', fit(s, width, this.ctx.glyphs.ellipsis))));
     const cols = columns(width);
     const header = `${fit('name', cols.name, '')} ${fit('size', cols.size, '', 'right')} ${fit('state', cols.state, '')}`;
     const lines = head.concat(t.tag('heading', escapeTags(fit(header, width, ''))));

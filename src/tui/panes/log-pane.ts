@@ -10,6 +10,7 @@ import { clockTime, escapeTags, fit } from '../format.js';
 import type { KeyBinding } from '../keymap.js';
 import type { ThemeRole } from '../theme.js';
 import { Pane, type PaneContext } from './pane.js';
+import { defaultLogFileName, saveLog } from '../log-save.js';
 
 export type LogLine = BusEvents['log:line'];
 
@@ -61,6 +62,7 @@ export class LogPane extends Pane {
       { keys: ['g', 'home'], help: 'oldest line', run: () => this.scroll(Infinity) },
       { keys: ['G', 'end'], help: 'newest line and follow', run: () => this.setFollow(true) },
       { keys: ['c'], help: 'clear the log', run: () => this.clear() },
+      { keys: ['w'], help: 'write the scrollback to a file (asks where)', hint: 'save', run: () => this.askSave() },
       {
         keys: ['enter'],
         help: 'open the bottom line shown (and the ones above it) whole, wrapped',
@@ -174,6 +176,18 @@ export class LogPane extends Pane {
     this.minLevel = LEVELS[(LEVELS.indexOf(this.minLevel) + 1) % LEVELS.length]!;
     this.ctx.say(`log: showing ${this.minLevel} and above`);
     this.markDirty();
+  }
+
+  /** `w`: the whole scrollback (not only the filtered lines) to a file; says where, or why not. */
+  private askSave(): void {
+    this.ctx.ask('save log to: ', defaultLogFileName(), (v) => {
+      if (v === null || v.trim() === '') return;
+      const lines = [...this.lines];
+      saveLog(lines, v.trim()).then(
+        (path) => this.ctx.say(`log: saved ${lines.length} lines to ${path}`),
+        (e: Error) => this.ctx.say(`log: cannot save to ${v.trim()}: ${e.message}`, 'error'),
+      );
+    });
   }
 
   private askFilter(): void {

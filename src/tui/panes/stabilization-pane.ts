@@ -323,4 +323,3 @@ function sameNeighbours(a: StabilizeOutcome, b: StabilizeOutcome): boolean {
 function backedOff(effectiveMs: number, intervalMs: number, t: { tag(kind: 'dim', text: string): string }): string {
   return effectiveMs > intervalMs ? t.tag('dim', ` (quiet: ${effectiveMs} ms)`) : '';
 }
-
