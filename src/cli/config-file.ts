@@ -17,7 +17,10 @@ const NOT_CONFIGURABLE = new Set(['config', 'help', 'version']);
 
 /** The `P2PTERM_…` variable of a flag. */
 export function envName(o: Option): string {
-  return `P2PTERM_${o.attributeName().replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+  return `P2PTERM_${o
+    .attributeName()
+    .replace(/[A-Z]/g, (c) => `_${c}`)
+    .toUpperCase()}`;
 }
 
 export function readConfigFile(path: string): Record<string, string | number | boolean> {
@@ -60,7 +63,8 @@ export function applyConfigSources(cmd: Command, env: NodeJS.ProcessEnv = proces
   const file = configPath ? readConfigFile(configPath) : {};
   for (const o of cmd.options) {
     const key = o.attributeName();
-    if (NOT_CONFIGURABLE.has(key) || cmd.getOptionValueSource(key) === 'cli') continue;
+    // `--no-join` shares `join` with `--join`: the positive flag reads the value.
+    if (o.negate || NOT_CONFIGURABLE.has(key) || cmd.getOptionValueSource(key) === 'cli') continue;
     const fromEnv = env[envName(o)];
     const name = o.long?.replace(/^--(no-)?/, '') ?? key;
     const fromFile = file[name] ?? file[key];
@@ -82,11 +86,27 @@ export function sourceOf(cmd: Command, key: string): Source {
 /** Every flag of `cmd` with its effective value and where it came from. */
 export function effectiveSettings(cmd: Command): { flag: string; value: unknown; source: Source; env: string }[] {
   return cmd.options
-    .filter((o) => !NOT_CONFIGURABLE.has(o.attributeName()) && o.long)
+    .filter((o) => !o.negate && !NOT_CONFIGURABLE.has(o.attributeName()) && o.long)
     .map((o) => ({
       flag: o.long!,
       value: cmd.getOptionValue(o.attributeName()),
       source: sourceOf(cmd, o.attributeName()),
       env: envName(o),
     }));
+}
+
+export function addConfigOption(cmd: Command): Command {
+  return cmd.option('--config <file>', 'read flag values from this JSON file ({"port": 5500, "max-down": "2M"})');
+}
+
+/** Before each action: the environment and --config fill what the command line left out. */
+export function installConfigHook(program: Command): void {
+  program.hook('preAction', (_program, action) => {
+    try {
+      applyConfigSources(action);
+    } catch (e) {
+      if (!(e instanceof InvalidArgumentError)) throw e;
+      action.error(`p2pterm: ${e.message}`, { exitCode: 2, code: 'commander.invalidArgument' });
+    }
+  });
 }

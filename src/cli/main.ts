@@ -5,6 +5,8 @@ import { addNodeOptions, intIn, normalizeNodeOptions } from './node-options.js';
 import { addSimCommand } from './run-sim.js';
 import { addServiceCommands } from './service-commands.js';
 import { addLogOptions, openLogSink } from './log-options.js';
+import { addConfigOption, installConfigHook } from './config-file.js';
+import { addConfigCommand } from './config-command.js';
 import { isExcessArguments, usageExit } from './usage-exit.js';
 
 const program = new Command('p2pterm')
@@ -70,7 +72,7 @@ const tracker = program
   )
   .option('--secret-file <path>', 'serve only the private network of this secret (or P2PTERM_SECRET); no plain P2P-CI')
   .option('-v, --verbose', 'log debug lines too (--log-level debug)', false);
-addLogOptions(tracker).action(async (o) => {
+addConfigOption(addLogOptions(tracker)).action(async (o) => {
   const { runTracker } = await import('../tracker/tracker-main.js');
   const { resolveNetworkKey } = await import('./network-key-option.js');
   const sink = openLogSink(o);
@@ -99,6 +101,8 @@ program
     (await import('./run-replay.js')).runReplay(file, o),
   );
 addServiceCommands(program);
+addConfigCommand(program);
+installConfigHook(program);
 
 program
   .command('keygen')

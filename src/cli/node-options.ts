@@ -7,6 +7,7 @@ import { rateOption } from './rate-option.js';
 import { parseAdvertise } from '../wire/address.js';
 import { resolveNetworkKey } from './network-key-option.js';
 import { addLogOptions, type LogCliOptions } from './log-options.js';
+import { addConfigOption } from './config-file.js';
 
 export interface NodeCliOptions extends LogCliOptions {
   host: string;
@@ -106,7 +107,7 @@ function addPlaceOptions(cmd: Command): Command {
     .option('--headless', 'no screen: JSON-lines commands on stdin, replies on stdout', false)
     .option('--daemon', 'with --headless: ignore stdin and run until SIGTERM/SIGINT', false)
     .option('-v, --verbose', 'log debug lines too (--log-level debug)', false);
-  return addLogOptions(cmd);
+  return addConfigOption(addLogOptions(cmd));
 }
 
 export function normalizeNodeOptions(raw: Record<string, unknown>): NodeCliOptions {

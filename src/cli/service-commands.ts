@@ -4,10 +4,12 @@
  */
 import { type Command, Option } from 'commander';
 import { daemonName } from './control-socket-path.js';
+import { addConfigOption } from './config-file.js';
 import { addNodeOptions, intIn, normalizeNodeOptions } from './node-options.js';
 
 /** --name and --socket: which daemon. */
 function addSocketOptions(cmd: Command): Command {
+  if (!cmd.options.some((o) => o.long === '--config')) addConfigOption(cmd);
   return cmd
     .addOption(
       new Option('--name <name>', 'the daemon\'s name: several run side by side ("default")').argParser(daemonName),

@@ -12,6 +12,8 @@ export interface NodeSnapshot {
   readonly inRing: boolean;
   readonly predecessor: NodeRefJson | null;
   readonly successors: NodeRefJson[];
+  /** Successor-list length r the node keeps (absent in snapshots that predate it, e.g. recordings). */
+  readonly r?: number;
   readonly fingers: { index: number; start: string; node: NodeRefJson; fixedAt: number }[];
 }
 
@@ -25,6 +27,7 @@ export function snapshotOf(st: ChordState, inRing: boolean, withFingers: boolean
     inRing,
     predecessor: st.predecessor ? toJson(st.predecessor) : null,
     successors: st.successors.map(toJson),
+    r: st.r,
     fingers: withFingers ? fingersOf(st) : [],
   };
 }

@@ -26,7 +26,8 @@ import { FileServing } from './file-serving.js';
 import { PeerChunkSource } from './peer-chunk-source.js';
 import { SharedFolder } from './shared-folder.js';
 import { TrackerLink } from './tracker-link.js';
-import { publishTransfers } from './transfer-events.js';
+import type { ChokeState } from './choker.js';
+import { publishPut, publishTransfers } from './transfer-events.js';
 import { readSizes, resolveLocal } from './local-path.js';
 
 export interface FileServiceOptions {
@@ -125,6 +126,11 @@ export class FileService {
     this.publishFiles();
   }
 
+  /** Peers asking us for chunks: who is choked and why (fair sharing, see choker.ts). */
+  uploadPeers(): ChokeState[] {
+    return this.serving.choker.states();
+  }
+
   async stop(): Promise<void> {
     this.folder.stop();
     await this.tracker?.stop();
@@ -142,16 +148,25 @@ export class FileService {
     const name = safeFileName(basename(src));
     const building = buildManifest(src, { name, chunkSize: this.opts.chunkSize, hashPool: this.hashPool });
     const manifest = await raceAbort(building, signal, `put of ${name}`);
+    const up = publishPut(this.bus, name, manifest.size);
     let next = 0;
     const worker = async () => {
       while (next < manifest.chunks.length) {
         if (signal?.aborted) throw abortReason(signal, `put of ${name}`);
         const i = next++;
-        await this.ring.put(chunkKey(manifest.chunks[i]!), await readChunk(src, manifest, i), 'chunk', { signal });
+        const chunk = await readChunk(src, manifest, i);
+        await this.ring.put(chunkKey(manifest.chunks[i]!), chunk, 'chunk', { signal });
+        up.stored(chunk.length);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(PUT_PARALLEL, manifest.chunks.length) }, worker));
-    await this.ring.put(name, encodeManifest(manifest), 'manifest', { signal });
+    try {
+      await Promise.all(Array.from({ length: Math.min(PUT_PARALLEL, manifest.chunks.length) }, worker));
+      await this.ring.put(name, encodeManifest(manifest), 'manifest', { signal });
+    } catch (e) {
+      up.end(e);
+      throw e;
+    }
+    up.end();
     this.inRing.add(name);
     this.ringSizes.set(name, manifest.size);
     await this.writeList('ring-files.json', this.inRing);
@@ -325,8 +340,9 @@ export class FileService {
     for (const f of fetched) {
       if (!f) continue;
       manifest ??= f.m;
-      if (manifestId(f.m) === manifestId(manifest))
-        sources.push(new PeerChunkSource(this.node, f.a, name, manifestId(f.m)));
+      if (manifestId(f.m) !== manifestId(manifest)) continue;
+      const credit = (bytes: number) => this.serving.choker.received(f.a, bytes);
+      sources.push(new PeerChunkSource(this.node, f.a, name, manifestId(f.m), credit));
     }
     return { manifest, sources };
   }

@@ -14,6 +14,8 @@ export class PeerChunkSource implements ChunkSource {
     private readonly address: string,
     private readonly name: string,
     private readonly manifestId: string,
+    /** Told the bytes of every answer (the choker's credit for this peer). */
+    private readonly onReceived: (bytes: number) => void = () => undefined,
   ) {
     this.id = `peer ${address}`;
   }
@@ -58,6 +60,7 @@ export class PeerChunkSource implements ChunkSource {
 
   private request(index: number, signal: AbortSignal, into?: Uint8Array, count = 1) {
     const body = { name: this.name, manifest: this.manifestId, index, ...(count > 1 ? { count } : {}) };
-    return this.node.request(this.address, 'file_chunk', body, { timeoutMs: CHUNK_TIMEOUT_MS, signal, into });
+    const answer = this.node.request(this.address, 'file_chunk', body, { timeoutMs: CHUNK_TIMEOUT_MS, signal, into });
+    return answer.then((r) => (this.onReceived(r.data.byteLength), r));
   }
 }

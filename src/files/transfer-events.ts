@@ -46,3 +46,40 @@ export function publishTransfers(
   manager.on('finished', ({ id, result }) => end(id, true, { path: result.path, size: result.size }));
   manager.on('failed', ({ id, error }) => end(id, false, { error: (error as Error)?.message ?? String(error) }));
 }
+
+let puts = 0;
+
+/** A put in progress as the bus sees it: an upload whose bytes are the chunks stored so far. */
+export interface PutProgress {
+  stored(bytes: number): void;
+  end(error?: unknown): void;
+}
+
+/** Announces a put of `name` (`size` bytes) as an upload on the bus; report chunks and the end on the result. */
+export function publishPut(bus: EventBus, name: string, size: number): PutProgress {
+  const id = `put-${++puts}`;
+  const started = Date.now();
+  let bytes = 0;
+  bus.emit('transfer:started', { id, name, size, direction: 'up', sources: [] });
+  return {
+    stored(n) {
+      bytes += n;
+      const sec = (Date.now() - started) / 1000;
+      const rateBps = sec > 0 ? bytes / sec : 0;
+      const etaSec = rateBps > 0 ? (size - bytes) / rateBps : null;
+      bus.emit('transfer:progress', { id, bytes, total: size, rateBps, etaSec, sources: [] });
+    },
+    end(error) {
+      const failed = error !== undefined;
+      bus.emit('transfer:finished', {
+        id,
+        name,
+        size,
+        direction: 'up',
+        ok: !failed,
+        error: failed ? ((error as Error)?.message ?? String(error)) : undefined,
+        ms: Date.now() - started,
+      });
+    },
+  };
+}

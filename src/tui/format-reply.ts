@@ -2,11 +2,13 @@
  * A command's JSON reply as readable lines: `key: value`, flat objects on one line
  * (`index 0  start eb1f  node b131 127.0.0.1:5601`), lists as numbered items, node references
  * as "id address". Generic, so replies of commands added later (put, get, search, ...) read
- * well without changes here.
+ * well without changes here. Search matches have their own layout (format-search.ts).
  */
+import { formatSearchMatches, isSearchMatches } from './format-search.js';
 
 export function formatReply(value: unknown, indent = ''): string[] {
   if (isScalar(value) || isNodeRef(value)) return [indent + inline(value)];
+  if (isSearchMatches(value)) return formatSearchMatches(value, indent);
   if (Array.isArray(value)) return isInline(value) ? [indent + inline(value)] : formatList(value, indent);
   const out: string[] = [];
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {

@@ -203,9 +203,6 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   { key: 'tracker', label: 'Tracker', parse: optional((t) => (hostPortRe.test(t) ? t : fail('expected HOST:PORT'))) },
   { key: 'dir', label: 'Shared folder', parse: optional((t) => t) },
   { key: 'data', label: 'Data folder', parse: optional((t) => t) },
-  { key: 'maxDown', label: 'Download limit (bytes/s, 500K, 2M; 0: none)', parse: optional((t) => parseRate(t)) },
-  { key: 'maxUp', label: 'Upload limit (bytes/s; 0: none)', parse: optional((t) => parseRate(t)) },
-  { key: 'maxTransfers', label: 'Downloads at once', parse: optional((t) => intParser(1, 64)(t)) },
   { key: 'refreshHz', label: 'Refresh rate (fps)', parse: intParser(1, 60) },
   { key: 'stabilizeMs', label: 'Stabilization interval (ms)', parse: intParser(10, 3_600_000) },
   {
@@ -218,6 +215,9 @@ export const SETTING_FIELDS: readonly SettingField[] = [
           ? false
           : fail('expected on or off'),
   },
+  { key: 'maxDown', label: 'Download limit (bytes/s, 500K, 2M; 0: none)', parse: optional((t) => parseRate(t)) },
+  { key: 'maxUp', label: 'Upload limit (bytes/s; 0: none)', parse: optional((t) => parseRate(t)) },
+  { key: 'maxTransfers', label: 'Downloads at once', parse: optional((t) => intParser(1, 64)(t)) },
 ];
 
 function fail(message: string): never {

@@ -61,6 +61,9 @@ test('real processes under churn: joins, leaves and SIGKILLs; lookups stay right
     const args = ['--bits', String(BITS), '--stabilize-ms', '100', '--dir', dir, '--data', join(root, `data-${i}`)];
     const node = await startNode(await freePort(), via ? [...args, '--join', via.address] : args);
     all.push(node);
+    // `listening` comes before the join is done: wait until the node has a successor of its own.
+    const joined = async () => (await node.cmd('state')).successors[0].address !== node.address;
+    if (via && !(await waitFor(joined, 20_000, 50))) throw new Error(`${node.address} did not join`);
     return node;
   };
   try {

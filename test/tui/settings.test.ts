@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeFlags, openSettings, settingsPath } from '../../src/tui/settings.js';
@@ -101,11 +101,36 @@ test('the settings file is the one conf itself would use, with or without P2PTER
   try {
     const { default: Conf } = await import('conf');
     process.env.XDG_CONFIG_HOME = dir.path;
-    t.is(settingsPath({ XDG_CONFIG_HOME: dir.path }), new Conf({ projectName: 'p2pterm' }).path);
+    // The folder is `p2pterm` (conf's default would be `p2pterm-nodejs`).
+    t.is(settingsPath({ XDG_CONFIG_HOME: dir.path }), new Conf({ projectName: 'p2pterm', projectSuffix: '' }).path);
+    t.is(settingsPath({ XDG_CONFIG_HOME: dir.path }), join(dir.path, 'p2pterm', 'config.json'));
     t.is(
       settingsPath({ P2PTERM_CONFIG_DIR: join(dir.path, 'x') }),
-      new Conf({ projectName: 'p2pterm', cwd: join(dir.path, 'x') }).path,
+      new Conf({ projectName: 'p2pterm', projectSuffix: '', cwd: join(dir.path, 'x') }).path,
     );
+  } finally {
+    if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
+    else process.env.XDG_CONFIG_HOME = saved;
+    dir.remove();
+  }
+});
+
+test('an old p2pterm-nodejs settings file is read once when the new one is absent', (t) => {
+  const dir = tempDir();
+  const saved = process.env.XDG_CONFIG_HOME;
+  try {
+    process.env.XDG_CONFIG_HOME = dir.path;
+    mkdirSync(join(dir.path, 'p2pterm-nodejs'), { recursive: true });
+    writeFileSync(
+      join(dir.path, 'p2pterm-nodejs', 'config.json'),
+      JSON.stringify({ theme: 'light', join: '10.0.0.9:5500' }),
+    );
+    const store = openSettings({});
+    t.is(store.path, join(dir.path, 'p2pterm', 'config.json'));
+    t.is(store.get('join'), '10.0.0.9:5500');
+    t.true(existsSync(join(dir.path, 'p2pterm', 'config.json')), 'copied to the new folder');
+    writeFileSync(join(dir.path, 'p2pterm-nodejs', 'config.json'), JSON.stringify({ join: '10.0.0.1:1' }));
+    t.is(openSettings({}).get('join'), '10.0.0.9:5500', 'the new file wins once it exists');
   } finally {
     if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
     else process.env.XDG_CONFIG_HOME = saved;
