@@ -99,7 +99,14 @@ async function crashQuarter(n: number): Promise<Record<string, unknown>> {
   const fullMs = await ring.converge(600_000, { fingers: true, checkEveryMs: 500 });
   const wallMs = Math.round(performance.now() - w0);
   await ring.stop();
-  return { nodes: n, crashed: victims.length, ringMs, lookupsRightAfterPct: pct(storm.ok, 1000), fullMs, wallMs };
+  return {
+    nodes: n,
+    crashed: victims.length,
+    ringMs,
+    lookupsRightAfterPct: pct(storm.ok, 1000),
+    fingersExtraMs: fullMs,
+    wallMs,
+  };
 }
 
 async function mergeAfterPartition(n: number, interleaved: boolean): Promise<Record<string, unknown>> {

@@ -144,4 +144,18 @@ program
   .description('print the version')
   .action(() => void process.stdout.write(`${program.version()}\n`));
 
+program.addHelpText(
+  'after',
+  `
+Environment:
+  P2PTERM_<FLAG>        a flag's value when not given (P2PTERM_PORT, P2PTERM_MAX_DOWN, …); then --config FILE
+  P2PTERM_CONFIG_DIR    folder of the console's saved settings (default ~/.config/p2pterm)
+  P2PTERM_SECRET        private network secret (hex) instead of --secret-file
+  P2PTERM_THEME         console theme
+  P2PTERM_ASCII         1: ASCII borders; 0: Unicode
+  XDG_RUNTIME_DIR       where daemon control sockets go
+  NO_COLOR              monochrome console
+p2pterm config [flags] shows every effective setting and where it came from.`,
+);
+
 program.parseAsync(process.argv).catch((e: Error) => process.exit(usageExit(program, e)));

@@ -1,5 +1,6 @@
 /** Positioned reads and writes that finish the job (the OS may transfer fewer bytes per call). */
 import type { FileHandle } from 'node:fs/promises';
+import { WRITE_PIECE_BYTES } from './transfer-constants.js';
 import { TransferError } from './transfer-error.js';
 
 /** Reads exactly `len` bytes at `position` into a buffer that owns its memory (movable to a worker). */
@@ -19,10 +20,15 @@ export async function readInto(fh: FileHandle, target: Uint8Array, position: num
   }
 }
 
-/** Writes all of `bytes` at `position`. */
+/**
+ * Writes all of `bytes` at `position`, at most WRITE_PIECE_BYTES per call: on this kernel a
+ * larger buffered write makes the page cache allocate larger folios, and that costs 3-10x the
+ * system time (dd, 1 GiB: 0.15 s in 256 KiB writes, 0.5-1.7 s in 1 MiB writes).
+ */
 export async function writeFully(fh: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
   for (let done = 0; done < bytes.byteLength; ) {
-    const { bytesWritten } = await fh.write(bytes, done, bytes.byteLength - done, position + done);
+    const n = Math.min(WRITE_PIECE_BYTES, bytes.byteLength - done);
+    const { bytesWritten } = await fh.write(bytes, done, n, position + done);
     done += bytesWritten;
   }
 }

@@ -25,6 +25,8 @@ export const DEFAULT_PIPELINE = 4;
  * 256 KiB). Each request costs both ends a message, wake-ups and bookkeeping whatever its size.
  */
 export const SPAN_BYTES = 1 * MiB;
+/** Largest single file write: 256 KiB (larger buffered writes cost far more system time; see writeFully). */
+export const WRITE_PIECE_BYTES = 256 * KiB;
 /** Most bytes a server sends for one request for a run of chunks: 4 MiB (half a frame). */
 export const MAX_SPAN_BYTES = 4 * MiB;
 /** Consecutive fetch errors after which a source is dropped for the transfer. */

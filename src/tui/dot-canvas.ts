@@ -2,7 +2,8 @@
  * A small drawing surface for the ring map: dots and lines in braille (2x4 dots per cell) or,
  * on terminals without Unicode, ASCII line art ("-", "|", "/", "\"). Geometry is in "units":
  * one unit is a cell's width, and a cell is two units tall, so circles come out round.
- * Each cell remembers the theme role of what was drawn last on it, and text overlays dots.
+ * Each cell remembers the theme role of what was drawn last on it, and text overlays dots: a dot
+ * drawn on a cell holding text leaves the text and its colour alone.
  */
 import { escapeTags } from './format.js';
 import type { Theme, ThemeRole } from './theme.js';
@@ -52,12 +53,12 @@ export class DotCanvas {
       const px = Math.floor(x * 2);
       const py = Math.floor(y * 2);
       const cell = this.cellAt(Math.floor(px / 2), Math.floor(py / 4));
-      if (!cell) return;
+      if (!cell || cell.text !== null) return;
       cell.bits |= BRAILLE_BITS[py % 4]![px % 2]!;
       cell.role = role;
     } else {
       const cell = this.cellAt(Math.floor(x), Math.floor(y / 2));
-      if (!cell) return;
+      if (!cell || cell.text !== null) return;
       cell.ascii = asciiFor(slope);
       cell.role = role;
     }

@@ -29,9 +29,8 @@ export function formatSearchMatches(matches: readonly Match[], indent = ''): str
     out.push(indent + headline(m, online));
     const addrs = m.sources.map((s) => `${s.host}:${s.port}`);
     const w = Math.max(0, ...addrs.map((a) => a.length));
-    m.sources.forEach((s, i) =>
-      out.push(`${indent}  ${addrs[i]!.padEnd(w)}  ${(s.online ? 'online' : 'offline').padEnd(7)}  ${s.kind}`),
-    );
+    for (const [i, s] of m.sources.entries())
+      out.push(`${indent}  ${addrs[i]!.padEnd(w)}  ${(s.online ? 'online' : 'offline').padEnd(7)}  ${s.kind}`);
   }
   return out;
 }

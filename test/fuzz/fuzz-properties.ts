@@ -73,6 +73,11 @@ function decodeStream(bytes: Buffer, cuts: number[]): void {
   }
 }
 
+/** Byte streams a hostile peer might send: mutated frames, then random cuts for the writes. */
+export const hostileStream = fc
+  .array(fc.tuple(frameLike, mutation), { minLength: 1, maxLength: 4 })
+  .map((frames) => Buffer.concat(frames.map(([f, m]) => mutate(safeEncode(f), m))));
+
 export const wireFrames = fc.property(
   fc.array(fc.tuple(frameLike, mutation), { minLength: 1, maxLength: 4 }),
   fc.array(fc.nat(), { maxLength: 6 }),

@@ -17,7 +17,7 @@ test('put reports its chunks as an upload on the transfer:* events and in the Tr
   const root = mkdtempSync(join(tmpdir(), 'p2pterm-put-progress-'));
   const sim = new SimRing({ seed: 9, bits: 16 });
   const node = await sim.add();
-  const files = new FileService(node, { dir: join(root, 'shared'), dataDir: join(root, 'data'), chunkSize: 1024 });
+  const files = new FileService(node, { dir: join(root, 'shared'), dataDir: join(root, 'data'), chunkSize: 16 * 1024 });
   const c = openConsole(node, { cols: 100, rows: 30 });
   const seen: Seen[] = [];
   const offs = [
@@ -27,7 +27,7 @@ test('put reports its chunks as an upload on the transfer:* events and in the Tr
   ];
   try {
     await files.start();
-    const size = 5 * 1024 + 300;
+    const size = 5 * 16 * 1024 + 300;
     writeFileSync(join(root, 'shared', 'notes.txt'), Buffer.alloc(size, 7));
     await c.keys('6');
     await files.put('notes.txt');
@@ -39,17 +39,19 @@ test('put reports its chunks as an upload on the transfer:* events and in the Tr
     const progress = rest.filter((e) => e[0] === 'progress').map((e) => e[1] as BusEvents['transfer:progress']);
     t.is(progress.length, 6, 'one step per chunk');
     t.true(
-      progress.every((p, i) => p.id === started.id && p.total === size && (i === 0 || p.bytes > progress[i - 1]!.bytes)),
+      progress.every(
+        (p, i) => p.id === started.id && p.total === size && (i === 0 || p.bytes > progress[i - 1]!.bytes),
+      ),
       'bytes climb towards the size',
     );
     t.is(progress.at(-1)!.bytes, size);
     const last = seen.at(-1)!;
     t.is(last[0], 'finished');
     t.like(last[1] as BusEvents['transfer:finished'], { id: started.id, name: 'notes.txt', direction: 'up', ok: true });
-    t.true(find(c.text(), /✓ notes\.txt 5\.3 KiB/) >= 0, c.text().join('\n'));
+    t.true(find(c.text(), /✓ notes\.txt 80 KiB/) >= 0, c.text().join('\n'));
   } finally {
     for (const off of offs) off();
-    c.destroy();
+    c.close();
     await files.stop();
     await sim.stop();
     rmSync(root, { recursive: true, force: true });
@@ -60,12 +62,12 @@ test('a put that fails ends its upload as failed', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'p2pterm-put-fail-'));
   const sim = new SimRing({ seed: 9, bits: 16 });
   const node = await sim.add();
-  const files = new FileService(node, { dir: join(root, 'shared'), dataDir: join(root, 'data'), chunkSize: 1024 });
+  const files = new FileService(node, { dir: join(root, 'shared'), dataDir: join(root, 'data'), chunkSize: 16 * 1024 });
   const finished: BusEvents['transfer:finished'][] = [];
   const off = node.bus.on('transfer:finished', (e) => finished.push(e));
   try {
     await files.start();
-    writeFileSync(join(root, 'shared', 'notes.txt'), Buffer.alloc(4096, 1));
+    writeFileSync(join(root, 'shared', 'notes.txt'), Buffer.alloc(40_000, 1));
     const ring = files.ring;
     // The ring refuses to store: the put must not leave its upload looking active.
     ring.put = async () => {

@@ -122,8 +122,13 @@ export class RingMapPane extends Pane {
     const path = this.lookupPath();
     for (let i = 1; i < path.length; i++)
       c.line(pos(path[i - 1]!.id).x, pos(path[i - 1]!.id).y, pos(path[i]!.id).x, pos(path[i]!.id).y, 'path');
-    for (const n of nodes) this.drawMarker(c, n, pos(n.id), cx);
+    const labels = nodes.map((n) => this.drawMarker(c, n, pos(n.id), cx));
     for (const [i, n] of path.entries()) if (i > 0) this.drawHop(c, pos(n.id), i);
+    // Labels go on last, so a neighbour's marker or a hop number never cuts one; the selected
+    // node's and this node's go on after the rest.
+    const first = (n: RingNode) => (n.address === this.selected || n.roles.includes('self') ? 1 : 0);
+    const order = nodes.map((_, i) => i).sort((a, b) => first(nodes[a]!) - first(nodes[b]!));
+    for (const i of order) labels[i]?.();
   }
 
   /** The hops of the last lookup, ending at the owner. */
@@ -135,7 +140,8 @@ export class RingMapPane extends Pane {
     return path;
   }
 
-  private drawMarker(c: DotCanvas, n: RingNode, p: { x: number; y: number }, cx: number): void {
+  /** Draws the node's marker; returns what draws its label, if it has one. */
+  private drawMarker(c: DotCanvas, n: RingNode, p: { x: number; y: number }, cx: number): (() => void) | null {
     const g = this.ctx.glyphs;
     const [glyph, role, label] = n.roles.includes('self')
       ? [g.self, 'self', this.selfLabel]
@@ -151,9 +157,12 @@ export class RingMapPane extends Pane {
     const row = Math.floor(p.y / 2);
     c.text(col, row, glyph, selected ? 'selected' : (role as ThemeRole));
     const text = selected || label ? `${label ? label + ' ' : ''}${shortId(n.id, 6, g.ellipsis)}` : '';
-    if (!text) return;
-    const at = p.x >= cx ? col + 2 : col - 1 - text.length;
-    c.text(at, row, text, selected ? 'selected' : (role as ThemeRole));
+    if (!text) return null;
+    const right = col + 2;
+    const left = col - 1 - text.length;
+    // Outside the circle when it fits on the canvas, else inside it.
+    const at = p.x >= cx ? (right + text.length <= c.cols ? right : left) : left >= 0 ? left : right;
+    return () => c.text(at, row, text, selected ? 'selected' : (role as ThemeRole));
   }
 
   private drawHop(c: DotCanvas, p: { x: number; y: number }, hop: number): void {
