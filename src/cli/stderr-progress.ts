@@ -20,9 +20,9 @@ export function attachStderrProgress(
   const lastLine = new Map<string, number>();
   const offs = [
     bus.on('transfer:started', (p) => {
-      names.set(p.id, `${p.direction === 'up' ? 'send' : 'get'} ${p.name}`);
+      names.set(p.id, `${p.direction === 'up' ? 'put' : 'get'} ${p.name}`);
       lastLine.set(p.id, now());
-      out.write(`${names.get(p.id)}: started (${mib(p.size)} from ${p.sources.length} source(s))\n`);
+      out.write(`${names.get(p.id)}: started (${mib(p.size)}${startedFrom(p.direction, p.sources.length)})\n`);
     }),
     bus.on('transfer:progress', (p) => {
       const at = now();
@@ -43,4 +43,10 @@ export function attachStderrProgress(
   return () => {
     for (const off of offs) off();
   };
+}
+
+/** " from 3 sources" for a download; nothing for an upload, whose targets are the ring's holders. */
+function startedFrom(direction: 'up' | 'down', sources: number): string {
+  if (direction === 'up') return '';
+  return ` from ${sources} ${sources === 1 ? 'source' : 'sources'}`;
 }

@@ -98,7 +98,7 @@ test('stderr progress: a line at start, at most one a second, one at the end', (
   });
   off();
   t.deepEqual(out.text().trimEnd().split('\n'), [
-    'get big.bin: started (2.0 MiB from 1 source(s))',
+    'get big.bin: started (2.0 MiB from 1 source)',
     'get big.bin: 50% 1.0 MiB/2.0 MiB at 1.0 MiB/s, 1 s left',
     'get big.bin: done, 2.0 MiB in 1.5 s',
   ]);
