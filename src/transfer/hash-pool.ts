@@ -29,6 +29,13 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 parentPort.on('message', (m) => {
+  if (m.parts) {
+    const hexes = [];
+    for (let i = 0, at = m.off; i < m.parts.length; at += m.parts[i++]) {
+      hexes.push(createHash('sha256').update(new Uint8Array(m.buf, at, m.parts[i])).digest('hex'));
+    }
+    return parentPort.postMessage({ id: m.id, hex: '', hexes });
+  }
   const hex = createHash('sha256').update(new Uint8Array(m.buf, m.off, m.len)).digest('hex');
   if (m.back) parentPort.postMessage({ id: m.id, hex, buf: m.buf }, [m.buf]);
   else parentPort.postMessage({ id: m.id, hex });
@@ -47,8 +54,16 @@ interface Job {
   readonly off: number;
   readonly len: number;
   readonly back: boolean;
-  readonly resolve: (r: { hex: string; buf?: ArrayBuffer }) => void;
+  /** Lengths of consecutive parts hashed one by one (one hex each), instead of the whole. */
+  readonly parts?: readonly number[];
+  readonly resolve: (r: Reply) => void;
   readonly reject: (e: Error) => void;
+}
+
+interface Reply {
+  readonly hex: string;
+  readonly hexes?: string[];
+  readonly buf?: ArrayBuffer;
 }
 
 interface Slot {
@@ -98,6 +113,18 @@ export class HashPool {
     return (await this.submit(view.buffer, view.byteOffset, view.byteLength, false)).hex;
   }
 
+  /**
+   * SHA-256 hex of each of the consecutive parts of a shared view (`lengths` bytes each, from
+   * its start), in one job: one message each way instead of one per part.
+   */
+  async hashSharedParts(view: Uint8Array, lengths: readonly number[]): Promise<string[]> {
+    if (!(view.buffer instanceof SharedArrayBuffer) || lengths.length === 1) {
+      const views = lengths.map((len, i) => view.subarray(offsetOf(lengths, i), offsetOf(lengths, i) + len));
+      return Promise.all(views.map((v) => this.hashShared(v)));
+    }
+    return (await this.submit(view.buffer, view.byteOffset, view.byteLength, false, lengths)).hexes!;
+  }
+
   /** A streaming whole-file hash of a file being written (see FileDigest), on one shared extra thread. */
   fileDigest(path: string): FileDigest {
     if (this.closed) throw new P2pError('CLOSED', 'hash pool closed');
@@ -113,10 +140,16 @@ export class HashPool {
     await Promise.all([...this.slots.map((s) => this.stop(s, err)), this.digester.close()]);
   }
 
-  private submit(buf: ArrayBuffer | SharedArrayBuffer, off: number, len: number, back: boolean) {
-    return new Promise<{ hex: string; buf?: ArrayBuffer }>((resolve, reject) => {
+  private submit(
+    buf: ArrayBuffer | SharedArrayBuffer,
+    off: number,
+    len: number,
+    back: boolean,
+    parts?: readonly number[],
+  ): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
       if (this.closed) return reject(new P2pError('CLOSED', 'hash pool closed'));
-      this.queue.push({ id: this.nextId++, buf, off, len, back, resolve, reject });
+      this.queue.push({ id: this.nextId++, buf, off, len, back, parts, resolve, reject });
       this.dispatch();
     });
   }
@@ -128,7 +161,7 @@ export class HashPool {
       const job = this.queue.shift()!;
       slot.jobs.set(job.id, job);
       if (slot.jobs.size === 1) slot.worker.ref();
-      const msg = { id: job.id, buf: job.buf, off: job.off, len: job.len, back: job.back };
+      const msg = { id: job.id, buf: job.buf, off: job.off, len: job.len, back: job.back, parts: job.parts };
       slot.worker.postMessage(msg, job.buf instanceof ArrayBuffer ? [job.buf] : []);
     }
   }
@@ -142,12 +175,12 @@ export class HashPool {
   private spawn(): Slot {
     const slot: Slot = { worker: new Worker(WORKER_SOURCE, { eval: true }), jobs: new Map() };
     slot.worker.unref();
-    slot.worker.on('message', (m: { id: number; hex: string; buf?: ArrayBuffer }) => this.onResult(slot, m));
+    slot.worker.on('message', (m: Reply & { id: number }) => this.onResult(slot, m));
     slot.worker.on('error', (e) => this.onCrash(slot, e));
     return slot;
   }
 
-  private onResult(slot: Slot, m: { id: number; hex: string; buf?: ArrayBuffer }): void {
+  private onResult(slot: Slot, m: Reply & { id: number }): void {
     const job = slot.jobs.get(m.id);
     if (!job) return;
     slot.jobs.delete(m.id);
@@ -171,4 +204,11 @@ export class HashPool {
     slot.jobs.clear();
     await slot.worker.terminate();
   }
+}
+
+/** Where part `i` starts, for parts of `lengths` bytes laid end to end. */
+function offsetOf(lengths: readonly number[], i: number): number {
+  let at = 0;
+  for (let k = 0; k < i; k++) at += lengths[k]!;
+  return at;
 }

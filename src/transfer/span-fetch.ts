@@ -58,7 +58,10 @@ export async function verifySpan(
     const at = chunkOffset(m, first + k) - base;
     return slot.subarray(at, at + chunkLength(m, first + k));
   });
-  const hexes = await Promise.all(views.map((v) => pool.hashShared(v)));
+  const hexes = await pool.hashSharedParts(
+    slot.subarray(0, spanLength(m, first, n)),
+    views.map((v) => v.byteLength),
+  );
   if (signal.aborted) throw abortError(signal);
   const bad = hexes.findIndex((hex, k) => hex !== m.chunks[first + k]);
   if (bad >= 0) {
