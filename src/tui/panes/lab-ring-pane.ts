@@ -114,7 +114,7 @@ export class LabRingPane extends RingMapPane {
     const g = this.ctx.glyphs;
     const m = this.lab.members();
     const sel = this.ctx.node;
-    const i = m.nodes.indexOf(sel);
+    const i = (m.nodes as readonly object[]).indexOf(sel);
     const selLine = `${t.tag('selected', escapeTags(` #${i < 0 ? '?' : i} ${shortId(sel.self.id.toString(16), 12, g.ellipsis)} `))} ${escapeTags(sel.self.address)} ${t.tag('dim', `of ${m.nodes.length} ${g.dot} j/k J/K select ${g.dot} Enter look up`)}`;
     const legend = [
       t.tag('self', g.self) + ' selected',
