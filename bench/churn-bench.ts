@@ -43,6 +43,7 @@ function sortedIds(nodes: readonly ChordNode[]): bigint[] {
 /** Lookups from random live nodes: how many named the true owner, and the virtual ms each took. */
 async function lookups(ring: SimRing, k: number, tag: string): Promise<{ ok: number; ms: number[]; hops: number[] }> {
   const from = Array.from({ length: k }, () => ring.pickLive());
+  // A failed lookup is a result here: null counts as not naming the owner.
   const results = await ring.settle(Promise.all(from.map((n, i) => n.lookup(`${tag}-${i}`).catch(() => null))));
   const ids = sortedIds(ring.live);
   let ok = 0;

@@ -142,6 +142,7 @@ function startFlood(address: string): () => void {
   let running = true;
   const flooder = new TcpTransport({ identity: () => ({ id: '2', bits: 160, routing: 'chord' }), timeoutMs: 10_000 });
   const pump = async () => {
+    // Refusals are what the flood is for: back off a moment and send the next one.
     while (running) await flooder.request(address, 'ping', {}).catch(() => sleep(1));
   };
   for (let i = 0; i < 64; i++) void pump();

@@ -9,11 +9,11 @@
  *   A source whose fetches fail MAX_SOURCE_ERRORS times in a row is dropped too.
  * - a request asks one source for a span: one chunk, or (from a source that serves runs) up
  *   to SPAN_BYTES of consecutive chunks. A source has at most `requests` spans between request
- *   and verification (`pipeline` chunks' worth, at least 2); a verified span frees its place at
- *   once, so the next request goes out while it is written. Each span holds one reused
- *   shared-memory slot until its chunks are on disk; the slab has 2 × sources × requests
- *   slots: memory is bounded whatever the file size, and a disk slower than the sources slows
- *   the fetching down (no free slot).
+ *   and verification (`pipeline` chunks' worth; 2 at least for a lone source); a verified span
+ *   frees its place at once, so the next request goes out while it is written. Each span holds
+ *   one reused shared-memory slot until its chunks are on disk; the slab has 2 × sources ×
+ *   requests slots: memory is bounded whatever the file size, and a disk slower than the
+ *   sources slows the fetching down (no free slot).
  * - in the endgame the first verified copy of a chunk wins; the other fetches are aborted.
  * - the run fails with NO_SOURCES when no live source is left, UNAVAILABLE when some chunk
  *   still needed is held by no live source, ABORTED (or the signal's reason) when aborted.
@@ -103,7 +103,10 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     this.clock = opts.clock ?? realClock;
     this.pipeline = Math.max(1, opts.pipeline ?? DEFAULT_PIPELINE);
     this.span = spanChunks(opts.manifest, opts.sources, SPAN_BYTES);
-    this.requests = this.span > 1 ? Math.max(2, Math.ceil(this.pipeline / this.span)) : this.pipeline;
+    // `pipeline` chunks' worth of spans per source; two at least when there is no other source
+    // to keep busy while one request makes its round trip.
+    const least = opts.sources.length > 1 ? 1 : 2;
+    this.requests = this.span > 1 ? Math.max(least, Math.ceil(this.pipeline / this.span)) : this.pipeline;
     // Twice the request places: verified chunks on their way to disk do not hold requests back.
     const slots = 2 * this.requests * opts.sources.length;
     this.slab = new ChunkSlab(opts.manifest.chunkSize * this.span, slots);
@@ -253,14 +256,17 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
   private async accept(peer: Peer, first: number, views: readonly Uint8Array[]): Promise<void> {
     peer.errors = 0;
     const runs: { k: number; n: number }[] = []; // runs of chunks this copy won, as view ranges
-    views.forEach((_, k) => {
+    for (let k = 0; k < views.length; k++) {
       const i = first + k;
-      if (this.picker.isDone(i) || !this.settle) return this.picker.release(i, peer.src.id);
+      if (this.picker.isDone(i) || !this.settle) {
+        this.picker.release(i, peer.src.id);
+        continue;
+      }
       for (const loser of this.picker.complete(i, peer.src.id)) this.cancel(this.peers.get(loser), i);
       const last = runs.at(-1);
       if (last && last.k + last.n === k) last.n++;
       else runs.push({ k, n: 1 });
-    });
+    }
     await Promise.all(runs.map(({ k, n }) => this.write(peer, first + k, n, joined(views, k, n))));
   }
 

@@ -5,7 +5,8 @@
  * Invariants:
  * - each worker has at most DEPTH jobs outstanding; the rest wait in one FIFO queue.
  * - a job's bytes are copied (hash), moved and handed back (hashTransfer), or read in place
- *   from shared memory (hashShared); the pool never detaches memory it was not given to move.
+ *   from shared memory (hashShared, hashSharedParts); the pool never detaches memory it was
+ *   not given to move.
  * - workers are ref'd only while they have work, so an idle pool never keeps the process alive.
  * - after close() every new or pending job rejects.
  * - whole-file digests (fileDigest) run on one extra, shared thread, never on the pool's.

@@ -13,6 +13,7 @@
  *   part and state files are opened with O_NOFOLLOW.
  * - resumed chunks are trusted until the whole-file check; if that fails, reverify() re-hashes
  *   each chunk on disk and unmarks the bad ones for refetch.
+ * - data is written one write at a time (see serialWrite), runs of chunks in one call.
  */
 import { constants } from 'node:fs';
 import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
@@ -275,8 +276,8 @@ export class PartFile {
   }
 
   /**
-   * Writes one at a time: buffered writes to one file serialize on its inode lock anyway, and
-   * concurrent ones made the waiting threads spin on it (measured: 4x the system time).
+   * Writes one at a time, in the order they come: buffered writes to one file serialize on its
+   * inode lock anyway, and a write waiting for the lock holds a thread of the shared pool.
    */
   private serialWrite(bytes: Uint8Array, position: number): Promise<void> {
     const done = this.lastWrite.then(() => writeFully(this.fh, bytes, position));
