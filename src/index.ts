@@ -20,4 +20,5 @@ export {
   UnreachableError,
   IncompatiblePeerError,
   DecodeError,
+  AbortedError,
 } from './wire/errors.js';

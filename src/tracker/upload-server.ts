@@ -183,7 +183,10 @@ export class UploadServer {
       const real = await fsp.realpath(join(this.#root, name));
       if (!real.startsWith(this.#root + sep)) return undefined;
       const handle = await fsp.open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
-      const st = await handle.stat();
+      const st = await handle.stat().catch(async (e: unknown) => {
+        await handle.close(); // a failed stat must not leave the descriptor open
+        throw e;
+      });
       if (st.isFile()) return { handle, size: st.size, mtime: st.mtime };
       await handle.close();
     } catch {
