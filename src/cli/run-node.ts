@@ -7,6 +7,7 @@ import { nodeCommands, shutdownPeer } from './node-commands.js';
 import type { NodeCliOptions } from './node-options.js';
 import { limitsOf } from './rate-option.js';
 import { attachLogSink } from './log-options.js';
+import { attachJsonProgress } from './json-progress.js';
 import { attachStderrProgress } from './stderr-progress.js';
 import { dataDirFor } from './temp-data-dir.js';
 
@@ -15,6 +16,7 @@ export async function runHeadlessNode(given: NodeCliOptions): Promise<void> {
   const bus = new EventBus();
   const log = attachLogSink(bus, o);
   if (!o.quiet) attachStderrProgress(bus);
+  attachJsonProgress(bus);
   const peer = await startOrExit(o, bus);
   const { node, files } = peer;
   const snap = node.snapshot();
