@@ -17,7 +17,7 @@ import { EventHistory } from './event-history.js';
 import { printJson, runHeadless } from './headless.js';
 import { nodeCommands, shutdownPeer } from './node-commands.js';
 import type { NodeCliOptions } from './node-options.js';
-import { limitsOf } from './rate-option.js';
+import { peerOptionsOf } from './peer-options.js';
 import { attachLogSink } from './log-options.js';
 import { dataDirFor } from './temp-data-dir.js';
 
@@ -101,21 +101,7 @@ async function startTracker(o: DaemonCliOptions, bus: EventBus): Promise<Embedde
 
 async function startOrExit(o: NodeCliOptions, bus: EventBus, tracker: EmbeddedTracker | null): Promise<Peer> {
   try {
-    return await startPeer({
-      host: o.host,
-      port: o.port,
-      bits: o.bits,
-      routing: o.routing,
-      stabilizeMs: o.stabilizeMs,
-      backoff: o.backoff,
-      successors: o.successors,
-      bus,
-      dir: o.dir,
-      dataDir: o.data,
-      tracker: o.tracker,
-      networkKey: o.networkKey,
-      limits: limitsOf(o),
-    });
+    return await startPeer(peerOptionsOf(o, bus));
   } catch (e) {
     process.stderr.write(`p2pterm: ${(e as Error).message}\n`);
     await tracker?.server.stop();

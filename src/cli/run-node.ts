@@ -5,7 +5,7 @@ import { type Peer, startPeer } from '../files/start-file-service.js';
 import { printJson, runHeadless } from './headless.js';
 import { nodeCommands, shutdownPeer } from './node-commands.js';
 import type { NodeCliOptions } from './node-options.js';
-import { limitsOf } from './rate-option.js';
+import { peerOptionsOf } from './peer-options.js';
 import { attachLogSink } from './log-options.js';
 import { attachJsonProgress } from './json-progress.js';
 import { attachStderrProgress } from './stderr-progress.js';
@@ -32,22 +32,7 @@ export async function runHeadlessNode(given: NodeCliOptions): Promise<void> {
 /** The node with its file service, listening; exit code 2 when it cannot start. */
 async function startOrExit(o: NodeCliOptions, bus: EventBus): Promise<Peer> {
   try {
-    return await startPeer({
-      host: o.host,
-      port: o.port,
-      advertise: o.advertise,
-      bits: o.bits,
-      routing: o.routing,
-      stabilizeMs: o.stabilizeMs,
-      backoff: o.backoff,
-      successors: o.successors,
-      bus,
-      dir: o.dir,
-      dataDir: o.data,
-      limits: limitsOf(o),
-      tracker: o.tracker,
-      networkKey: o.networkKey,
-    });
+    return await startPeer(peerOptionsOf(o, bus));
   } catch (e) {
     printStartError(e);
     process.exit(2);
