@@ -16,6 +16,7 @@ import { ARIA2_OPTIONS, Aria2Swarm, ensureAria2 } from './aria2-pipeline.js';
 import { plainPipeline } from './plain-pipeline.js';
 import { median, settleDisk } from './settle.js';
 import {
+  cpuSeconds,
   type Headless,
   makeFile,
   peakRssMB,
@@ -39,6 +40,8 @@ interface Run {
   readonly seconds: number;
   readonly MBps: number;
   readonly peakRssMB?: number;
+  /** CPU seconds the p2pterm downloader used for the download. */
+  readonly downloaderCpuS?: number;
 }
 
 /** What a mode needs to run one round: the file, its hash, and somewhere to work. */
@@ -122,13 +125,15 @@ async function p2ptermRunner(ctx: Ctx, closers: Closer[]): Promise<(sources: num
     const label = `dl-${runs++}`;
     const dl = await node(label, join(ctx.root, label));
     const t = performance.now();
+    const cpu = cpuSeconds(dl.child.pid!);
     const r = await dl.cmd('get big.bin');
     const seconds = (performance.now() - t) / 1000;
+    const downloaderCpuS = round2(cpuSeconds(dl.child.pid!) - cpu);
     if (!r.ok || r.sha256 !== ctx.sha) throw new Error(`${label}: ${JSON.stringify(r)}`);
     const rss = peakRssMB(dl.child.pid!);
     dl.child.kill();
     settleDisk(join(ctx.root, label));
-    return { ...timing(ctx.size, seconds), peakRssMB: rss };
+    return { ...timing(ctx.size, seconds), peakRssMB: rss, downloaderCpuS };
   };
 }
 

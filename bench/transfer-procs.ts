@@ -81,6 +81,16 @@ export function peakRssMB(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : -1;
 }
 
+/** CPU time (user + system) a live process has used, in seconds. */
+export function cpuSeconds(pid: number): number {
+  // Fields 14 and 15 of /proc/PID/stat, counted after the command name (which may hold spaces).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Linux's USER_HZ: the unit of the times in /proc/PID/stat. */
+const CLOCK_TICKS = 100;
+
 /** Writes `bytes` random bytes to `path`, fsynced; returns their SHA-256 hex. */
 export function makeFile(path: string, bytes: number): string {
   const fd = openSync(path, 'w');
