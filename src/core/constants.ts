@@ -20,6 +20,12 @@ export const DEFAULT_STABILIZE_MS = 500;
  * settled ring then costs an eighth of the messages; any change restores the full rate.
  */
 export const DEFAULT_BACKOFF = 8;
+/**
+ * A node alone on its ring (its successor is itself, no predecessor) has nothing to stabilize:
+ * with backoff on, its quiet rounds stretch up to 32x (500 ms -> 16 s). A joiner's notify sets
+ * its predecessor, a change, which brings the full rate back at once (Ticker.wake).
+ */
+export const LONE_BACKOFF = 32;
 /** An RPC that has no answer in 2 s counts as failed (a dead or partitioned peer). */
 export const DEFAULT_RPC_TIMEOUT_MS = 2_000;
 /**

@@ -13,7 +13,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { realClock } from '../io/real-clock.js';
-import { DEFAULT_BITS, DEFAULT_STABILIZE_MS, DEFAULT_SUCCESSORS } from '../core/constants.js';
+import { DEFAULT_BITS, DEFAULT_STABILIZE_MS, DEFAULT_SUCCESSORS, LONE_BACKOFF } from '../core/constants.js';
 import * as core from '../core/chord-state.js';
 import type { NodeRef, NodeRefJson } from '../core/node-ref.js';
 import { assertBits, hashId } from '../core/ring-math.js';
@@ -97,7 +97,7 @@ export class ChordNode {
       opts.stabilizeMs ?? DEFAULT_STABILIZE_MS,
       // After each round the lost peers due are probed (a healed partition merges; ring-merger.ts).
       () => this.stabilizer.round().finally(() => this.merger.schedule()),
-      Math.max(1, opts.backoff ?? 1),
+      () => this.stretchLimit(),
       (e) => this.log('error', 'stabilize', `round failed: ${(e as Error).message}`),
     );
     const r = Math.max(1, opts.successors ?? DEFAULT_SUCCESSORS);
@@ -109,6 +109,16 @@ export class ChordNode {
     this.beforeLeave = this.ctx.beforeLeave;
     registerHandlers(this.ctx);
     if (opts.address) this.ctx.state = core.createState(this.ref(opts.address), this.bits, this.routing, r);
+  }
+
+  /**
+   * How far quiet rounds may stretch the interval: the configured backoff, or LONE_BACKOFF for a
+   * node alone on its ring (nothing to stabilize; a joiner's notify is a change and wakes it).
+   */
+  private stretchLimit(): number {
+    const backoff = Math.max(1, this.opts.backoff ?? 1);
+    const st = this.ctx.state;
+    return backoff > 1 && st && core.isAlone(st) && !st.predecessor ? Math.max(backoff, LONE_BACKOFF) : backoff;
   }
 
   /** Listens; the node then forms a ring of its own until it joins another. */

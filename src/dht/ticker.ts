@@ -32,8 +32,8 @@ export class Ticker {
     private readonly clock: Clock,
     public intervalMs: number,
     private readonly round: () => Promise<boolean>,
-    /** Most the interval stretches while rounds are quiet, as a multiple (1: never). */
-    private readonly backoff: number,
+    /** Most the interval stretches while rounds are quiet, as a multiple (1: never); asked after each round. */
+    private readonly backoff: () => number,
     /** Told when a round started by the timer fails (rounds catch their own errors; a bug otherwise). */
     private readonly onError: (e: unknown) => void,
   ) {
@@ -85,7 +85,7 @@ export class Ticker {
     while (this.busy) await this.busy;
     this.busy = this.round()
       .then((quiet) => {
-        this.currentMs = quiet ? Math.min(this.currentMs * 2, this.intervalMs * this.backoff) : this.intervalMs;
+        this.currentMs = quiet ? Math.min(this.currentMs * 2, this.intervalMs * this.backoff()) : this.intervalMs;
       })
       .finally(() => (this.busy = null));
     await this.busy;
