@@ -31,6 +31,11 @@ export class LimitLog {
     private readonly maxKeys = MAX_KEYS,
   ) {}
 
+  /** Keys remembered now. */
+  get size(): number {
+    return this.entries.size;
+  }
+
   /** Logs `message` unless a line for this `peer` and `kind` went out within the window; true if it did. */
   note(peer: string, kind: string, message: string, level: LogLevel = 'warn', topic = 'limits'): boolean {
     const key = `${kind} ${peer}`;
