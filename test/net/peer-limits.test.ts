@@ -149,7 +149,7 @@ test('store_put beyond a peer’s quota gets QUOTA; what was stored stays, and o
 });
 
 test('half a frame then silence is closed after the slow-frame bound; an idle connection after the idle bound', async (t) => {
-  const { t: node, port } = await server({ slowFrameMs: 300, idleMs: 1500 });
+  const { t: node, port } = await server({ slowFrameMs: 300, idleMs: 3000 });
   try {
     const half = connect({ host: '127.0.0.1', port });
     const halfClosed = closedAfter(half);
@@ -160,8 +160,9 @@ test('half a frame then silence is closed after the slow-frame bound; an idle co
     const idle = await helloSocket(port);
     const idleClosed = closedAfter(idle);
     const [h, m, i] = await Promise.all([halfClosed, midRequest, idleClosed]);
-    t.true(h < 1400 && m < 1400, `half-sent hello closed after ${h} ms, half-sent request after ${m} ms`);
-    t.true(i >= 1400 && i < 4000, `idle closed after ${i} ms`);
+    // The stalled ones go well before the idle bound could close them; the idle one not before it.
+    t.true(h < 2500 && m < 2500, `half-sent hello closed after ${h} ms, half-sent request after ${m} ms`);
+    t.true(i >= 2900 && i < 10_000, `idle closed after ${i} ms`);
   } finally {
     await node.close();
   }
@@ -193,6 +194,9 @@ test('1,000 idle sockets: a normal peer is served meanwhile, and they are all cl
   const c = client();
   const sockets: Socket[] = [];
   try {
+    // The normal peer is connected first: the flood fills the listen backlog, which delays new
+    // connections from anyone until it drains, but not requests on an open one.
+    await c.request(address, 'ping', {});
     const closed: Promise<number>[] = [];
     for (let i = 0; i < 1000; i++) {
       const s = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' });

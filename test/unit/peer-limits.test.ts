@@ -89,7 +89,10 @@ test('the quota charges per peer, counts rewrites once, moves overwritten keys, 
 test('going over a limit is logged once per peer and kind a minute', async (t) => {
   const clock = new VirtualClock();
   const lines: string[] = [];
-  const log = new LimitLog((_l, _topic, m) => void lines.push(m), () => clock.now());
+  const log = new LimitLog(
+    (_l, _topic, m) => void lines.push(m),
+    () => clock.now(),
+  );
   for (let i = 0; i < 100; i++) log.note('peer-a', 'rate', 'a over rate');
   log.note('peer-b', 'rate', 'b over rate');
   log.note('peer-a', 'bytes', 'a over bytes');
@@ -99,7 +102,12 @@ test('going over a limit is logged once per peer and kind a minute', async (t) =
   await clock.advance(1);
   t.true(log.note('peer-a', 'rate', 'a over rate'));
   t.is(lines.at(-1), 'a over rate (100 more since the last line)');
-  const small = new LimitLog(() => undefined, () => clock.now(), 60_000, 10);
+  const small = new LimitLog(
+    () => undefined,
+    () => clock.now(),
+    60_000,
+    10,
+  );
   for (let i = 0; i < 1000; i++) small.note(`p${i}`, 'rate', 'x');
   t.is(small.size, 10, 'keys beyond the bound are forgotten');
 });
