@@ -8,8 +8,12 @@ import { parseAdvertise } from '../wire/address.js';
 import { resolveNetworkKey } from './network-key-option.js';
 import { addLogOptions, type LogCliOptions } from './log-options.js';
 import { addConfigOption } from './config-file.js';
+import { intIn } from './int-option.js';
+import { addLimitOptions, type LimitCliOptions } from './limit-options.js';
 
-export interface NodeCliOptions extends LogCliOptions {
+export { intIn } from './int-option.js';
+
+export interface NodeCliOptions extends LogCliOptions, Partial<LimitCliOptions> {
   host: string;
   port: number;
   advertise?: string;
@@ -32,15 +36,6 @@ export interface NodeCliOptions extends LogCliOptions {
   maxUp?: number;
   /** Downloads at once. */
   maxTransfers?: number;
-}
-
-export function intIn(min: number, max: number, what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max)
-      throw new InvalidArgumentError(`${what} must be an integer in ${min}..${max}`);
-    return n;
-  };
 }
 
 export function hostPort(value: string): string {
@@ -107,7 +102,7 @@ function addPlaceOptions(cmd: Command): Command {
     .option('--headless', 'no screen: JSON-lines commands on stdin, replies on stdout', false)
     .option('--daemon', 'with --headless: ignore stdin and run until SIGTERM/SIGINT', false)
     .option('-v, --verbose', 'log debug lines too (--log-level debug)', false);
-  return addConfigOption(addLogOptions(cmd));
+  return addConfigOption(addLogOptions(addLimitOptions(cmd)));
 }
 
 export function normalizeNodeOptions(raw: Record<string, unknown>): NodeCliOptions {

@@ -3,6 +3,7 @@ import type { EventBus } from '../bus/event-bus.js';
 import type { startPeer } from '../files/start-file-service.js';
 import type { NodeCliOptions } from './node-options.js';
 import { limitsOf } from './rate-option.js';
+import { peerLimitsOf } from './limit-options.js';
 
 export function peerOptionsOf(o: NodeCliOptions, bus: EventBus): Parameters<typeof startPeer>[0] {
   return {
@@ -20,5 +21,7 @@ export function peerOptionsOf(o: NodeCliOptions, bus: EventBus): Parameters<type
     limits: limitsOf(o),
     tracker: o.tracker,
     networkKey: o.networkKey,
+    peerLimits: peerLimitsOf(o),
+    storeQuota: o.peerQuota,
   };
 }

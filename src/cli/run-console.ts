@@ -20,6 +20,7 @@ import { detectTerminal } from '../tui/terminal-caps.js';
 import { listThemes } from '../tui/theme.js';
 import type { CommandFn } from '../commands/command-fn.js';
 import type { NodeCliOptions } from './node-options.js';
+import { peerLimitsOf } from './limit-options.js';
 import { joinHostPort } from '../wire/address.js';
 import { nodeCommands, shutdownPeer } from './node-commands.js';
 import type { Peer } from '../files/start-file-service.js';
@@ -142,6 +143,8 @@ function startNode(o: NodeCliOptions, settings: ConsoleSettings) {
     limits: limitsOf(settings),
     tracker: settings.tracker ?? o.tracker,
     networkKey: o.networkKey,
+    peerLimits: peerLimitsOf(o),
+    storeQuota: o.peerQuota,
   });
   return { peer, early, stopEarlyLog, logFile };
 }

@@ -3,6 +3,7 @@ import type { Routing } from '../core/chord-state.js';
 import { EventBus } from '../bus/event-bus.js';
 import { DEFAULT_BACKOFF } from '../core/constants.js';
 import type { AlternateProtocol } from '../transport/tcp-transport.js';
+import type { PeerLimits } from '../transport/peer-limits.js';
 import type { LogLevel } from '../core/log.js';
 import { ChordNode } from './chord-node.js';
 import { isWildcard, joinHostPort, parseAdvertise } from '../wire/address.js';
@@ -34,6 +35,8 @@ export interface TcpNodeOptions {
   readonly alternate?: AlternateProtocol;
   /** A private network's key: every connection is PSK TLS under it (default: an open network). */
   readonly networkKey?: Buffer;
+  /** Per-peer limits: connections, requests, bytes in flight, idle and slow-frame bounds (see PeerLimits). */
+  readonly peerLimits?: PeerLimits;
 }
 
 /** Creates and starts a node listening on TCP (it forms a ring of one until it joins). */
@@ -65,6 +68,7 @@ export function newTcpNode(opts: TcpNodeOptions = {}): ChordNode {
         log,
         alternate: opts.alternate,
         networkKey: opts.networkKey,
+        limits: opts.peerLimits,
       });
     },
     address: plannedAddress(host, opts.port, opts.advertise),

@@ -22,7 +22,7 @@ import { MAX_LOOKUP_HOPS } from '../core/constants.js';
 import type { LogLevel } from '../core/log.js';
 import type { NodeRef } from '../core/node-ref.js';
 import type { PeerInfo, Transport } from '../transport/transport.js';
-import { P2pError, raceAbort } from '../wire/errors.js';
+import { isBusy, P2pError, raceAbort } from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
 import { noteFound } from '../core/lost-peers.js';
 import { route, type RouteResult } from './route.js';
@@ -123,11 +123,14 @@ export class NodeContext {
     });
   }
 
-  /** Whether `n` answers a ping (no answer within the timeout counts as dead: that is the answer sought). */
+  /**
+   * Whether `n` answers a ping (no answer within the timeout counts as dead: that is the answer
+   * sought). A BUSY answer is an answer: the node is alive, only loaded.
+   */
   isAlive(n: NodeRef): Promise<boolean> {
     return this.transport.request(n.address, 'ping', {}).then(
       () => true,
-      () => (this.ticker.wake(), false),
+      (e: unknown) => isBusy(e) || (this.ticker.wake(), false),
     );
   }
 

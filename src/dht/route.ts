@@ -4,6 +4,8 @@
  * asked again for an alternative. A lookup that verifies its answer pings the owner it was
  * told of (the last hop names its successor without knowing it is alive) and, when the owner
  * is dead, asks the last hop again without it: it never names a node that did not answer.
+ * A node that answers BUSY is alive: the walk goes around it this time but does not report it
+ * as failed, and a BUSY owner is confirmed as it is.
  *
  * Every step is bounded by the transport's request timeout, and the whole walk by the hop
  * and failure limits and by the caller's AbortSignal: aborting rejects with ABORTED.
@@ -12,7 +14,7 @@ import type { NodeRef } from '../core/node-ref.js';
 import { sameNode } from '../core/node-ref.js';
 import { inHalfOpen } from '../core/ring-math.js';
 import { routeStep, type ChordState, type RouteStep } from '../core/chord-state.js';
-import { abortReason, IncompatiblePeerError, P2pError, raceAbort } from '../wire/errors.js';
+import { abortReason, IncompatiblePeerError, isBusy, P2pError, raceAbort } from '../wire/errors.js';
 import type { Transport } from '../transport/transport.js';
 import type { RequestBody, ResponseBody } from '../wire/messages.js';
 import { fromWire } from './wire-refs.js';
@@ -53,6 +55,8 @@ interface Walk {
   readonly exclude: Set<string>;
   readonly path: NodeRef[];
   readonly failed: NodeRef[];
+  /** Steps answered BUSY (routed around, not counted as failed nodes). */
+  busy: number;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -73,6 +77,7 @@ export async function route(
     exclude: new Set(opts.exclude),
     path: [state.self],
     failed: [],
+    busy: 0,
     signal,
   };
   if (signal?.aborted) throw abortReason(signal, `lookup of ${w.keyHex}`);
@@ -102,10 +107,16 @@ export async function route(
  */
 async function confirmOwner(w: Walk, owner: NodeRef, counted: { rpcs: number }): Promise<NodeRef> {
   const neighbours = (n: NodeRef) => (counted.rpcs++, ask(w, n, 'neighbours', {}));
-  let nb = await neighbours(owner).catch((e: unknown) => {
-    if (w.signal?.aborted || e instanceof IncompatiblePeerError) throw e;
-    return neighbours(owner);
-  });
+  let nb: ResponseBody<'neighbours'>;
+  try {
+    nb = await neighbours(owner).catch((e: unknown) => {
+      if (w.signal?.aborted || e instanceof IncompatiblePeerError || isBusy(e)) throw e;
+      return neighbours(owner);
+    });
+  } catch (e) {
+    if (isBusy(e)) return owner; // it answered: alive, only loaded
+    throw e;
+  }
   let confirmed = owner;
   for (let i = 0; i < MAX_JOINER_STEPS; i++) {
     const p = nb.predecessor ? fromWire(nb.predecessor) : null;
@@ -115,7 +126,7 @@ async function confirmOwner(w: Walk, owner: NodeRef, counted: { rpcs: number }):
       nb = await neighbours(p);
     } catch (e) {
       if (w.signal?.aborted) throw e;
-      return confirmed;
+      return isBusy(e) ? p : confirmed; // a BUSY joiner answered: it is alive, so it owns the key
     }
     confirmed = p;
   }
@@ -153,13 +164,18 @@ function localStep(w: Walk): RouteStep {
   return step;
 }
 
-/** `next` did not answer: it is excluded, and the previous hop (or this node) is asked again. */
+/**
+ * `next` did not answer: it is excluded, and the previous hop (or this node) is asked again.
+ * A BUSY `next` is alive: this walk goes elsewhere, but it is not reported as failed (so it is
+ * not forgotten or remembered as lost).
+ */
 function afterFailure(w: Walk, next: NodeRef, e: unknown): RouteStep {
   if (w.signal?.aborted) throw abortReason(w.signal, `lookup of ${w.keyHex}`);
   if (e instanceof IncompatiblePeerError) throw e;
-  w.failed.push(next);
+  if (isBusy(e)) w.busy++;
+  else w.failed.push(next);
   w.exclude.add(next.address);
-  if (w.failed.length > MAX_FAILURES)
+  if (w.failed.length + w.busy > MAX_FAILURES)
     throw new P2pError('LOOKUP_FAILED', `lookup of ${w.keyHex} failed: ${(e as Error).message}`);
   const prev = w.path.at(-1)!;
   if (sameNode(prev, w.state.self)) return routeStep(w.state, w.key, w.exclude);

@@ -9,6 +9,7 @@
  * - a round is quiet (the ticker may back off) only when it changed nothing and saw the ring
  *   healthy from here, with no dead neighbour.
  */
+import { isBusy } from '../wire/errors.js';
 import type { PointerChange, StabilizeOutcome } from '../bus/events.js';
 import * as core from '../core/chord-state.js';
 import { sameNode, type NodeRef } from '../core/node-ref.js';
@@ -91,6 +92,8 @@ export class Stabilizer {
       try {
         nb = await this.ctx.transport.request(succ.address, 'neighbours', {});
       } catch (e) {
+        // A BUSY successor is alive: keep it, and stabilize with it next round.
+        if (isBusy(e)) return void this.ctx.log('debug', 'stabilize', `successor ${succ.address} is busy; next round`);
         this.dropDeadSuccessor(st, succ, out, (e as Error).message);
         continue;
       }

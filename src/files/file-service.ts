@@ -41,6 +41,8 @@ export interface FileServiceOptions {
   readonly tracker?: string;
   /** Download/upload rate limits (bytes/s, 0 unlimited) and downloads at once (--max-down, --max-up, --max-transfers). */
   readonly limits?: Pick<TransferManagerOptions, 'downloadRateBps' | 'uploadRateBps' | 'maxConcurrent'>;
+  /** Bytes one remote peer may store on this node through the ring store (0: no limit; default 16 GiB). */
+  readonly storeQuota?: number;
   /** Chunk size for files put in the ring (default 256 KiB). */
   readonly chunkSize?: number;
   /** How often the tracker's peer list is refreshed (ms, default tracker-link's PEERS_REFRESH_MS). */
@@ -105,7 +107,11 @@ export class FileService {
       this.node.log('warn', 'files', m),
     );
     this.blobs = await DiskBlobStore.open(join(this.opts.dataDir, 'store'));
-    this.ring = new RingStore(this.node, { store: this.blobs, replicas: this.opts.replicas });
+    this.ring = new RingStore(this.node, {
+      store: this.blobs,
+      replicas: this.opts.replicas,
+      quotaBytesPerPeer: this.opts.storeQuota,
+    });
     await this.ring.start();
     this.serving.register();
     publishTransfers(this.transfers, this.bus, this.downloading, () => this.publishFiles());

@@ -16,6 +16,8 @@ export interface PeerOptions extends TcpNodeOptions {
   readonly replicas?: number;
   /** Rate limits and downloads at once, handed to the file service. */
   readonly limits?: FileServiceOptions['limits'];
+  /** Bytes one remote peer may store on this node through the ring store (0: no limit; default 16 GiB). */
+  readonly storeQuota?: number;
 }
 
 /** Where a connection starting with "GET " goes once the file service is up. */

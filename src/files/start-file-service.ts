@@ -42,6 +42,7 @@ export async function attachFiles({ node, opts, slot }: PeerNode): Promise<Peer>
     tracker: opts.tracker,
     replicas: opts.replicas,
     limits: opts.limits,
+    storeQuota: opts.storeQuota,
     networkKey: opts.networkKey,
   });
   try {

@@ -18,12 +18,14 @@ export async function storeAsOwner(
   key: string,
   kind: EntryKind,
   bytes: Uint8Array,
+  /** The peer the value came from (charged against its quota), or undefined for our own put. */
+  from?: string,
 ): Promise<NodeRef[]> {
   ctx.assertRunning();
   const id = ctx.idOf(key);
   if (!ctx.node.member) throw new StoreError('NOT_OWNER', `${ctx.self.address} is not part of a ring`);
   if (!ctx.owns(id)) throw new StoreError('NOT_OWNER', `${ctx.self.address} does not own ${id.toString(16)}`);
-  await ctx.save(key, kind, bytes, 'primary');
+  await ctx.save(key, kind, bytes, 'primary', from);
   const targets = ctx.successors();
   const needed = Math.min(ctx.replicas - 1, targets.length);
   const acked = await copyToFirst(ctx, targets, needed, (to) => pushCopy(ctx, to, key, kind, bytes));

@@ -31,6 +31,7 @@ import {
 } from './store-constants.js';
 import { StoreContext } from './store-context.js';
 import { StoreError } from './store-error.js';
+import { StoreQuota } from './store-quota.js';
 import { StoreMaintainer, type MaintenanceReport } from './store-maintainer.js';
 
 export interface RingStoreOptions {
@@ -42,6 +43,8 @@ export interface RingStoreOptions {
   readonly maintainEveryMs?: number;
   /** Timeout of store RPCs in ms (default: the transport's). */
   readonly timeoutMs?: number;
+  /** Bytes each remote peer may store on this node through store_put; 0: no limit (default 16 GiB). */
+  readonly quotaBytesPerPeer?: number;
 }
 
 export interface PutResult {
@@ -93,7 +96,7 @@ export class RingStore {
     this.blobs = opts.store ?? new MemoryBlobStore();
     const r = opts.replicas ?? DEFAULT_REPLICAS;
     if (!Number.isInteger(r) || r < 1 || r > 64) throw new RangeError(`replicas must be an integer in 1..64, got ${r}`);
-    this.ctx = new StoreContext(node, this.blobs, r, opts.timeoutMs);
+    this.ctx = new StoreContext(node, this.blobs, r, opts.timeoutMs, new StoreQuota(opts.quotaBytesPerPeer));
     this.maintainer = new StoreMaintainer(this.ctx);
     this.pass = node.job(() => this.runPass());
     registerHandlers(this.ctx);
@@ -157,8 +160,9 @@ export class RingStore {
           holders: holders.map(refToJson),
         };
       } catch (e) {
-        // The same on every node; a remote STOPPED is just an owner going away.
-        if (this.ctx.stopped || opts.signal?.aborted || ['TOO_LARGE', 'BAD_KEY'].includes(errorCode(e))) throw e;
+        // The same on every node (QUOTA: the owner refuses us more); a remote STOPPED is just an owner going away.
+        if (this.ctx.stopped || opts.signal?.aborted || ['TOO_LARGE', 'BAD_KEY', 'QUOTA'].includes(errorCode(e)))
+          throw e;
         last = e;
         this.node.log('warn', 'store', `put ${JSON.stringify(key)} attempt ${attempt + 1}: ${(e as Error).message}`);
       }

@@ -19,12 +19,16 @@ import { fromWire } from '../dht/wire-refs.js';
 import { ringPages, type BlobStore, type EntryKind, type EntryMeta, type Role } from './blob-store.js';
 import { MAX_KEY_LENGTH, MAX_VALUE_BYTES, PAGE_SIZE } from './store-constants.js';
 import { StoreError } from './store-error.js';
+import { StoreQuota } from './store-quota.js';
+import { LimitLog } from '../core/limit-log.js';
 
 export class StoreContext {
   stopped = false;
   private lastCounts = '';
   /** Aborted by `stop()`: every wait on a peer ends at once (a pass then unwinds quickly). */
   private stopper = unlimitedController();
+  /** Quota refusals, logged once per peer a minute. */
+  private readonly limitLog: LimitLog;
 
   constructor(
     readonly node: ChordNode,
@@ -33,7 +37,14 @@ export class StoreContext {
     readonly replicas: number,
     /** Timeout of store RPCs in ms (undefined: the transport's default). */
     readonly timeoutMs: number | undefined,
-  ) {}
+    /** Bytes each remote peer may store here through store_put. */
+    readonly quota: StoreQuota = new StoreQuota(),
+  ) {
+    this.limitLog = new LimitLog(
+      (level, topic, message) => node.log(level, topic, message),
+      () => node.clock.now(),
+    );
+  }
 
   get self(): NodeRef {
     return this.node.self;
@@ -73,13 +84,36 @@ export class StoreContext {
     return inHalfOpen(id, view.pred.id, this.self.id) ? 'primary' : 'replica';
   }
 
-  async save(key: string, kind: EntryKind, bytes: Uint8Array, role?: Role): Promise<EntryMeta> {
+  /**
+   * Stores a value; `from` is the peer that sent it (see peerKey), charged against its quota
+   * (QUOTA when over it, nothing stored), or undefined for this node's own writes.
+   */
+  async save(key: string, kind: EntryKind, bytes: Uint8Array, role?: Role, from?: string): Promise<EntryMeta> {
     const id = this.idOf(key);
     if (bytes.byteLength > MAX_VALUE_BYTES)
       throw new StoreError('TOO_LARGE', `value of ${bytes.byteLength} bytes exceeds ${MAX_VALUE_BYTES}`);
-    const meta = await this.blobs.put({ key, id, kind, role: role ?? this.roleFor(id) ?? 'replica', bytes });
+    // This node's own writes (handoff, repair) leave the ledger as it is: a key stays charged to
+    // the peer that wrote it until it is dropped or another peer rewrites it.
+    const undo = from === undefined ? null : this.charge(from, key, bytes.byteLength);
+    let meta: EntryMeta;
+    try {
+      meta = await this.blobs.put({ key, id, kind, role: role ?? this.roleFor(id) ?? 'replica', bytes });
+    } catch (e) {
+      undo?.();
+      throw e;
+    }
     this.changed();
     return meta;
+  }
+
+  /** Charges `from` for a put, logging a refusal once per peer a minute. */
+  private charge(from: string, key: string, bytes: number): () => void {
+    try {
+      return this.quota.charge(from, key, bytes);
+    } catch (e) {
+      this.limitLog.note(from, 'quota', `refusing store_put from ${from}: ${(e as Error).message}`, 'warn', 'store');
+      throw e;
+    }
   }
 
   read(key: string): Promise<Uint8Array | null> {
@@ -89,6 +123,7 @@ export class StoreContext {
   /** Removes a key if it still has `digest`. */
   async drop(key: string, digest: string): Promise<boolean> {
     const gone = await this.blobs.delete(key, digest);
+    if (gone) this.quota.forget(key);
     if (gone) this.changed();
     return gone;
   }

@@ -6,10 +6,11 @@
  * - TOO_LARGE    a value above MAX_VALUE_BYTES
  * - BAD_KEY      an empty or over-long key
  * - STOPPED      the store was stopped
+ * - QUOTA        a peer's store_put beyond the bytes it may store on this node
  */
 import { P2pError } from '../wire/errors.js';
 
-export type StoreErrorCode = 'NOT_FOUND' | 'UNAVAILABLE' | 'NOT_OWNER' | 'TOO_LARGE' | 'BAD_KEY' | 'STOPPED';
+export type StoreErrorCode = 'NOT_FOUND' | 'UNAVAILABLE' | 'NOT_OWNER' | 'TOO_LARGE' | 'BAD_KEY' | 'STOPPED' | 'QUOTA';
 
 export class StoreError extends P2pError {
   constructor(

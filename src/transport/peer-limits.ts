@@ -1,41 +1,48 @@
 /**
- * Per-peer limits at a node's door: connections per remote address and an idle bound on
- * inbound connections. A refusal is logged at most once a minute per address, so a flood of
- * refused connections cannot flood the log either.
+ * Per-peer limits at a node's door: connections per remote address, and the bounds on idle
+ * and stalled connections (applied by the transport's sweep, see TcpConnection.stalled). A
+ * refusal is logged at most once a minute per address, so a flood of refused connections
+ * cannot flood the log either.
  */
 import type { Socket } from 'node:net';
-import type { LogFn } from '../core/log.js';
+import type { LimitLog } from '../core/limit-log.js';
+import type { RequestLimits } from './peer-ledger.js';
 
-export interface PeerLimits {
+export interface PeerLimits extends RequestLimits {
   /**
    * Inbound connections from one IP address at once (default 64). Loopback is exempt unless
    * `limitLoopback`: rings of many nodes on one host all connect from it.
    */
   readonly maxConnsPerAddress?: number;
   readonly limitLoopback?: boolean;
-  /** An inbound connection silent this long is closed, in ms (default 10 min; 0: never). */
+  /**
+   * An inbound connection that sent nothing this long, with nothing in service or being
+   * written to it, is closed, in ms (default 10 min; 0: never).
+   */
   readonly idleMs?: number;
+  /** A connection that sent part of a frame (or hello) and then nothing this long is closed, in ms (default 30 s; 0: never). */
+  readonly slowFrameMs?: number;
 }
 
 export const DEFAULT_MAX_CONNS_PER_ADDRESS = 64;
 export const DEFAULT_IDLE_MS = 10 * 60_000;
-/** One log line per address and minute at most. */
-const LOG_EVERY_MS = 60_000;
+export const DEFAULT_SLOW_FRAME_MS = 30_000;
 
-/** Counts inbound connections per address and closes the excess and the idle. */
+/** Counts inbound connections per address and closes the excess. */
 export class PeerDoor {
   private readonly perAddress = new Map<string, number>();
-  private readonly lastLogged = new Map<string, number>();
   private readonly maxConns: number;
-  private readonly idleMs: number;
+  readonly idleMs: number;
+  readonly slowFrameMs: number;
   private readonly limitLoopback: boolean;
 
   constructor(
     limits: PeerLimits,
-    private readonly log: LogFn,
+    private readonly limitLog: LimitLog,
   ) {
     this.maxConns = limits.maxConnsPerAddress ?? DEFAULT_MAX_CONNS_PER_ADDRESS;
     this.idleMs = limits.idleMs ?? DEFAULT_IDLE_MS;
+    this.slowFrameMs = limits.slowFrameMs ?? DEFAULT_SLOW_FRAME_MS;
     this.limitLoopback = limits.limitLoopback ?? false;
   }
 
@@ -43,8 +50,14 @@ export class PeerDoor {
   admit(socket: Socket): boolean {
     const ip = socket.remoteAddress ?? '?';
     const n = this.perAddress.get(ip) ?? 0;
-    if (n >= this.maxConns && (this.limitLoopback || !isLoopback(ip))) {
-      this.logLimited(ip, `refusing a connection from ${ip}: it already has ${n} (the limit per address)`);
+    if (this.maxConns > 0 && n >= this.maxConns && (this.limitLoopback || !isLoopback(ip))) {
+      this.limitLog.note(
+        ip,
+        'connections',
+        `refusing a connection from ${ip}: it already has ${n} (the limit per address)`,
+        'warn',
+        'tcp',
+      );
       socket.destroy();
       return false;
     }
@@ -54,19 +67,24 @@ export class PeerDoor {
       if (left <= 0) this.perAddress.delete(ip);
       else this.perAddress.set(ip, left);
     });
-    this.watchIdle(socket);
     return true;
   }
 
   /**
-   * Closes `socket` once it is idle for the bound. A TLS socket needs its own watch: it reads
-   * the connection itself, so the raw socket under it sees no traffic (call setTimeout(0) on that).
+   * Closes `socket` once it is idle (no traffic either way) for the bound: for connections
+   * handed to another protocol, which the node's own sweep does not see.
    */
   watchIdle(socket: Socket): void {
     if (this.idleMs <= 0) return;
     socket.setTimeout(this.idleMs);
     socket.once('timeout', () => {
-      this.log('debug', 'tcp', `closing an idle connection from ${socket.remoteAddress}:${socket.remotePort}`);
+      this.limitLog.note(
+        socket.remoteAddress ?? '?',
+        'idle',
+        `closing an idle connection from ${socket.remoteAddress}`,
+        'debug',
+        'tcp',
+      );
       socket.destroy();
     });
   }
@@ -76,12 +94,11 @@ export class PeerDoor {
     return this.perAddress.get(ip) ?? 0;
   }
 
-  private logLimited(key: string, message: string): void {
-    const now = Date.now();
-    if (now - (this.lastLogged.get(key) ?? Number.NEGATIVE_INFINITY) < LOG_EVERY_MS) return;
-    if (this.lastLogged.size > 4096) this.lastLogged.clear(); // bounded: at worst a line more
-    this.lastLogged.set(key, now);
-    this.log('warn', 'tcp', message);
+  /** How often the transport looks for idle and stalled connections, in ms (0: never). */
+  sweepEveryMs(): number {
+    const bounds = [this.idleMs, this.slowFrameMs].filter((ms) => ms > 0);
+    // Half the shorter bound: a connection is closed at most 1.5 bounds after it went quiet.
+    return bounds.length ? Math.max(10, Math.min(...bounds) / 2) : 0;
   }
 }
 

@@ -20,6 +20,7 @@ import { hashId } from '../core/ring-math.js';
 import type { LogFn } from '../core/log.js';
 import { describeSocketError } from './psk-tls.js';
 import { bodyBytes, type WorkBudget } from './work-budget.js';
+import type { ServeGuard } from './serve-guard.js';
 import { RELEASE, type LocalIdentity, type PeerInfo, type Releasable, type RequestHandler } from './transport.js';
 
 /** Requests one connection may have in service at once. */
@@ -40,6 +41,8 @@ export class TcpConnection {
   private nextId = 1;
   /** Requests from the peer being served right now. */
   private serving = 0;
+  /** When the peer last sent bytes (performance.now() ms). */
+  private lastHeard = performance.now();
   private closed = false;
   private helloWaiter: { resolve(): void; reject(e: Error): void } | null = null;
   /** An inbound peer's hello is being checked (see `verify`). */
@@ -54,11 +57,13 @@ export class TcpConnection {
     private readonly self: () => LocalIdentity & { address: string | null },
     private readonly handler: RequestHandler | null,
     private readonly log: LogFn,
-    private readonly label: string,
+    readonly label: string,
     /** The node-wide bound on work in service (inbound connections); null: none. */
     private readonly budget: WorkBudget | null = null,
     /** Checks an inbound peer's claim to its address before answering its hello: null, or why not. */
     private readonly verify: ((h: Hello) => Promise<string | null>) | null = null,
+    /** Per-peer request limits (inbound connections); null: none. */
+    private readonly guard: ServeGuard | null = null,
   ) {
     socket.setNoDelay(true);
     this.ready = new Promise<void>((resolve, reject) => (this.helloWaiter = { resolve, reject }));
@@ -113,23 +118,45 @@ export class TcpConnection {
     return this.inbound ? body : { ...body, token: this.token };
   }
 
-  /** Writes `frame`; `release` runs once the socket no longer needs the frame's bytes. */
-  private send(frame: Frame, release?: () => void): void {
-    if (this.closed) return release?.();
+  /**
+   * Writes `frame`; `release` runs once the socket no longer needs the frame's bytes. Returns
+   * the bytes handed to the socket (0 when nothing was).
+   */
+  private send(frame: Frame, release?: () => void): number {
+    if (this.closed) return (release?.(), 0);
     try {
       const { head, tail } = encodeFrameParts(frame);
-      if (!tail) return void this.socket.write(head, release);
+      if (!tail) return (this.socket.write(head, release), head.byteLength);
       this.socket.cork();
       this.socket.write(head);
       this.socket.write(tail, release);
       this.socket.uncork();
+      return head.byteLength + tail.byteLength;
     } catch (e) {
       release?.();
       this.log('error', 'tcp', `cannot send to ${this.label}: ${(e as Error).message}`);
+      return 0;
     }
   }
 
+  /**
+   * Why this connection should be closed at `now` (performance.now() ms), or null: it stalled
+   * part-way through a frame (or its hello) for `slowFrameMs`, or, inbound with nothing in
+   * service, pending or being written, it sent nothing for `idleMs`. Outgoing bytes are not
+   * activity: a peer receiving a long reply has work outstanding, so it is not idle.
+   */
+  stalled(now: number, idleMs: number, slowFrameMs: number): string | null {
+    if (this.closed) return null;
+    const silent = now - this.lastHeard;
+    if (slowFrameMs > 0 && this.decoder.midFrame && silent >= slowFrameMs)
+      return `sent part of a frame, then nothing for ${Math.round(silent)} ms`;
+    const busy = this.serving > 0 || this.pending.size > 0 || this.socket.writableLength > 0 || this.admitting;
+    if (idleMs > 0 && this.inbound && !busy && silent >= idleMs) return `idle for ${Math.round(silent)} ms`;
+    return null;
+  }
+
   private onData(data: Buffer, borrowed = false): void {
+    this.lastHeard = performance.now();
     let frames: RawFrame[];
     try {
       frames = this.decoder.push(data, borrowed);
@@ -208,35 +235,65 @@ export class TcpConnection {
   }
 
   private welcome(h: Hello): void {
-    this.peer = { id: h.id, address: h.address };
+    this.peer = { id: h.id, address: h.address, remote: this.socket.remoteAddress };
     if (this.inbound) this.send({ kind: 'hello', body: this.helloBody() });
     this.helloWaiter?.resolve();
   }
 
   private async serve(id: number, type: RequestType, body: unknown): Promise<void> {
     if (!this.handler)
-      return this.send({ kind: 'error', id, code: 'NOT_SERVING', message: 'this endpoint does not serve requests' });
-    // A peer that floods requests gets BUSY answers instead of unbounded work and memory.
-    if (this.serving >= MAX_SERVING)
-      return this.send({
+      return void this.send({
         kind: 'error',
         id,
-        code: 'BUSY',
-        message: `more than ${MAX_SERVING} requests in flight on one connection`,
+        code: 'NOT_SERVING',
+        message: 'this endpoint does not serve requests',
       });
-    const cost = this.budget ? bodyBytes(body) : 0;
-    if (this.budget && !this.budget.take(cost))
-      return this.send({ kind: 'error', id, code: 'BUSY', message: 'this node has all the work in service it takes' });
+    // A peer that floods requests gets BUSY answers instead of unbounded work and memory.
+    if (this.serving >= MAX_SERVING)
+      return this.busy(id, `more than ${MAX_SERVING} requests in flight on one connection`);
+    const cost = bodyBytes(body);
+    const peer = this.peer!;
+    const refused = this.guard?.admit(peer, cost) ?? null;
+    if (refused) return this.busy(id, refused);
+    if (this.budget && !this.budget.take(cost)) {
+      this.guard?.finish(peer, cost);
+      return this.busy(id, 'this node has all the work in service it takes');
+    }
     this.serving++;
+    let frame: Frame;
+    let release: (() => void) | undefined;
     try {
-      const result = await this.handler(type, body as never, this.peer!);
-      this.send({ kind: 'response', id, body: result }, (result as Releasable | null)?.[RELEASE]);
+      const result = await this.handler(type, body as never, peer);
+      frame = { kind: 'response', id, body: result };
+      release = (result as Releasable | null)?.[RELEASE];
     } catch (e) {
-      this.send({ kind: 'error', id, code: errorCode(e), message: (e as Error).message ?? String(e) });
+      frame = { kind: 'error', id, code: errorCode(e), message: (e as Error).message ?? String(e) };
     } finally {
       this.serving--;
       this.budget?.release(cost);
     }
+    this.reply(peer, cost, frame, release);
+  }
+
+  /** Sends a served request's answer; the peer's share stays counted until the socket took it. */
+  private reply(peer: PeerInfo, cost: number, frame: Frame, release: (() => void) | undefined): void {
+    const guard = this.guard;
+    if (!guard) return void this.send(frame, release);
+    let sent = 0;
+    let counted = false;
+    let finished = false;
+    sent = this.send(frame, () => {
+      finished = true;
+      release?.();
+      guard.finish(peer, cost + (counted ? sent : 0));
+    });
+    if (finished) return;
+    counted = true;
+    guard.addBytes(peer, sent);
+  }
+
+  private busy(id: number, message: string): void {
+    this.send({ kind: 'error', id, code: 'BUSY', message });
   }
 
   private shutdown(reason: Error): void {

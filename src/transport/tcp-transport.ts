@@ -22,6 +22,8 @@ import { TcpConnection } from './tcp-connection.js';
 import { acceptPrivate } from './private-accept.js';
 import { WorkBudget } from './work-budget.js';
 import { PeerDoor, type PeerLimits } from './peer-limits.js';
+import { ServeGuard } from './serve-guard.js';
+import { LimitLog } from '../core/limit-log.js';
 import { describeSocketError, looksLikeTls, pskConnect } from './psk-tls.js';
 import type { LocalIdentity, RequestHandler, RequestOptions, Transport } from './transport.js';
 
@@ -77,7 +79,10 @@ export interface TcpTransportOptions {
   readonly networkKey?: Buffer;
   /** The bound on work all peers together may have in service here (default: WorkBudget's). */
   readonly workBudget?: WorkBudget;
-  /** Connections per remote address and the idle bound (defaults: see peer-limits.ts). */
+  /**
+   * Per-peer limits: connections per remote address, requests a second, requests outstanding,
+   * bytes in flight, and the idle and slow-frame bounds (defaults: peer-limits.ts, peer-ledger.ts).
+   */
   readonly limits?: PeerLimits;
 }
 
@@ -96,6 +101,9 @@ export class TcpTransport implements Transport {
   private readBuffer: Buffer | null = null;
   private readonly budget: WorkBudget;
   private readonly door: PeerDoor;
+  private readonly guard: ServeGuard;
+  private readonly limitLog: LimitLog;
+  private sweeper: NodeJS.Timeout | null = null;
   private readonly rtt = new RttEstimator({
     initialMs: DEFAULT_RPC_TIMEOUT_MS,
     floorMs: RTO_FLOOR_MS,
@@ -106,7 +114,9 @@ export class TcpTransport implements Transport {
   constructor(private readonly opts: TcpTransportOptions) {
     this.log = opts.log ?? silentLog;
     this.budget = opts.workBudget ?? new WorkBudget();
-    this.door = new PeerDoor(opts.limits ?? {}, this.log);
+    this.limitLog = new LimitLog(this.log, () => Date.now());
+    this.door = new PeerDoor(opts.limits ?? {}, this.limitLog);
+    this.guard = new ServeGuard(opts.limits ?? {}, this.limitLog);
   }
 
   async listen(handler: RequestHandler): Promise<string> {
@@ -122,7 +132,30 @@ export class TcpTransport implements Transport {
     const { address, picked } = await advertisedAddress(host, port, this.opts.advertise);
     if (picked) this.log('info', 'tcp', `listening on ${joinHostPort(host, port)}, known as ${address} (${picked})`);
     this.address = address;
+    const every = this.door.sweepEveryMs();
+    if (every > 0) {
+      this.sweeper = setInterval(() => this.sweep(), every);
+      this.sweeper.unref();
+    }
     return this.address;
+  }
+
+  /** Closes the connections that stalled mid-frame, and the idle inbound ones. */
+  private sweep(): void {
+    const now = performance.now();
+    for (const c of this.all) {
+      const why = c.stalled(now, this.door.idleMs, this.door.slowFrameMs);
+      if (!why) continue;
+      const who = c.peer?.address ?? c.label;
+      this.limitLog.note(
+        who,
+        why.startsWith('idle') ? 'idle' : 'stalled',
+        `closing the connection with ${who}: it ${why}`,
+        'info',
+        'tcp',
+      );
+      c.close(why);
+    }
   }
 
   async request<T extends RequestType>(
@@ -133,7 +166,32 @@ export class TcpTransport implements Transport {
   ): Promise<ResponseBody<T>> {
     const fixed = opts.timeoutMs ?? this.opts.timeoutMs ?? (BULK.has(type) ? DEFAULT_RPC_TIMEOUT_MS : undefined);
     const timeoutMs = fixed ?? this.rtt.timeoutMs(to);
+    const pooled = this.outbound.get(to);
+    const reused = pooled !== undefined && !pooled.isClosed && pooled.peer !== null;
     const conn = await this.connection(to, opts.signal);
+    const sentAt = performance.now();
+    try {
+      return await this.send(conn, to, type, body, opts, timeoutMs, fixed);
+    } catch (e) {
+      // A pooled connection the remote closed (idle, say) just as we used it: dial again, once.
+      if (!reused || !conn.isClosed || !(e instanceof UnreachableError) || opts.signal?.aborted) throw e;
+      const left = timeoutMs - (performance.now() - sentAt);
+      if (left <= 0) throw e;
+      const again = await this.connection(to, opts.signal);
+      return this.send(again, to, type, body, opts, left, fixed);
+    }
+  }
+
+  /** One request on `conn`, bounded by `timeoutMs` and the caller's signal. */
+  private async send<T extends RequestType>(
+    conn: TcpConnection,
+    to: string,
+    type: T,
+    body: RequestBody<T>,
+    opts: RequestOptions,
+    timeoutMs: number,
+    fixed: number | undefined,
+  ): Promise<ResponseBody<T>> {
     const { id, done } = conn.request(type, body, opts.into);
     const sentAt = performance.now();
     try {
@@ -148,6 +206,8 @@ export class TcpTransport implements Transport {
 
   async close(): Promise<void> {
     this.closing = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
     for (const c of this.all) c.close('transport closed');
     this.all.clear();
     this.outbound.clear();
@@ -170,7 +230,7 @@ export class TcpTransport implements Transport {
       clearTimeout(silent);
       if (key) return this.acceptSecret(socket, handler, first, key);
       if (looksLikeTls(first)) return this.refuseTls(socket);
-      if (alt?.match(first)) return alt.accept(socket, first);
+      if (alt?.match(first)) return (this.door.watchIdle(socket), alt.accept(socket, first));
       this.acceptNode(socket, handler, first);
     });
   }
@@ -182,7 +242,6 @@ export class TcpTransport implements Transport {
       onSecure: (secure) => {
         if (this.closing) return void secure.destroy();
         socket.setTimeout(0);
-        this.door.watchIdle(secure);
         this.acceptNode(secure, handler, null);
       },
     });
@@ -211,7 +270,17 @@ export class TcpTransport implements Transport {
         log: this.log,
         timeoutMs: PROBE_TIMEOUT_MS,
       });
-    const conn = new TcpConnection(socket, true, () => this.identity(), serve, this.log, label, this.budget, verify);
+    const conn = new TcpConnection(
+      socket,
+      true,
+      () => this.identity(),
+      serve,
+      this.log,
+      label,
+      this.budget,
+      verify,
+      this.guard,
+    );
     this.track(conn, socket);
     const timer = setTimeout(() => {
       if (!conn.peer) conn.close('no hello in time');

@@ -9,6 +9,18 @@ export interface PeerInfo {
   readonly id: string;
   /** The address the peer listens on, or null for a client that does not serve. */
   readonly address: string | null;
+  /** The remote IP the connection comes from, where the transport knows it. */
+  readonly remote?: string;
+}
+
+/**
+ * The identity per-peer limits and quotas are kept under: the advertised address for a peer
+ * that serves (its id is the hash of that address, and the address answered a probe proving
+ * it is the same node, so it cannot be picked at will), else the remote IP (a client without
+ * an address could claim any id), else the claimed id (the in-memory network).
+ */
+export function peerKey(from: PeerInfo): string {
+  return from.address ?? (from.remote ? `ip ${from.remote}` : `id ${from.id}`);
 }
 
 /**

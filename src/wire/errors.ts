@@ -76,3 +76,11 @@ export function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefined, wha
 export function errorCode(e: unknown): string {
   return e instanceof P2pError ? e.code : 'INTERNAL';
 }
+
+/**
+ * Whether `e` is a peer's BUSY answer: it is alive and refused this request for now (over a
+ * per-peer or node-wide limit). Callers try later or elsewhere; they never take it as dead.
+ */
+export function isBusy(e: unknown): boolean {
+  return e instanceof RemoteError && e.code === 'BUSY';
+}

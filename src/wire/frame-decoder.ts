@@ -82,6 +82,11 @@ export class FrameDecoder {
     return out;
   }
 
+  /** Whether part of a frame has arrived and the rest has not. */
+  get midFrame(): boolean {
+    return this.partialBytes > 0 || this.tail !== null;
+  }
+
   /**
    * The tail being received will not be wanted (its request was given up): no further byte
    * is written into its target, and the frame is skipped.

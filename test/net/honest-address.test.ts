@@ -82,7 +82,7 @@ test('an honest node is served under its own address', async (t) => {
   const b = await node(seen);
   try {
     t.deepEqual(await a.t.request(b.address, 'ping', {}), { id: b.id });
-    t.deepEqual(seen, [{ id: a.id, address: a.address }]);
+    t.deepEqual(seen, [{ id: a.id, address: a.address, remote: '127.0.0.1' }]);
   } finally {
     await a.t.close();
     await b.t.close();
