@@ -25,7 +25,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { realClock } from '../io/real-clock.js';
-import { errorCode } from '../wire/errors.js';
+import { errorCode, isBusy } from '../wire/errors.js';
 import { ChunkSlab } from './chunk-slab.js';
 import type {
   ChunkSource,
@@ -39,8 +39,16 @@ import { chunkLength, type Manifest, spanLength } from './manifest.js';
 import { PartFile } from './part-file.js';
 import { PiecePicker } from './piece-picker.js';
 import { RateMeter } from './rate-meter.js';
-import { fetchSpan, spanChunks, verifySpan } from './span-fetch.js';
-import { DEFAULT_PIPELINE, MAX_SOURCE_ERRORS, PROGRESS_INTERVAL_MS, SPAN_BYTES } from './transfer-constants.js';
+import { fetchSpan, joined, spanChunks, verifySpan } from './span-fetch.js';
+import {
+  BUSY_REST_MAX_MS,
+  BUSY_REST_MS,
+  DEFAULT_PIPELINE,
+  MAX_BUSY_IN_A_ROW,
+  MAX_SOURCE_ERRORS,
+  PROGRESS_INTERVAL_MS,
+  SPAN_BYTES,
+} from './transfer-constants.js';
 import { abortError, TransferError } from './transfer-error.js';
 
 export type {
@@ -61,6 +69,10 @@ interface Peer {
   readonly inflight: Map<AbortController, Span>;
   state: SourceState;
   errors: number;
+  /** BUSY answers in a row: the source is alive but over a limit; it rests before asking again. */
+  busyStreak: number;
+  /** While set, the source rests (no new requests) until the timer fires. */
+  rest: TimerHandle | null;
 }
 
 /** Chunks `first` .. `first + count - 1`, asked for in one request. */
@@ -118,6 +130,8 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
         inflight: new Map(),
         state: 'idle',
         errors: 0,
+        busyStreak: 0,
+        rest: null,
       });
     }
   }
@@ -210,7 +224,8 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     let busy = this.writing > 0;
     for (const peer of this.peers.values()) {
       if (peer.state === 'dropped' || peer.state === 'failed') continue;
-      while (peer.inflight.size < this.requests && this.slab.inUse < this.slab.maxSlots) {
+      busy ||= peer.rest !== null;
+      while (!peer.rest && peer.inflight.size < this.requests && this.slab.inUse < this.slab.maxSlots) {
         const first = this.picker.pick(peer.src.id);
         if (first === undefined) break;
         let count = 1;
@@ -255,6 +270,7 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
   /** Verified chunks from `first` on: the first copy of each wins and is written; other copies are cancelled. */
   private async accept(peer: Peer, first: number, views: readonly Uint8Array[]): Promise<void> {
     peer.errors = 0;
+    peer.busyStreak = 0;
     const runs: { k: number; n: number }[] = []; // runs of chunks this copy won, as view ranges
     for (let k = 0; k < views.length; k++) {
       const i = first + k;
@@ -297,7 +313,23 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     for (let i = span.first; i < span.first + span.count; i++) this.picker.release(i, peer.src.id, !signal.aborted);
     if (!this.settle || signal.aborted) return; // cancelled by us: endgame loser, dropped source, abort
     if (e instanceof TransferError && e.code === 'BAD_CHUNK') return this.drop(peer, 'dropped', e);
+    if (isBusy(e) && peer.busyStreak < MAX_BUSY_IN_A_ROW) return this.restAfterBusy(peer);
     if (++peer.errors >= MAX_SOURCE_ERRORS) this.drop(peer, 'failed', e);
+  }
+
+  /**
+   * A BUSY source is alive but over one of its limits: it is not asked again for a while (100 ms,
+   * doubling with each BUSY in a row, at most 5 s), and BUSY does not count as a failure until
+   * MAX_BUSY_IN_A_ROW of them in a row (about a minute of refusals).
+   */
+  private restAfterBusy(peer: Peer): void {
+    if (peer.rest) return; // its other requests came back BUSY too: one rest for them all
+    const ms = Math.min(BUSY_REST_MS * 2 ** peer.busyStreak++, BUSY_REST_MAX_MS);
+    peer.rest = this.clock.setTimeout(() => ((peer.rest = null), this.pump()), ms);
+  }
+
+  private endRests(): void {
+    for (const peer of this.peers.values()) if (peer.rest) this.clock.clearTimeout(peer.rest);
   }
 
   private drop(peer: Peer, state: 'dropped' | 'failed', e: unknown): void {
@@ -331,6 +363,7 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
   private succeed(): void {
     const s = this.settle;
     this.settle = null;
+    this.endRests();
     s?.resolve();
   }
 
@@ -338,6 +371,7 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     const s = this.settle;
     if (!s) return;
     this.settle = null;
+    this.endRests();
     for (const peer of this.peers.values()) for (const ctl of peer.inflight.keys()) ctl.abort();
     s.reject(e);
   }
@@ -363,11 +397,4 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     this.trailing = null;
     this.lastEmit = Infinity;
   }
-}
-
-/** Views `k` .. `k + n - 1` (adjacent in one slot) as one view. */
-function joined(views: readonly Uint8Array[], k: number, n: number): Uint8Array {
-  const head = views[k]!;
-  const tail = views[k + n - 1]!;
-  return new Uint8Array(head.buffer, head.byteOffset, tail.byteOffset + tail.byteLength - head.byteOffset);
 }

@@ -75,3 +75,10 @@ export function spanChunks(m: Manifest, sources: readonly ChunkSource[], spanByt
   if (!sources.some((s) => s.fetchSpanInto)) return 1;
   return Math.max(1, Math.floor(spanBytes / m.chunkSize));
 }
+
+/** Views `k` .. `k + n - 1` (adjacent in one slot) as one view. */
+export function joined(views: readonly Uint8Array[], k: number, n: number): Uint8Array {
+  const head = views[k]!;
+  const tail = views[k + n - 1]!;
+  return new Uint8Array(head.buffer, head.byteOffset, tail.byteOffset + tail.byteLength - head.byteOffset);
+}

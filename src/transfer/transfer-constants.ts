@@ -31,6 +31,11 @@ export const WRITE_PIECE_BYTES = 256 * KiB;
 export const MAX_SPAN_BYTES = 4 * MiB;
 /** Consecutive fetch errors after which a source is dropped for the transfer. */
 export const MAX_SOURCE_ERRORS = 3;
+/** A source that answered BUSY rests 100 ms before it is asked again, doubling per BUSY in a row up to 5 s. */
+export const BUSY_REST_MS = 100;
+export const BUSY_REST_MAX_MS = 5_000;
+/** BUSY answers in a row after which they count as failures (100 ms doubling to 5 s: about a minute). */
+export const MAX_BUSY_IN_A_ROW = 18;
 /** At most ~10 progress events a second: the console renders no faster. */
 export const PROGRESS_INTERVAL_MS = 100;
 /** Window the transfer rate is measured over. */

@@ -13,6 +13,7 @@ import { HashPool } from '../../src/transfer/hash-pool.js';
 import { buildManifest, type Manifest } from '../../src/transfer/manifest.js';
 import { RateLimiter } from '../../src/transfer/rate-limiter.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
+import { RemoteError } from '../../src/wire/errors.js';
 import { MemorySource, randomFile, seededRng, sleep, tempDir } from './helpers.js';
 
 const KiB = 1024;
@@ -277,4 +278,26 @@ test("wholeFileCheck 'resumed' skips the second hash pass on a fresh download", 
   }).s.run();
   t.true((await readFile(r.path)).equals(data));
   t.is(r.resumedChunks, 0);
+});
+
+test('a source answering BUSY rests and is asked again, never dropped for it (virtual clock)', async (t) => {
+  const { data, manifest, out } = await fixture(t, 32 * 16 * KiB);
+  const clock = new VirtualClock();
+  let refusals = 0;
+  const busyAtFirst = new MemorySource('busy', data, manifest, {
+    onFetch: () => {
+      // Its first ten requests are refused as over a limit: more than MAX_SOURCE_ERRORS in a row.
+      if (refusals < 10) throw new RemoteError('BUSY', `busy ${++refusals}`);
+    },
+  });
+  const { s, dropped } = session(manifest, out, [busyAtFirst], { clock });
+  let done = false;
+  const run = s.run().finally(() => (done = true));
+  for (let i = 0; i < 10_000 && !done; i++) await clock.advance(20).then(() => sleep(1));
+  const r = await run;
+  t.true((await readFile(r.path)).equals(data), 'the only source, BUSY at first, delivered the whole file');
+  t.is(refusals, 10);
+  t.deepEqual(dropped, []);
+  // Every BUSY in a row doubles the rest (100, 200, 400 ms ...): refusals were not hammered in a loop.
+  t.true(clock.now() >= 100, `rested ${clock.now()} ms of virtual time`);
 });
