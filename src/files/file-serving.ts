@@ -14,8 +14,13 @@ import type { SharedFolder } from './shared-folder.js';
 import { Choker } from './choker.js';
 import { UploadPeersPublisher } from './upload-peers-publisher.js';
 
-/** Uploads served at once; beyond it the choker orders who goes next. */
-const UPLOADS_AT_ONCE = 16;
+/**
+ * Uploads served at once; beyond it the choker orders who goes next. Four, as BitTorrent's
+ * upload slots (the choker's 3 reciprocation slots and its optimistic one): a downloader keeps
+ * about four requests in flight per source, so with more places than that the requests of two
+ * or three downloaders never queue and choking decides nothing.
+ */
+const UPLOADS_AT_ONCE = 4;
 /** Open readers kept per manifest id, so a transfer does not reopen the file per chunk. */
 const MAX_OPEN_READERS = 32;
 /** Chunk buffers kept for reuse once their bytes are sent: 16 MiB. */
