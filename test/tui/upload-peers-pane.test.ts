@@ -78,6 +78,15 @@ test('transfers: each peer we upload to, choked or not and why, with bytes both 
     const after = c.text();
     t.true(find(after, /10\.0\.0\.2:5500 choked: never uploads to us/) >= 0, after.join('\n'));
     t.true(find(after, /10\.0\.0\.3:5500 choked: never uploads to us ↑ 2\.0 MiB ↓ 0 B · movie\.mkv/) >= 0);
+
+    // Many peers: half the pane at most, and how many more there are.
+    const many = Array.from({ length: 40 }, (_, i) => ({ ...seen[1]!.peers[0]!, peer: `10.0.1.${i}:5500` }));
+    bus.emit('upload:peers', { peers: many });
+    const crowded = c.text();
+    t.true(find(crowded, 'uploading to 40 peers') >= 0);
+    const shown = crowded.filter((l) => l.includes('10.0.1.')).length;
+    t.true(shown > 3 && shown < 20, `${shown} peers shown`);
+    t.true(find(crowded, `… ${40 - shown} more`) >= 0, crowded.join('\n'));
   } finally {
     publisher.close();
     c.close();

@@ -99,7 +99,8 @@ export class TransfersPane extends Pane {
     const lines = [this.throughputLine(width)];
     for (const a of this.active.values()) lines.push(...this.activeLines(a, width));
     if (this.active.size === 0) lines.push(t.tag('dim', 'no active transfers'));
-    if (this.uploads.length) lines.push(...this.uploadLines(width));
+    // Half the pane at most: the history stays in view.
+    if (this.uploads.length) lines.push(...this.uploadLines(width, Math.max(3, Math.floor(height / 2))));
     if (this.history.length && lines.length < height - 1) {
       lines.push(t.tag('heading', 'history'));
       for (const f of this.history) lines.push(this.historyLine(f, width));
@@ -138,13 +139,14 @@ export class TransfersPane extends Pane {
   }
 
   /** One line per peer we upload to: its choke state and why, bytes each way, requests waiting, files. */
-  private uploadLines(width: number): string[] {
+  private uploadLines(width: number, rows: number): string[] {
     const t = this.ctx.theme();
     const g = this.ctx.glyphs;
     const choked = this.uploads.filter((p) => p.choked).length;
     const head = `${t.tag('heading', 'uploading to')} ${escapeTags(`${this.uploads.length} peer${this.uploads.length === 1 ? '' : 's'}, ${choked} choked`)}`;
     const role = { unchoked: 'ok', optimistic: 'accent', choked: 'warn' } as const;
-    const lines = this.uploads.map((p) => {
+    const shown = this.uploads.length < rows ? this.uploads : this.uploads.slice(0, rows - 2);
+    const lines = shown.map((p) => {
       const facts = [
         `${g.up} ${formatBytes(p.sent)} ${g.down} ${formatBytes(p.received)}`,
         ...(p.waiting ? [`${p.waiting} waiting`] : []),
@@ -154,7 +156,8 @@ export class TransfersPane extends Pane {
       const rest = fit(` ${facts}`, Math.max(0, width - p.peer.length - state.length - 2), g.ellipsis);
       return clipTagged(`${escapeTags(p.peer)} ${t.tag(role[p.state], escapeTags(state))}${escapeTags(rest)}`, width);
     });
-    return [head, ...lines];
+    const more = this.uploads.length - shown.length;
+    return [head, ...lines, ...(more ? [t.tag('dim', `${g.ellipsis} ${more} more`)] : [])];
   }
 
   private historyLine(f: Finished, width: number): string {
