@@ -71,6 +71,25 @@ export interface FileEntry {
   readonly states: readonly ('local' | 'shared' | 'ring' | 'downloading')[];
 }
 
+/** A peer asking this node for chunks, as the choker sees it (fair sharing, files/choker.ts). */
+export interface UploadPeer {
+  readonly peer: string;
+  /** Unchoked for what it gave us, let in through the optimistic slot, or choked (served only when places are free). */
+  readonly state: 'unchoked' | 'optimistic' | 'choked';
+  readonly choked: boolean;
+  /** Why, in words: "uploads to us", "newcomer, N starter uploads left" (optimistic), "never uploads to us", "slots full: 3 peers gave more lately". */
+  readonly why: string;
+  /** Bytes the peer sent us, decayed (what ranks it). */
+  readonly credit: number;
+  /** Bytes we sent it / it sent us since we first saw it. */
+  readonly sent: number;
+  readonly received: number;
+  /** Its requests waiting for an upload place. */
+  readonly waiting: number;
+  /** The files it asked us for lately. */
+  readonly files: readonly string[];
+}
+
 export interface BusEvents {
   'node:listening': { readonly id: string; readonly address: string };
   'node:joined': { readonly via: string; readonly successor: NodeRefJson };
@@ -113,6 +132,8 @@ export interface BusEvents {
     readonly peers?: readonly { readonly address: string; readonly online: boolean }[];
   };
   'files:changed': { readonly files: readonly FileEntry[] };
+  /** Who the choker serves first and why (at most once a second, only when something changed). */
+  'upload:peers': { readonly peers: readonly UploadPeer[] };
   'store:keys-changed': { readonly primary: number; readonly replica: number };
   'log:line': { readonly at: number; readonly level: LogLevel; readonly topic: string; readonly message: string };
   // The ring lab (`p2pterm sim`), on the lab's own bus.

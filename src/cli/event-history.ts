@@ -25,6 +25,7 @@ const LATEST: readonly BusEventName[] = [
   'tracker:state',
   'tracker:peers',
   'files:changed',
+  'upload:peers',
   'store:keys-changed',
   'node:listening',
   'node:joined',

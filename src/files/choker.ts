@@ -9,8 +9,11 @@
  * - at most `concurrency` uploads run at once; a freed place goes to a waiting newcomer when
  *   none of the optimistic slot's uploads is running, else to a waiting unchoked peer, else to
  *   the longest-waiting choked one;
- * - credit decays by half every `halfLifeMs`, so what counts is recent reciprocity.
+ * - credit decays by half every `halfLifeMs`, so what counts is recent reciprocity;
+ * - `onChange` is called after every change a reader of `states()` could see (bytes either
+ *   way, a request waiting or served); never on a timer.
  */
+import type { UploadPeer } from '../bus/events.js';
 
 export interface ChokerOptions {
   /** Peers unchoked for what they gave us (default 3). */
@@ -23,17 +26,15 @@ export interface ChokerOptions {
   readonly halfLifeMs?: number;
   /** Milliseconds now (default Date.now). */
   readonly now?: () => number;
+  /** Called after each change of what `states()` reports (default none). */
+  readonly onChange?: () => void;
 }
 
-export interface ChokeState {
-  readonly peer: string;
-  readonly choked: boolean;
-  /** Why: "uploads to us", "optimistic slot", or (choked) "gives nothing back" / "others gave more". */
-  readonly why: string;
-  /** Bytes the peer sent us, decayed. */
-  readonly credit: number;
-  readonly waiting: number;
-}
+/** Who is choked and why, per peer (the bus's `upload:peers` entry). */
+export type ChokeState = UploadPeer;
+
+/** Files remembered per peer for the console. */
+const FILES_PER_PEER = 4;
 
 /** A peer with no credit, not seen this long, is forgotten (ms). */
 const FORGET_AFTER_MS = 10 * 60_000;
@@ -45,6 +46,10 @@ interface Ledger {
   lastSeen: number;
   /** Optimistic-slot uploads left. */
   starter: number;
+  /** Bytes it sent us / we sent it, undecayed. */
+  received: number;
+  sent: number;
+  files: string[];
 }
 
 interface Waiter {
@@ -68,6 +73,7 @@ export class Choker {
       starterUploads: opts.starterUploads ?? 4,
       halfLifeMs: opts.halfLifeMs ?? 20_000,
       now: opts.now ?? Date.now,
+      onChange: opts.onChange ?? (() => undefined),
     };
   }
 
@@ -75,35 +81,64 @@ export class Choker {
   received(peer: string, bytes: number): void {
     const l = this.ledger(peer);
     l.credit += bytes;
+    l.received += bytes;
+    this.o.onChange();
   }
 
-  /** Waits for an upload place for `peer`; call the returned function when the upload is done. */
-  async acquire(peer: string): Promise<() => void> {
+  /** We sent `peer` `bytes` (a chunk it downloaded from us). */
+  sent(peer: string, bytes: number): void {
+    this.ledger(peer).sent += bytes;
+    this.o.onChange();
+  }
+
+  /**
+   * Waits for an upload place for `peer` (asking for `file`, if named); call the returned
+   * function when the upload is done.
+   */
+  async acquire(peer: string, file?: string): Promise<() => void> {
     const l = this.ledger(peer);
+    if (file !== undefined) remember(l.files, file);
     if (this.running < this.o.concurrency && this.queue.length === 0) {
       this.running++;
+      this.o.onChange();
       return this.releaser();
     }
     l.waiting++;
+    this.o.onChange();
     // next() counts the place as taken before waking us.
     const optimistic = await new Promise<boolean>((go) => this.queue.push({ peer, go }));
     l.waiting--;
+    this.o.onChange();
     return this.releaser(optimistic);
   }
 
-  /** Who is choked and why (for the Transfers pane). */
+  /**
+   * Who is choked and why (for the Transfers pane): unchoked for credit among the `slots`
+   * best, else let in through the optimistic slot while its starter uploads last, else choked.
+   */
   states(): ChokeState[] {
     const unchoked = this.unchoked();
     return [...this.ledgers].map(([peer, l]) => {
-      const reason = unchoked.get(peer) ?? (l.starter > 0 ? 'optimistic slot' : undefined);
+      const state = unchoked.has(peer) ? 'unchoked' : l.starter > 0 ? 'optimistic' : 'choked';
       return {
         peer,
-        choked: !reason,
-        why: reason ?? (l.credit > 0 ? 'others gave more' : 'gives nothing back'),
+        state,
+        choked: state === 'choked',
+        why: this.why(state, l),
         credit: Math.round(l.credit),
+        sent: l.sent,
+        received: l.received,
         waiting: l.waiting,
+        files: [...l.files],
       };
     });
+  }
+
+  private why(state: ChokeState['state'], l: Ledger): string {
+    if (state === 'unchoked') return 'uploads to us';
+    if (state === 'optimistic') return `newcomer, ${l.starter} starter upload${l.starter === 1 ? '' : 's'} left`;
+    const n = this.o.slots;
+    return l.received > 0 ? `slots full: ${n} peer${n === 1 ? '' : 's'} gave more lately` : 'never uploads to us';
   }
 
   private releaser(optimistic = false): () => void {
@@ -155,10 +190,20 @@ export class Choker {
   private ledger(peer: string): Ledger {
     let l = this.ledgers.get(peer);
     if (!l) {
-      l = { credit: 0, at: this.o.now(), waiting: 0, lastSeen: this.o.now(), starter: this.o.starterUploads };
+      const at = this.o.now();
+      l = { credit: 0, at, waiting: 0, lastSeen: at, starter: this.o.starterUploads, received: 0, sent: 0, files: [] };
       this.ledgers.set(peer, l);
     }
     l.lastSeen = this.o.now();
     return l;
   }
+}
+
+/** Moves `file` to the front of `files`, keeping the latest FILES_PER_PEER. */
+function remember(files: string[], file: string): void {
+  const i = files.indexOf(file);
+  if (i === 0) return;
+  if (i > 0) files.splice(i, 1);
+  files.unshift(file);
+  if (files.length > FILES_PER_PEER) files.length = FILES_PER_PEER;
 }

@@ -287,6 +287,7 @@ export class FileService {
   /** Publishes the current files and tracker state (for a console attached after start). */
   publishState(): void {
     this.publishFiles();
+    this.serving.publisher.publishState();
     this.tracker?.publishState();
   }
 

@@ -12,9 +12,15 @@ import type { RateLimiter } from '../transfer/rate-limiter.js';
 import { P2pError } from '../wire/errors.js';
 import type { SharedFolder } from './shared-folder.js';
 import { Choker } from './choker.js';
+import { UploadPeersPublisher } from './upload-peers-publisher.js';
 
-/** Uploads served at once; beyond it the choker orders who goes next. */
-const UPLOADS_AT_ONCE = 16;
+/**
+ * Uploads served at once; beyond it the choker orders who goes next. Four, as BitTorrent's
+ * upload slots (the choker's 3 reciprocation slots and its optimistic one): a downloader keeps
+ * about four requests in flight per source, so with more places than that the requests of two
+ * or three downloaders never queue and choking decides nothing.
+ */
+const UPLOADS_AT_ONCE = 4;
 /** Open readers kept per manifest id, so a transfer does not reopen the file per chunk. */
 const MAX_OPEN_READERS = 32;
 /** Chunk buffers kept for reuse once their bytes are sent: 16 MiB. */
@@ -26,14 +32,19 @@ export class FileServing {
   /** Bytes served so far (for the console's upload figures). */
   bytesServed = 0;
   /** Who gets upload places first (peers that upload to us); see choker.ts. */
-  readonly choker = new Choker({ concurrency: UPLOADS_AT_ONCE });
+  readonly choker: Choker;
+  /** The choker's decisions on the bus (`upload:peers`), throttled. */
+  readonly publisher: UploadPeersPublisher;
 
   constructor(
     private readonly node: ChordNode,
     private readonly folder: SharedFolder,
     private readonly uploadLimiter: RateLimiter,
     private readonly isShared: (name: string) => boolean,
-  ) {}
+  ) {
+    this.publisher = new UploadPeersPublisher(node.bus, () => this.choker.states());
+    this.choker = new Choker({ concurrency: UPLOADS_AT_ONCE, onChange: () => this.publisher.changed() });
+  }
 
   register(): void {
     this.node.handle('file_manifest', async ({ name }) => {
@@ -44,9 +55,12 @@ export class FileServing {
       this.requireShared(name);
       // The place is held while the chunk is read and its upload bandwidth taken; not every
       // transport reports when the bytes are out (see RELEASE), so it is given back here.
-      const done = await this.choker.acquire(from.address ?? `client ${from.id}`);
+      const peer = from.address ?? `client ${from.id}`;
+      const done = await this.choker.acquire(peer, name);
       try {
-        return await this.serveChunk(name, manifest, index, count);
+        const served = await this.serveChunk(name, manifest, index, count);
+        this.choker.sent(peer, served.data.length);
+        return served;
       } finally {
         done();
       }
@@ -79,6 +93,7 @@ export class FileServing {
   }
 
   async close(): Promise<void> {
+    this.publisher.close();
     const all = [...this.readers.values()];
     this.readers.clear();
     await Promise.all(all.map((p) => this.closeReader(p)));

@@ -45,7 +45,8 @@ export interface Point {
   readonly index: number;
 }
 
-function point(id: bigint, bits: number, index: number): Point {
+/** `id` as a Point (index: whose it is). */
+export function point(id: bigint, bits: number, index: number): Point {
   return { id, hi: bits > 48 ? Number(id >> BigInt(bits - 48)) : Number(id), index };
 }
 

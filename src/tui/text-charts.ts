@@ -29,3 +29,20 @@ export function sparkline(values: readonly number[], width: number, unicode: boo
   );
   return ' '.repeat(Math.max(0, width - line.length)) + line.join('');
 }
+
+/** Groups a histogram (counts[v] = how many had value v) into at most `rows` bins of equal width. */
+export function binHistogram(
+  histogram: readonly number[],
+  rows: number,
+): { lo: number; hi: number; label: string; count: number }[] {
+  const n = Math.max(1, histogram.length);
+  const size = Math.max(1, Math.ceil(n / Math.max(1, rows)));
+  const out: { lo: number; hi: number; label: string; count: number }[] = [];
+  for (let lo = 0; lo < n; lo += size) {
+    const hi = Math.min(n - 1, lo + size - 1);
+    let count = 0;
+    for (let h = lo; h <= hi; h++) count += histogram[h] ?? 0;
+    out.push({ lo, hi, label: lo === hi ? String(lo) : `${lo}-${hi}`, count });
+  }
+  return out;
+}

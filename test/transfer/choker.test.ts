@@ -40,14 +40,16 @@ test('a newcomer goes through the optimistic slot first, then waits behind share
   const all = [ask('sharer'), ask('newcomer'), ask('newcomer'), ask('newcomer'), ask('sharer')];
   const before = Object.fromEntries(choker.states().map((s) => [s.peer, s]));
   t.false(before.newcomer!.choked);
-  t.is(before.newcomer!.why, 'optimistic slot');
+  t.is(before.newcomer!.state, 'optimistic');
+  t.is(before.newcomer!.why, 'newcomer, 2 starter uploads left');
   first();
   await Promise.all(all);
   // Its two starter uploads first, then it waits behind the sharer.
   t.deepEqual(order, ['newcomer', 'newcomer', 'sharer', 'sharer', 'newcomer']);
   const after = Object.fromEntries(choker.states().map((s) => [s.peer, s]));
   t.true(after.newcomer!.choked);
-  t.is(after.newcomer!.why, 'gives nothing back');
+  t.is(after.newcomer!.state, 'choked');
+  t.is(after.newcomer!.why, 'never uploads to us');
 });
 
 test('credit decays: what counts is what a peer gave lately', (t) => {
@@ -59,7 +61,7 @@ test('credit decays: what counts is what a peer gave lately', (t) => {
   const states = Object.fromEntries(choker.states().map((s) => [s.peer, s]));
   t.false(states['new-friend']!.choked);
   t.true(states['old-friend']!.choked);
-  t.is(states['old-friend']!.why, 'others gave more');
+  t.is(states['old-friend']!.why, 'slots full: 1 peer gave more lately');
 });
 
 test('never more uploads at once than the concurrency', async (t) => {

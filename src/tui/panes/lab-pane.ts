@@ -1,20 +1,27 @@
 /**
  * The lab pane: the ring clock (virtual time, speed, paused), the network knobs, the ring
  * health indicator (one ordered ring? successors right? fingers right?) with the time since
- * the last disturbance or how long the ring took to recover from it, and the lookup
- * path-length distribution of the last storm against ½·log₂N (chord) or N/2 (naive).
+ * the last disturbance or how long the ring took to recover from it, the lookup
+ * path-length distribution of the last storm against ½·log₂N (chord) or N/2 (naive), and
+ * beside it (below it on a narrow pane) the keys-per-node histogram of the running ring.
  */
 import type { EventBus } from '../../bus/event-bus.js';
 import type { Lab } from '../../sim/lab.js';
 import type { Convergence, LabHealth, StormResult } from '../../bus/lab-events.js';
-import { clipTagged, clipWithEllipsis, escapeTags, fit } from '../format.js';
+import { clipTagged, clipWithEllipsis, escapeTags, fit, taggedWidth } from '../format.js';
+import { keyLoadChart } from '../key-load-chart.js';
+import { LabKeySample } from '../lab-key-sample.js';
 import type { KeyBinding } from '../keymap.js';
-import { gaugeBar } from '../text-charts.js';
+import { binHistogram, gaugeBar } from '../text-charts.js';
 import { Pane, type PaneContext } from './pane.js';
+
+/** Narrowest pane that shows the two charts side by side (else one above the other). */
+const SIDE_BY_SIDE_WIDTH = 100;
 
 export class LabPane extends Pane {
   readonly id = 'lab' as const;
   readonly title = 'Lab';
+  private readonly keySample: LabKeySample;
 
   constructor(
     ctx: PaneContext,
@@ -22,6 +29,7 @@ export class LabPane extends Pane {
     readonly keys: readonly KeyBinding[],
   ) {
     super(ctx);
+    this.keySample = new LabKeySample(lab);
   }
 
   /** Every lab event redraws the pane from the lab's state. */
@@ -37,9 +45,29 @@ export class LabPane extends Pane {
 
   protected draw(width: number, height: number): string[] {
     const head = [this.clockLine(), this.healthLine(this.lab.lastHealth), ...this.recoveryLines()];
-    const chart = this.chart(this.lab.lastStorm, width, Math.max(0, height - head.length));
     const e = this.ctx.glyphs.ellipsis;
-    return [...head.map((l) => clipWithEllipsis(l, width, e)), ...chart.map((l) => clipTagged(l, width))];
+    return [
+      ...head.map((l) => clipWithEllipsis(l, width, e)),
+      ...this.charts(width, Math.max(0, height - head.length)),
+    ];
+  }
+
+  /** The path-length chart and the keys-per-node histogram, side by side when the pane is wide. */
+  private charts(width: number, rows: number): string[] {
+    const keys = (w: number, r: number) =>
+      keyLoadChart(this.keySample.load(), w, r, this.ctx.theme(), this.ctx.caps.unicode);
+    if (width < SIDE_BY_SIDE_WIDTH) {
+      const paths = this.chart(this.lab.lastStorm, width, Math.ceil(rows / 2));
+      return [...paths, ...keys(width, rows - paths.length)].map((l) => clipTagged(l, width));
+    }
+    const lw = Math.floor((width - 2) / 2);
+    const rw = width - lw - 2;
+    const left = this.chart(this.lab.lastStorm, lw, rows);
+    const right = keys(rw, rows);
+    return Array.from({ length: Math.max(left.length, right.length) }, (_, i) => {
+      const l = clipTagged(left[i] ?? '', lw);
+      return `${l}${' '.repeat(Math.max(0, lw - taggedWidth(l)) + 2)}${clipTagged(right[i] ?? '', rw)}`;
+    });
   }
 
   private clockLine(): string {
@@ -115,23 +143,6 @@ export class LabPane extends Pane {
     });
     return [heading, ...lines];
   }
-}
-
-/** Groups hop counts into at most `rows` bins of equal width. */
-export function binHistogram(
-  histogram: readonly number[],
-  rows: number,
-): { lo: number; hi: number; label: string; count: number }[] {
-  const n = Math.max(1, histogram.length);
-  const size = Math.max(1, Math.ceil(n / Math.max(1, rows)));
-  const out: { lo: number; hi: number; label: string; count: number }[] = [];
-  for (let lo = 0; lo < n; lo += size) {
-    const hi = Math.min(n - 1, lo + size - 1);
-    let count = 0;
-    for (let h = lo; h <= hi; h++) count += histogram[h] ?? 0;
-    out.push({ lo, hi, label: lo === hi ? String(lo) : `${lo}-${hi}`, count });
-  }
-  return out;
 }
 
 function describe(c: Convergence): string {

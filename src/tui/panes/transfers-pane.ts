@@ -1,10 +1,12 @@
 /**
  * Transfers: one gauge per active transfer with rate, ETA and sources, a throughput sparkline
- * of the last minute, and the finished/failed history. Fed only by `transfer:*` events.
+ * of the last minute, the peers we upload to (who the choker serves first, who is choked and
+ * why, bytes each way), and the finished/failed history. Fed only by `transfer:*` and
+ * `upload:peers` events.
  */
 import type { EventBus } from '../../bus/event-bus.js';
-import type { BusEvents, TransferInfo } from '../../bus/events.js';
-import { escapeTags, fit, formatBytes, formatEta, formatRate } from '../format.js';
+import type { BusEvents, TransferInfo, UploadPeer } from '../../bus/events.js';
+import { clipTagged, escapeTags, fit, formatBytes, formatEta, formatRate } from '../format.js';
 import type { KeyBinding } from '../keymap.js';
 import { gaugeBar, sparkline } from '../text-charts.js';
 import { Pane, type PaneContext } from './pane.js';
@@ -31,6 +33,8 @@ export class TransfersPane extends Pane {
   readonly keys: readonly KeyBinding[];
   private readonly active = new Map<string, Active>();
   private history: Finished[] = [];
+  /** The choker's latest view of the peers asking us for chunks. */
+  private uploads: readonly UploadPeer[] = [];
   /** Total throughput per wall-clock second. */
   private readonly perSecond = new Map<number, number>();
 
@@ -68,6 +72,9 @@ export class TransfersPane extends Pane {
       if (this.history.length > TRANSFER_HISTORY) this.history.pop();
       this.sample();
     });
+    this.on(bus, 'upload:peers', (e) => {
+      this.uploads = [...e.peers].sort(byServiceOrder);
+    });
   }
 
   /** Transfers still running (quitting asks first when there are any). */
@@ -92,6 +99,8 @@ export class TransfersPane extends Pane {
     const lines = [this.throughputLine(width)];
     for (const a of this.active.values()) lines.push(...this.activeLines(a, width));
     if (this.active.size === 0) lines.push(t.tag('dim', 'no active transfers'));
+    // Half the pane at most: the history stays in view.
+    if (this.uploads.length) lines.push(...this.uploadLines(width, Math.max(3, Math.floor(height / 2))));
     if (this.history.length && lines.length < height - 1) {
       lines.push(t.tag('heading', 'history'));
       for (const f of this.history) lines.push(this.historyLine(f, width));
@@ -129,6 +138,28 @@ export class TransfersPane extends Pane {
     ];
   }
 
+  /** One line per peer we upload to: its choke state and why, bytes each way, requests waiting, files. */
+  private uploadLines(width: number, rows: number): string[] {
+    const t = this.ctx.theme();
+    const g = this.ctx.glyphs;
+    const choked = this.uploads.filter((p) => p.choked).length;
+    const head = `${t.tag('heading', 'uploading to')} ${escapeTags(`${this.uploads.length} peer${this.uploads.length === 1 ? '' : 's'}, ${choked} choked`)}`;
+    const role = { unchoked: 'ok', optimistic: 'accent', choked: 'warn' } as const;
+    const shown = this.uploads.length < rows ? this.uploads : this.uploads.slice(0, rows - 2);
+    const lines = shown.map((p) => {
+      const facts = [
+        `${g.up} ${formatBytes(p.sent)} ${g.down} ${formatBytes(p.received)}`,
+        ...(p.waiting ? [`${p.waiting} waiting`] : []),
+        ...(p.files.length ? [p.files.join(', ')] : []),
+      ].join(' · ');
+      const state = `${p.state}: ${p.why}`;
+      const rest = fit(` ${facts}`, Math.max(0, width - p.peer.length - state.length - 2), g.ellipsis);
+      return clipTagged(`${escapeTags(p.peer)} ${t.tag(role[p.state], escapeTags(state))}${escapeTags(rest)}`, width);
+    });
+    const more = this.uploads.length - shown.length;
+    return [head, ...lines, ...(more ? [t.tag('dim', `${g.ellipsis} ${more} more`)] : [])];
+  }
+
   private historyLine(f: Finished, width: number): string {
     const t = this.ctx.theme();
     const g = this.ctx.glyphs;
@@ -138,4 +169,10 @@ export class TransfersPane extends Pane {
       : `${g.cross} ${f.name}: ${f.error ?? 'failed'}`;
     return t.tag(f.ok ? 'ok' : 'error', escapeTags(fit(text, width, g.ellipsis)));
   }
+}
+
+/** Unchoked (most credit first), then the optimistic slot, then choked (most waiting first). */
+function byServiceOrder(a: UploadPeer, b: UploadPeer): number {
+  const rank = { unchoked: 0, optimistic: 1, choked: 2 } as const;
+  return rank[a.state] - rank[b.state] || b.credit - a.credit || b.waiting - a.waiting || a.peer.localeCompare(b.peer);
 }
