@@ -42,6 +42,8 @@ interface Run {
   readonly peakRssMB?: number;
   /** CPU seconds the p2pterm downloader used for the download. */
   readonly downloaderCpuS?: number;
+  /** CPU seconds the serving p2pterm nodes used meanwhile (all of them together). */
+  readonly sourcesCpuS?: number;
 }
 
 /** What a mode needs to run one round: the file, its hash, and somewhere to work. */
@@ -126,14 +128,17 @@ async function p2ptermRunner(ctx: Ctx, closers: Closer[]): Promise<(sources: num
     const dl = await node(label, join(ctx.root, label));
     const t = performance.now();
     const cpu = cpuSeconds(dl.child.pid!);
+    const servingCpu = () => peers.slice(0, sources).reduce((sum, p) => sum + cpuSeconds(p.child.pid!), 0);
+    const cpuOfSources = servingCpu();
     const r = await dl.cmd('get big.bin');
     const seconds = (performance.now() - t) / 1000;
     const downloaderCpuS = round2(cpuSeconds(dl.child.pid!) - cpu);
+    const sourcesCpuS = round2(servingCpu() - cpuOfSources);
     if (!r.ok || r.sha256 !== ctx.sha) throw new Error(`${label}: ${JSON.stringify(r)}`);
     const rss = peakRssMB(dl.child.pid!);
     dl.child.kill();
     settleDisk(join(ctx.root, label));
-    return { ...timing(ctx.size, seconds), peakRssMB: rss, downloaderCpuS };
+    return { ...timing(ctx.size, seconds), peakRssMB: rss, downloaderCpuS, sourcesCpuS };
   };
 }
 
