@@ -24,7 +24,8 @@ import { peerLimitsOf } from './limit-options.js';
 import { joinHostPort } from '../wire/address.js';
 import { nodeCommands, shutdownPeer } from './node-commands.js';
 import type { Peer } from '../files/start-file-service.js';
-import { newPeerNode, type PeerNode } from '../files/peer-node.js';
+import { newPeerNode } from '../files/peer-node.js';
+import { attachFileService } from './attach-file-service.js';
 import { exitCode, installExitPaths, requireTerminal, restoreTerminal } from './console-exit.js';
 import { limitsOf } from './rate-option.js';
 import { attachLogSink } from './log-options.js';
@@ -82,7 +83,7 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
       await started.logFile.close();
     },
   });
-  await attachFileService(started.peer, commands, extras, (p) => (peer = p));
+  await attachFileService(started.peer, commands, extras.commands ?? {}, (p) => (peer = p));
   await rejoin(app, node, o.join, extras.noJoin ? undefined : settings.join);
   extras.afterStart?.(app);
   await exit(exitCode(await app.closed));
@@ -183,25 +184,6 @@ function openScreen(
   });
   app.renderNow();
   return app;
-}
-
-/** Starts the file service on the node and adds its commands; the console runs on without it if it fails. */
-async function attachFileService(
-  started: PeerNode,
-  commands: Record<string, CommandFn>,
-  extras: RunConsoleExtras,
-  attached: (peer: Peer) => void,
-): Promise<void> {
-  try {
-    const { attachFiles } = await import('../files/start-file-service.js');
-    const { fileCommands } = await import('../files/file-commands.js');
-    const peer = await attachFiles(started);
-    attached(peer);
-    Object.assign(commands, fileCommands(peer.files), extras.commands);
-    peer.files.publishState();
-  } catch (e) {
-    started.node.log('error', 'files', `the file service did not start: ${(e as Error).message}`);
-  }
 }
 
 /** Flags that were given on the command line; these win over, and replace, the stored settings. */

@@ -5,8 +5,11 @@ import type { FileService } from './file-service.js';
 
 const usage = (text: string) => new P2pError('USAGE', `usage: ${text}`);
 
+/** The commands fileCommands makes, known before the file service has started. */
+export const FILE_COMMAND_NAMES = ['put', 'get', 'keys', 'share', 'unshare', 'search', 'files'] as const;
+
 /** Paths and names may contain spaces: the rest of the line is one argument. */
-export function fileCommands(files: FileService): Record<string, CommandFn> {
+export function fileCommands(files: FileService): Record<(typeof FILE_COMMAND_NAMES)[number], CommandFn> {
   return {
     put: async (args) => {
       if (!args.length) throw usage('put PATH');
