@@ -42,10 +42,10 @@ export class TrackerLink {
     }, this.refreshMs);
     this.refresh.unref();
     const { host, port } = splitAddress(this.nodeAddress);
-    // A tracker that is down now is not fatal: the node works without it.
+    // A tracker that is down now is not fatal: the node works without it, and keeps trying.
     await this.client
-      .connect()
-      .catch((e: Error) => this.log('warn', `cannot reach tracker ${this.address}: ${e.message}`));
+      .connect({ keepTrying: true })
+      .catch((e: Error) => this.log('warn', `cannot reach tracker ${this.address} (trying again): ${e.message}`));
     await this.client
       .register(host, port)
       .catch((e: Error) => this.log('debug', `registering with tracker ${this.address} failed: ${e.message}`));

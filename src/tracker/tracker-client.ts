@@ -95,14 +95,20 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
 
   /**
    * Connects once (rejects if the tracker is unreachable); later losses reconnect by themselves.
-   * An aborted connect drops the half-made link and leaves the client idle, to connect again.
+   * With `keepTrying`, a first attempt that fails also goes on in the background, as a lost link
+   * does (a tracker started after its peers is found). An aborted connect drops the half-made
+   * link and leaves the client idle, to connect again.
    */
-  async connect(opts: TrackerCallOptions = {}): Promise<void> {
+  async connect(opts: TrackerCallOptions & { keepTrying?: boolean } = {}): Promise<void> {
     if (this.#state !== 'idle') throw new Error(`connect() in state ${this.#state}`);
     try {
       await this.#open(opts.signal);
     } catch (e) {
       if (opts.signal?.aborted) this.#dropLink('connect aborted');
+      else if (opts.keepTrying && !this.#conn && this.#state === 'idle') {
+        this.#failures++;
+        this.#scheduleReconnect();
+      }
       throw e;
     }
   }

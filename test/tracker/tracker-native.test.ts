@@ -184,6 +184,44 @@ test('reconnect after a tracker restart: re-registers and re-announces the curre
   }
 });
 
+test('a tracker started after its peer: with keepTrying the first failed connect goes on in the background', async (t) => {
+  const dir = tempDir();
+  const dbPath = `${dir.path}/tracker.db`;
+  // A free port with nothing on it yet: a tracker started and stopped there.
+  let server = new TrackerServer({ host: '127.0.0.1', port: 0, dbPath });
+  const port = Number((await server.start()).split(':')[1]);
+  await server.stop();
+  const client = new TrackerClient({ address: `127.0.0.1:${port}`, reconnectMinMs: 20, reconnectMaxMs: 200 });
+  const other = new TrackerClient({ address: `127.0.0.1:${port}` });
+  try {
+    await t.throwsAsync(client.connect({ keepTrying: true }), { code: 'TRACKER_UNAVAILABLE' } as never);
+    t.is(client.state, 'reconnecting');
+    await client.register('peer-late', 6200);
+    await client.announce([{ name: 'early.txt' }]);
+    server = new TrackerServer({ host: '127.0.0.1', port, dbPath });
+    await server.start();
+    t.true(await waitFor(() => client.state === 'connected', 5000), `state ${client.state}`);
+    await other.connect();
+    t.deepEqual(
+      (await other.list()).map((m) => [m.name, m.sources[0]?.host]),
+      [['early.txt', 'peer-late']],
+    );
+  } finally {
+    await client.close();
+    await other.close();
+    await server.stop();
+    dir.remove();
+  }
+});
+
+test('without keepTrying a failed first connect leaves the client idle', async (t) => {
+  const client = new TrackerClient({ address: '127.0.0.1:1', reconnectMinMs: 20 });
+  await t.throwsAsync(client.connect(), { code: 'TRACKER_UNAVAILABLE' } as never);
+  await sleep(100);
+  t.is(client.state, 'idle');
+  await client.close();
+});
+
 test('search and list need a live link', async (t) => {
   const client = new TrackerClient({ address: '127.0.0.1:1' });
   await t.throwsAsync(client.connect(), { code: 'TRACKER_UNAVAILABLE' } as never);
