@@ -19,6 +19,7 @@ import { fromWire } from '../dht/wire-refs.js';
 import { ringPages, type BlobStore, type EntryKind, type EntryMeta, type Role } from './blob-store.js';
 import { MAX_KEY_LENGTH, MAX_VALUE_BYTES, PAGE_SIZE } from './store-constants.js';
 import { StoreError } from './store-error.js';
+import { distinctHosts } from './distinct-hosts.js';
 
 export class StoreContext {
   stopped = false;
@@ -51,6 +52,14 @@ export class StoreContext {
       .snapshot({ fingers: false })
       .successors.map(fromWire)
       .filter((n) => n.address !== self);
+  }
+
+  /**
+   * Where this node's keys are copied: its successors, the nearest virtual node of each other
+   * process, never one of this node's own process (one process is one machine to fail).
+   */
+  replicaTargets(): NodeRef[] {
+    return distinctHosts(this.successors(), [this.self.address]);
   }
 
   /** What roles depend on: the predecessor (null when unknown) and whether this node is alone. */

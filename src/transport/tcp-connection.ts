@@ -15,7 +15,8 @@ import {
   type RawFrame,
 } from '../wire/codec.js';
 import { DecodeError, errorCode, IncompatiblePeerError, RemoteError, UnreachableError } from '../wire/errors.js';
-import type { Hello, RequestType } from '../wire/messages.js';
+import type { Hello, RequestType, VnodeRoute } from '../wire/messages.js';
+import { vnodeAddress } from '../wire/address.js';
 import { hashId } from '../core/ring-math.js';
 import type { LogFn } from '../core/log.js';
 import { describeSocketError } from './psk-tls.js';
@@ -75,13 +76,21 @@ export class TcpConnection {
     return this.closed;
   }
 
-  /** Sends a request; a response tail of exactly `into`'s length is received into `into`. */
-  request(type: RequestType, body: unknown, into?: Uint8Array): { id: number; done: Promise<unknown> } {
+  /**
+   * Sends a request; a response tail of exactly `into`'s length is received into `into`.
+   * `route` names the virtual nodes it goes to and comes from, when not the first ones.
+   */
+  request(
+    type: RequestType,
+    body: unknown,
+    into?: Uint8Array,
+    route?: VnodeRoute,
+  ): { id: number; done: Promise<unknown> } {
     const id = this.nextId++ >>> 0 || this.nextId++;
     const done = new Promise<unknown>((resolve, reject) => {
       if (this.closed) return reject(new UnreachableError(this.label, 'connection closed'));
       this.pending.set(id, { type, into, resolve, reject });
-      this.send({ kind: 'request', id, type, body });
+      this.send({ kind: 'request', id, type, body, route });
     });
     return { id, done };
   }
@@ -169,7 +178,7 @@ export class TcpConnection {
       return;
     }
     if (!this.peer) throw new DecodeError(`${f.kind} frame before hello`);
-    if (f.kind === 'request') return void this.serve(f.id, f.type, f.body);
+    if (f.kind === 'request') return void this.serve(f.id, f.type, f.body, f.route);
     const waiter = this.pending.get(f.id);
     if (!waiter) return; // an answer to a request we gave up on
     this.pending.delete(f.id);
@@ -213,7 +222,10 @@ export class TcpConnection {
     this.helloWaiter?.resolve();
   }
 
-  private async serve(id: number, type: RequestType, body: unknown): Promise<void> {
+  private async serve(id: number, type: RequestType, body: unknown, route?: VnodeRoute): Promise<void> {
+    const from = this.sender(route);
+    if (!from)
+      return this.send({ kind: 'error', id, code: 'BAD_ROUTE', message: 'a client has no virtual nodes to send from' });
     if (!this.handler)
       return this.send({ kind: 'error', id, code: 'NOT_SERVING', message: 'this endpoint does not serve requests' });
     // A peer that floods requests gets BUSY answers instead of unbounded work and memory.
@@ -229,7 +241,7 @@ export class TcpConnection {
       return this.send({ kind: 'error', id, code: 'BUSY', message: 'this node has all the work in service it takes' });
     this.serving++;
     try {
-      const result = await this.handler(type, body as never, this.peer!);
+      const result = await this.handler(type, body as never, from, route?.to ?? 0);
       this.send({ kind: 'response', id, body: result }, (result as Releasable | null)?.[RELEASE]);
     } catch (e) {
       this.send({ kind: 'error', id, code: errorCode(e), message: (e as Error).message ?? String(e) });
@@ -237,6 +249,15 @@ export class TcpConnection {
       this.serving--;
       this.budget?.release(cost);
     }
+  }
+
+  /** The (virtual) node a request comes from: the peer, or its virtual node `route.from`. */
+  private sender(route: VnodeRoute | undefined): PeerInfo | null {
+    const peer = this.peer!;
+    if (!route?.from) return peer;
+    if (!peer.address) return null;
+    const address = vnodeAddress(peer.address, route.from);
+    return { address, id: hashId(address, this.self().bits).toString(16) };
   }
 
   private shutdown(reason: Error): void {
