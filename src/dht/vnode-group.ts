@@ -12,6 +12,7 @@
  * - a process that joins no other ring is a ring of its own members (formOwnRing).
  */
 import { EventBus } from '../bus/event-bus.js';
+import { refToJson, type NodeRefJson } from '../core/node-ref.js';
 import type { LocalIdentity, Transport } from '../transport/transport.js';
 import { VnodeHost } from '../transport/vnode-host.js';
 import { hostOf, vnodeAddress } from '../wire/address.js';
@@ -58,7 +59,11 @@ export async function formOwnRing(nodes: readonly ChordNode[], signal?: AbortSig
  * their own process only leave it first (their keys go to member 0, which takes them along).
  */
 export async function joinVnodes(nodes: readonly ChordNode[], address: string, signal?: AbortSignal): Promise<void> {
-  if (nodes.length > 1 && onlyOwnProcess(nodes[0]!)) await leaveVnodes(nodes.slice(1), signal);
+  if (nodes.length > 1 && onlyOwnProcess(nodes[0]!))
+    await leaveVnodes(
+      nodes.slice(1).filter((n) => !aloneInRing(n)),
+      signal,
+    );
   for (const n of nodes) await n.join(address, { signal });
 }
 
@@ -83,4 +88,9 @@ export async function leaveVnodes(nodes: readonly ChordNode[], signal?: AbortSig
 /** Stops every member (the shared port closes with the last). */
 export async function stopVnodes(nodes: readonly ChordNode[]): Promise<void> {
   for (const n of [...nodes].reverse()) await n.stop();
+}
+
+/** The members' ids and addresses, as JSON (member 0 first). */
+export function vnodeRefs(nodes: readonly ChordNode[]): NodeRefJson[] {
+  return nodes.map((n) => refToJson(n.self));
 }

@@ -10,7 +10,8 @@ import type { FileEntry } from '../bus/events.js';
 import type { ChordNode } from '../dht/chord-node.js';
 import { DiskBlobStore } from '../store/disk-blob-store.js';
 import { chunkKey, ringChunkSources } from '../store/ring-chunk-sources.js';
-import { RingStore } from '../store/ring-store.js';
+import type { RingStore } from '../store/ring-store.js';
+import { VnodeStores } from '../store/vnode-stores.js';
 import { HashPool } from '../transfer/hash-pool.js';
 import { buildManifest, decodeManifest, encodeManifest, manifestId, type Manifest } from '../transfer/manifest.js';
 import { readChunk } from '../transfer/chunk-reader.js';
@@ -47,6 +48,8 @@ export interface FileServiceOptions {
   readonly peersRefreshMs?: number;
   /** A private network's key: the tracker link is PSK TLS under it (the node's own links are set on its transport). */
   readonly networkKey?: Buffer;
+  /** The process's other ring members (`--vnodes`): each gets a ring store over the same blob store. */
+  readonly siblings?: readonly ChordNode[];
 }
 
 /** Per-call options of the file service. */
@@ -74,7 +77,9 @@ const MIN_PIPELINE = 4;
 export class FileService {
   readonly folder: SharedFolder;
   readonly transfers: TransferManager;
+  /** Member 0's ring store (puts and gets start there; the other members' stores serve their keys). */
   ring!: RingStore;
+  private stores: VnodeStores | null = null;
   tracker: TrackerLink | null = null;
   private blobs!: DiskBlobStore;
   private readonly hashPool = new HashPool();
@@ -105,8 +110,11 @@ export class FileService {
       this.node.log('warn', 'files', m),
     );
     this.blobs = await DiskBlobStore.open(join(this.opts.dataDir, 'store'));
-    this.ring = new RingStore(this.node, { store: this.blobs, replicas: this.opts.replicas });
-    await this.ring.start();
+    this.stores = new VnodeStores([this.node, ...(this.opts.siblings ?? [])], this.blobs, {
+      replicas: this.opts.replicas,
+    });
+    this.ring = this.stores.first;
+    this.stores.start();
     this.serving.register();
     publishTransfers(this.transfers, this.bus, this.downloading, () => this.publishFiles());
     this.folder.on('changed', () => this.publishFiles());
@@ -134,7 +142,7 @@ export class FileService {
   async stop(): Promise<void> {
     this.folder.stop();
     await this.tracker?.stop();
-    await this.ring?.stop();
+    await this.stores?.stop();
     await this.serving.close();
     await this.transfers.close();
     await this.hashPool.close();

@@ -75,7 +75,8 @@ export function encodeFrameParts(frame: Frame): EncodedFrame {
   const route = frame.kind === 'request' ? frame.route : undefined;
   if (route && (route.to || route.from)) {
     if (array.length === 4) array.push(null);
-    array.push(route);
+    // Only the indexes given: MessagePack would turn an undefined field into a nil.
+    array.push({ ...(route.to ? { to: route.to } : {}), ...(route.from ? { from: route.from } : {}) });
   }
   const payload = encoder.encodeSharedRef(array);
   if (payload.byteLength > MAX_FRAME_BYTES)

@@ -201,6 +201,8 @@ test('a request to or from a virtual node carries its route; one without it has 
   t.deepEqual(plain, { kind: 'request', id: 1, type: 'ping', body: {} });
   const routed = { kind: 'request', id: 2, type: 'ping', body: {}, route: { to: 3, from: 1 } } as const;
   t.deepEqual(decodePayload(payloadOf(encodeFrame(routed))), routed);
+  const half = encodeFrame({ kind: 'request', id: 3, type: 'ping', body: {}, route: { to: undefined, from: 2 } });
+  t.deepEqual(decodePayload(payloadOf(half)), { kind: 'request', id: 3, type: 'ping', body: {}, route: { from: 2 } });
   // A route of only virtual node 0 is left out: frames between single nodes are as before.
   const zero = encodeFrame({ kind: 'request', id: 4, type: 'ping', body: {}, route: {} });
   t.is(zero.length, encodeFrame({ kind: 'request', id: 4, type: 'ping', body: {} }).length);

@@ -1,0 +1,87 @@
+/**
+ * Virtual nodes on real TCP: three headless processes with --vnodes 4 form one ring of twelve
+ * members over three ports, `state` reports each process's four, and a multi-chunk file put
+ * from any process is read back byte-identical from every process.
+ */
+import test from 'ava';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashId } from '../../src/core/ring-math.js';
+import { freePort, type JsonLine, type Proc, startNode } from '../helpers/headless-proc.js';
+import { waitFor } from '../helpers/wait.js';
+
+const V = 4;
+const BITS = 32;
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+type Node = Proc & { id: string; address: string };
+
+/** Whether every member of every process sees the ring of all members, in id order. */
+function ringIsWhole(states: readonly JsonLine[]): boolean {
+  const members = states.flatMap((s) => s.vnodes as { id: string; address: string; successors: { id: string }[] }[]);
+  const ids = members.map((m) => BigInt(`0x${m.id}`)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return members.every((m) => {
+    const at = ids.indexOf(BigInt(`0x${m.id}`));
+    const next = ids[(at + 1) % ids.length]!;
+    return m.successors[0] !== undefined && BigInt(`0x${m.successors[0].id}`) === next;
+  });
+}
+
+test('3 processes × 4 virtual nodes on TCP: one ring of 12, state lists them, files round-trip', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'p2pterm-vnodes-'));
+  const nodes: Node[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const dir = join(root, `dir-${i}`);
+      mkdirSync(dir);
+      const args = ['--bits', String(BITS), '--stabilize-ms', '100', '--vnodes', String(V)];
+      args.push('--dir', dir, '--data', join(root, `data-${i}`));
+      if (i > 0) args.push('--join', nodes[0]!.address);
+      nodes.push(await startNode(await freePort(), args));
+    }
+    let states: JsonLine[] = [];
+    const whole = await waitFor(
+      async () => {
+        states = await Promise.all(nodes.map((n) => n.cmd('state')));
+        return ringIsWhole(states);
+      },
+      30_000,
+      200,
+    );
+    t.true(whole, 'the ring of 12 members closes within 30 s');
+    for (const [i, s] of states.entries()) {
+      const address = nodes[i]!.address;
+      t.is(s.address, address, 'state keeps the process address');
+      t.is(s.vnodes.length, V, `${address} reports ${V} virtual nodes`);
+      const want = [address, `${address}/1`, `${address}/2`, `${address}/3`];
+      t.deepEqual(
+        s.vnodes.map((v: { address: string }) => v.address),
+        want,
+      );
+      for (const v of s.vnodes as { id: string; address: string; inRing: boolean }[]) {
+        t.is(BigInt(`0x${v.id}`), hashId(v.address, BITS), `${v.address}: id is the hash of its address`);
+        t.true(v.inRing);
+      }
+    }
+    const files = [0, 1, 2].map((i) => [`big-${i}.bin`, randomBytes(3 * 256 * 1024 + 1000 * i)] as const);
+    for (const [i, [name, bytes]] of files.entries()) {
+      writeFileSync(join(root, name), bytes);
+      const put = await nodes[i]!.cmd(`put ${join(root, name)}`, 60_000);
+      t.true(put.ok, JSON.stringify(put));
+      t.is(put.sha256, sha(bytes));
+    }
+    for (const [i, node] of nodes.entries()) {
+      for (const [name, bytes] of files) {
+        const out = join(root, `out-${i}-${name}`);
+        const got = await node.cmd(`get ${name} ${out}`, 60_000);
+        t.true(got.ok, JSON.stringify(got));
+        t.true(readFileSync(out).equals(bytes), `${name} is byte-identical from ${node.address}`);
+      }
+    }
+  } finally {
+    for (const n of nodes) n.kill();
+    await Promise.all(nodes.map((n) => n.exited()));
+    rmSync(root, { recursive: true, force: true });
+  }
+});
