@@ -31,7 +31,7 @@ export interface VnodeGroupOptions extends Omit<ChordNodeOptions, 'transport' | 
 export function newVnodes(opts: VnodeGroupOptions): ChordNode[] {
   const host = new VnodeHost(opts.transport);
   const main = opts.bus ?? new EventBus();
-  return Array.from({ length: opts.count }, (_, i) => {
+  const nodes = Array.from({ length: opts.count }, (_, i) => {
     const bus = i === 0 ? main : new EventBus();
     if (i > 0)
       bus.on('log:line', (l) => main.emit('log:line', { ...l, topic: l.topic, message: `[vnode ${i}] ${l.message}` }));
@@ -42,6 +42,8 @@ export function newVnodes(opts: VnodeGroupOptions): ChordNode[] {
       address: opts.address ? vnodeAddress(opts.address, i) : undefined,
     });
   });
+  ChordNode.groupAsProcess(nodes);
+  return nodes;
 }
 
 /** Starts the members in order (member 0 opens the shared port). */

@@ -224,14 +224,14 @@ export class FileService {
   keys(): {
     primary: number;
     replica: number;
-    keys: { key: string; kind: string; role: string; size: number }[];
+    keys: { key: string; kind: string; role: string; size: number; vnode?: number }[];
     truncated: boolean;
   } {
-    const k = this.ring.keys(1000);
+    const k = this.stores!.keys(1000);
     return {
       primary: k.primary,
       replica: k.replica,
-      keys: k.entries.map((e) => ({ key: e.key, kind: e.kind, role: e.role, size: e.size })),
+      keys: k.entries.map((e) => ({ key: e.key, kind: e.kind, role: e.role, size: e.size, vnode: e.vnode })),
       truncated: k.truncated,
     };
   }

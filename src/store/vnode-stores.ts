@@ -5,8 +5,13 @@
  */
 import type { ChordNode } from '../dht/chord-node.js';
 import type { BlobStore } from './blob-store.js';
-import { RingStore, type RingStoreOptions } from './ring-store.js';
+import { RingStore, type KeyListing, type RingStoreOptions } from './ring-store.js';
 import { SharedBlobStore } from './shared-blob-store.js';
+
+/** A key listing of every member of a process; `vnode` says whose entry it is (absent with one member). */
+export type ProcessKeys = Omit<KeyListing, 'entries'> & {
+  readonly entries: readonly (KeyListing['entries'][number] & { readonly vnode?: number })[];
+};
 
 export class VnodeStores {
   /** One per member, in member order (member 0's first). */
@@ -20,6 +25,24 @@ export class VnodeStores {
   /** Member 0's store: where the process's own puts and gets start. */
   get first(): RingStore {
     return this.rings[0]!;
+  }
+
+  /**
+   * What the process holds, every member's keys in ring order (with the member's index when
+   * there are several), counts summed: the `keys` command.
+   */
+  keys(limit = 10_000): ProcessKeys {
+    if (this.rings.length === 1) return this.first.keys(limit);
+    const all = this.rings.map((r, vnode) => ({ vnode, listing: r.keys(limit) }));
+    const entries = all
+      .flatMap(({ vnode, listing }) => listing.entries.map((e) => ({ ...e, vnode })))
+      .sort((a, b) => (BigInt(`0x${a.id}`) < BigInt(`0x${b.id}`) ? -1 : 1));
+    return {
+      primary: all.reduce((n, x) => n + x.listing.primary, 0),
+      replica: all.reduce((n, x) => n + x.listing.replica, 0),
+      entries: entries.slice(0, limit),
+      truncated: entries.length > limit || all.some((x) => x.listing.truncated),
+    };
   }
 
   start(): void {
