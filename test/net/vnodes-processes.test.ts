@@ -1,15 +1,17 @@
 /**
  * Virtual nodes on real TCP: three headless processes with --vnodes 4 form one ring of twelve
  * members over three ports, `state` reports each process's four, and a multi-chunk file put
- * from any process is read back byte-identical from every process.
+ * from any process is read back byte-identical from every process. A daemon with --vnodes is a
+ * ring of its own members until it joins one.
  */
 import test from 'ava';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashId } from '../../src/core/ring-math.js';
-import { freePort, type JsonLine, type Proc, startNode } from '../helpers/headless-proc.js';
+import { freePort, type JsonLine, MAIN, type Proc, ROOT, startNode, startProc } from '../helpers/headless-proc.js';
 import { waitFor } from '../helpers/wait.js';
 
 const V = 4;
@@ -85,3 +87,46 @@ test('3 processes × 4 virtual nodes on TCP: one ring of 12, state lists them, f
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('the daemon with --vnodes 3: its members form a ring of their own; ctl state lists them', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'p2pterm-vnodes-daemon-'));
+  const env = { XDG_RUNTIME_DIR: join(root, 'run'), P2PTERM_CONFIG_DIR: join(root, 'config') };
+  const args = ['daemon', '--port', '0', '--bits', '16', '--vnodes', '3', '--stabilize-ms', '100'];
+  const daemon = startProc([...args, '--dir', join(root, 'share'), '--data', join(root, 'data')], env);
+  try {
+    const hello = await daemon.waitLine((o) => o.event === 'listening', 30_000);
+    const address = hello.address as string;
+    t.deepEqual(
+      hello.vnodes.map((v: { address: string }) => v.address),
+      [address, `${address}/1`, `${address}/2`],
+    );
+    let state: JsonLine = {};
+    const whole = await waitFor(
+      async () => {
+        state = await ctlJson(['state'], env);
+        return ringIsWhole([state]);
+      },
+      20_000,
+      200,
+    );
+    t.true(whole, JSON.stringify(state.vnodes));
+    t.like(state, { ok: true, address, inRing: true });
+    t.is(state.vnodes.length, 3);
+  } finally {
+    daemon.kill('SIGTERM');
+    await daemon.exited();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+/** `p2pterm ctl --json ARGS`, its reply parsed. */
+function ctlJson(args: string[], env: NodeJS.ProcessEnv): Promise<JsonLine> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import=tsx', MAIN, 'ctl', '--json', ...args],
+      { cwd: ROOT, env: { ...process.env, ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(JSON.parse(stdout))),
+    );
+  });
+}
