@@ -8,7 +8,8 @@
  * - a put of bytes the shared store already has under that key (same digest) writes nothing:
  *   the view just starts holding it (a key handed from one virtual node to a sibling stays
  *   where it is on disk);
- * - a view's delete only stops it holding the key; the bytes go when no view holds them;
+ * - a view's delete only stops it holding the key; the bytes go when no view holds them (a put
+ *   of the key meanwhile waits for that removal, then writes the bytes again);
  * - entries already in the shared store when it is opened (a restart) are held by the first
  *   view, whose maintenance passes then hand them to their holders.
  */
@@ -28,15 +29,38 @@ const SCAN_STEP = 256;
 
 export class SharedBlobStore {
   private readonly views: BlobView[] = [];
+  /** Keys whose bytes are being removed from the shared store right now. */
+  private readonly removing = new Map<string, Promise<unknown>>();
 
   constructor(readonly base: BlobStore) {}
 
   /** A view for one more virtual node (the first one adopts what the store holds already). */
   view(): BlobStore {
-    const v = new BlobView(this.base, (key, except) => this.views.some((o) => o !== except && o.holds(key)));
+    const v = new BlobView(this.base, this);
     if (this.views.length === 0) v.adoptAll();
     this.views.push(v);
     return v;
+  }
+
+  /** @internal Whether a view other than `except` holds `key`. */
+  heldElsewhere(key: string, except: BlobView): boolean {
+    return this.views.some((o) => o !== except && o.holds(key));
+  }
+
+  /** @internal Removes `key`'s bytes; puts of the key wait for it (see `settled`). */
+  async remove(key: string, digest: string | undefined): Promise<void> {
+    const done = this.base.delete(key, digest);
+    this.removing.set(key, done);
+    try {
+      await done;
+    } finally {
+      if (this.removing.get(key) === done) this.removing.delete(key);
+    }
+  }
+
+  /** @internal Resolves once no removal of `key` is in progress. */
+  async settled(key: string): Promise<void> {
+    for (let p = this.removing.get(key); p; p = this.removing.get(key)) await p.catch(() => undefined); // the remover reports its own failure
   }
 
   /** Closes the shared store (views never close it). */
@@ -51,7 +75,7 @@ class BlobView implements BlobStore {
 
   constructor(
     private readonly base: BlobStore,
-    private readonly heldElsewhere: (key: string, except: BlobView) => boolean,
+    private readonly shared: SharedBlobStore,
   ) {}
 
   holds(key: string): boolean {
@@ -69,6 +93,7 @@ class BlobView implements BlobStore {
   }
 
   async put(e: PutEntry): Promise<EntryMeta> {
+    await this.shared.settled(e.key);
     const old = this.base.meta(e.key);
     const meta = old && old.digest === digestOf(e.bytes) ? old : await this.base.put(e);
     this.hold(e.key, e.role);
@@ -95,7 +120,7 @@ class BlobView implements BlobStore {
     const m = this.meta(key);
     if (!m || (digest !== undefined && m.digest !== digest)) return false;
     this.release(key);
-    if (!this.heldElsewhere(key, this)) await this.base.delete(key, digest);
+    if (!this.shared.heldElsewhere(key, this)) await this.shared.remove(key, digest);
     return true;
   }
 

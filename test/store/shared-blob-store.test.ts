@@ -70,3 +70,25 @@ test('what the shared store held already (a restart) is held by the first view',
   t.false(await second.delete('old'), 'a view cannot drop what it does not hold');
   t.not(base.meta('old'), null);
 });
+
+test('a put of a key whose bytes are being removed waits, then writes them again', async (t) => {
+  /** Removal takes a while, as on a disk. */
+  class SlowDelete extends MemoryBlobStore {
+    override async delete(key: string, digest?: string) {
+      await new Promise((r) => setTimeout(r, 20));
+      return super.delete(key, digest);
+    }
+  }
+  const shared = new SharedBlobStore(new SlowDelete());
+  const a = shared.view();
+  const b = shared.view();
+  await a.put(entry('k', 'v'));
+  const dropped = a.delete('k');
+  await b.put(entry('k', 'v'));
+  t.true(await dropped);
+  t.is(
+    new TextDecoder().decode((await b.get('k')) ?? new Uint8Array()),
+    'v',
+    'b holds the bytes after a removed its copy',
+  );
+});
