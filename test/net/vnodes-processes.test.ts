@@ -19,14 +19,18 @@ const BITS = 32;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 type Node = Proc & { id: string; address: string };
 
-/** Whether every member of every process sees the ring of all members, in id order. */
+/**
+ * Whether every member of every process sees the ring of all members, in id order, and its
+ * successor list holds every other member (the list is 3·V long, longer than the ring).
+ */
 function ringIsWhole(states: readonly JsonLine[]): boolean {
   const members = states.flatMap((s) => s.vnodes as { id: string; address: string; successors: { id: string }[] }[]);
   const ids = members.map((m) => BigInt(`0x${m.id}`)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return members.every((m) => {
     const at = ids.indexOf(BigInt(`0x${m.id}`));
     const next = ids[(at + 1) % ids.length]!;
-    return m.successors[0] !== undefined && BigInt(`0x${m.successors[0].id}`) === next;
+    const full = new Set(m.successors.map((x) => x.id)).size >= Math.min(ids.length - 1, 3 * V);
+    return full && m.successors[0] !== undefined && BigInt(`0x${m.successors[0].id}`) === next;
   });
 }
 
@@ -73,6 +77,15 @@ test('3 processes × 4 virtual nodes on TCP: one ring of 12, state lists them, f
       t.true(put.ok, JSON.stringify(put));
       t.is(put.sha256, sha(bytes));
     }
+    // r = 3 copies on 3 distinct processes: each process holds every key, once.
+    const held = await Promise.all(nodes.map((n) => n.cmd('keys')));
+    const keySets = held.map((k) => k.keys.map((e: { key: string }) => e.key) as string[]);
+    for (const [i, keys] of keySets.entries()) {
+      t.is(new Set(keys).size, keys.length, `${nodes[i]!.address}: no key held by two of its virtual nodes`);
+      t.deepEqual([...keys].sort(), [...keySets[0]!].sort(), `${nodes[i]!.address} holds every key`);
+    }
+    const stored = files.reduce((n, [, bytes]) => n + Math.ceil(bytes.length / (256 * 1024)) + 1, 0);
+    t.is(keySets[0]!.length, stored, 'every chunk and manifest is listed');
     for (const [i, node] of nodes.entries()) {
       for (const [name, bytes] of files) {
         const out = join(root, `out-${i}-${name}`);
