@@ -1,17 +1,22 @@
 /** The ring member's headless commands, and leaving cleanly on the way out (shared by every front end). */
 import type { ChordNode } from '../dht/chord-node.js';
+import { joinVnodes, leaveVnodes } from '../dht/vnode-group.js';
 import type { Peer } from '../files/start-file-service.js';
 import { P2pError } from '../wire/errors.js';
 import type { CommandFn } from '../commands/command-fn.js';
 
-/** The headless command set for a ring member. */
-export function nodeCommands(node: ChordNode): Record<string, CommandFn> {
+/**
+ * The headless command set for a ring member, or for the ring members of one process
+ * (`--vnodes`: `vnodes` lists them all, `node` first): join and leave move them all, state
+ * reports `node` as before plus every member under `vnodes`.
+ */
+export function nodeCommands(node: ChordNode, vnodes: readonly ChordNode[] = [node]): Record<string, CommandFn> {
   return {
-    state: async () => stateReply(node),
+    state: async () => stateReply(node, vnodes),
     join: async ([addr]) => {
       if (!addr) throw new P2pError('USAGE', 'usage: join HOST:PORT');
-      await node.join(addr);
-      return stateReply(node);
+      await joinVnodes(vnodes, addr);
+      return stateReply(node, vnodes);
     },
     lookup: async (args) => {
       if (args.length === 0) throw new P2pError('USAGE', 'usage: lookup KEY');
@@ -19,16 +24,26 @@ export function nodeCommands(node: ChordNode): Record<string, CommandFn> {
       return { key: r.key, owner: r.owner, hops: r.hops, path: r.path, ms: r.ms };
     },
     leave: async () => {
-      await node.leave();
+      if (!node.member) throw new P2pError('NOT_IN_RING', 'not part of a ring');
+      await leaveVnodes(vnodes);
       return {};
     },
-    pause: async () => (node.stabilization.pause(), {}),
-    resume: async () => (node.stabilization.resume(), {}),
-    step: async () => (await node.stabilization.step(), stateReply(node)),
+    pause: async () => {
+      for (const n of vnodes) n.stabilization.pause();
+      return {};
+    },
+    resume: async () => {
+      for (const n of vnodes) n.stabilization.resume();
+      return {};
+    },
+    step: async () => {
+      for (const n of vnodes) await n.stabilization.step();
+      return stateReply(node, vnodes);
+    },
   };
 }
 
-function stateReply(node: ChordNode): Record<string, unknown> {
+function stateReply(node: ChordNode, vnodes: readonly ChordNode[]): Record<string, unknown> {
   const s = node.snapshot();
   return {
     id: s.id,
@@ -39,6 +54,10 @@ function stateReply(node: ChordNode): Record<string, unknown> {
     predecessor: s.predecessor,
     successors: s.successors,
     fingers: s.fingers.map((f) => ({ index: f.index, start: f.start, node: f.node })),
+    vnodes: vnodes.map((n) => {
+      const v = n.snapshot({ fingers: false });
+      return { id: v.id, address: v.address, inRing: v.inRing, predecessor: v.predecessor, successors: v.successors };
+    }),
   };
 }
 
@@ -48,9 +67,9 @@ export async function shutdownNode(node: ChordNode): Promise<void> {
   await node.stop();
 }
 
-/** The same for a node with its file service: keys are handed on before the store closes. */
+/** The same for a node with its file service (every member of it): keys are handed on before the store closes. */
 export async function shutdownPeer(peer: Peer): Promise<void> {
-  await leaveGracefully(peer.node);
+  for (const n of [...peer.vnodes].reverse()) await leaveGracefully(n);
   await peer.stop();
 }
 

@@ -1,7 +1,13 @@
 /** The options shared by `p2pterm node` and the console, parsed and validated once. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { DEFAULT_BACKOFF, DEFAULT_BITS, DEFAULT_STABILIZE_MS, DEFAULT_SUCCESSORS } from '../core/constants.js';
+import {
+  DEFAULT_BACKOFF,
+  DEFAULT_BITS,
+  DEFAULT_STABILIZE_MS,
+  DEFAULT_SUCCESSORS,
+  MAX_VNODES,
+} from '../core/constants.js';
 import type { Routing } from '../core/chord-state.js';
 import { rateOption } from './rate-option.js';
 import { parseAdvertise } from '../wire/address.js';
@@ -23,6 +29,8 @@ export interface NodeCliOptions extends LogCliOptions, Partial<LimitCliOptions> 
   stabilizeMs: number;
   backoff: number;
   successors: number;
+  /** Virtual nodes this process runs on the ring (`--vnodes`, default 1). */
+  vnodes: number;
   data?: string;
   dir: string;
   tracker?: string;
@@ -86,7 +94,13 @@ function addListenOptions(cmd: Command, defaultPort: number): Command {
       intIn(1, 64, '--backoff'),
       DEFAULT_BACKOFF,
     )
-    .option('--successors <r>', 'successor-list length', intIn(1, 64, '--successors'), DEFAULT_SUCCESSORS);
+    .option('--successors <r>', 'successor-list length', intIn(1, 64, '--successors'), DEFAULT_SUCCESSORS)
+    .option(
+      '--vnodes <v>',
+      'virtual nodes this process runs on the ring, on one port (ids from "host:port" and "host:port/i")',
+      intIn(1, MAX_VNODES - 1, '--vnodes'),
+      1,
+    );
 }
 
 /** Folders, the tracker, and how the process runs. */

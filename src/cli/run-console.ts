@@ -26,6 +26,8 @@ import { nodeCommands, shutdownPeer } from './node-commands.js';
 import type { Peer } from '../files/start-file-service.js';
 import { newPeerNode } from '../files/peer-node.js';
 import { attachFileService } from './attach-file-service.js';
+import { formOwnRing, startVnodes, stopVnodes } from '../dht/vnode-group.js';
+import { successorsFor } from './peer-options.js';
 import { exitCode, installExitPaths, requireTerminal, restoreTerminal } from './console-exit.js';
 import { limitsOf } from './rate-option.js';
 import { attachLogSink } from './log-options.js';
@@ -62,16 +64,17 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
   const started = startNode(o, settings);
   for (const message of rejected) started.early.push({ at: Date.now(), level: 'warn', topic: 'console', message });
   const node = started.peer.node;
+  const vnodes = started.peer.vnodes;
   // With an explicit port the node has its id already: the screen comes first, then the
   // socket and the wire code behind it. With port 0 the id waits for the port.
-  if (o.port === 0) await listenOrExit(o, node, null);
+  if (o.port === 0) await listenOrExit(o, vnodes, null);
   started.stopEarlyLog();
   // File commands join this map once the file service is up.
-  const commands: Record<string, CommandFn> = { ...nodeCommands(node), ...extras.commands };
+  const commands: Record<string, CommandFn> = { ...nodeCommands(node, vnodes), ...extras.commands };
   const app = openScreen(node, commands, store, settings, started.early, extras);
-  if (o.port !== 0) await listenOrExit(o, node, app);
+  if (o.port !== 0) await listenOrExit(o, vnodes, app);
   const recorder = extras.record ? await startRecording(extras.record, node, app) : null;
-  let peer: Peer = { node, files: null as never, stop: () => node.stop() };
+  let peer: Peer = { node, vnodes, files: null as never, stop: () => stopVnodes(vnodes) };
   const exit = installExitPaths({
     name: 'p2pterm',
     app,
@@ -84,6 +87,7 @@ export async function runConsole(o: NodeCliOptions, extras: RunConsoleExtras = {
     },
   });
   await attachFileService(started.peer, commands, extras.commands ?? {}, (p) => (peer = p));
+  await formOwnRing(vnodes).catch((e: Error) => node.log('error', 'ring', `virtual nodes: ${e.message}`));
   await rejoin(app, node, o.join, extras.noJoin ? undefined : settings.join);
   extras.afterStart?.(app);
   await exit(exitCode(await app.closed));
@@ -135,7 +139,8 @@ function startNode(o: NodeCliOptions, settings: ConsoleSettings) {
     advertise: o.advertise,
     bits: o.bits,
     routing: o.routing,
-    successors: o.successors,
+    successors: successorsFor(o.successors, o.vnodes),
+    vnodes: o.vnodes,
     stabilizeMs: settings.stabilizeMs,
     backoff: o.backoff,
     bus,
@@ -151,9 +156,9 @@ function startNode(o: NodeCliOptions, settings: ConsoleSettings) {
 }
 
 /** Opens the port, or leaves with exit code 2 (after restoring the terminal when the screen is up). */
-async function listenOrExit(o: NodeCliOptions, node: ChordNode, app: ConsoleApp | null): Promise<void> {
+async function listenOrExit(o: NodeCliOptions, vnodes: readonly ChordNode[], app: ConsoleApp | null): Promise<void> {
   try {
-    await node.start();
+    await startVnodes(vnodes);
   } catch (e) {
     if (app) restoreTerminal(app);
     process.stderr.write(`p2pterm: cannot listen on ${joinHostPort(o.host, o.port)}: ${(e as Error).message}\n`);

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { EventBus } from '../bus/event-bus.js';
+import { formOwnRing, joinVnodes, vnodeRefs } from '../dht/vnode-group.js';
 import { fileCommands } from '../files/file-commands.js';
 import { type Peer, startPeer } from '../files/start-file-service.js';
 import { TrackerServer } from '../tracker/tracker-server.js';
@@ -42,7 +43,7 @@ export async function runDaemon(given: DaemonCliOptions): Promise<void> {
   const peer = await startOrExit({ ...o, tracker: o.tracker ?? tracker?.address }, bus, tracker);
   const path = pickSocket(o);
   const commands = {
-    ...nodeCommands(peer.node),
+    ...nodeCommands(peer.node, peer.vnodes),
     ...fileCommands(peer.files),
     // The reply goes out first; SIGTERM then takes the one way out.
     stop: async () => (setTimeout(() => process.kill(process.pid, 'SIGTERM'), 50), { stopping: true }),
@@ -56,9 +57,17 @@ export async function runDaemon(given: DaemonCliOptions): Promise<void> {
     await log.close();
   };
   if (o.join) await joinOrExit(peer, o.join, o.allowAlone === true, stopAll);
+  else await formOwnRing(peer.vnodes);
   peer.files.publishState();
   const snap = peer.node.snapshot({ fingers: false });
-  printJson({ event: 'listening', id: snap.id, address: snap.address, socket: path, pid: process.pid });
+  printJson({
+    event: 'listening',
+    id: snap.id,
+    address: snap.address,
+    socket: path,
+    pid: process.pid,
+    vnodes: vnodeRefs(peer.vnodes),
+  });
   await runHeadless({
     commands,
     ignoreStdin: true,
@@ -131,10 +140,13 @@ async function serveOrExit(
  */
 async function joinOrExit(peer: Peer, address: string, allowAlone: boolean, stopAll: () => Promise<void>) {
   try {
-    await peer.node.join(address);
+    await joinVnodes(peer.vnodes, address);
   } catch (e) {
     const why = `joining through ${address}: ${(e as Error).message}`;
-    if (allowAlone) return void peer.node.log('error', 'ring', `${why}; running alone (ctl join retries)`);
+    if (allowAlone) {
+      peer.node.log('error', 'ring', `${why}; running alone (ctl join retries)`);
+      return void (await formOwnRing(peer.vnodes));
+    }
     process.stderr.write(`p2pterm: ${why} (--allow-alone keeps the daemon running alone)\n`);
     await stopAll().catch((err: Error) => process.stderr.write(`p2pterm: stopping: ${err.message}\n`));
     process.exit(2);

@@ -105,6 +105,7 @@ function consoleOptions(o: DemoOptions, setup: DemoSetup, tracker: string): Node
     stabilizeMs: 500,
     backoff: DEFAULT_BACKOFF,
     successors: 8,
+    vnodes: 1,
     dir: join(setup.root, 'console'),
     data: join(setup.root, 'console-data'),
     tracker,

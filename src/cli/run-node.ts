@@ -1,5 +1,6 @@
 /** `p2pterm node --headless`: a ring member driven through stdin/stdout. */
 import { EventBus } from '../bus/event-bus.js';
+import { formOwnRing, joinVnodes, vnodeRefs } from '../dht/vnode-group.js';
 import { fileCommands } from '../files/file-commands.js';
 import { type Peer, startPeer } from '../files/start-file-service.js';
 import { printJson, runHeadless } from './headless.js';
@@ -18,12 +19,13 @@ export async function runHeadlessNode(given: NodeCliOptions): Promise<void> {
   if (!o.quiet) attachStderrProgress(bus);
   attachJsonProgress(bus);
   const peer = await startOrExit(o, bus);
-  const { node, files } = peer;
+  const { node, files, vnodes } = peer;
   const snap = node.snapshot();
-  printJson({ event: 'listening', id: snap.id, address: snap.address });
+  printJson({ event: 'listening', id: snap.id, address: snap.address, vnodes: vnodeRefs(vnodes) });
   if (o.join) await joinOrExit(peer, o.join);
+  else await formOwnRing(vnodes);
   await runHeadless({
-    commands: { ...nodeCommands(node), ...fileCommands(files) },
+    commands: { ...nodeCommands(node, vnodes), ...fileCommands(files) },
     ignoreStdin: o.daemon,
     shutdown: () => shutdownPeer(peer).finally(() => log.close()),
   });
@@ -42,7 +44,7 @@ async function startOrExit(o: NodeCliOptions, bus: EventBus): Promise<Peer> {
 /** Joins through `address`; exit code 2 (after freeing the port) when the join fails. */
 async function joinOrExit(peer: Peer, address: string): Promise<void> {
   try {
-    await peer.node.join(address);
+    await joinVnodes(peer.vnodes, address);
   } catch (e) {
     printStartError(e);
     await peer.stop();

@@ -48,3 +48,8 @@ export const MAX_STRING = 4096;
 export const MAX_LIST = 1024;
 /** A connection that has not said hello within 5 s is closed. */
 export const HELLO_TIMEOUT_MS = 5_000;
+/**
+ * Most virtual nodes one process runs (`--vnodes`): the paper's load-balance figure goes to 20;
+ * 64 leaves room while keeping the per-vnode index small on the wire.
+ */
+export const MAX_VNODES = 64;

@@ -85,6 +85,8 @@ export class ChordNode {
   private readonly stabilizer: Stabilizer;
   private readonly merger: RingMerger;
   private cachedIdentity: LocalIdentity | null = null;
+  /** The ring members of this node's process, this one included (see vnode-group.ts). */
+  private group: readonly ChordNode[] = [this];
 
   constructor(private readonly opts: ChordNodeOptions) {
     this.bits = opts.bits ?? DEFAULT_BITS;
@@ -192,6 +194,16 @@ export class ChordNode {
   /** A read-only view of the routing state. */
   snapshot(opts: { fingers?: boolean } = {}): NodeSnapshot {
     return snapshotOf(this.ctx.st, this.ctx.inRing, opts.fingers !== false);
+  }
+
+  /** The ring members of this node's process (`--vnodes`) that have an address, member 0 first. */
+  processMembers(): NodeRefJson[] {
+    return this.group.filter((n) => n.ctx.state).map((n) => toJson(n.self));
+  }
+
+  /** Tells each node of `nodes` that they are the ring members of one process (vnode-group.ts). */
+  static groupAsProcess(nodes: readonly ChordNode[]): void {
+    for (const n of nodes) n.group = nodes;
   }
 
   /** The peers this node lost and probes now and then (a healed partition is found through them). */

@@ -7,6 +7,8 @@ import type { PeerLimits } from '../transport/peer-limits.js';
 import type { LogLevel } from '../core/log.js';
 import { ChordNode } from './chord-node.js';
 import { isWildcard, joinHostPort, parseAdvertise } from '../wire/address.js';
+import type { LocalIdentity } from '../transport/transport.js';
+import { newVnodes } from './vnode-group.js';
 
 export interface TcpNodeOptions {
   /** Interface to listen on and the host part of the node's address (default 127.0.0.1). */
@@ -37,6 +39,11 @@ export interface TcpNodeOptions {
   readonly networkKey?: Buffer;
   /** Per-peer limits: connections, requests, bytes in flight, idle and slow-frame bounds (see PeerLimits). */
   readonly peerLimits?: PeerLimits;
+  /**
+   * Virtual nodes this process runs on the ring, sharing its port (default 1): see
+   * vnode-group.ts. Used by newTcpVnodes; newTcpNode makes one node whatever it says.
+   */
+  readonly vnodes?: number;
 }
 
 /** Creates and starts a node listening on TCP (it forms a ring of one until it joins). */
@@ -52,12 +59,28 @@ export async function createTcpNode(opts: TcpNodeOptions = {}): Promise<ChordNod
  * can draw the node before paying for it.
  */
 export function newTcpNode(opts: TcpNodeOptions = {}): ChordNode {
+  const { transport, ...rest } = tcpParts(opts);
+  return new ChordNode({ ...rest, transport });
+}
+
+/**
+ * The `opts.vnodes` ring members of one process on one TCP port, not started (member 0, at the
+ * plain address, first; see vnode-group.ts). One member is exactly newTcpNode's node.
+ */
+export function newTcpVnodes(opts: TcpNodeOptions = {}): ChordNode[] {
+  const count = opts.vnodes ?? 1;
+  if (count <= 1) return [newTcpNode(opts)];
+  return newVnodes({ ...tcpParts(opts), count });
+}
+
+/** What a TCP node is built from: its transport factory, planned address and settings. */
+function tcpParts(opts: TcpNodeOptions) {
   const bus = opts.bus ?? new EventBus();
   const log = (level: LogLevel, topic: string, message: string) =>
     bus.emit('log:line', { at: Date.now(), level, topic, message });
   const host = opts.host ?? '127.0.0.1';
-  return new ChordNode({
-    transport: async (identity) => {
+  return {
+    transport: async (identity: () => LocalIdentity) => {
       const { TcpTransport } = await import('../transport/tcp-transport.js');
       return new TcpTransport({
         host,
@@ -78,7 +101,7 @@ export function newTcpNode(opts: TcpNodeOptions = {}): ChordNode {
     stabilizeMs: opts.stabilizeMs,
     backoff: opts.backoff ?? DEFAULT_BACKOFF,
     bus,
-  });
+  };
 }
 
 /** The address the node will have, when it is known before listening (else undefined). */

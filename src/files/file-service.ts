@@ -10,7 +10,8 @@ import type { FileEntry } from '../bus/events.js';
 import type { ChordNode } from '../dht/chord-node.js';
 import { DiskBlobStore } from '../store/disk-blob-store.js';
 import { chunkKey, ringChunkSources } from '../store/ring-chunk-sources.js';
-import { RingStore } from '../store/ring-store.js';
+import type { RingStore } from '../store/ring-store.js';
+import { VnodeStores } from '../store/vnode-stores.js';
 import { HashPool } from '../transfer/hash-pool.js';
 import { buildManifest, decodeManifest, encodeManifest, manifestId, type Manifest } from '../transfer/manifest.js';
 import { readChunk } from '../transfer/chunk-reader.js';
@@ -49,6 +50,8 @@ export interface FileServiceOptions {
   readonly peersRefreshMs?: number;
   /** A private network's key: the tracker link is PSK TLS under it (the node's own links are set on its transport). */
   readonly networkKey?: Buffer;
+  /** The process's other ring members (`--vnodes`): each gets a ring store over the same blob store. */
+  readonly siblings?: readonly ChordNode[];
 }
 
 /** Per-call options of the file service. */
@@ -76,7 +79,9 @@ const MIN_PIPELINE = 4;
 export class FileService {
   readonly folder: SharedFolder;
   readonly transfers: TransferManager;
+  /** Member 0's ring store (puts and gets start there; the other members' stores serve their keys). */
   ring!: RingStore;
+  private stores: VnodeStores | null = null;
   tracker: TrackerLink | null = null;
   private blobs!: DiskBlobStore;
   private readonly hashPool = new HashPool();
@@ -107,12 +112,12 @@ export class FileService {
       this.node.log('warn', 'files', m),
     );
     this.blobs = await DiskBlobStore.open(join(this.opts.dataDir, 'store'));
-    this.ring = new RingStore(this.node, {
-      store: this.blobs,
+    this.stores = new VnodeStores([this.node, ...(this.opts.siblings ?? [])], this.blobs, {
       replicas: this.opts.replicas,
       quotaBytesPerPeer: this.opts.storeQuota,
     });
-    await this.ring.start();
+    this.ring = this.stores.first;
+    this.stores.start();
     this.serving.register();
     publishTransfers(this.transfers, this.bus, this.downloading, () => this.publishFiles());
     this.folder.on('changed', () => this.publishFiles());
@@ -140,7 +145,7 @@ export class FileService {
   async stop(): Promise<void> {
     this.folder.stop();
     await this.tracker?.stop();
-    await this.ring?.stop();
+    await this.stores?.stop();
     await this.serving.close();
     await this.transfers.close();
     await this.hashPool.close();
@@ -222,14 +227,14 @@ export class FileService {
   keys(): {
     primary: number;
     replica: number;
-    keys: { key: string; kind: string; role: string; size: number }[];
+    keys: { key: string; kind: string; role: string; size: number; vnode?: number }[];
     truncated: boolean;
   } {
-    const k = this.ring.keys(1000);
+    const k = this.stores!.keys(1000);
     return {
       primary: k.primary,
       replica: k.replica,
-      keys: k.entries.map((e) => ({ key: e.key, kind: e.kind, role: e.role, size: e.size })),
+      keys: k.entries.map((e) => ({ key: e.key, kind: e.kind, role: e.role, size: e.size, vnode: e.vnode })),
       truncated: k.truncated,
     };
   }

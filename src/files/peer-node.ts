@@ -5,7 +5,8 @@
  */
 import type { Socket } from 'node:net';
 import { EventBus } from '../bus/event-bus.js';
-import { newTcpNode, type TcpNodeOptions } from '../dht/create-tcp-node.js';
+import { newTcpVnodes, type TcpNodeOptions } from '../dht/create-tcp-node.js';
+import { startVnodes } from '../dht/vnode-group.js';
 import type { ChordNode } from '../dht/chord-node.js';
 import type { FileServiceOptions } from './file-service.js';
 
@@ -26,14 +27,17 @@ export interface UploadSlot {
 }
 
 export interface PeerNode {
+  /** The process's first ring member (at its plain address): its face to the console and the tracker. */
   readonly node: ChordNode;
+  /** Every ring member of the process (`--vnodes`), `node` first. */
+  readonly vnodes: readonly ChordNode[];
   readonly opts: PeerOptions & { readonly bus: EventBus };
   readonly slot: UploadSlot;
 }
 
 export async function startPeerNode(opts: PeerOptions): Promise<PeerNode> {
   const peer = newPeerNode(opts);
-  await peer.node.start();
+  await startVnodes(peer.vnodes);
   return peer;
 }
 
@@ -46,6 +50,6 @@ export function newPeerNode(opts: PeerOptions): PeerNode {
     match: (first: Buffer) => first.subarray(0, 4).toString('latin1') === 'GET ',
     accept: (s: Socket, first: Buffer) => (slot.target ? slot.target.acceptSocket(s, first) : void s.destroy()),
   };
-  const node = newTcpNode({ ...opts, bus, alternate });
-  return { node, opts: { ...opts, bus }, slot };
+  const vnodes = newTcpVnodes({ ...opts, bus, alternate });
+  return { node: vnodes[0]!, vnodes, opts: { ...opts, bus }, slot };
 }

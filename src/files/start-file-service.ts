@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ChordNode } from '../dht/chord-node.js';
+import { stopVnodes } from '../dht/vnode-group.js';
 import { UploadServer } from '../tracker/upload-server.js';
 import { FileService } from './file-service.js';
 import { startPeerNode, type PeerNode, type PeerOptions } from './peer-node.js';
@@ -11,6 +12,8 @@ export type { PeerOptions } from './peer-node.js';
 
 export interface Peer {
   readonly node: ChordNode;
+  /** Every ring member of the process (`--vnodes`), `node` first. */
+  readonly vnodes: readonly ChordNode[];
   readonly files: FileService;
   stop(): Promise<void>;
 }
@@ -26,7 +29,7 @@ export async function startPeer(opts: PeerOptions): Promise<Peer> {
 }
 
 /** The second half: the upload server on the node's port and the file service (before any join). */
-export async function attachFiles({ node, opts, slot }: PeerNode): Promise<Peer> {
+export async function attachFiles({ node, vnodes, opts, slot }: PeerNode): Promise<Peer> {
   const bus = opts.bus;
   const upload = new UploadServer({
     dir: resolve(opts.dir),
@@ -44,20 +47,22 @@ export async function attachFiles({ node, opts, slot }: PeerNode): Promise<Peer>
     limits: opts.limits,
     storeQuota: opts.storeQuota,
     networkKey: opts.networkKey,
+    siblings: vnodes.slice(1),
   });
   try {
     await files.start();
   } catch (e) {
-    await node.stop();
+    await stopVnodes(vnodes);
     throw e;
   }
   return {
     node,
+    vnodes,
     files,
     async stop() {
       await files.stop();
       await upload.stop();
-      await node.stop();
+      await stopVnodes(vnodes);
     },
   };
 }

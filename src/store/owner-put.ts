@@ -1,6 +1,7 @@
 /**
  * The owner's side of a put: store the value as primary, then copy it to the next r-1
- * successors before answering, stepping past successors that do not answer.
+ * successors before answering, stepping past successors that do not answer (and past virtual
+ * nodes of a process that already has a copy: see distinct-hosts.ts).
  *
  * Invariants:
  * - the put succeeds only when min(r, ring size) nodes acknowledged a durable copy; otherwise
@@ -26,7 +27,7 @@ export async function storeAsOwner(
   if (!ctx.node.member) throw new StoreError('NOT_OWNER', `${ctx.self.address} is not part of a ring`);
   if (!ctx.owns(id)) throw new StoreError('NOT_OWNER', `${ctx.self.address} does not own ${id.toString(16)}`);
   await ctx.save(key, kind, bytes, 'primary', from);
-  const targets = ctx.successors();
+  const targets = ctx.replicaTargets();
   const needed = Math.min(ctx.replicas - 1, targets.length);
   const acked = await copyToFirst(ctx, targets, needed, (to) => pushCopy(ctx, to, key, kind, bytes));
   if (acked.length < needed) {

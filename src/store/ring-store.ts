@@ -1,6 +1,7 @@
 /**
  * The replicated ring store: values by key on a Chord ring, each kept by the key's owner and
- * its next r-1 successors, on each node's BlobStore (durable on disk, or in memory).
+ * its next r-1 successors (of distinct processes, when processes run virtual nodes), on each
+ * node's BlobStore (durable on disk, or in memory; shared by a process's virtual nodes).
  *
  * Invariants:
  * - `put` resolves only once min(r, ring size) nodes hold a durable copy; otherwise it fails
@@ -33,6 +34,7 @@ import { StoreContext } from './store-context.js';
 import { StoreError } from './store-error.js';
 import { StoreQuota } from './store-quota.js';
 import { StoreMaintainer, type MaintenanceReport } from './store-maintainer.js';
+import { distinctHosts } from './distinct-hosts.js';
 
 export interface RingStoreOptions {
   /** Where this node keeps its entries (default: a new MemoryBlobStore). Not closed by `stop()`. */
@@ -284,8 +286,8 @@ export class RingStore {
       after = at >= 0 ? list.slice(at + 1) : list;
     }
     // A successor list shorter than r means a small ring: it wraps back to the asker.
-    const chain = [owner, ...after, asker];
-    return chain.filter((x, i) => chain.findIndex((y) => y.address === x.address) === i).slice(0, n);
+    // One per process: the others of a process hold no copy (distinct-hosts.ts).
+    return distinctHosts([owner, ...after, asker]).slice(0, n);
   }
 
   private async successorsOf(node: NodeRef, signal?: AbortSignal): Promise<NodeRef[] | null> {

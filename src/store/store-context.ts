@@ -21,6 +21,7 @@ import { MAX_KEY_LENGTH, MAX_VALUE_BYTES, PAGE_SIZE } from './store-constants.js
 import { StoreError } from './store-error.js';
 import { StoreQuota } from './store-quota.js';
 import { LimitLog } from '../core/limit-log.js';
+import { distinctHosts } from './distinct-hosts.js';
 
 export class StoreContext {
   stopped = false;
@@ -62,6 +63,14 @@ export class StoreContext {
       .snapshot({ fingers: false })
       .successors.map(fromWire)
       .filter((n) => n.address !== self);
+  }
+
+  /**
+   * Where this node's keys are copied: its successors, the nearest virtual node of each other
+   * process, never one of this node's own process (one process is one machine to fail).
+   */
+  replicaTargets(): NodeRef[] {
+    return distinctHosts(this.successors(), [this.self.address]);
   }
 
   /** What roles depend on: the predecessor (null when unknown) and whether this node is alone. */

@@ -1,6 +1,6 @@
 /**
  * Keeps every key on its r holders as the ring changes: the owner (successor of the key's
- * id) and the owner's next r-1 successors.
+ * id) and the owner's next r-1 successors of other processes (distinct-hosts.ts).
  *
  * Invariants:
  * - a pass walks this node's entries once, in ring order, grouped by owner (one route and
@@ -21,6 +21,7 @@ import { pushCopy } from './owner-put.js';
 import { PAGE_SIZE, PUSH_PARALLEL } from './store-constants.js';
 import type { StoreContext } from './store-context.js';
 import { StoreError } from './store-error.js';
+import { distinctHosts } from './distinct-hosts.js';
 
 export interface MaintenanceReport {
   /** Owner groups examined. */
@@ -107,7 +108,10 @@ export class StoreMaintainer {
   /** The owner of `id` and its holders, as the owner sees them; null when no route was found. */
   private async groupOf(id: bigint): Promise<Group | null> {
     const ctx = this.ctx;
-    const mine = (): Group => ({ owner: ctx.self, holders: [ctx.self, ...ctx.successors()].slice(0, ctx.replicas) });
+    const mine = (): Group => ({
+      owner: ctx.self,
+      holders: [ctx.self, ...ctx.replicaTargets()].slice(0, ctx.replicas),
+    });
     if (ctx.roleFor(id) === 'primary') return mine();
     const owner = await ctx.route(id).then(
       (r) => r.owner,
@@ -119,9 +123,7 @@ export class StoreMaintainer {
       .call(owner.address, 'neighbours', {})
       .catch((e: Error) => this.skipped(`successor list of owner ${owner.address} unavailable`, e));
     if (!nb) return { owner, holders: null };
-    const chain = [owner, ...nb.successors.map(fromWire)].filter(
-      (n, i, all) => all.findIndex((m) => m.address === n.address) === i,
-    );
+    const chain = distinctHosts([owner, ...nb.successors.map(fromWire)]);
     return { owner, holders: chain.slice(0, ctx.replicas) };
   }
 

@@ -7,7 +7,9 @@
  * Invariants:
  * - a request to a crashed, partitioned or unknown address, or one that is lost, fails with
  *   RpcTimeoutError exactly `timeoutMs` after it was sent;
- * - with latency 0 delivery happens on the microtask queue, in send order.
+ * - with latency 0 delivery happens on the microtask queue, in send order;
+ * - a process is one endpoint: "host:port/i" reaches virtual node i of the endpoint "host:port"
+ *   (crashes and partitions apply to the whole process).
  */
 import type { Clock } from '../core/clock.js';
 import { DEFAULT_RPC_TIMEOUT_MS } from '../core/constants.js';
@@ -22,6 +24,8 @@ import {
   raceAbort,
 } from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
+import { hostOf, vnodeAddress } from '../wire/address.js';
+import { hashId } from '../core/ring-math.js';
 import type { LocalIdentity, RequestHandler, RequestOptions, Transport } from './transport.js';
 
 export interface MemoryNetworkOptions {
@@ -64,18 +68,19 @@ export class MemoryNetwork {
 
   /** Crash: the address stops answering at once (its state is simply gone). */
   crash(address: string): void {
-    this.endpoints.delete(address);
+    this.endpoints.delete(hostOf(address));
   }
 
+  /** Whether the process of `address` is up. */
   isUp(address: string): boolean {
-    return this.endpoints.has(address);
+    return this.endpoints.has(hostOf(address));
   }
 
   /** Splits the network: addresses in different groups cannot reach each other. */
   partition(groups: readonly (readonly string[])[]): void {
     this.group.clear();
     groups.forEach((g, i) => {
-      for (const a of g) this.group.set(a, i + 1);
+      for (const a of g) this.group.set(hostOf(a), i + 1);
     });
   }
 
@@ -85,12 +90,14 @@ export class MemoryNetwork {
 
   /** @internal */
   register(address: string, ep: Endpoint): void {
+    address = hostOf(address);
     if (this.endpoints.has(address)) throw new UnreachableError(address, 'address already in use');
     this.endpoints.set(address, ep);
   }
 
   /** @internal */
   unregister(address: string, ep: Endpoint): void {
+    address = hostOf(address);
     if (this.endpoints.get(address) === ep) this.endpoints.delete(address);
   }
 
@@ -102,14 +109,18 @@ export class MemoryNetwork {
     type: RequestType,
     body: unknown,
     timeoutMs: number,
+    fromVnode = 0,
   ): Promise<unknown> {
     this.requests++;
+    const sender = vnodeAddress(from, fromVnode);
+    const fromId = fromVnode ? hashId(sender, fromIdentity.bits).toString(16) : fromIdentity.id;
+    const vnode = to === hostOf(to) ? 0 : Number(to.slice(to.lastIndexOf('/') + 1));
     const sentAt = this.clock.now();
     return new Promise((resolve, reject) => {
       const timeout = () => this.at(sentAt + timeoutMs, () => reject(new RpcTimeoutError(to, type, timeoutMs)));
       if (!this.canReach(from, to) || this.lost()) return timeout();
       this.deliver(() => {
-        const ep = this.endpoints.get(to);
+        const ep = this.endpoints.get(hostOf(to));
         if (!ep || !this.canReach(from, to)) return timeout();
         if (ep.identity.routing !== fromIdentity.routing || ep.identity.bits !== fromIdentity.bits) {
           return reject(
@@ -118,7 +129,7 @@ export class MemoryNetwork {
             ),
           );
         }
-        ep.handler(type, body as never, { id: fromIdentity.id, address: from }).then(
+        ep.handler(type, body as never, { id: fromId, address: sender }, vnode).then(
           (result) => this.reply(from, to, () => resolve(result), timeout),
           (e) => this.reply(from, to, () => reject(new RemoteError(errorCode(e), (e as Error).message)), timeout),
         );
@@ -127,12 +138,12 @@ export class MemoryNetwork {
   }
 
   private reply(from: string, to: string, settle: () => void, timeout: () => void): void {
-    if (!this.endpoints.has(to) || this.lost()) return timeout();
+    if (!this.endpoints.has(hostOf(to)) || this.lost()) return timeout();
     this.deliver(() => (this.canReach(to, from) ? settle() : timeout()));
   }
 
   private canReach(a: string, b: string): boolean {
-    return (this.group.get(a) ?? 0) === (this.group.get(b) ?? 0);
+    return (this.group.get(hostOf(a)) ?? 0) === (this.group.get(hostOf(b)) ?? 0);
   }
 
   private lost(): boolean {
@@ -172,7 +183,7 @@ export class MemoryTransport implements Transport {
   ): Promise<ResponseBody<T>> {
     const timeoutMs = opts.timeoutMs ?? this.network.timeoutMs;
     if (opts.signal?.aborted) return Promise.reject(abortReason(opts.signal, `${type} to ${to}`));
-    const sent = this.network.send(this.address, this.identity(), to, type, body, timeoutMs);
+    const sent = this.network.send(this.address, this.identity(), to, type, body, timeoutMs, opts.fromVnode);
     return raceAbort(sent as Promise<ResponseBody<T>>, opts.signal, `${type} to ${to}`);
   }
 

@@ -15,7 +15,8 @@ import {
   type RawFrame,
 } from '../wire/codec.js';
 import { DecodeError, errorCode, IncompatiblePeerError, RemoteError, UnreachableError } from '../wire/errors.js';
-import type { Hello, RequestType } from '../wire/messages.js';
+import type { Hello, RequestType, VnodeRoute } from '../wire/messages.js';
+import { vnodeAddress } from '../wire/address.js';
 import { hashId } from '../core/ring-math.js';
 import type { LogFn } from '../core/log.js';
 import { describeSocketError } from './psk-tls.js';
@@ -80,13 +81,21 @@ export class TcpConnection {
     return this.closed;
   }
 
-  /** Sends a request; a response tail of exactly `into`'s length is received into `into`. */
-  request(type: RequestType, body: unknown, into?: Uint8Array): { id: number; done: Promise<unknown> } {
+  /**
+   * Sends a request; a response tail of exactly `into`'s length is received into `into`.
+   * `route` names the virtual nodes it goes to and comes from, when not the first ones.
+   */
+  request(
+    type: RequestType,
+    body: unknown,
+    into?: Uint8Array,
+    route?: VnodeRoute,
+  ): { id: number; done: Promise<unknown> } {
     const id = this.nextId++ >>> 0 || this.nextId++;
     const done = new Promise<unknown>((resolve, reject) => {
       if (this.closed) return reject(new UnreachableError(this.label, 'connection closed'));
       this.pending.set(id, { type, into, resolve, reject });
-      this.send({ kind: 'request', id, type, body });
+      this.send({ kind: 'request', id, type, body, route });
     });
     return { id, done };
   }
@@ -196,7 +205,7 @@ export class TcpConnection {
       return;
     }
     if (!this.peer) throw new DecodeError(`${f.kind} frame before hello`);
-    if (f.kind === 'request') return void this.serve(f.id, f.type, f.body);
+    if (f.kind === 'request') return void this.serve(f.id, f.type, f.body, f.route);
     const waiter = this.pending.get(f.id);
     if (!waiter) return; // an answer to a request we gave up on
     this.pending.delete(f.id);
@@ -240,7 +249,15 @@ export class TcpConnection {
     this.helloWaiter?.resolve();
   }
 
-  private async serve(id: number, type: RequestType, body: unknown): Promise<void> {
+  private async serve(id: number, type: RequestType, body: unknown, route?: VnodeRoute): Promise<void> {
+    const from = this.sender(route);
+    if (!from)
+      return void this.send({
+        kind: 'error',
+        id,
+        code: 'BAD_ROUTE',
+        message: 'a client has no virtual nodes to send from',
+      });
     if (!this.handler)
       return void this.send({
         kind: 'error',
@@ -263,7 +280,7 @@ export class TcpConnection {
     let frame: Frame;
     let release: (() => void) | undefined;
     try {
-      const result = await this.handler(type, body as never, peer);
+      const result = await this.handler(type, body as never, from, route?.to ?? 0);
       frame = { kind: 'response', id, body: result };
       release = (result as Releasable | null)?.[RELEASE];
     } catch (e) {
@@ -294,6 +311,15 @@ export class TcpConnection {
 
   private busy(id: number, message: string): void {
     this.send({ kind: 'error', id, code: 'BUSY', message });
+  }
+
+  /** The (virtual) node a request comes from: the peer, or its virtual node `route.from`. */
+  private sender(route: VnodeRoute | undefined): PeerInfo | null {
+    const peer = this.peer!;
+    if (!route?.from) return peer;
+    if (!peer.address) return null;
+    const address = vnodeAddress(peer.address, route.from);
+    return { address, id: hashId(address, this.self().bits).toString(16) };
   }
 
   private shutdown(reason: Error): void {

@@ -1,5 +1,6 @@
 /**
- * Real TCP: one persistent connection per peer address, reused for every request.
+ * Real TCP: one persistent connection per peer process ("host:port"), reused for every request;
+ * a request to a virtual node "host:port/i" goes over it with its route in the frame.
  * Every request is bounded by a timeout and by the caller's AbortSignal (aborting rejects with
  * ABORTED, or with the signal's reason when the caller gave an Error).
  */
@@ -12,7 +13,7 @@ import {
   RTT_PEERS,
 } from '../core/constants.js';
 import { RttEstimator } from '../core/rtt-estimator.js';
-import { joinHostPort, splitAddress } from '../wire/address.js';
+import { joinHostPort, splitAddress, splitVnode } from '../wire/address.js';
 import { advertisedAddress } from './advertise-address.js';
 import { abortReason, RpcTimeoutError, UnreachableError } from '../wire/errors.js';
 import type { Hello, RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
@@ -165,10 +166,11 @@ export class TcpTransport implements Transport {
     opts: RequestOptions = {},
   ): Promise<ResponseBody<T>> {
     const fixed = opts.timeoutMs ?? this.opts.timeoutMs ?? (BULK.has(type) ? DEFAULT_RPC_TIMEOUT_MS : undefined);
-    const timeoutMs = fixed ?? this.rtt.timeoutMs(to);
-    const pooled = this.outbound.get(to);
+    const { host } = splitVnode(to);
+    const timeoutMs = fixed ?? this.rtt.timeoutMs(host);
+    const pooled = this.outbound.get(host);
     const reused = pooled !== undefined && !pooled.isClosed && pooled.peer !== null;
-    const conn = await this.connection(to, opts.signal);
+    const conn = await this.connection(host, opts.signal);
     const sentAt = performance.now();
     try {
       return await this.send(conn, to, type, body, opts, timeoutMs, fixed);
@@ -177,12 +179,12 @@ export class TcpTransport implements Transport {
       if (!reused || !conn.isClosed || !(e instanceof UnreachableError) || opts.signal?.aborted) throw e;
       const left = timeoutMs - (performance.now() - sentAt);
       if (left <= 0) throw e;
-      const again = await this.connection(to, opts.signal);
+      const again = await this.connection(host, opts.signal);
       return this.send(again, to, type, body, opts, left, fixed);
     }
   }
 
-  /** One request on `conn`, bounded by `timeoutMs` and the caller's signal. */
+  /** One request on `conn` to `to` (a member's address: host:port or host:port/i), bounded by `timeoutMs` and the caller's signal. */
   private async send<T extends RequestType>(
     conn: TcpConnection,
     to: string,
@@ -192,12 +194,14 @@ export class TcpTransport implements Transport {
     timeoutMs: number,
     fixed: number | undefined,
   ): Promise<ResponseBody<T>> {
-    const { id, done } = conn.request(type, body, opts.into);
+    const { host, vnode } = splitVnode(to);
+    const route = vnode || opts.fromVnode ? { to: vnode || undefined, from: opts.fromVnode || undefined } : undefined;
+    const { id, done } = conn.request(type, body, opts.into, route);
     const sentAt = performance.now();
     try {
-      const onTimeout = () => (fixed ?? this.rtt.timedOut(to), new RpcTimeoutError(to, type, timeoutMs));
+      const onTimeout = () => (fixed ?? this.rtt.timedOut(host), new RpcTimeoutError(to, type, timeoutMs));
       const reply = await bounded(done, timeoutMs, opts.signal, onTimeout, `${type} to ${to}`);
-      if (fixed === undefined) this.rtt.sample(to, performance.now() - sentAt);
+      if (fixed === undefined) this.rtt.sample(host, performance.now() - sentAt);
       return reply as ResponseBody<T>;
     } finally {
       conn.forget(id); // a request given up (timeout, abort) must not write into `opts.into` later
@@ -261,8 +265,10 @@ export class TcpTransport implements Transport {
   private acceptNode(socket: Socket, handler: RequestHandler, first: Buffer | null): void {
     const label = `${socket.remoteAddress}:${socket.remotePort}`;
     // Probes are the transport's own business; every other request goes to the node.
-    const serve = (async (type, body, from) =>
-      type === 'probe' ? this.answerProbe(body as RequestBody<'probe'>) : handler(type, body, from)) as RequestHandler;
+    const serve = (async (type, body, from, vnode) =>
+      type === 'probe'
+        ? this.answerProbe(body as RequestBody<'probe'>)
+        : handler(type, body, from, vnode)) as RequestHandler;
     const verify = (h: Hello) =>
       probeClaim(h, {
         identity: this.opts.identity,

@@ -36,11 +36,16 @@ export interface Releasable {
   [RELEASE]?: () => void;
 }
 
-/** Serves one request; throw a P2pError to answer with an error code. */
+/**
+ * Serves one request; throw a P2pError to answer with an error code. `from` is the sending
+ * (virtual) node; `vnode` is which of this process's virtual nodes the request is for (0: the
+ * first, whose address is the plain "host:port").
+ */
 export type RequestHandler = <T extends RequestType>(
   type: T,
   body: RequestBody<T>,
   from: PeerInfo,
+  vnode?: number,
 ) => Promise<ResponseBody<T>>;
 
 export interface RequestOptions {
@@ -54,6 +59,8 @@ export interface RequestOptions {
    * request has settled, whatever the outcome.
    */
   readonly into?: Uint8Array;
+  /** Which of this process's virtual nodes sends the request (default 0; see vnode-host.ts). */
+  readonly fromVnode?: number;
 }
 
 /** What a node says about itself in the hello. */

@@ -5,4 +5,9 @@
  */
 import type { ChordNode } from '../dht/chord-node.js';
 
-export type ConsoleNode = Pick<ChordNode, 'bus' | 'clock' | 'bits' | 'routing' | 'self' | 'snapshot' | 'stabilization'>;
+export type ConsoleNode = Pick<
+  ChordNode,
+  'bus' | 'clock' | 'bits' | 'routing' | 'self' | 'snapshot' | 'stabilization'
+> &
+  /** The other ring members of the node's process (`--vnodes`), when the console can know them. */
+  Partial<Pick<ChordNode, 'processMembers'>>;

@@ -7,6 +7,10 @@
  * buffer: the length word has its top bit set, a second 4-byte word gives the tail's length,
  * the array gets a fifth element naming the field, and the tail's bytes follow the payload.
  *
+ * A request for (or from) a virtual node other than a process's first carries a sixth element,
+ * its route `{to?, from?}` (see messages.ts vnodeRoute); the fifth is then nil when there is no
+ * tail. Frames between single nodes never carry it, so they are as before.
+ *
  * Invariants:
  * - a frame (payload or tail) longer than the limit is refused before its body is buffered;
  * - every decoded body has been parsed by its zod schema (cheap envelope checks first), with
@@ -17,7 +21,16 @@ import type { z } from 'zod';
 import { MAX_FRAME_BYTES } from '../core/constants.js';
 import { DecodeError } from './errors.js';
 import { TAIL_FLAG, WORD } from './frame-decoder.js';
-import { hello, isRequestType, requestSchemas, responseSchemas, type Hello, type RequestType } from './messages.js';
+import {
+  hello,
+  isRequestType,
+  requestSchemas,
+  responseSchemas,
+  vnodeRoute,
+  type Hello,
+  type RequestType,
+  type VnodeRoute,
+} from './messages.js';
 
 export { FrameDecoder, type RawFrame, type TailTarget } from './frame-decoder.js';
 
@@ -25,7 +38,7 @@ export const FrameKind = { hello: 0, request: 1, response: 2, error: 3, refused:
 
 export type Frame =
   | { kind: 'hello'; body: Hello }
-  | { kind: 'request'; id: number; type: RequestType; body: unknown }
+  | { kind: 'request'; id: number; type: RequestType; body: unknown; route?: VnodeRoute }
   | { kind: 'response'; id: number; body: unknown }
   | { kind: 'error'; id: number; code: string; message: string }
   | { kind: 'refused'; code: string; message: string };
@@ -58,6 +71,12 @@ export function encodeFrameParts(frame: Frame): EncodedFrame {
     delete body[field];
     array[3] = body;
     array.push(field);
+  }
+  const route = frame.kind === 'request' ? frame.route : undefined;
+  if (route && (route.to || route.from)) {
+    if (array.length === 4) array.push(null);
+    // Only the indexes given: MessagePack would turn an undefined field into a nil.
+    array.push({ ...(route.to ? { to: route.to } : {}), ...(route.from ? { from: route.from } : {}) });
   }
   const payload = encoder.encodeSharedRef(array);
   if (payload.byteLength > MAX_FRAME_BYTES)
@@ -102,6 +121,8 @@ export function decodePayload(payload: Uint8Array, tail: Uint8Array | null = nul
   const raw = decodeArray(payload, tail !== null);
   const [kind, id, type] = raw as [unknown, unknown, unknown];
   let body = raw[3];
+  if (raw.length === 6 && kind !== FrameKind.request) throw new DecodeError('only a request carries a route');
+  if (tail === null && raw.length === 6 && raw[4] !== null) throw new DecodeError('tail field name without a tail');
   if (tail !== null) {
     const field = raw[4];
     if (typeof field !== 'string' || field.length > 64) throw new DecodeError('bad tail field name');
@@ -117,7 +138,13 @@ export function decodePayload(payload: Uint8Array, tail: Uint8Array | null = nul
       return { kind: 'hello', body: parse(hello, body, 'hello') };
     case FrameKind.request:
       if (!isRequestType(type)) throw new DecodeError(`unknown request type ${JSON.stringify(type)}`);
-      return { kind: 'request', id, type, body: parse(requestSchemas[type], body, type) };
+      return {
+        kind: 'request',
+        id,
+        type,
+        body: parse(requestSchemas[type], body, type),
+        ...(raw.length === 6 ? { route: parse(vnodeRoute, raw[5], 'route') } : {}),
+      };
     case FrameKind.response:
       return { kind: 'response', id, body };
     case FrameKind.error:
@@ -154,7 +181,8 @@ function decodeArray(payload: Uint8Array, withTail: boolean): unknown[] {
     throw new DecodeError(`not MessagePack: ${(e as Error).message}`);
   }
   const n = withTail ? 5 : 4;
-  if (!Array.isArray(raw) || raw.length !== n) throw new DecodeError(`frame is not a ${n}-element array`);
+  if (!Array.isArray(raw) || (raw.length !== n && raw.length !== 6))
+    throw new DecodeError(`frame is not a ${n}-element array`);
   return raw;
 }
 

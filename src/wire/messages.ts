@@ -4,15 +4,37 @@
  * hard limits on every string and list.
  */
 import { z } from 'zod';
-import { MAX_LIST, MAX_STRING } from '../core/constants.js';
+import { MAX_LIST, MAX_STRING, MAX_VNODES } from '../core/constants.js';
 
 /** A node id as lowercase hex (at most 160 bits). */
 export const hexId = z.string().regex(/^[0-9a-f]{1,40}$/, 'id must be lowercase hex of at most 160 bits');
-/** "host:port" (host may be a bracketed IPv6 literal). */
-export const address = z
+/** A process's "host:port" (host may be a bracketed IPv6 literal): what a hello names. */
+export const hostAddress = z
   .string()
   .max(300)
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+):\d{1,5}$/, 'address must be host:port');
+/** A ring member's address: "host:port", or "host:port/i" for a process's virtual node i ≥ 1. */
+export const address = z
+  .string()
+  .max(300)
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+):\d{1,5}(\/[1-9]\d{0,3})?$/, 'address must be host:port or host:port/i')
+  .refine(
+    (a) => !a.includes('/') || Number(a.slice(a.lastIndexOf('/') + 1)) < MAX_VNODES,
+    'virtual node index too large',
+  );
+/** A virtual node's index on the wire (0, the plain address, is never sent). */
+export const vnodeIndex = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_VNODES - 1);
+/**
+ * The optional routing part of a request frame between processes that run virtual nodes:
+ * which of the receiver's virtual nodes it is for (`to`) and which of the sender's sent it
+ * (`from`); absent fields mean virtual node 0, so frames between single nodes carry none.
+ */
+export const vnodeRoute = z.object({ to: vnodeIndex.optional(), from: vnodeIndex.optional() }).strict();
+export type VnodeRoute = z.infer<typeof vnodeRoute>;
 export const wireRef = z.object({ id: hexId, address });
 export type WireRef = z.infer<typeof wireRef>;
 
@@ -23,7 +45,7 @@ export type RoutingMode = z.infer<typeof routingMode>;
 export const hello = z.object({
   version: z.number().int().nonnegative(),
   id: hexId,
-  address: address.nullable(),
+  address: hostAddress.nullable(),
   bits: z.number().int().min(1).max(160),
   routing: routingMode,
   /**

@@ -33,7 +33,7 @@ function tempRoot(t: { teardown(fn: () => void): void }): string {
 test('config: each setting with its source (flag, environment, file, default); bad values exit 2', async (t) => {
   const root = tempRoot(t);
   const file = join(root, 'p2pterm.json');
-  writeFileSync(file, JSON.stringify({ 'max-down': '2M', port: 6000, routing: 'naive', stabilizeMs: 250 }));
+  writeFileSync(file, JSON.stringify({ 'max-down': '2M', port: 6000, routing: 'naive', stabilizeMs: 250, vnodes: 5 }));
   const env = { P2PTERM_CONFIG_DIR: join(root, 'config'), P2PTERM_PORT: '7000' };
   const run = await runCli(['config', '--json', '--config', file, '--bits', '8'], env);
   t.is(run.code, 0, run.stderr);
@@ -45,6 +45,7 @@ test('config: each setting with its source (flag, environment, file, default); b
   t.like(of('--routing'), { value: 'naive', source: 'file' });
   t.like(of('--stabilize-ms'), { value: 250, source: 'file' });
   t.like(of('--successors'), { source: 'default' });
+  t.like(of('--vnodes'), { value: 5, source: 'file' });
 
   writeFileSync(file, JSON.stringify({ routing: 'ring' }));
   const bad = await runCli(['config', '--config', file], env);
@@ -53,6 +54,9 @@ test('config: each setting with its source (flag, environment, file, default); b
   const badEnv = await runCli(['config'], { ...env, P2PTERM_MAX_UP: 'fast' });
   t.is(badEnv.code, 2);
   t.regex(badEnv.stderr, /P2PTERM_MAX_UP: --max-up takes bytes per second/);
+  const badVnodes = await runCli(['config'], { ...env, P2PTERM_VNODES: '64' });
+  t.is(badVnodes.code, 2);
+  t.regex(badVnodes.stderr, /P2PTERM_VNODES: --vnodes must be an integer in 1\.\.63/);
 });
 
 test('a headless node on --port 0 leaves no state folder behind; --log-file gets JSON lines', async (t) => {

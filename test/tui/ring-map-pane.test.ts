@@ -1,4 +1,7 @@
 import test from 'ava';
+import type { ChordNode } from '../../src/dht/chord-node.js';
+import { formOwnRing, joinVnodes, newVnodes, startVnodes, stopVnodes } from '../../src/dht/vnode-group.js';
+import { SimRing } from '../../src/sim/sim-ring.js';
 import { openConsole, simRing, find, waitFor } from './helpers.js';
 
 /** The ring map's rows (left third of the top half at 160x48). */
@@ -75,5 +78,40 @@ test('ring map: ASCII mode draws no Unicode at all', async (t) => {
   } finally {
     c.close();
     await ring.stop();
+  }
+});
+
+test('ring map: a process with virtual nodes is one host with V points, labelled "me ×V"', async (t) => {
+  const ring = new SimRing({ bits: 16, seed: 5, successors: 9 });
+  const procs: ChordNode[][] = [];
+  for (let p = 0; p < 2; p++) {
+    const address = `p${p}.sim:4000`;
+    const nodes = newVnodes({
+      count: 3,
+      transport: (id) => ring.network.transport(address, id),
+      clock: ring.clock,
+      bits: 16,
+    });
+    await startVnodes(nodes);
+    ring.nodes.push(...nodes);
+    await ring.settle(p === 0 ? formOwnRing(nodes) : joinVnodes(nodes, 'p0.sim:4000'));
+    procs.push(nodes);
+  }
+  t.true((await ring.converge(60_000, { fingers: true })) >= 0);
+  const me = procs[0]![0]!;
+  const c = openConsole(me);
+  try {
+    const siblings = c.app.ringMap.knownNodes().filter((n) => n.roles.includes('host'));
+    t.deepEqual(
+      siblings.map((n) => n.address).sort(),
+      ['p0.sim:4000/1', 'p0.sim:4000/2'],
+      'the other members of this process, and no one else, are this host',
+    );
+    const all = ringRows(c.text()).join('\n');
+    t.true(all.includes(`me ×3 ${me.self.id.toString(16)}`), all);
+    t.true([...all].filter((ch) => ch === '◉').length >= 3, 'three points drawn as this node');
+  } finally {
+    c.close();
+    for (const nodes of procs) await stopVnodes(nodes);
   }
 });

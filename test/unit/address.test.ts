@@ -1,6 +1,15 @@
 import test from 'ava';
 import { advertisedAddress } from '../../src/transport/advertise-address.js';
-import { isWildcard, joinHostPort, parseAdvertise, splitAddress } from '../../src/wire/address.js';
+import {
+  hostOf,
+  isWildcard,
+  joinHostPort,
+  parseAdvertise,
+  splitAddress,
+  splitVnode,
+  vnodeAddress,
+} from '../../src/wire/address.js';
+import { address as addressSchema, hostAddress, wireRef } from '../../src/wire/messages.js';
 
 test('IPv6 literals are bracketed when printed and unbracketed when split', (t) => {
   t.is(joinHostPort('::1', 5500), '[::1]:5500');
@@ -42,4 +51,32 @@ test('the advertised address: given, the bound host, or (for a wildcard) a routa
   t.truthy(picked.picked);
   t.notRegex(picked.address, /^0\.0\.0\.0:/);
   t.regex(picked.address, /:5500$/);
+});
+
+test('virtual node addresses: host:port for vnode 0, host:port/i after, IPv6 included', (t) => {
+  t.is(vnodeAddress('10.0.0.1:5500', 0), '10.0.0.1:5500');
+  t.is(vnodeAddress('10.0.0.1:5500', 3), '10.0.0.1:5500/3');
+  t.is(vnodeAddress('[::1]:5500', 2), '[::1]:5500/2');
+  t.deepEqual(splitVnode('[::1]:5500/2'), { host: '[::1]:5500', vnode: 2 });
+  t.deepEqual(splitVnode('[::1]:5500'), { host: '[::1]:5500', vnode: 0 });
+  t.deepEqual(splitVnode('peer.example:7734/63'), { host: 'peer.example:7734', vnode: 63 });
+  t.is(hostOf('[::1]:5500/2'), '[::1]:5500');
+  t.is(hostOf('peer.example:7734'), 'peer.example:7734');
+  for (let i = 0; i < 64; i++) t.deepEqual(splitVnode(vnodeAddress('h:1', i)), { host: 'h:1', vnode: i });
+  // One virtual node has one address: no "/0", no leading zeros, nothing past the last index.
+  for (const bad of ['h:1/0', 'h:1/01', 'h:1/64', 'h:1/', 'h:1/x', 'h/1', '[::1]/2', 'h:1/2/3', '::1:5500/2']) {
+    t.throws(() => splitVnode(bad), { code: 'BAD_ADDRESS' }, bad);
+  }
+  t.throws(() => vnodeAddress('h:1', 64), { code: 'BAD_ADDRESS' });
+  t.throws(() => vnodeAddress('h:1', -1), { code: 'BAD_ADDRESS' });
+});
+
+test('the wire accepts virtual node addresses in refs, but a hello names a plain host:port', (t) => {
+  for (const ok of ['h:1', 'h:1/2', '[::1]:5500/63', '10.0.0.1:5500/10'])
+    t.true(addressSchema.safeParse(ok).success, ok);
+  for (const bad of ['h:1/0', 'h:1/64', 'h:1/01', 'h:1/', 'h:1/2/3'])
+    t.false(addressSchema.safeParse(bad).success, bad);
+  t.true(wireRef.safeParse({ id: 'ab', address: '[::1]:5500/2' }).success);
+  t.true(hostAddress.safeParse('[::1]:5500').success);
+  t.false(hostAddress.safeParse('[::1]:5500/2').success);
 });

@@ -195,3 +195,33 @@ test('frames with and without tails survive any split, also from a reused read b
     });
   }
 });
+
+test('a request to or from a virtual node carries its route; one without it has none', (t) => {
+  const plain = decodePayload(payloadOf(encodeFrame({ kind: 'request', id: 1, type: 'ping', body: {} })));
+  t.deepEqual(plain, { kind: 'request', id: 1, type: 'ping', body: {} });
+  const routed = { kind: 'request', id: 2, type: 'ping', body: {}, route: { to: 3, from: 1 } } as const;
+  t.deepEqual(decodePayload(payloadOf(encodeFrame(routed))), routed);
+  const half = encodeFrame({ kind: 'request', id: 3, type: 'ping', body: {}, route: { to: undefined, from: 2 } });
+  t.deepEqual(decodePayload(payloadOf(half)), { kind: 'request', id: 3, type: 'ping', body: {}, route: { from: 2 } });
+  // A route of only virtual node 0 is left out: frames between single nodes are as before.
+  const zero = encodeFrame({ kind: 'request', id: 4, type: 'ping', body: {}, route: {} });
+  t.is(zero.length, encodeFrame({ kind: 'request', id: 4, type: 'ping', body: {} }).length);
+  const value = new Uint8Array(TAIL_MIN_BYTES).fill(7);
+  const body = { key: 'k', value, replica: 1, kind: 'chunk' } as const;
+  const withTail = encodeFrame({ kind: 'request', id: 5, type: 'store_put', body, route: { to: 2 } });
+  const frames: RawFrame[] = new FrameDecoder().push(withTail);
+  const back = decodePayload(frames[0]!.payload, frames[0]!.tail);
+  t.like(back, { kind: 'request', id: 5, type: 'store_put', route: { to: 2 } });
+  const got = (back as { body: { value: Uint8Array } }).body.value;
+  t.true(Buffer.from(got).equals(Buffer.from(value)), 'the tail is back in its field');
+});
+
+test('a bad route is a DecodeError', (t) => {
+  const frame = (route: unknown, fifth: unknown = null) => encode([1, 1, 'ping', {}, fifth, route]);
+  for (const bad of [{ to: 0 }, { to: 64 }, { to: 1.5 }, { from: -1 }, { to: 1, extra: 1 }, 'x', null]) {
+    t.throws(() => decodePayload(frame(bad)), { instanceOf: DecodeError }, JSON.stringify(bad));
+  }
+  t.throws(() => decodePayload(frame({ to: 1 }, 'value')), { instanceOf: DecodeError }, 'a tail name without a tail');
+  t.throws(() => decodePayload(encode([2, 1, '', {}, null, { to: 1 }])), { instanceOf: DecodeError }, 'on a response');
+  t.notThrows(() => decodePayload(frame({ to: 1 })));
+});

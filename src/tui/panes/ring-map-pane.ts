@@ -2,6 +2,8 @@
  * The ring drawn as a circle: this node, its predecessor, successor and successor list, every
  * other known node placed by id, fingers as chords from this node, and the last lookup's path
  * hop by hop (numbered). j/k walk the known nodes; the selected one's id and address show below.
+ * A process running virtual nodes (`--vnodes V`) is one host with V points: the other members
+ * are drawn like this node, and its label says "me ×V".
  */
 import type { EventBus } from '../../bus/event-bus.js';
 import type { LookupResult } from '../../bus/events.js';
@@ -12,12 +14,13 @@ import { clipTagged, escapeTags, shortId } from '../format.js';
 import type { KeyBinding } from '../keymap.js';
 import type { ThemeRole } from '../theme.js';
 import { Pane, type PaneContext } from './pane.js';
+import { hostOf } from '../../wire/address.js';
 
 /** Nodes seen in lookups, kept so the map shows more of the ring than the routing state. */
 const MAX_EXTRA_NODES = 256;
 
 export interface RingNode extends NodeRefJson {
-  readonly roles: readonly ('self' | 'pred' | 'succ' | 'succList' | 'finger' | 'seen')[];
+  readonly roles: readonly ('self' | 'host' | 'pred' | 'succ' | 'succList' | 'finger' | 'seen')[];
 }
 
 export class RingMapPane extends Pane {
@@ -87,6 +90,9 @@ export class RingMapPane extends Pane {
     for (const [i, n] of snap.successors.entries()) add(n, i === 0 ? 'succ' : 'succList');
     for (const f of snap.fingers) add(f.node, 'finger');
     for (const n of this.seen.values()) add(n, 'seen');
+    for (const n of this.ctx.node.processMembers?.() ?? []) if (n.address !== snap.address) add(n, 'host');
+    const host = hostOf(snap.address);
+    for (const n of refs.values()) if (n.address !== snap.address && hostOf(n.address) === host) add(n, 'host');
     return [...refs.values()]
       .map((n) => ({ ...n, roles: [...roles.get(n.address)!] }))
       .sort((a, b) => cmpHex(a.id, b.id));
@@ -122,7 +128,8 @@ export class RingMapPane extends Pane {
     const path = this.lookupPath();
     for (let i = 1; i < path.length; i++)
       c.line(pos(path[i - 1]!.id).x, pos(path[i - 1]!.id).y, pos(path[i]!.id).x, pos(path[i]!.id).y, 'path');
-    const labels = nodes.map((n) => this.drawMarker(c, n, pos(n.id), cx));
+    const members = nodes.filter((n) => n.roles.includes('host')).length + 1;
+    const labels = nodes.map((n) => this.drawMarker(c, n, pos(n.id), cx, members));
     for (const [i, n] of path.entries()) if (i > 0) this.drawHop(c, pos(n.id), i);
     // Labels go on last, so a neighbour's marker or a hop number never cuts one; the selected
     // node's and this node's go on after the rest.
@@ -140,18 +147,29 @@ export class RingMapPane extends Pane {
     return path;
   }
 
-  /** Draws the node's marker; returns what draws its label, if it has one. */
-  private drawMarker(c: DotCanvas, n: RingNode, p: { x: number; y: number }, cx: number): (() => void) | null {
+  /**
+   * Draws the node's marker; returns what draws its label, if it has one. `members`: points of
+   * this node's process on the ring (its virtual nodes), drawn alike.
+   */
+  private drawMarker(
+    c: DotCanvas,
+    n: RingNode,
+    p: { x: number; y: number },
+    cx: number,
+    members: number,
+  ): (() => void) | null {
     const g = this.ctx.glyphs;
     const [glyph, role, label] = n.roles.includes('self')
-      ? [g.self, 'self', this.selfLabel]
-      : n.roles.includes('succ')
-        ? [g.succ, 'succ', 'succ']
-        : n.roles.includes('pred')
-          ? [g.pred, 'pred', 'pred']
-          : n.roles.includes('succList')
-            ? [g.succList, 'succList', '']
-            : [g.node, 'node', ''];
+      ? [g.self, 'self', members > 1 ? `${this.selfLabel} ×${members}` : this.selfLabel]
+      : n.roles.includes('host')
+        ? [g.self, 'self', '']
+        : n.roles.includes('succ')
+          ? [g.succ, 'succ', 'succ']
+          : n.roles.includes('pred')
+            ? [g.pred, 'pred', 'pred']
+            : n.roles.includes('succList')
+              ? [g.succList, 'succList', '']
+              : [g.node, 'node', ''];
     const selected = n.address === this.selected;
     const col = Math.floor(p.x);
     const row = Math.floor(p.y / 2);
@@ -258,6 +276,7 @@ function cmpHex(a: string, b: string): number {
 function describeRoles(roles: RingNode['roles']): string {
   const names: Record<RingNode['roles'][number], string> = {
     self: 'this node',
+    host: 'another virtual node of this process',
     pred: 'predecessor',
     succ: 'successor',
     succList: 'successor list',
