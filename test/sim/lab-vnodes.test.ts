@@ -155,3 +155,19 @@ test('--vnodes 4: the keys-per-node histogram counts keys per host', async (t) =
     await lab.close();
   }
 });
+
+test('keys per host even out with virtual nodes: p99/mean is lower with 8 per host than with 1', async (t) => {
+  const ratio = async (vnodes: number) => {
+    const lab = await RingLab.create({ nodes: 64, vnodes, bits: 32, seed: 24 });
+    try {
+      const load = new LabKeySample(lab).load()!;
+      t.is(load.count, 64, `${vnodes}: one count per host`);
+      return load.p99 / load.mean;
+    } finally {
+      await lab.close();
+    }
+  };
+  const one = await ratio(1);
+  const eight = await ratio(8);
+  t.true(eight < one * 0.6, `p99/mean ${one.toFixed(2)} with 1 virtual node, ${eight.toFixed(2)} with 8`);
+});
