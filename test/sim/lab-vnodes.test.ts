@@ -64,7 +64,14 @@ test('--vnodes 4: hosts of 4 points converge; a crash removes a host with its 4 
       'all 4 points of the crashed host are out of the ring',
     );
     t.is(lab.live.length, 16);
-    t.true(gone.every((n) => !lab.sim!.network.isUp(n.self.address)), 'its endpoint answers no more');
+    t.true(
+      gone.every((n) => !lab.sim!.network.isUp(n.self.address)),
+      'its endpoint answers no more',
+    );
+    t.true(
+      gone.every((n) => !n.member),
+      'every point of it stopped',
+    );
     t.not(await lab.converge(120_000), null, 'the ring heals without the host');
     wholeHosts(t, lab, 4, 'after the crash');
     await lookupsRight(t, lab, 'after the crash');
@@ -145,12 +152,15 @@ test('--vnodes 4: the keys-per-node histogram counts keys per host', async (t) =
       perHost.set(h, (perHost.get(h) ?? 0) + 1);
     }
     const want = [...perHost.values()].sort((a, b) => a - b);
-    t.deepEqual([...load.counts].sort((a, b) => a - b), want);
+    t.deepEqual(
+      [...load.counts].sort((a, b) => a - b),
+      want,
+    );
     t.is(
       load.counts.reduce((a, b) => a + b, 0),
       sampled,
     );
-    t.is(load.p99, want.at(-1));
+    t.is(load.p99, want.at(-1)!);
   } finally {
     await lab.close();
   }
