@@ -93,13 +93,18 @@ export interface LabClockState {
 }
 
 export interface LabRingInfo {
+  /** Live ring members (virtual nodes). */
   readonly nodes: number;
+  /** Live hosts (processes): `nodes` / `vnodes`. */
+  readonly hosts: number;
+  /** Virtual nodes per host (1: a host is one node). */
+  readonly vnodes: number;
   readonly routing: Routing;
   readonly bits: number;
   readonly transport: LabTransport;
   readonly latencyMs: number;
   readonly loss: number;
   readonly partitioned: number;
-  /** Nodes built so far while a ring is being built (null when not building). */
+  /** Hosts built so far while a ring is being built (null when not building). */
   readonly building: { readonly done: number; readonly of: number } | null;
 }

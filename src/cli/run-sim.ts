@@ -21,6 +21,10 @@ export async function runSim(o: SimCliOptions): Promise<void> {
     process.stderr.write('p2pterm sim: --loss, --latency and --partition need --transport memory\n');
     process.exit(2);
   }
+  if (o.transport === 'tcp' && o.vnodes > 1) {
+    process.stderr.write('p2pterm sim: --vnodes needs --transport memory\n');
+    process.exit(2);
+  }
   if (o.headless) return runHeadlessSim(o);
   requireTerminal('p2pterm sim: the lab console needs a terminal; use --headless --json for scripts');
   const { runLabConsole } = await import('./run-lab-console.js');

@@ -3,10 +3,13 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { LabTransport } from '../bus/lab-events.js';
 import type { Routing } from '../core/chord-state.js';
 import type { ScenarioOptions } from '../sim/sim-scenario.js';
+import { MAX_VNODES } from '../core/constants.js';
 import { intIn } from './node-options.js';
 
 export interface SimCliOptions extends ScenarioOptions {
   readonly nodes: number;
+  /** `--vnodes V`: virtual nodes per host (`--nodes` then counts hosts). */
+  readonly vnodes: number;
   readonly bits: number;
   readonly routing: Routing;
   readonly transport: LabTransport;
@@ -27,6 +30,7 @@ export interface SimCliOptions extends ScenarioOptions {
 export function labOptions(o: SimCliOptions) {
   return {
     nodes: o.nodes,
+    vnodes: o.vnodes,
     bits: o.bits,
     routing: o.routing,
     transport: o.transport,
@@ -39,7 +43,13 @@ export function labOptions(o: SimCliOptions) {
 /** The ring's shape and the console's flags. */
 export function addRingOptions(cmd: Command): Command {
   return cmd
-    .option('--nodes <n>', 'ring size to build', intIn(1, 100_000, '--nodes'), 32)
+    .option('--nodes <n>', 'ring size to build (hosts, with --vnodes)', intIn(1, 100_000, '--nodes'), 32)
+    .option(
+      '--vnodes <v>',
+      'virtual nodes per host: the ring is --nodes hosts of V points each (memory transport)',
+      intIn(1, MAX_VNODES - 1, '--vnodes'),
+      1,
+    )
     .option('--record <file>', 'record every node (memory transport) to FILE for `p2pterm replay`')
     .option('--bits <m>', 'identifier width in bits', intIn(4, 160, '--bits'), 32)
     .addOption(new Option('--routing <kind>', 'routing').choices(['chord', 'naive']).default('chord'))

@@ -4,7 +4,10 @@
  * reports itself as a disturbance (the lab then tracks the recovery) and a membership change.
  *
  * Invariants:
- * - a node that fails to join is crashed again at once (no stray rings of one);
+ * - operations act on whole hosts (all V virtual nodes of a process; with V = 1 a host is a
+ *   node): a join adds hosts, a crash or leave takes every member of the hosts given, a
+ *   fraction is a fraction of the hosts, a partition never splits a host;
+ * - a host that fails to join is crashed again at once (no stray rings of one);
  * - partition, heal, latency and loss need the memory transport and throw on TCP.
  */
 import type { DisturbanceKind, LabTransport } from '../bus/lab-events.js';
@@ -36,11 +39,12 @@ export class LabDisturbances {
 
   constructor(private readonly c: DisturbanceContext) {}
 
-  /** Adds `n` nodes that all join at once, through random members; resolves to how many joined. */
+  /** Adds `n` hosts that all join at once, through random members; resolves to how many joined. */
   async addNodes(n: number): Promise<number> {
     const { ring, clock } = this.c;
     const live = ring.live;
-    this.c.disturbed('join', `${n} concurrent joins into ${live.length}`);
+    const into = ring.vnodes > 1 ? `${this.hosts(live).length} hosts` : `${live.length}`;
+    this.c.disturbed('join', `${n} concurrent joins into ${into}`);
     const fresh: ChordNode[] = [];
     for (let i = 0; i < n; i++) fresh.push(await ring.spawn());
     const joins = fresh.map((node) => this.joinOrCrash(node, live[Math.floor(this.c.random() * live.length)]!));
@@ -49,35 +53,41 @@ export class LabDisturbances {
     return ok;
   }
 
+  /** Crashes the hosts of `nodes` (each once); resolves to how many hosts. */
   async crash(nodes: readonly ChordNode[]): Promise<number> {
-    this.c.disturbed('crash', describe(nodes));
-    for (const n of nodes) await this.c.ring.crash(n);
+    const hosts = this.hosts(nodes);
+    this.c.disturbed('crash', this.describe(hosts));
+    for (const n of hosts) await this.c.ring.crash(n);
     this.c.changed();
-    return nodes.length;
+    return hosts.length;
   }
 
-  /** Graceful leaves, one after another; a failed leave is logged and the next one goes on. */
+  /** Graceful leaves of the hosts of `nodes`, one after another; a failed leave is logged and the next goes on. */
   async leave(nodes: readonly ChordNode[]): Promise<number> {
-    this.c.disturbed('leave', describe(nodes));
-    for (const n of nodes)
+    const hosts = this.hosts(nodes);
+    this.c.disturbed('leave', this.describe(hosts));
+    for (const n of hosts)
       await this.c.clock
         .settle(this.c.ring.leave(n))
         .catch((e: Error) => this.c.log('warn', `leave ${n.self.address}: ${e.message}`));
     this.c.changed();
-    return nodes.length;
+    return hosts.length;
   }
 
-  /** A random fraction `p` of the live nodes: at least one, never all of them. */
+  /** A random fraction `p` of the live hosts (member 0 of each): at least one, never all of them. */
   pickFraction(p: number): ChordNode[] {
-    const live = this.c.ring.live;
+    const live = this.hosts(this.c.ring.live);
     const k = Math.min(live.length - 1, Math.max(1, Math.round(p * live.length)));
     return sample(live, Math.max(0, k), this.c.random);
   }
 
-  /** Splits the live ring into `parts` arcs by id that cannot reach each other; returns their sizes. */
+  /**
+   * Splits the live hosts into `parts` groups that cannot reach each other: arcs by id, each
+   * host counted at its member 0's id (all its members go with it). Returns the hosts per part.
+   */
   partition(parts = 2): number[] {
     const net = this.memoryOnly('partition');
-    const sorted = sortById(this.c.ring.live);
+    const sorted = sortById(this.hosts(this.c.ring.live));
     const k = Math.max(2, Math.min(parts, sorted.length));
     const groups = Array.from({ length: k }, (_, g) =>
       sorted
@@ -111,9 +121,9 @@ export class LabDisturbances {
     this.c.changed();
   }
 
-  /** Joins `node` through `via`; a node that cannot join is crashed again. Resolves to whether it joined. */
+  /** Joins `node`'s host through `via`; a host that cannot join is crashed again. Resolves to whether it joined. */
   private joinOrCrash(node: ChordNode, via: ChordNode): Promise<boolean> {
-    return node.join(via.self.address).then(
+    return this.c.ring.joinHost(node, via.self.address).then(
       () => true,
       async (e: Error) => {
         this.c.log('warn', `${node.self.address} could not join: ${e.message}`);
@@ -128,8 +138,16 @@ export class LabDisturbances {
     if (!net) throw new Error(`${what} needs the memory transport (this lab runs on ${this.c.transport})`);
     return net;
   }
-}
 
-function describe(nodes: readonly ChordNode[]): string {
-  return nodes.length === 1 ? nodes[0]!.self.address : `${nodes.length} nodes`;
+  /** Member 0 of each host of `nodes`, once each, in the order first met (`nodes` itself when V = 1). */
+  private hosts(nodes: readonly ChordNode[]): ChordNode[] {
+    if (this.c.ring.vnodes === 1) return [...new Set(nodes)];
+    return [...new Set(nodes.map((n) => this.c.ring.members(n)[0]!))];
+  }
+
+  private describe(hosts: readonly ChordNode[]): string {
+    const v = this.c.ring.vnodes;
+    if (hosts.length === 1) return v > 1 ? `${hosts[0]!.self.address} ×${v}` : hosts[0]!.self.address;
+    return v > 1 ? `${hosts.length} hosts × ${v}` : `${hosts.length} nodes`;
+  }
 }

@@ -9,7 +9,9 @@
  * - every node the lab starts either joins or is crashed at once (no stray rings of one);
  * - health runs at most every `healthEveryMs` of wall time while the clock runs, and costs
  *   O(N) plus a bounded finger sample (lab-health.ts);
- * - `members()` is recomputed only after a membership change (`lab:ring`).
+ * - `members()` is recomputed only after a membership change (`lab:ring`);
+ * - with `vnodes: V` > 1 the ring is made of hosts of V virtual nodes each: `nodes` counts
+ *   hosts, and every operation (build, join, crash, leave, partition) acts on whole hosts.
  */
 import { EventBus } from '../bus/event-bus.js';
 import type { Convergence, Disturbance, LabHealth, LabRingInfo, LabTransport, StormResult } from '../bus/lab-events.js';
@@ -27,8 +29,10 @@ import { SimRing } from './sim-ring.js';
 import { TcpRing, type LabRing } from './tcp-ring.js';
 
 export interface LabOptions {
-  /** Ring size to build (default 32). */
+  /** Ring size to build, in hosts (default 32). */
   readonly nodes?: number;
+  /** Virtual nodes per host (default 1: a host is one node). Memory transport only. */
+  readonly vnodes?: number;
   /** Identifier width m (default 32). */
   readonly bits?: number;
   readonly routing?: Routing;
@@ -50,6 +54,8 @@ export interface LabOptions {
 export interface LabMembers {
   readonly version: number;
   readonly nodes: readonly ChordNode[];
+  /** Live hosts (processes): `nodes.length` / V. */
+  readonly hosts: number;
 }
 
 export class Lab {
@@ -90,6 +96,11 @@ export class Lab {
     return this.opts.transport ?? 'memory';
   }
 
+  /** Virtual nodes per host. */
+  get vnodes(): number {
+    return this.opts.vnodes ?? 1;
+  }
+
   get stabilizeMs(): number {
     return this.opts.stabilizeMs ?? 500;
   }
@@ -127,7 +138,11 @@ export class Lab {
       stabilizeMs: this.stabilizeMs,
       seed: this.opts.seed,
     };
-    this.ring = this.transport === 'tcp' ? new TcpRing(common) : new SimRing({ ...common, onSpawn: this.opts.onNode });
+    if (this.transport === 'tcp' && this.vnodes > 1) throw new Error('virtual nodes need the memory transport');
+    this.ring =
+      this.transport === 'tcp'
+        ? new TcpRing(common)
+        : new SimRing({ ...common, vnodes: this.vnodes, onSpawn: this.opts.onNode });
     const log = (level: LogLevel, message: string) => this.log(level, message);
     this.clock = new LabClock(this.sim?.clock ?? null, () => this.ring.live, this.stabilizeMs, log);
     this.disturb = this.disturbances(log);
@@ -162,7 +177,7 @@ export class Lab {
   private async build(n: number): Promise<void> {
     this.recovery.disturbed(
       'build',
-      `${n} nodes, ${this.routing}, ${this.bits}-bit, ${this.transport}`,
+      `${this.sizeText(n)}, ${this.routing}, ${this.bits}-bit, ${this.transport}`,
       this.clock.now(),
     );
     this.building = { done: 0, of: n };
@@ -178,15 +193,20 @@ export class Lab {
     this.buildWallMs = Math.round(performance.now() - w0);
     this.building = null;
     this.changed();
-    this.log('info', `built a ring of ${this.ring.live.length} nodes`);
+    this.log('info', `built a ring of ${this.sizeText(this.members().hosts)}`);
   }
 
-  /** Starts a node and joins it through `via`; a node that fails to join is crashed again. */
+  /** "N nodes", or "N hosts × V virtual nodes" when hosts run more than one. */
+  sizeText(hosts: number): string {
+    return this.vnodes > 1 ? `${hosts} hosts × ${this.vnodes} virtual nodes` : `${hosts} nodes`;
+  }
+
+  /** Starts a host and joins it through `via`; a host that fails to join is crashed again. */
   private async joinNew(via: ChordNode | null): Promise<ChordNode | null> {
     const node = await this.ring.spawn();
-    if (!via) return node;
+    if (!via && this.vnodes === 1) return node;
     try {
-      await this.clock.settle(node.join(via.self.address));
+      await this.clock.settle(this.ring.joinHost(node, via?.self.address ?? null));
       if (!this.clock.isVirtual && this.clock.paused) node.stabilization.pause();
       return node;
     } catch (e) {
@@ -206,7 +226,7 @@ export class Lab {
 
   // ---- disturbances (lab-disturbances.ts) --------------------------------------------
 
-  /** Adds `n` nodes that all join at once, through random members; resolves to how many joined. */
+  /** Adds `n` hosts that all join at once, through random members; resolves to how many joined. */
   addNodes(n: number): Promise<number> {
     return this.disturb.addNodes(n);
   }
@@ -215,7 +235,7 @@ export class Lab {
     return this.disturb.crash(nodes);
   }
 
-  /** Crashes a random fraction `p` of the live nodes (at least one, never all). */
+  /** Crashes a random fraction `p` of the live hosts (at least one, never all). */
   crashFraction(p: number): Promise<number> {
     return this.crash(this.disturb.pickFraction(p));
   }
@@ -229,7 +249,7 @@ export class Lab {
     return this.leave(this.disturb.pickFraction(p));
   }
 
-  /** Splits the live ring into `parts` arcs by id that cannot reach each other (memory transport). */
+  /** Splits the live hosts into `parts` groups by id that cannot reach each other (memory transport). */
   partition(parts = 2): number[] {
     return this.disturb.partition(parts);
   }
@@ -335,14 +355,19 @@ export class Lab {
   /** Live nodes sorted by id; cached until membership changes. */
   members(): LabMembers {
     if (this.members_?.version === this.version) return this.members_;
-    this.members_ = { version: this.version, nodes: sortById(this.ring.live) };
+    const nodes = sortById(this.ring.live);
+    const hosts = this.vnodes > 1 ? new Set(nodes.map((n) => this.ring.members(n)[0])).size : nodes.length;
+    this.members_ = { version: this.version, nodes, hosts };
     return this.members_;
   }
 
   info(): LabRingInfo {
     const net = this.sim?.network;
+    const m = this.members();
     return {
-      nodes: this.members().nodes.length,
+      nodes: m.nodes.length,
+      hosts: m.hosts,
+      vnodes: this.vnodes,
       routing: this.routing,
       bits: this.bits,
       transport: this.transport,

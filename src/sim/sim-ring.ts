@@ -1,12 +1,19 @@
 /**
  * A whole ring in one process on the memory transport and a virtual clock: the same
  * ChordNode code as real peers. Used by the tests, the benchmark and `p2pterm sim`.
+ *
+ * A host is one process: one memory endpoint ("nK.sim:4000") and, with `vnodes: V` > 1, V ring
+ * members on it (vnode-group.ts, "nK.sim:4000/i"). Crashes and leaves act on the whole host of
+ * the node given; with V = 1 a host is a node, as it always was.
  */
 import { VirtualClock } from '../core/virtual-clock.js';
 import { seededRandom } from '../core/random.js';
 import { ChordNode } from '../dht/chord-node.js';
+import { formOwnRing, joinVnodes, leaveVnodes, newVnodes, startVnodes, stopVnodes } from '../dht/vnode-group.js';
 import type { Routing } from '../core/chord-state.js';
 import { MemoryNetwork } from '../transport/memory-transport.js';
+import type { LocalIdentity } from '../transport/transport.js';
+import { hostOf } from '../wire/address.js';
 import { convergeLoop } from './converge-loop.js';
 import { checkRing, type RingHealth } from './ring-check.js';
 
@@ -27,6 +34,8 @@ export interface SimRingOptions {
   readonly seed?: number;
   /** RPC timeout in virtual ms (default 2000). */
   readonly timeoutMs?: number;
+  /** Virtual nodes per host (default 1: a host is one node). */
+  readonly vnodes?: number;
 }
 
 export class SimRing {
@@ -36,6 +45,8 @@ export class SimRing {
   readonly nodes: ChordNode[] = [];
   readonly random: () => number;
   private counter = 0;
+  /** Every host's members by host address ("nK.sim:4000"), member 0 first. */
+  private readonly hosts = new Map<string, readonly ChordNode[]>();
 
   constructor(readonly opts: SimRingOptions = {}) {
     this.random = seededRandom(opts.seed ?? 7);
@@ -61,29 +72,56 @@ export class SimRing {
     return this.pick(this.live);
   }
 
-  /** Starts a node (alone) without joining. */
+  /** Virtual nodes per host. */
+  get vnodes(): number {
+    return this.opts.vnodes ?? 1;
+  }
+
+  /** Starts a node (alone) without joining: member 0 of a new host (the host's other members: `members`). */
   async spawn(): Promise<ChordNode> {
+    return (await this.spawnHost())[0]!;
+  }
+
+  /** Starts a host of `vnodes` members, none of them in a ring yet (member 0 first). */
+  async spawnHost(): Promise<ChordNode[]> {
     const address = `n${this.counter++}.sim:4000`;
-    const node = new ChordNode({
-      transport: (identity) => this.network.transport(address, identity),
+    const opts = {
+      transport: (identity: () => LocalIdentity) => this.network.transport(address, identity),
       clock: this.clock,
       bits: this.opts.bits,
       routing: this.opts.routing,
       successors: this.opts.successors,
       stabilizeMs: this.opts.stabilizeMs,
       backoff: this.opts.backoff,
-    });
-    await node.start();
-    this.opts.onSpawn?.(node);
-    this.nodes.push(node);
-    return node;
+    };
+    const nodes = this.vnodes > 1 ? newVnodes({ ...opts, count: this.vnodes }) : [new ChordNode(opts)];
+    await startVnodes(nodes);
+    for (const n of nodes) this.opts.onSpawn?.(n);
+    this.nodes.push(...nodes);
+    this.hosts.set(address, nodes);
+    return nodes;
   }
 
-  /** Adds a node that joins through a random live member (or starts the ring). */
+  /** Every member of `node`'s host, member 0 first (just `node` when a host is one node). */
+  members(node: ChordNode): readonly ChordNode[] {
+    return this.hosts.get(hostOf(node.self.address)) ?? [node];
+  }
+
+  /**
+   * Joins every member of `node`'s host to the ring `via` belongs to (with no `via`, the host
+   * forms a ring of its own members).
+   */
+  async joinHost(node: ChordNode, via: string | null): Promise<void> {
+    const members = this.members(node);
+    if (via) await joinVnodes(members, via);
+    else await formOwnRing(members);
+  }
+
+  /** Adds a host that joins through a random live member (or starts the ring); returns its member 0. */
   async add(): Promise<ChordNode> {
     const via = this.nodes.length > 0 ? this.pickLive() : null;
     const node = await this.spawn();
-    if (via) await node.join(via.self.address);
+    await this.joinHost(node, via?.self.address ?? null);
     return node;
   }
 
@@ -94,24 +132,27 @@ export class SimRing {
     return out;
   }
 
-  /** Starts `n` nodes and has them all join at the same moment through random members. */
+  /** Starts `n` hosts and has them all join at the same moment through random members. */
   async addConcurrent(n: number): Promise<ChordNode[]> {
     const live = this.live;
     const fresh: ChordNode[] = [];
     for (let i = 0; i < n; i++) fresh.push(await this.spawn());
-    await Promise.all(fresh.map((node) => node.join(this.pick(live).self.address)));
+    await Promise.all(fresh.map((node) => this.joinHost(node, this.pick(live).self.address)));
     return fresh;
   }
 
-  /** Crashes a node: it stops answering at once and tells no one. */
+  /** Crashes `node`'s host: all its members stop answering at once and tell no one. */
   async crash(node: ChordNode): Promise<void> {
     this.network.crash(node.self.address);
-    await node.stop();
+    await stopVnodes(this.members(node));
   }
 
+  /** Every member of `node`'s host leaves gracefully (the last one first), then the host stops. */
   async leave(node: ChordNode): Promise<void> {
-    await node.leave();
-    await node.stop();
+    const members = this.members(node);
+    if (members.length === 1) await node.leave();
+    else await leaveVnodes(members);
+    await stopVnodes(members);
   }
 
   health(opts?: { fingers?: boolean }): RingHealth {

@@ -13,9 +13,18 @@ export interface LabRing {
   /** Every node started, including crashed and departed ones. */
   readonly nodes: ChordNode[];
   readonly live: ChordNode[];
+  /** Virtual nodes per host (a host is one process: crashes and leaves take all its members). */
+  readonly vnodes: number;
   pickLive(): ChordNode;
+  /** Starts a host, its members alone; resolves to member 0. */
   spawn(): Promise<ChordNode>;
+  /** Every member of `node`'s host, member 0 first. */
+  members(node: ChordNode): readonly ChordNode[];
+  /** Joins every member of `node`'s host through `via` (null: the host forms a ring of its own). */
+  joinHost(node: ChordNode, via: string | null): Promise<void>;
+  /** Crashes `node`'s whole host. */
   crash(node: ChordNode): Promise<void>;
+  /** Every member of `node`'s host leaves gracefully, then the host stops. */
   leave(node: ChordNode): Promise<void>;
   stop(): Promise<void>;
 }
@@ -32,6 +41,8 @@ export interface TcpRingOptions {
 
 export class TcpRing implements LabRing {
   readonly nodes: ChordNode[] = [];
+  /** One node per process here. */
+  readonly vnodes = 1;
   private readonly random: () => number;
   private readonly down = new Set<ChordNode>();
 
@@ -61,6 +72,14 @@ export class TcpRing implements LabRing {
     });
     this.nodes.push(node);
     return node;
+  }
+
+  members(node: ChordNode): readonly ChordNode[] {
+    return [node];
+  }
+
+  async joinHost(node: ChordNode, via: string | null): Promise<void> {
+    if (via) await node.join(via);
   }
 
   /** Closes the node's port without a word to anyone. */

@@ -12,10 +12,10 @@ export interface LabCommandHelp {
 }
 
 export const LAB_COMMAND_HELP: Readonly<Record<string, LabCommandHelp>> = {
-  add: { usage: 'add [N]', help: 'N nodes join at once through random members (default 8)' },
+  add: { usage: 'add [N]', help: 'N nodes (hosts, with --vnodes) join at once through random members (default 8)' },
   crash: {
     usage: 'crash [ADDR|#I|FRACTION]',
-    help: 'crash the selected node, one by address or index, or a fraction (0.25)',
+    help: 'crash the selected node, one by address or index, or a fraction (0.25); with --vnodes, whole hosts',
   },
   leave: { usage: 'leave [ADDR|#I|FRACTION]', help: 'graceful leave, same choices as crash' },
   partition: { usage: 'partition [K]', help: 'split the ring into K arcs that cannot reach each other (default 2)' },

@@ -26,14 +26,19 @@ export interface LabConsoleOptions {
   readonly initialLog?: readonly LogLine[];
 }
 
-/** The lab's keys: none of them is used by a pane, so they work whichever pane has focus. */
-export function labKeys(run: (line: string) => void): KeyBinding[] {
+/**
+ * The lab's keys: none of them is used by a pane, so they work whichever pane has focus.
+ * `vnodes` > 1: joins, crashes and leaves act on hosts, and the help says so.
+ */
+export function labKeys(run: (line: string) => void, vnodes = 1): KeyBinding[] {
+  const unit = vnodes > 1 ? `hosts (${vnodes} virtual nodes each)` : 'nodes';
+  const sel = vnodes > 1 ? "the selected node's host" : 'the selected node';
   return [
-    { keys: ['a'], help: 'add 8 nodes (concurrent joins); :add N for more', hint: 'add', run: () => run('add 8') },
-    { keys: ['x'], help: 'crash the selected node', hint: 'crash', run: () => run('crash') },
-    { keys: ['X'], help: 'crash a random 25% of the nodes', run: () => run('crash 0.25') },
-    { keys: ['e'], help: 'the selected node leaves gracefully', hint: 'leave', run: () => run('leave') },
-    { keys: ['E'], help: 'a random 10% leave gracefully', run: () => run('leave 0.1') },
+    { keys: ['a'], help: `add 8 ${unit} (concurrent joins); :add N for more`, hint: 'add', run: () => run('add 8') },
+    { keys: ['x'], help: `crash ${sel}`, hint: 'crash', run: () => run('crash') },
+    { keys: ['X'], help: `crash a random 25% of the ${unit}`, run: () => run('crash 0.25') },
+    { keys: ['e'], help: `${sel} leaves gracefully`, hint: 'leave', run: () => run('leave') },
+    { keys: ['E'], help: `a random 10% of the ${unit} leave gracefully`, run: () => run('leave 0.1') },
     { keys: ['w'], help: 'partition: split the ring into two halves', hint: 'split', run: () => run('partition 2') },
     { keys: ['W'], help: 'heal the partition', hint: 'heal', run: () => run('heal') },
     { keys: ['r'], help: 'lookup storm: 1000 lookups from random nodes', hint: 'storm', run: () => run('storm 1000') },
@@ -61,7 +66,7 @@ export function openLabConsole(lab: RingLab, opts: LabConsoleOptions): ConsoleAp
   };
   let app: ConsoleApp | null = null;
   const run = (line: string) => void app?.runCommand(line);
-  const keys = labKeys(run);
+  const keys = labKeys(run, lab.vnodes);
   app = createConsole({
     node: lab.selected,
     commands,

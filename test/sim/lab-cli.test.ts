@@ -93,3 +93,40 @@ test('bad flags are refused with exit code 2 (a usage error)', async (t) => {
   t.is(code, 2);
   t.regex(err, /--crash must be a fraction/);
 });
+
+test('headless --json --vnodes 4: a ring of hosts; --crash takes whole hosts, lookups find their owners', async (t) => {
+  const { code, out, err } = await run([
+    '--headless',
+    '--json',
+    '--nodes',
+    '6',
+    '--vnodes',
+    '4',
+    '--crash',
+    '0.5',
+    '--lookups',
+    '200',
+    '--seed',
+    '5',
+  ]);
+  t.is(code, 0, err);
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  t.like(lines[0], { event: 'built', nodes: 24, hosts: 6, vnodes: 4 });
+  const crash = lines.find((l) => l.event === 'disturbed' && l.phase === 'crash')!;
+  t.is(crash.detail, '3 hosts × 4', 'half of the hosts crashed');
+  const healed = lines.find((l) => l.event === 'converged' && l.phase === 'crash')!;
+  t.like(healed.health, { nodes: 12, correct: true });
+  for (const s of lines.filter((l) => l.event === 'storm')) t.like(s, { failed: 0, wrongOwner: 0 });
+});
+
+test('--vnodes is refused with --transport tcp and out of range (usage errors)', async (t) => {
+  const tcp = await run(['--headless', '--vnodes', '4', '--transport', 'tcp']);
+  t.is(tcp.code, 2);
+  t.regex(tcp.err, /--vnodes needs --transport memory/);
+  const big = await run(['--headless', '--vnodes', '64']);
+  t.is(big.code, 2);
+  t.regex(big.err, /--vnodes/);
+});

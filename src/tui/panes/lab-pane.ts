@@ -3,7 +3,8 @@
  * health indicator (one ordered ring? successors right? fingers right?) with the time since
  * the last disturbance or how long the ring took to recover from it, the lookup
  * path-length distribution of the last storm against ½·log₂N (chord) or N/2 (naive), and
- * beside it (below it on a narrow pane) the keys-per-node histogram of the running ring.
+ * beside it (below it on a narrow pane) the keys-per-node histogram of the running ring (per
+ * host with virtual nodes, where the ring line reads "N hosts × V virtual nodes").
  */
 import type { EventBus } from '../../bus/event-bus.js';
 import type { Lab } from '../../sim/lab.js';
@@ -81,7 +82,8 @@ export class LabPane extends Pane {
       info.transport === 'memory'
         ? `  lat ${info.latencyMs} ms  loss ${info.loss}${info.partitioned ? t.tag('error', `  split in ${info.partitioned}`) : ''}`
         : '  loopback TCP';
-    return `${t.tag('accent', 'clock')}  ${state} t=${(c.now() / 1000).toFixed(1)} s  ${t.tag('accent', 'ring')} ${info.nodes} ${info.routing} ${info.bits}-bit${build}${escapeTags(net)}`;
+    const size = info.vnodes > 1 ? `${info.hosts} hosts × ${info.vnodes} virtual nodes,` : String(info.nodes);
+    return `${t.tag('accent', 'clock')}  ${state} t=${(c.now() / 1000).toFixed(1)} s  ${t.tag('accent', 'ring')} ${size} ${info.routing} ${info.bits}-bit${build}${escapeTags(net)}`;
   }
 
   private healthLine(h: LabHealth | null): string {

@@ -5,6 +5,8 @@
  * a marker; above that nodes are counted per arc and each arc draws a tick whose length shows
  * how many sit there, so a frame costs O(N) additions plus O(circle) drawing at any size.
  * j/k (and J/K everywhere) select the next node by id; every pane then shows that node.
+ * With virtual nodes (`--vnodes V`) each host's V points are drawn alike, with the host's
+ * letter (A, B, ...) as their marker, and its member 0 carries the host's label ("n3 ×4").
  */
 import type { EventBus } from '../../bus/event-bus.js';
 import { DotCanvas } from '../dot-canvas.js';
@@ -12,7 +14,13 @@ import { clipTagged, escapeTags, shortId } from '../format.js';
 import type { KeyBinding } from '../keymap.js';
 import type { RingLab } from '../ring-lab.js';
 import type { PaneContext } from './pane.js';
-import { RingMapPane } from './ring-map-pane.js';
+import { type RingNode, RingMapPane } from './ring-map-pane.js';
+import { hostOf } from '../../wire/address.js';
+
+/** Host markers, by host number (cycling on rings of more hosts). */
+const HOST_MARKS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** Most hosts whose labels are drawn: beyond that they would cover one another. */
+const MAX_HOST_LABELS = 16;
 
 export class LabRingPane extends RingMapPane {
   override readonly title = 'Ring map';
@@ -63,7 +71,8 @@ export class LabRingPane extends RingMapPane {
 
   protected override titleExtra(): string {
     const m = this.lab.members();
-    return `${m.nodes.length} nodes ${this.ctx.glyphs.dot} ${this.lab.routing} ${this.lab.bits}-bit${this.lastMode === 'density' ? ` ${this.ctx.glyphs.dot} density` : ''}`;
+    const size = this.lab.vnodes > 1 ? `${m.hosts} hosts × ${this.lab.vnodes} vnodes` : `${m.nodes.length} nodes`;
+    return `${size} ${this.ctx.glyphs.dot} ${this.lab.routing} ${this.lab.bits}-bit${this.lastMode === 'density' ? ` ${this.ctx.glyphs.dot} density` : ''}`;
   }
 
   protected override draw(width: number, height: number): string[] {
@@ -90,10 +99,26 @@ export class LabRingPane extends RingMapPane {
     };
     if (frac.length <= arcs) {
       this.lastMode = 'markers';
-      for (const f of frac) {
+      const hosts = this.lab.vnodes > 1 ? this.lab.view.hosts() : null;
+      const labels: (() => void)[] = [];
+      for (const [i, f] of frac.entries()) {
         const p = at(f, r);
-        c.text(Math.floor(p.x), Math.floor(p.y / 2), this.ctx.glyphs.node, 'node');
+        const col = Math.floor(p.x);
+        const row = Math.floor(p.y / 2);
+        if (!hosts) {
+          c.text(col, row, this.ctx.glyphs.node, 'node');
+          continue;
+        }
+        const h = hosts.index[i]!;
+        c.text(col, row, hostMark(h), 'node');
+        if (!hosts.first[i] || hosts.names.length > MAX_HOST_LABELS) continue;
+        const text = `${hosts.names[h]} ×${this.lab.vnodes}`;
+        // Outside the circle, as the node console's labels.
+        const labelCol =
+          p.x >= cx ? (col + 2 + text.length <= c.cols ? col + 2 : col - 1 - text.length) : col - 1 - text.length;
+        labels.push(() => c.text(Math.max(0, labelCol), row, text, 'node'));
       }
+      for (const l of labels) l();
       return;
     }
     this.lastMode = 'density';
@@ -109,6 +134,13 @@ export class LabRingPane extends RingMapPane {
     }
   }
 
+  /** With virtual nodes, a node the selected one knows keeps its host's letter. */
+  protected override plainMarker(n: RingNode): string {
+    if (this.lab.vnodes === 1) return super.plainMarker(n);
+    const h = this.lab.view.hosts().numbers.get(hostOf(n.address));
+    return h === undefined ? super.plainMarker(n) : hostMark(h);
+  }
+
   private labInfo(width: number, rows: number): string[] {
     const t = this.ctx.theme();
     const g = this.ctx.glyphs;
@@ -121,8 +153,11 @@ export class LabRingPane extends RingMapPane {
       t.tag('pred', g.pred) + ' pred',
       t.tag('succ', g.succ) + ' succ',
       t.tag('succList', g.succList) + ' succ list',
-      t.tag('node', this.lastMode === 'density' ? '|' : g.node) +
-        (this.lastMode === 'density' ? ' nodes per arc' : ' node'),
+      this.lastMode === 'density'
+        ? `${t.tag('node', '|')} nodes per arc`
+        : this.lab.vnodes > 1
+          ? `${t.tag('node', 'A B')} host (${this.lab.vnodes} points each)`
+          : `${t.tag('node', g.node)} node`,
       t.tag('finger', g.fingerLine) + ' finger',
       t.tag('path', '1 2 3') + ' lookup',
     ].join('  ');
@@ -142,4 +177,8 @@ export class LabRingPane extends RingMapPane {
     }
     this.markDirty();
   }
+}
+
+function hostMark(host: number): string {
+  return HOST_MARKS[host % HOST_MARKS.length]!;
 }

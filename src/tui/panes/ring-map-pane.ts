@@ -169,7 +169,7 @@ export class RingMapPane extends Pane {
             ? [g.pred, 'pred', 'pred']
             : n.roles.includes('succList')
               ? [g.succList, 'succList', '']
-              : [g.node, 'node', ''];
+              : [this.plainMarker(n), 'node', ''];
     const selected = n.address === this.selected;
     const col = Math.floor(p.x);
     const row = Math.floor(p.y / 2);
@@ -181,6 +181,11 @@ export class RingMapPane extends Pane {
     // Outside the circle when it fits on the canvas, else inside it.
     const at = p.x >= cx ? (right + text.length <= c.cols ? right : left) : left >= 0 ? left : right;
     return () => c.text(at, row, text, selected ? 'selected' : (role as ThemeRole));
+  }
+
+  /** The marker of a node with no role to this one (the lab marks each host's points alike). */
+  protected plainMarker(_n: RingNode): string {
+    return this.ctx.glyphs.node;
   }
 
   private drawHop(c: DotCanvas, p: { x: number; y: number }, hop: number): void {
