@@ -93,6 +93,7 @@ export class TcpTransport implements Transport {
   private readonly all = new Set<TcpConnection>();
   private readonly log: LogFn;
   private closing = false;
+  private dials = 0;
   private readBuffer: Buffer | null = null;
   private readonly budget: WorkBudget;
   private readonly door: PeerDoor;
@@ -123,6 +124,11 @@ export class TcpTransport implements Transport {
     if (picked) this.log('info', 'tcp', `listening on ${joinHostPort(host, port)}, known as ${address} (${picked})`);
     this.address = address;
     return this.address;
+  }
+
+  /** Outbound connections opened so far (on a private network, each one a TLS handshake). */
+  get dialed(): number {
+    return this.dials;
   }
 
   async request<T extends RequestType>(
@@ -248,6 +254,7 @@ export class TcpTransport implements Transport {
 
   private dial(to: string): TcpConnection {
     const { host, port } = splitAddress(to);
+    this.dials++;
     if (this.opts.networkKey) return this.dialSecret(to, host, port, this.opts.networkKey);
     // Reads land in one buffer reused for every read of every outbound connection: a fresh
     // buffer per read is external memory V8 collects with major GCs, costly at hundreds of
