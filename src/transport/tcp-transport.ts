@@ -271,15 +271,24 @@ export class TcpTransport implements Transport {
     return conn;
   }
 
-  /** The encrypted dial: TLS buffers its own reads, so no shared read buffer here. */
+  /**
+   * The encrypted dial. TLS decrypts into the same shared read buffer (one record, at most
+   * 16 KiB, per callback) rather than into a fresh buffer pushed through a Readable stream.
+   */
   private dialSecret(to: string, host: string, port: number, key: Buffer): TcpConnection {
-    const socket = pskConnect(host, port, key);
+    let conn: TcpConnection | null = null;
+    this.readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const onread = {
+      buffer: this.readBuffer,
+      callback: (n: number, buf: Buffer) => (conn?.feedBorrowed(buf.subarray(0, n)), true),
+    };
+    const socket = pskConnect(host, port, key, onread);
     let secure = false;
     socket.once('secureConnect', () => (secure = true));
     socket.once('error', (e) => {
       if (!secure) this.log('warn', 'tcp', `cannot connect to ${to}: ${describeSocketError(to, e)}`);
     });
-    const conn = new TcpConnection(socket, false, () => this.identity(), null, this.log, to);
+    conn = new TcpConnection(socket, false, () => this.identity(), null, this.log, to);
     this.track(conn, socket);
     return conn;
   }
