@@ -197,7 +197,7 @@ interface Round {
   readonly serverCpuMsPerMiB: number;
 }
 
-/** 256 chunks of 1 MiB, 8 in flight; `flood` adds a flooding process (pings, 200 slow drips). */
+/** 256 chunks of 1 MiB, 8 in flight, each into its slot; `flood` adds a flooding process (pings, 200 slow drips). */
 async function throughput(key: Buffer | undefined, flood: boolean, chunks = 256): Promise<Round> {
   const server = await startChild(key ? ['serve', key.toString('hex')] : ['serve']);
   const address = server.first.address as string;
@@ -215,7 +215,9 @@ async function throughput(key: Buffer | undefined, flood: boolean, chunks = 256)
     const cpu = process.cpuUsage();
     const t = performance.now();
     const worker = async () => {
-      while (next++ < chunks) await client.request(address, 'file_chunk', body);
+      // As a download does (peer-chunk-source.ts): each chunk is received into the slot that waits for it.
+      const into = Buffer.alloc(CHUNK);
+      while (next++ < chunks) await client.request(address, 'file_chunk', body, { into });
     };
     await Promise.all(Array.from({ length: 8 }, worker));
     const seconds = (performance.now() - t) / 1000;
