@@ -94,6 +94,7 @@ export class TcpTransport implements Transport {
   private readonly log: LogFn;
   private closing = false;
   private dials = 0;
+  private accepts = 0;
   private readBuffer: Buffer | null = null;
   private readonly budget: WorkBudget;
   private readonly door: PeerDoor;
@@ -131,6 +132,11 @@ export class TcpTransport implements Transport {
     return this.dials;
   }
 
+  /** Inbound connections accepted so far (address probes included). */
+  get accepted(): number {
+    return this.accepts;
+  }
+
   async request<T extends RequestType>(
     to: string,
     type: T,
@@ -164,6 +170,7 @@ export class TcpTransport implements Transport {
 
   private accept(socket: Socket, handler: RequestHandler): void {
     if (this.closing) return void socket.destroy();
+    this.accepts++;
     if (!this.door.admit(socket)) return;
     const alt = this.opts.alternate;
     const key = this.opts.networkKey;
@@ -216,6 +223,7 @@ export class TcpTransport implements Transport {
         networkKey: this.opts.networkKey,
         log: this.log,
         timeoutMs: PROBE_TIMEOUT_MS,
+        open: (address) => this.openOutbound(address),
       });
     const conn = new TcpConnection(socket, true, () => this.identity(), serve, this.log, label, this.budget, verify);
     this.track(conn, socket);
@@ -234,6 +242,12 @@ export class TcpTransport implements Transport {
   private async answerProbe(body: RequestBody<'probe'>): Promise<ResponseBody<'probe'>> {
     for (const c of this.outbound.values()) if (c.token === body.token) return { mine: true };
     return { mine: false };
+  }
+
+  /** Our outbound connection to `address` once its hello is done, if we hold one. */
+  private openOutbound(address: string): TcpConnection | null {
+    const c = this.outbound.get(address);
+    return c && !c.isClosed && c.peer ? c : null;
   }
 
   private identity(): LocalIdentity & { address: string | null } {
