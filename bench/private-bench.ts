@@ -1,170 +1,238 @@
 /**
  * The cost of a private network and the node's resistance to floods and fuzz, each against a
  * baseline in the same run:
- * - lookup latency (p50 and mean) on a 32-node loopback ring, plain vs with the network secret (PSK TLS);
- * - single-source throughput of 1 MiB chunks between two transports, plain vs secret;
- * - that throughput while a third peer floods the server with pings (as fast as it can) and
- *   200 connections drip one byte at a time, vs unflooded;
+ * - lookup latency (p50 and mean) on two 32-node loopback rings side by side, one plain and one
+ *   with the network secret (PSK TLS), lookups alternating between them; every node has first
+ *   opened its connections to all the others, so a lookup pays only what it costs on a warm
+ *   ring, and that opening (dial, handshake, hello, address probe) is reported on its own;
+ * - single-source throughput of 1 MiB chunks, plain vs secret, the serving transport in a
+ *   process of its own (see private-child.ts) as in a real deployment, with the CPU time each
+ *   side spends per MiB;
+ * - that throughput while a third process floods the server with pings (as fast as it can)
+ *   and 200 connections drip one byte at a time, vs unflooded;
  * - the fuzzers' inputs per second (fast-check properties of the parsers), FUZZ_RUNS in all
  *   (default 1,000,000).
  */
-import { connect, type Socket } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { createTcpNode } from '../dist/dht/create-tcp-node.js';
-import type { ChordNode } from '../dist/dht/chord-node.js';
-import { hashId } from '../dist/core/ring-math.js';
+import { EventBus } from '../dist/bus/event-bus.js';
+import { ChordNode } from '../dist/dht/chord-node.js';
 import { checkRing } from '../dist/sim/ring-check.js';
 import { networkKey, parseSecret } from '../dist/transport/network-secret.js';
 import { TcpTransport } from '../dist/transport/tcp-transport.js';
-import type { RequestHandler } from '../dist/transport/transport.js';
 import { manifests, p2pci, randomBytes, wireFrames } from '../test/fuzz/fuzz-properties.js';
 
 const KEY = networkKey(parseSecret('5a'.repeat(32)));
 const CHUNK = 1024 * 1024;
+const CHILD = fileURLToPath(new URL('./private-child.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function privateBench(): Promise<Record<string, unknown>> {
-  const plainLookup = await lookupLatency(undefined);
-  const secretLookup = await lookupLatency(KEY);
+  const lookup = await lookupLatency();
   // Three alternating rounds after a warm-up, medians compared: one slow round (GC, a busy
   // neighbour process) does not decide the ratio.
   await throughput(undefined, false, 64);
-  const rounds = { plain: [] as number[], secret: [] as number[], flooded: [] as number[] };
+  const rounds = { plain: [] as Round[], secret: [] as Round[], flooded: [] as Round[] };
   for (let i = 0; i < 3; i++) {
     rounds.plain.push(await throughput(undefined, false));
     rounds.secret.push(await throughput(KEY, false));
     rounds.flooded.push(await throughput(undefined, true));
   }
-  const [plainMBps, secretMBps, floodedMBps] = [median(rounds.plain), median(rounds.secret), median(rounds.flooded)];
+  const mb = (rs: Round[]) => median(rs.map((r) => r.MBps));
+  const cpu = (rs: Round[]) => ({
+    clientMsPerMiB: median(rs.map((r) => r.clientCpuMsPerMiB)),
+    serverMsPerMiB: median(rs.map((r) => r.serverCpuMsPerMiB)),
+  });
+  const [plainMBps, secretMBps, floodedMBps] = [mb(rounds.plain), mb(rounds.secret), mb(rounds.flooded)];
   return {
-    lookup: {
-      plain: plainLookup,
-      secret: secretLookup,
-      p50Ratio: round(secretLookup.p50Ms / plainLookup.p50Ms),
-      meanRatio: round(secretLookup.meanMs / plainLookup.meanMs),
-    },
+    lookup,
     throughput: {
       plainMBps,
       secretMBps,
       secretRatio: round(secretMBps / plainMBps),
       floodedMBps,
       floodedRatio: round(floodedMBps / plainMBps),
-      rounds,
-      goal: 'secret >= 0.8x plain; flooded >= 0.8x unflooded; secret lookup mean <= 1.2x plain',
+      cpu: { plain: cpu(rounds.plain), secret: cpu(rounds.secret) },
+      rounds: {
+        plain: rounds.plain.map((r) => r.MBps),
+        secret: rounds.secret.map((r) => r.MBps),
+        flooded: rounds.flooded.map((r) => r.MBps),
+      },
+      goal: 'secret >= 0.8x plain; flooded >= 0.8x unflooded; secret lookup <= 1.2x plain',
     },
     fuzz: fuzzRate(Number(process.env.FUZZ_RUNS ?? 1_000_000)),
   };
 }
 
-async function lookupLatency(key: Buffer | undefined, n = 32, lookups = 1000) {
-  const nodes: ChordNode[] = [];
+interface Ring {
+  readonly nodes: ChordNode[];
+  readonly transports: TcpTransport[];
+}
+
+async function startRing(key: Buffer | undefined, n: number): Promise<Ring> {
+  const ring: Ring = { nodes: [], transports: [] };
+  for (let i = 0; i < n; i++) {
+    const node = new ChordNode({
+      transport: (identity) => {
+        const t = new TcpTransport({ host: '127.0.0.1', port: 0, identity, networkKey: key });
+        ring.transports.push(t);
+        return t;
+      },
+      stabilizeMs: 200,
+      bus: new EventBus(),
+    });
+    await node.start();
+    if (i > 0) await node.join(ring.nodes[i - 1]!.self.address);
+    ring.nodes.push(node);
+  }
+  const healthy = () =>
+    checkRing(
+      ring.nodes.map((x) => x.snapshot({ fingers: false })),
+      { fingers: false },
+    ).healthy;
+  for (let t = 0; t < 100 && !healthy(); t++) await sleep(100);
+  for (const node of ring.nodes) await node.refreshFingers();
+  for (const node of ring.nodes) node.stabilization.pause();
+  return ring;
+}
+
+/**
+ * Opens every node's connection to every other node, one at a time: the time of each first
+ * request (dial, TLS handshake on a private network, hello, the address probe back).
+ */
+async function connectAll(ring: Ring): Promise<number[]> {
+  const times: number[] = [];
+  for (const [i, t] of ring.transports.entries())
+    for (const [j, other] of ring.nodes.entries()) {
+      if (i === j) continue;
+      const t0 = performance.now();
+      await t.request(other.self.address, 'ping', {});
+      times.push(performance.now() - t0);
+    }
+  return times;
+}
+
+const dialed = (ring: Ring) => ring.transports.reduce((a, t) => a + t.dialed, 0);
+
+async function lookupLatency(n = 32, lookups = 1000) {
+  const rings: Record<'plain' | 'secret', Ring | null> = { plain: null, secret: null };
   try {
-    for (let i = 0; i < n; i++) {
-      const node = await createTcpNode({ port: 0, stabilizeMs: 200, networkKey: key });
-      if (i > 0) await node.join(nodes[i - 1]!.self.address);
-      nodes.push(node);
-    }
-    for (
-      let t = 0;
-      t < 100 &&
-      !checkRing(
-        nodes.map((x) => x.snapshot({ fingers: false })),
-        { fingers: false },
-      ).healthy;
-      t++
-    )
-      await sleep(100);
-    for (const node of nodes) await node.refreshFingers();
-    for (const node of nodes) node.stabilization.pause();
-    // Warm every connection first: the handshake is paid once per peer, not per lookup.
-    for (let k = 0; k < lookups; k++) await nodes[k % n]!.lookup(`warm-${k}`);
-    const times: number[] = [];
-    for (let k = 0; k < lookups; k++) {
-      const t = performance.now();
-      await nodes[k % n]!.lookup(`bench-key-${k}`);
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    return {
+    rings.plain = await startRing(undefined, n);
+    rings.secret = await startRing(KEY, n);
+    const both = [rings.plain, rings.secret] as const;
+    const connect = [await connectAll(both[0]), await connectAll(both[1])];
+    for (let k = 0; k < 200; k++) for (const r of both) await r.nodes[k % n]!.lookup(`warm-${k}`);
+    const dialsBefore = both.map(dialed);
+    const times: number[][] = [[], []];
+    for (let k = 0; k < lookups; k++)
+      // Alternating which ring goes first, so neither always follows the other's garbage.
+      for (const s of k % 2 ? [1, 0] : [0, 1]) {
+        const t = performance.now();
+        await both[s]!.nodes[k % n]!.lookup(`bench-key-${k}`);
+        times[s]!.push(performance.now() - t);
+      }
+    const [plain, secret] = [0, 1].map((s) => ({
       nodes: n,
       lookups,
-      p50Ms: round(times[lookups >> 1]!),
-      meanMs: round(times.reduce((a, b) => a + b) / lookups),
+      p50Ms: round(quantile(times[s]!, 0.5)),
+      p90Ms: round(quantile(times[s]!, 0.9)),
+      meanMs: round(mean(times[s]!)),
+      connectionsOpenedDuringLookups: dialed(both[s]!) - dialsBefore[s]!,
+      firstRequestToNewPeer: { p50Ms: round(quantile(connect[s]!, 0.5)), meanMs: round(mean(connect[s]!)) },
+    }));
+    return {
+      plain,
+      secret,
+      p50Ratio: round(secret!.p50Ms / plain!.p50Ms),
+      meanRatio: round(secret!.meanMs / plain!.meanMs),
+      firstRequestP50Ratio: round(secret!.firstRequestToNewPeer.p50Ms / plain!.firstRequestToNewPeer.p50Ms),
     };
   } finally {
-    await Promise.all(nodes.map((x) => x.stop()));
+    for (const r of [rings.plain, rings.secret]) if (r) await Promise.all(r.nodes.map((x) => x.stop()));
   }
 }
 
-function transportPair(key: Buffer | undefined) {
-  let id = '0';
-  const server = new TcpTransport({ identity: () => ({ id, bits: 160, routing: 'chord' }), networkKey: key });
-  const data = Buffer.alloc(CHUNK, 7);
-  const handler: RequestHandler = async (type) => (type === 'file_chunk' ? { data } : { id }) as never;
-  return {
-    server,
-    client: new TcpTransport({
-      identity: () => ({ id: '1', bits: 160, routing: 'chord' }),
-      networkKey: key,
-      timeoutMs: 10_000,
-    }),
-    listen: async () => {
-      const address = await server.listen(handler);
-      id = hashId(address, 160).toString(16);
-      return address;
-    },
-  };
+/** A process of private-child.ts: its first line, and its CPU time on request. */
+interface Child {
+  readonly first: Record<string, unknown>;
+  cpuMs(): Promise<number>;
+  stop(): Promise<void>;
 }
 
-/** MB/s of 256 chunks of 1 MiB, 8 in flight; `flood` adds a ping flooder and 200 slow-drip sockets. */
-async function throughput(key: Buffer | undefined, flood: boolean, chunks = 256): Promise<number> {
-  const { server, client, listen } = transportPair(key);
-  const address = await listen();
-  const stopFlood = flood ? startFlood(address) : () => undefined;
+function startChild(args: string[]): Promise<Child> {
+  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, CHILD, ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const waiting: ((o: Record<string, unknown>) => void)[] = [];
+  readline
+    .createInterface({ input: child.stdout! })
+    .on('line', (l) => waiting.shift()?.(JSON.parse(l) as Record<string, unknown>));
+  const next = (what: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`private-child ${args[0]}: no ${what} in 20 s`)), 20_000);
+      waiting.push((o) => (clearTimeout(timer), resolve(o)));
+    });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return next('start').then((first) => ({
+    first,
+    cpuMs: async () => {
+      const answer = next('cpu');
+      child.stdin!.write('cpu\n');
+      return (await answer).cpuMs as number;
+    },
+    stop: async () => {
+      child.stdin!.end();
+      const timer = setTimeout(() => child.kill(), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  }));
+}
+
+interface Round {
+  readonly MBps: number;
+  readonly clientCpuMsPerMiB: number;
+  readonly serverCpuMsPerMiB: number;
+}
+
+/** 256 chunks of 1 MiB, 8 in flight, each into its slot; `flood` adds a flooding process (pings, 200 slow drips). */
+async function throughput(key: Buffer | undefined, flood: boolean, chunks = 256): Promise<Round> {
+  const server = await startChild(key ? ['serve', key.toString('hex')] : ['serve']);
+  const address = server.first.address as string;
+  const flooder = flood ? await startChild(['flood', address]) : null;
+  const client = new TcpTransport({
+    identity: () => ({ id: '1', bits: 160, routing: 'chord' }),
+    networkKey: key,
+    timeoutMs: 10_000,
+  });
   try {
     const body = { name: 'f', manifest: 'a'.repeat(64), index: 0 };
-    await client.request(address, 'file_chunk', body);
+    await client.request(address, 'file_chunk', body); // the handshake is not what is timed
     let next = 0;
+    const serverCpu = await server.cpuMs();
+    const cpu = process.cpuUsage();
     const t = performance.now();
     const worker = async () => {
-      while (next++ < chunks) await client.request(address, 'file_chunk', body);
+      // As a download does (peer-chunk-source.ts): each chunk is received into the slot that waits for it.
+      const into = Buffer.alloc(CHUNK);
+      while (next++ < chunks) await client.request(address, 'file_chunk', body, { into });
     };
     await Promise.all(Array.from({ length: 8 }, worker));
-    return round((chunks * CHUNK) / 1e6 / ((performance.now() - t) / 1000));
+    const seconds = (performance.now() - t) / 1000;
+    const used = process.cpuUsage(cpu);
+    const serverMs = (await server.cpuMs()) - serverCpu;
+    return {
+      MBps: round((chunks * CHUNK) / 1e6 / seconds),
+      clientCpuMsPerMiB: round((used.user + used.system) / 1000 / chunks),
+      serverCpuMsPerMiB: round(serverMs / chunks),
+    };
   } finally {
-    stopFlood();
     await client.close();
-    await server.close();
+    await flooder?.stop();
+    await server.stop();
   }
-}
-
-function startFlood(address: string): () => void {
-  let running = true;
-  const flooder = new TcpTransport({ identity: () => ({ id: '2', bits: 160, routing: 'chord' }), timeoutMs: 10_000 });
-  const pump = async () => {
-    // Refusals are what the flood is for: back off a moment and send the next one.
-    while (running) await flooder.request(address, 'ping', {}).catch(() => sleep(1));
-  };
-  for (let i = 0; i < 64; i++) void pump();
-  const [host, port] = [
-    address.slice(0, address.lastIndexOf(':')),
-    Number(address.slice(address.lastIndexOf(':') + 1)),
-  ];
-  const drips: Socket[] = [];
-  for (let i = 0; i < 200; i++) {
-    const s = connect({ host, port });
-    s.on('error', () => undefined); // the server may close a drip: that is what it should do
-    drips.push(s);
-  }
-  const timer = setInterval(() => {
-    for (const s of drips) if (!s.destroyed) s.write(Buffer.from([0]));
-  }, 100);
-  return () => {
-    running = false;
-    clearInterval(timer);
-    for (const s of drips) s.destroy();
-    void flooder.close();
-  };
 }
 
 function fuzzRate(total: number) {
@@ -183,8 +251,16 @@ function fuzzRate(total: number) {
 }
 
 function median(xs: number[]): number {
+  return quantile(xs, 0.5);
+}
+
+function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
+  return s[Math.min(s.length - 1, Math.floor(s.length * q))]!;
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 function round(x: number): number {

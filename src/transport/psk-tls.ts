@@ -3,8 +3,15 @@
  * (the PSK binder and the Finished messages), and every byte after the handshake is
  * encrypted and authenticated with AES-128-GCM. No certificates.
  */
-import type { Socket } from 'node:net';
-import { connect, TLSSocket, type TLSSocketOptions } from 'node:tls';
+import type { OnReadOpts, Socket } from 'node:net';
+import {
+  type ConnectionOptions,
+  connect,
+  createSecureContext,
+  type SecureContext,
+  TLSSocket,
+  type TLSSocketOptions,
+} from 'node:tls';
 
 /** The identity both ends name; the key, not the identity, is what is checked. */
 const PSK_IDENTITY = 'p2pterm-network-v1';
@@ -15,6 +22,17 @@ const TLS_OPTIONS = {
   // A SHA-256 suite: OpenSSL uses such a PSK for TLS 1.3 only with one.
   ciphers: 'TLS_AES_128_GCM_SHA256',
 } as const;
+
+/**
+ * One context for every connection, both ways: building one (OpenSSL's SSL_CTX) costs about
+ * as much CPU as the PSK handshake itself, and nothing in it depends on the peer or the key
+ * (the key is given per connection, by the PSK callbacks).
+ */
+let context: SecureContext | null = null;
+function sharedContext(): SecureContext {
+  context ??= createSecureContext(TLS_OPTIONS);
+  return context;
+}
 
 /** Does a connection's first chunk start a TLS handshake (a handshake record, version 3.x)? */
 export function looksLikeTls(first: Buffer): boolean {
@@ -36,22 +54,30 @@ export function pskAccept(raw: Socket, first: Buffer, key: Buffer): TLSSocket {
   // The server's pskCallback is honoured by TLSSocket, though @types/node lists it only for tls.Server.
   const options: TLSSocketOptions & { pskCallback(socket: TLSSocket, identity: string): Buffer | null } = {
     ...TLS_OPTIONS,
+    secureContext: sharedContext(),
     isServer: true,
     pskCallback: (_socket, identity) => (identity === PSK_IDENTITY ? key : null),
   };
   return new TLSSocket(raw, options);
 }
 
-/** Dials `host:port` with PSK TLS (no Nagle delay: requests are small and latency-bound). */
-export function pskConnect(host: string, port: number, key: Buffer): TLSSocket {
-  const socket = connect({
+/**
+ * Dials `host:port` with PSK TLS (no Nagle delay: requests are small and latency-bound).
+ * With `onread`, decrypted bytes go to its callback, in its buffer, instead of 'data' events.
+ */
+export function pskConnect(host: string, port: number, key: Buffer, onread?: OnReadOpts): TLSSocket {
+  // tls.connect honours net's `onread` (Node's docs), though @types/node leaves it out here.
+  const options: ConnectionOptions & { onread?: OnReadOpts } = {
     ...TLS_OPTIONS,
+    secureContext: sharedContext(),
     host,
     port,
+    onread,
     // No certificate to check: the PSK handshake itself authenticates the server.
     checkServerIdentity: () => undefined,
     pskCallback: () => ({ psk: key, identity: PSK_IDENTITY }),
-  });
+  };
+  const socket = connect(options);
   socket.setNoDelay(true);
   return socket;
 }

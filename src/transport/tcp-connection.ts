@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { PROTOCOL_VERSION } from '../core/constants.js';
 import {
   decodePayload,
@@ -67,6 +68,10 @@ export class TcpConnection {
     private readonly guard: ServeGuard | null = null,
   ) {
     socket.setNoDelay(true);
+    // Node's TLS copies the buffers of a batched write (writev: frames queued while the last
+    // write was in progress, a chunk's head and tail) into one before encrypting them; written
+    // one at a time, each is encrypted where it lies. About a fifth less CPU per MiB sent.
+    if (socket instanceof TLSSocket) (socket as unknown as { _writev: unknown })._writev = null;
     this.ready = new Promise<void>((resolve, reject) => (this.helloWaiter = { resolve, reject }));
     // Whoever waits for the hello sees its failure; this only keeps an unawaited one from
     // surfacing as an unhandled rejection (inbound connections nobody awaits).

@@ -15,11 +15,12 @@ import {
 import { RttEstimator } from '../core/rtt-estimator.js';
 import { joinHostPort, splitAddress, splitVnode } from '../wire/address.js';
 import { advertisedAddress } from './advertise-address.js';
-import { abortReason, RpcTimeoutError, UnreachableError } from '../wire/errors.js';
+import { RpcTimeoutError, UnreachableError } from '../wire/errors.js';
 import type { Hello, RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
 import { probeClaim } from './address-probe.js';
 import { silentLog, type LogFn } from '../core/log.js';
 import { TcpConnection } from './tcp-connection.js';
+import { bounded } from './bounded.js';
 import { acceptPrivate } from './private-accept.js';
 import { WorkBudget } from './work-budget.js';
 import { PeerDoor, type PeerLimits } from './peer-limits.js';
@@ -99,6 +100,8 @@ export class TcpTransport implements Transport {
   private readonly all = new Set<TcpConnection>();
   private readonly log: LogFn;
   private closing = false;
+  private dials = 0;
+  private accepts = 0;
   private readBuffer: Buffer | null = null;
   private readonly budget: WorkBudget;
   private readonly door: PeerDoor;
@@ -157,6 +160,16 @@ export class TcpTransport implements Transport {
       );
       c.close(why);
     }
+  }
+
+  /** Outbound connections opened so far (on a private network, each one a TLS handshake). */
+  get dialed(): number {
+    return this.dials;
+  }
+
+  /** Inbound connections accepted so far (address probes included). */
+  get accepted(): number {
+    return this.accepts;
   }
 
   async request<T extends RequestType>(
@@ -222,6 +235,7 @@ export class TcpTransport implements Transport {
 
   private accept(socket: Socket, handler: RequestHandler): void {
     if (this.closing) return void socket.destroy();
+    this.accepts++;
     if (!this.door.admit(socket)) return;
     const alt = this.opts.alternate;
     const key = this.opts.networkKey;
@@ -275,6 +289,7 @@ export class TcpTransport implements Transport {
         networkKey: this.opts.networkKey,
         log: this.log,
         timeoutMs: PROBE_TIMEOUT_MS,
+        open: (address) => this.openOutbound(address),
       });
     const conn = new TcpConnection(
       socket,
@@ -305,6 +320,12 @@ export class TcpTransport implements Transport {
     return { mine: false };
   }
 
+  /** Our outbound connection to `address` once its hello is done, if we hold one. */
+  private openOutbound(address: string): TcpConnection | null {
+    const c = this.outbound.get(address);
+    return c && !c.isClosed && c.peer ? c : null;
+  }
+
   private identity(): LocalIdentity & { address: string | null } {
     return { ...this.opts.identity(), address: this.address };
   }
@@ -323,6 +344,7 @@ export class TcpTransport implements Transport {
 
   private dial(to: string): TcpConnection {
     const { host, port } = splitAddress(to);
+    this.dials++;
     if (this.opts.networkKey) return this.dialSecret(to, host, port, this.opts.networkKey);
     // Reads land in one buffer reused for every read of every outbound connection: a fresh
     // buffer per read is external memory V8 collects with major GCs, costly at hundreds of
@@ -339,15 +361,24 @@ export class TcpTransport implements Transport {
     return conn;
   }
 
-  /** The encrypted dial: TLS buffers its own reads, so no shared read buffer here. */
+  /**
+   * The encrypted dial. TLS decrypts into the same shared read buffer (one record, at most
+   * 16 KiB, per callback) rather than into a fresh buffer pushed through a Readable stream.
+   */
   private dialSecret(to: string, host: string, port: number, key: Buffer): TcpConnection {
-    const socket = pskConnect(host, port, key);
+    let conn: TcpConnection | null = null;
+    this.readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const onread = {
+      buffer: this.readBuffer,
+      callback: (n: number, buf: Buffer) => (conn?.feedBorrowed(buf.subarray(0, n)), true),
+    };
+    const socket = pskConnect(host, port, key, onread);
     let secure = false;
     socket.once('secureConnect', () => (secure = true));
     socket.once('error', (e) => {
       if (!secure) this.log('warn', 'tcp', `cannot connect to ${to}: ${describeSocketError(to, e)}`);
     });
-    const conn = new TcpConnection(socket, false, () => this.identity(), null, this.log, to);
+    conn = new TcpConnection(socket, false, () => this.identity(), null, this.log, to);
     this.track(conn, socket);
     return conn;
   }
@@ -359,29 +390,4 @@ export class TcpTransport implements Transport {
       for (const [addr, c] of this.outbound) if (c === conn) this.outbound.delete(addr);
     });
   }
-}
-
-/** Waits for `p`, failing after `ms` or when `signal` aborts (`what` names the wait in the error). */
-export function bounded<T>(
-  p: Promise<T>,
-  ms: number,
-  signal: AbortSignal | undefined,
-  onTimeout: () => Error,
-  what = 'request',
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal, what));
-    const timer = setTimeout(() => finish(() => reject(onTimeout())), ms);
-    const onAbort = () => finish(() => reject(abortReason(signal!, what)));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    function finish(f: () => void) {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      f();
-    }
-    p.then(
-      (v) => finish(() => resolve(v)),
-      (e) => finish(() => reject(e)),
-    );
-  });
 }
