@@ -19,14 +19,14 @@ export class ServeGuard {
     this.ledger = new PeerLedger(limits);
   }
 
-  /** Admits a request of `bytes` from `peer`, or returns why not (the BUSY reply's message). */
-  admit(peer: PeerInfo, bytes: number): string | null {
+  /** Admits a request of `bytes` from `peer`, or returns which limit refused it and why (the BUSY reply's message). */
+  admit(peer: PeerInfo, bytes: number): { kind: LimitKind; why: string } | null {
     const key = peerKey(peer);
     const kind = this.ledger.admit(key, bytes, this.now());
     if (!kind) return null;
     const why = this.describe(kind);
     this.limitLog.note(key, kind, `answering ${key} BUSY: ${why}`, 'warn', 'tcp');
-    return why;
+    return { kind, why };
   }
 
   addBytes(peer: PeerInfo, bytes: number): void {

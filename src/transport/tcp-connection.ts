@@ -25,6 +25,8 @@ import { bodyBytes, type WorkBudget } from './work-budget.js';
 import type { ServeGuard } from './serve-guard.js';
 import { RELEASE, type LocalIdentity, type PeerInfo, type Releasable, type RequestHandler } from './transport.js';
 
+/** How long reads from a peer over its request rate are held back (ms). */
+const RATE_HOLD_MS = 100;
 /** Requests one connection may have in service at once. */
 const MAX_SERVING = 512;
 
@@ -43,6 +45,8 @@ export class TcpConnection {
   private nextId = 1;
   /** Requests from the peer being served right now. */
   private serving = 0;
+  /** Set while reads are held back (see holdReads). */
+  private held: NodeJS.Timeout | null = null;
   /** When the peer last sent bytes (performance.now() ms). */
   private lastHeard = performance.now();
   private closed = false;
@@ -276,7 +280,8 @@ export class TcpConnection {
     const cost = bodyBytes(body);
     const peer = this.peer!;
     const refused = this.guard?.admit(peer, cost) ?? null;
-    if (refused) return this.busy(id, refused);
+    if (refused?.kind === 'rate') this.holdReads(RATE_HOLD_MS);
+    if (refused) return this.busy(id, refused.why);
     if (this.budget && !this.budget.take(cost)) {
       this.guard?.finish(peer, cost);
       return this.busy(id, 'this node has all the work in service it takes');
@@ -327,9 +332,25 @@ export class TcpConnection {
     return { address, id: hashId(address, this.self().bits).toString(16) };
   }
 
+  /**
+   * Stops reading from the peer for `ms`: a peer over its request rate is slowed by TCP's own
+   * flow control (its sends wait in its buffers) instead of costing us a decode and a BUSY
+   * answer per request.
+   */
+  private holdReads(ms: number): void {
+    if (this.held || this.closed) return;
+    this.held = setTimeout(() => {
+      this.held = null;
+      if (!this.closed) this.socket.resume();
+    }, ms);
+    this.held.unref();
+    this.socket.pause();
+  }
+
   private shutdown(reason: Error): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.held) clearTimeout(this.held);
     this.helloWaiter?.reject(reason);
     for (const p of this.pending.values()) p.reject(reason);
     this.pending.clear();
