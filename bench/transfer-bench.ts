@@ -2,14 +2,16 @@
  * 1 GiB between processes on loopback, in rounds, all in one run:
  * - plain: a plain two-process pipeline (socket → SHA-256 → file + fsync; plain-pipeline.ts);
  * - single / four: p2pterm, tracker-assisted, from one source and from four;
+ * - secret: single, on a private network (every connection PSK TLS, tracker included);
  * - aria2: Debian's aria2, seeder to downloader with a local tracker (aria2-pipeline.ts).
  * Reports MB/s per round and the medians, the ratios between medians (and per round), the
  * p2pterm downloader's peak RSS (VmHWM), and whether aria2 made its file durable.
  *
  * Knobs: BENCH_TRANSFER_BYTES (default 1 GiB), BENCH_TRANSFER_ROUNDS (default 3),
- * BENCH_TRANSFER_MODES (default plain,single,four,aria2), BENCH_P2PTERM_MAIN (the CLI to run).
+ * BENCH_TRANSFER_MODES (default plain,single,four,secret,aria2), BENCH_P2PTERM_MAIN (the CLI to run).
  */
-import { linkSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARIA2_OPTIONS, Aria2Swarm, ensureAria2 } from './aria2-pipeline.js';
@@ -30,7 +32,7 @@ import {
 const MB = 1e6;
 /** Size of the file aria2's fsync behaviour is checked on (a traced, untimed download). */
 const FSYNC_CHECK_BYTES = 32 * 1024 * 1024;
-const MODES = ['plain', 'single', 'four', 'aria2'] as const;
+const MODES = ['plain', 'single', 'four', 'secret', 'aria2'] as const;
 type Mode = (typeof MODES)[number];
 
 /** Stops something the benchmark started. */
@@ -71,6 +73,12 @@ export async function transferBench(
       const p2p = await p2ptermRunner(ctx, closers);
       Object.assign(runners, { single: () => p2p(1), four: () => p2p(4) });
     }
+    if (modes.includes('secret')) {
+      const secret = join(root, 'network.secret');
+      writeFileSync(secret, randomBytes(32).toString('hex'), { mode: 0o600 });
+      const p2p = await p2ptermRunner(ctx, closers, ['--secret-file', secret], 1);
+      runners.secret = () => p2p(1);
+    }
     const aria2 = modes.includes('aria2') ? await aria2Runner(ctx, closers) : null;
     if (aria2) runners.aria2 = aria2.run;
     // Rounds of every mode: this machine's disk and CPU are noisy, so each configuration is
@@ -103,28 +111,37 @@ async function plain(ctx: Ctx): Promise<Run> {
   return timing(ctx.size, r.seconds);
 }
 
-/** A tracker and four sharing p2pterm nodes; the runner downloads from the first `sources`. */
-async function p2ptermRunner(ctx: Ctx, closers: Closer[]): Promise<(sources: number) => Promise<Run>> {
-  const tracker = await startTracker(join(ctx.root, 't.db'));
+/**
+ * A tracker and `count` sharing p2pterm nodes (all started with `extra`, e.g. a network secret);
+ * the runner downloads from the first `sources`.
+ */
+async function p2ptermRunner(
+  ctx: Ctx,
+  closers: Closer[],
+  extra: string[] = [],
+  count = 4,
+): Promise<(sources: number) => Promise<Run>> {
+  const tag = extra.length > 0 ? 'x' : '';
+  const tracker = await startTracker(join(ctx.root, `t${tag}.db`), extra);
   closers.push(() => void tracker.child.kill());
   const node = async (label: string, dir: string): Promise<Headless> => {
-    const p = await startPeer(dir, join(ctx.root, `data-${label}`), tracker.address);
+    const p = await startPeer(dir, join(ctx.root, `data-${tag}${label}`), tracker.address, extra);
     closers.push(() => void p.child.kill());
     return p;
   };
   const peers: Headless[] = [];
-  for (let i = 0; i < 4; i++) peers.push(await node(`src-${i}`, ctx.srcDir(i)));
-  // Each source hashes its copy once (announcing it); wait until all four are offered.
-  const probe = await node('probe', join(ctx.root, 'probe'));
-  await waitForSources(probe, 4);
+  for (let i = 0; i < count; i++) peers.push(await node(`src-${i}`, ctx.srcDir(i)));
+  // Each source hashes its copy once (announcing it); wait until all are offered.
+  const probe = await node('probe', join(ctx.root, `probe${tag}`));
+  await waitForSources(probe, count);
   probe.child.kill();
   let runs = 0;
   return async (sources) => {
     // Only `sources` peers stay shared for this run.
-    for (let i = 0; i < 4; i++)
+    for (let i = 0; i < count; i++)
       await peers[i]!.cmd(i < sources ? `share ${join(ctx.srcDir(i), 'big.bin')}` : 'unshare big.bin');
     await sleep(500);
-    const label = `dl-${runs++}`;
+    const label = `dl-${tag}${runs++}`;
     const dl = await node(label, join(ctx.root, label));
     const t = performance.now();
     const cpu = cpuSeconds(dl.child.pid!);
@@ -206,11 +223,14 @@ function summary(bytes: number, all: Partial<Record<Mode, Run>>[], aria2: Aria2I
   };
   const perRound = (a: Mode, b: Mode): number[] | null =>
     all[0]?.[a] && all[0]?.[b] ? all.map((r) => round2(r[a]!.MBps / r[b]!.MBps)) : null;
-  const rss = all.flatMap((r) => [r.single?.peakRssMB, r.four?.peakRssMB]).filter((x) => x !== undefined);
+  const rss = all
+    .flatMap((r) => [r.single?.peakRssMB, r.four?.peakRssMB, r.secret?.peakRssMB])
+    .filter((x) => x !== undefined);
   const figures = {
     singleVsPlain: ratio('single', 'plain'),
     singleVsAria2: ratio('single', 'aria2'),
     fourVsSingle: ratio('four', 'single'),
+    secretVsSingle: ratio('secret', 'single'),
     peakRssMB: rss.length > 0 ? Math.max(...rss) : null,
   };
   return {
@@ -220,19 +240,28 @@ function summary(bytes: number, all: Partial<Record<Mode, Run>>[], aria2: Aria2I
     plainBaselineMBps: med('plain'),
     p2ptermSingleSourceMBps: med('single'),
     p2ptermFourSourcesMBps: med('four'),
+    p2ptermSecretMBps: med('secret'),
     aria2MBps: med('aria2'),
     ...figures,
     perRound: {
       singleVsPlain: perRound('single', 'plain'),
       singleVsAria2: perRound('single', 'aria2'),
       fourVsSingle: perRound('four', 'single'),
+      secretVsSingle: perRound('secret', 'single'),
     },
     aria2,
-    targets: { singleVsPlainAtLeast: 0.9, singleVsAria2AtLeast: 1, fourVsSingleAtLeast: 1, peakRssMBBelow: 200 },
+    targets: {
+      singleVsPlainAtLeast: 0.9,
+      singleVsAria2AtLeast: 1,
+      fourVsSingleAtLeast: 1,
+      secretVsSingleAtLeast: 0.8,
+      peakRssMBBelow: 200,
+    },
     met: {
       singleVsPlain: figures.singleVsPlain === null ? null : figures.singleVsPlain >= 0.9,
       singleVsAria2: figures.singleVsAria2 === null ? null : figures.singleVsAria2 >= 1,
       fourVsSingle: figures.fourVsSingle === null ? null : figures.fourVsSingle >= 1,
+      secretVsSingle: figures.secretVsSingle === null ? null : figures.secretVsSingle >= 0.8,
       peakRss: figures.peakRssMB === null ? null : figures.peakRssMB < 200,
     },
   };

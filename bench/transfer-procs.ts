@@ -59,13 +59,26 @@ function command(child: ChildProcess, waiting: ((o: Reply) => void)[], line: str
 }
 
 /** A node sharing `dir` (data in `data`), registered with `tracker`. */
-export function startPeer(dir: string, data: string, tracker: string): Promise<Headless> {
-  return startHeadless(['node', '--port', '0', '--bits', '32', '--dir', dir, '--data', data, '--tracker', tracker]);
+export function startPeer(dir: string, data: string, tracker: string, extra: string[] = []): Promise<Headless> {
+  return startHeadless([
+    'node',
+    '--port',
+    '0',
+    '--bits',
+    '32',
+    '--dir',
+    dir,
+    '--data',
+    data,
+    '--tracker',
+    tracker,
+    ...extra,
+  ]);
 }
 
 /** `p2pterm tracker` on a free loopback port. */
-export function startTracker(db: string): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [MAIN, 'tracker', '--host', '127.0.0.1', '--port', '0', '--db', db], {
+export function startTracker(db: string, extra: string[] = []): Promise<{ child: ChildProcess; address: string }> {
+  const child = spawn(process.execPath, [MAIN, 'tracker', '--host', '127.0.0.1', '--port', '0', '--db', db, ...extra], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   return new Promise((resolve) => {
