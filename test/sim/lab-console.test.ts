@@ -1,23 +1,12 @@
 /** The lab console on an in-memory screen: the whole ring, the health indicator, keys that act on the ring. */
 import test from 'ava';
 import { RingLab } from '../../src/tui/ring-lab.js';
-import { openLabConsole } from '../../src/tui/lab-console.js';
-import { memorySettings } from '../../src/tui/settings.js';
 import type { LabRingPane } from '../../src/tui/panes/lab-ring-pane.js';
-import { fakeTerminal, find, screenLines, tick, UNICODE_256, waitFor } from '../tui/helpers.js';
+import { find, tick, waitFor, labConsoleOn } from '../tui/helpers.js';
 
 async function open(nodes: number) {
   const lab = await RingLab.create({ nodes, bits: 24, seed: 4 });
-  const term = fakeTerminal(160, 48);
-  const app = openLabConsole(lab, {
-    theme: 'dark',
-    settings: memorySettings({ mouse: false }),
-    caps: UNICODE_256,
-    input: term.input,
-    output: term.output,
-    captureStdio: false,
-  });
-  const text = () => (app.renderNow(), screenLines(app.screen));
+  const { app, term, text } = labConsoleOn(lab);
   const keys = async (...ks: string[]) => {
     for (const k of ks) term.input.write(k), await tick();
     await tick();

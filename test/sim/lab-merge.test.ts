@@ -1,22 +1,11 @@
 /** The lab shows a healed partition merging: "2 rings" become "one ring" by themselves, and the lab pane says how long it took. */
 import test from 'ava';
 import { RingLab } from '../../src/tui/ring-lab.js';
-import { openLabConsole } from '../../src/tui/lab-console.js';
-import { memorySettings } from '../../src/tui/settings.js';
-import { fakeTerminal, find, screenLines, tick, UNICODE_256 } from '../tui/helpers.js';
+import { find, tick, labConsoleOn } from '../tui/helpers.js';
 
 test('lab: split with w, heal with W: two rings merge into one by themselves; the lab pane times the merge', async (t) => {
   const lab = await RingLab.create({ nodes: 40, bits: 24, seed: 14 });
-  const term = fakeTerminal(160, 48);
-  const app = openLabConsole(lab, {
-    theme: 'dark',
-    settings: memorySettings({ mouse: false }),
-    caps: UNICODE_256,
-    input: term.input,
-    output: term.output,
-    captureStdio: false,
-  });
-  const text = () => (app.renderNow(), screenLines(app.screen));
+  const { app, text } = labConsoleOn(lab);
   try {
     lab.partition(2);
     await lab.clock.advance(30_000);

@@ -1,24 +1,14 @@
 /** The lab's ring map keeps labels readable: no neighbour's marker or line is drawn over them. */
 import test from 'ava';
 import { DotCanvas } from '../../src/tui/dot-canvas.js';
-import { openLabConsole } from '../../src/tui/lab-console.js';
 import { shortId } from '../../src/tui/format.js';
 import { RingLab } from '../../src/tui/ring-lab.js';
-import { memorySettings } from '../../src/tui/settings.js';
 import { buildTheme } from '../../src/tui/theme.js';
-import { fakeTerminal, screenLines, tick, UNICODE_256 } from '../tui/helpers.js';
+import { screenLines, tick, labConsoleOn } from '../tui/helpers.js';
 
 test('the selected node label stays whole on a crowded ring, whichever node is selected', async (t) => {
   const lab = await RingLab.create({ nodes: 48, bits: 24, seed: 4 });
-  const term = fakeTerminal(160, 48);
-  const app = openLabConsole(lab, {
-    theme: 'dark',
-    settings: memorySettings({ mouse: false }),
-    caps: UNICODE_256,
-    input: term.input,
-    output: term.output,
-    captureStdio: false,
-  });
+  const { app, term } = labConsoleOn(lab);
   try {
     const hidden: string[] = [];
     for (let i = 0; i < 48; i++) {

@@ -1,23 +1,12 @@
 /** The lab console with `--vnodes 4`: hosts labelled "×4", the hosts × vnodes line, keys per host, x crashes a host. */
 import test from 'ava';
 import { hostOf } from '../../src/wire/address.js';
-import { openLabConsole } from '../../src/tui/lab-console.js';
 import { RingLab } from '../../src/tui/ring-lab.js';
-import { memorySettings } from '../../src/tui/settings.js';
-import { fakeTerminal, find, screenLines, tick, UNICODE_256, waitFor } from '../tui/helpers.js';
+import { find, tick, waitFor, labConsoleOn } from '../tui/helpers.js';
 
 test('lab console, 4 hosts × 4 virtual nodes: "×4" host labels, hosts × vnodes line, keys per host; x crashes a whole host', async (t) => {
   const lab = await RingLab.create({ nodes: 4, vnodes: 4, bits: 24, seed: 4 });
-  const term = fakeTerminal(160, 48);
-  const app = openLabConsole(lab, {
-    theme: 'dark',
-    settings: memorySettings({ mouse: false }),
-    caps: UNICODE_256,
-    input: term.input,
-    output: term.output,
-    captureStdio: false,
-  });
-  const text = () => (app.renderNow(), screenLines(app.screen));
+  const { app, term, text } = labConsoleOn(lab);
   try {
     lab.checkHealth();
     let s = text();

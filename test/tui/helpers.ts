@@ -6,6 +6,8 @@ import type { ChordNode } from '../../src/dht/chord-node.js';
 import { nodeCommands } from '../../src/cli/node-commands.js';
 import type { CommandFn } from '../../src/commands/command-fn.js';
 import { createConsole, type ConsoleApp } from '../../src/tui/app.js';
+import { openLabConsole } from '../../src/tui/lab-console.js';
+import type { RingLab } from '../../src/tui/ring-lab.js';
 import { memorySettings, type SettingsStore } from '../../src/tui/settings.js';
 import type { TerminalCaps } from '../../src/tui/terminal-caps.js';
 
@@ -141,4 +143,19 @@ export async function simRing(n = 8): Promise<SimRing> {
 
 export function find(lines: readonly string[], needle: string | RegExp): number {
   return lines.findIndex((l) => (typeof needle === 'string' ? l.includes(needle) : needle.test(l)));
+}
+
+/** The lab console on a fake `cols` × 48 terminal (dark theme, no mouse): the app, the terminal, and its screen's lines. */
+export function labConsoleOn(lab: RingLab, cols = 160) {
+  const term = fakeTerminal(cols, 48);
+  const app = openLabConsole(lab, {
+    theme: 'dark',
+    settings: memorySettings({ mouse: false }),
+    caps: UNICODE_256,
+    input: term.input,
+    output: term.output,
+    captureStdio: false,
+  });
+  const text = () => (app.renderNow(), screenLines(app.screen));
+  return { app, term, text };
 }

@@ -9,11 +9,9 @@ import { successorIndex } from '../../src/sim/ring-check.js';
 import { keyLoadChart } from '../../src/tui/key-load-chart.js';
 import { seededRandom } from '../../src/core/random.js';
 import { keyLoad, randomKeys } from '../../src/tui/lab-key-sample.js';
-import { openLabConsole } from '../../src/tui/lab-console.js';
 import { RingLab } from '../../src/tui/ring-lab.js';
-import { memorySettings } from '../../src/tui/settings.js';
 import { loadTheme } from '../../src/tui/theme.js';
-import { fakeTerminal, screenLines, UNICODE_256 } from './helpers.js';
+import { screenLines, labConsoleOn } from './helpers.js';
 
 const plain = (lines: string[]) => lines.map((l) => l.replace(/\{[^{}]*\}/g, ''));
 const sortedPoints = (ids: number[], bits: number) =>
@@ -61,15 +59,7 @@ test('keys-per-node chart: nodes per bin of key counts, with mean, p1, p99 and p
 
 /** The lab console on a `cols`-wide terminal, storm run: the screen's lines. */
 async function labScreen(lab: RingLab, cols: number): Promise<string[]> {
-  const term = fakeTerminal(cols, 48);
-  const app = openLabConsole(lab, {
-    theme: 'dark',
-    settings: memorySettings({ mouse: false }),
-    caps: UNICODE_256,
-    input: term.input,
-    output: term.output,
-    captureStdio: false,
-  });
+  const { app } = labConsoleOn(lab, cols);
   try {
     return (app.renderNow(), screenLines(app.screen));
   } finally {
