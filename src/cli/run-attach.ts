@@ -32,7 +32,7 @@ export async function runAttach(o: AttachOptions): Promise<void> {
   const wanted = o.theme ?? process.env.P2PTERM_THEME ?? settings.get('theme');
   let app: ConsoleApp | null = null;
   const detach: KeyBinding = {
-    keys: ['d'],
+    keys: ['D'],
     help: 'detach: close this console, the daemon keeps running',
     hint: 'detach',
     run: () => app?.quit('quit'),

@@ -1,6 +1,6 @@
 /**
  * End to end in a real terminal (tmux, private -L socket): a daemon runs; a console attaches,
- * starts a transfer, detaches with `d`; the transfer completes while no console is open; a
+ * starts a transfer, detaches with `D`; the transfer completes while no console is open; a
  * console attached again shows it in its history. Hanging up the terminal also detaches.
  */
 import test from 'ava';
@@ -81,7 +81,7 @@ test.serial('attach, start a transfer, detach; it completes detached and shows a
     const copy = join(root, 'copy', 'big.bin');
     tmux('send-keys', '-t', 'a', ':', `get big.bin ${copy}`, 'Enter');
     await until('a', (s) => /big\.bin.*\d+%/.test(s), 'the transfer on screen');
-    tmux('send-keys', '-t', 'a', 'd');
+    tmux('send-keys', '-t', 'a', 'D');
     const gone = await until('a', (s) => s.includes('EXITED 0'), 'detaching');
     t.regex(gone, /detached; the daemon keeps running/);
     t.false(existsSync(copy), 'the transfer was still running when the console detached');
