@@ -61,8 +61,8 @@ test('transfers: gauge with rate, ETA and sources; history; q asks while one run
       ms: 5,
     });
     s = c.text();
-    t.true(find(s, '✓ ubuntu.iso 1.0 GiB in 20.0s (51 MiB/s)') >= 0);
-    t.true(find(s, '✗ bad.bin: peer vanished') >= 0);
+    t.true(find(s, '↓ ✓ ubuntu.iso 1.0 GiB in 20.0s (51 MiB/s)') >= 0);
+    t.true(find(s, '↑ ✗ bad.bin: peer vanished') >= 0);
     t.true(find(s, 'no active transfers') >= 0);
     await c.keys('q');
     t.is(await c.app.closed, 'quit', 'no transfers left: q quits at once');

@@ -164,9 +164,10 @@ export class TransfersPane extends Pane {
     const t = this.ctx.theme();
     const g = this.ctx.glyphs;
     const secs = Math.max(0.001, f.ms / 1000);
+    const arrow = f.direction === 'down' ? g.down : g.up;
     const text = f.ok
-      ? `${g.check} ${f.name} ${formatBytes(f.size)} in ${secs.toFixed(1)}s (${formatRate(f.size / secs)})`
-      : `${g.cross} ${f.name}: ${f.error ?? 'failed'}`;
+      ? `${arrow} ${g.check} ${f.name} ${formatBytes(f.size)} in ${secs.toFixed(1)}s (${formatRate(f.size / secs)})`
+      : `${arrow} ${g.cross} ${f.name}: ${f.error ?? 'failed'}`;
     return t.tag(f.ok ? 'ok' : 'error', escapeTags(fit(text, width, g.ellipsis)));
   }
 }
