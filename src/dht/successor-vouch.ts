@@ -4,9 +4,15 @@
  * word instead of asking the owner itself (often over a fresh connection), so a lookup costs no
  * extra round trip while the successor is known to live.
  *
+ * How fresh is fresh: where the transport tells when a connection closed (TCP: a peer whose
+ * process died has its connections closed by its kernel), an answer stays good while the
+ * connection it came on is still open and for one stretched stabilization round plus one
+ * round (by then the node asked again itself); without that signal, for one unstretched round.
+ *
  * Invariants:
  * - a vouch is given only for the node that is the successor now, and only from an answer it
- *   gave at most `freshMs` ago (stabilization's `neighbours` rounds keep it fresh on a busy ring);
+ *   gave within the window above, never older than OWNER_VOUCH_MAX_AGE_MS;
+ * - no vouch from an answer whose connection has closed since;
  * - when the last answer is older, the successor is asked again before the reply (one
  *   `neighbours` on the connection stabilization keeps open; concurrent lookups share it); when
  *   it does not answer, no vouch is given and the asker checks the owner itself;
@@ -32,6 +38,8 @@ interface Heard {
   readonly address: string;
   readonly at: number;
   readonly predecessor: WireRef | null;
+  /** The connection it answered on (undefined: the transport cannot tell). */
+  readonly tag: number | null | undefined;
 }
 
 export class SuccessorVouch {
@@ -40,14 +48,18 @@ export class SuccessorVouch {
 
   constructor(private readonly ctx: NodeContext) {}
 
-  /** How recent an answer must be to vouch without asking again: one unstretched round, at most 1 s. */
-  get freshMs(): number {
-    return Math.min(this.ctx.ticker.intervalMs, OWNER_VOUCH_MAX_AGE_MS);
-  }
-
   /** `node` answered `neighbours` just now (stabilization, a join, a merge). */
   note(node: NodeRef, nb: ResponseBody<'neighbours'>): void {
-    this.heard = { address: node.address, at: this.ctx.clock.now(), predecessor: nb.predecessor };
+    const tag = this.ctx.transport.connectionTag?.(node.address);
+    this.heard = { address: node.address, at: this.ctx.clock.now(), predecessor: nb.predecessor, tag };
+  }
+
+  /** How old an answer may be to vouch with it now, without asking again (0: not at all). */
+  private windowMs(h: Heard): number {
+    const ticker = this.ctx.ticker;
+    if (h.tag === undefined) return Math.min(ticker.intervalMs, OWNER_VOUCH_MAX_AGE_MS);
+    if (h.tag === null || this.ctx.transport.connectionTag?.(h.address) !== h.tag) return 0;
+    return Math.min(ticker.effectiveMs + ticker.intervalMs, OWNER_VOUCH_MAX_AGE_MS);
   }
 
   /** The vouch for `node` if it is the successor and answered within `freshMs`, without asking. */
@@ -56,7 +68,7 @@ export class SuccessorVouch {
     const h = this.heard;
     if (!st || !h || !sameNode(successorOf(st), node) || h.address !== node.address) return null;
     const ageMs = Math.max(0, Math.round(this.ctx.clock.now() - h.at));
-    return ageMs <= this.freshMs ? { predecessor: h.predecessor, ageMs, asked: false } : null;
+    return ageMs <= this.windowMs(h) ? { predecessor: h.predecessor, ageMs, asked: false } : null;
   }
 
   /** The vouch for `node` when it is the successor, asking it first when the last answer is stale. */

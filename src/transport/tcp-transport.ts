@@ -90,6 +90,9 @@ export class TcpTransport implements Transport {
   private server: Server | null = null;
   private address: string | null = null;
   private readonly outbound = new Map<string, TcpConnection>();
+  /** A number per outbound connection dialed (see connectionTag). */
+  private readonly tags = new WeakMap<TcpConnection, number>();
+  private dialed = 0;
   private readonly all = new Set<TcpConnection>();
   private readonly log: LogFn;
   private closing = false;
@@ -144,6 +147,11 @@ export class TcpTransport implements Transport {
     } finally {
       conn.forget(id); // a request given up (timeout, abort) must not write into `opts.into` later
     }
+  }
+
+  connectionTag(to: string): number | null {
+    const conn = this.outbound.get(to);
+    return conn && !conn.isClosed ? (this.tags.get(conn) ?? null) : null;
   }
 
   async close(): Promise<void> {
@@ -279,6 +287,7 @@ export class TcpTransport implements Transport {
 
   private track(conn: TcpConnection, socket: Socket): void {
     this.all.add(conn);
+    this.tags.set(conn, ++this.dialed);
     socket.once('close', () => {
       this.all.delete(conn);
       for (const [addr, c] of this.outbound) if (c === conn) this.outbound.delete(addr);
