@@ -88,7 +88,7 @@ export async function route(
   };
   if (signal?.aborted) throw abortReason(signal, `lookup of ${w.keyHex}`);
   let rpcs = 0;
-  let step: RouteStep = first ? { done: false, node: first } : routeStep(state, key, w.exclude);
+  let step: RouteStep = first ? { done: false, node: first } : localStep(w);
   for (;;) {
     [step, rpcs] = await walk(w, step, rpcs, maxHops);
     if (!opts.verify || sameNode(step.node, state.self) || w.path.some((n) => sameNode(n, step.node))) break;
