@@ -6,7 +6,8 @@
  * stops and the ring settles (goal 100 %), and files lost (put before the churn; goal 0).
  *
  * A lookup counts as right when it names the owner among the members at the time it returned,
- * or at the time it was sent (membership that changed under a lookup makes either answer true).
+ * or at the time it was sent (membership that changed under a lookup makes either answer true),
+ * counting or not the processes still joining (the harness cannot tell when a join took effect).
  * Kills never hit a node within two places of one killed in the last 10 s (never r = 3
  * neighbours of a file down at once).
  */
@@ -16,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashId } from '../dist/core/ring-math.js';
 import { successorIndex } from '../dist/sim/ring-check.js';
-import { BUILT_ENTRY, freePort, type JsonLine, type Proc, startNode } from '../test/helpers/headless-proc.js';
+import { BUILT_ENTRY, freePort, type JsonLine, type Proc, startProc } from '../test/helpers/headless-proc.js';
 import { waitFor } from '../test/helpers/wait.js';
 
 type Node = Proc & { id: string; address: string; busy: boolean };
@@ -38,18 +39,32 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
   const root = mkdtempSync(join(tmpdir(), 'p2pterm-churn-bench-'));
   const all: Node[] = [];
   let members: Node[] = [];
+  /** Processes listening, their join not confirmed yet. */
+  const joining = new Set<Node>();
   let serial = 0;
   const start = async (via: Node | null): Promise<Node> => {
     const i = serial++;
     const dir = join(root, `dir-${i}`);
     mkdirSync(dir);
     const args = ['--dir', dir, '--data', join(root, `data-${i}`)];
-    const p = await startNode(await freePort(), via ? [...args, '--join', via.address] : args, {}, BUILT_ENTRY);
-    const node = Object.assign(p, { busy: false });
-    all.push(node);
-    const joined = async () => (await node.cmd('state')).successors[0].address !== node.address;
-    if (via && !(await waitFor(joined, 30_000, 50))) throw new Error(`${node.address} did not join`);
-    return node;
+    const port = String(await freePort());
+    const extra = via ? [...args, '--join', via.address] : args;
+    const p = startProc(['node', '--headless', '--host', '127.0.0.1', '--port', port, ...extra], {}, [], BUILT_ENTRY);
+    all.push(Object.assign(p, { id: '', address: '', busy: false }));
+    try {
+      const ev = await p.waitLine((o) => o.event === 'listening', 30_000);
+      const node: Node = Object.assign(p, { id: ev.id as string, address: ev.address as string, busy: false });
+      joining.add(node);
+      const joined = async () => (await node.cmd('state')).successors[0].address !== node.address;
+      const ok = !via || (await waitFor(joined, 30_000, 50));
+      joining.delete(node);
+      if (!ok) throw new Error(`${node.address} did not join`);
+      return node;
+    } catch (e) {
+      // Not counted as a member, so it must not linger in the ring either.
+      p.kill('SIGKILL');
+      throw e;
+    }
   };
   const t0 = performance.now();
   try {
@@ -70,10 +85,10 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
     // ---- churn ----
     const during = { ok: 0, total: 0, failed: 0 };
     const wrong: string[] = [];
-    const events = { join: 0, leave: 0, kill: 0, skipped: 0 };
+    const events = { join: 0, joinFailed: 0, leave: 0, leaveFailed: 0, kill: 0, killSkipped: 0 };
     const killedAt = new Map<string, number>();
     let churning = true;
-    const joining: Promise<void>[] = [];
+    const joins: Promise<void>[] = [];
     const worker = async (w: number) => {
       for (let k = 0; churning; k++) {
         const idle = members.filter((m) => !m.busy);
@@ -82,7 +97,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
           await sleep(5);
           continue;
         }
-        const r = await judgedLookup(from, `c${w}-${k}`, () => members);
+        const r = await judgedLookup(from, `c${w}-${k}`, () => members, joining);
         during.total++;
         if (r.right) during.ok++;
         else {
@@ -100,10 +115,10 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       // Events run in the background: a slow join or leave must not hold up the schedule.
       if (kind === 'join') {
         events.join++;
-        joining.push(
+        joins.push(
           start(members[Math.floor(Math.random() * members.length)]!).then(
             (m) => void members.push(m),
-            () => void events.skipped++, // a join that failed is an event that did not happen
+            () => void events.joinFailed++, // killed in start(): an event that did not happen
           ),
         );
       } else if (kind === 'leave') {
@@ -111,11 +126,17 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
         if (!m) continue;
         events.leave++;
         members = members.filter((x) => x !== m);
-        void m.cmd('leave', 30_000).finally(() => m.kill());
+        void m
+          .cmd('leave', 30_000)
+          .then(
+            (r) => void (r.ok || events.leaveFailed++),
+            () => void events.leaveFailed++, // no answer in 30 s: killed below, counted here
+          )
+          .finally(() => m.kill());
       } else {
         const m = killable(members, killedAt);
         if (!m) {
-          events.skipped++;
+          events.killSkipped++;
           continue;
         }
         events.kill++;
@@ -126,7 +147,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
     }
     churning = false;
     await Promise.all(workers);
-    await Promise.all(joining);
+    await Promise.all(joins);
     const churnWallMs = Math.round(performance.now() - churnStart);
 
     // ---- settle ----
@@ -136,7 +157,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
     const after = { ok: 0, total: 0 };
     const wrongAfter: string[] = [];
     for (let k = 0; k < 1000; k++) {
-      const r = await judgedLookup(members[k % members.length]!, `after-${k}`, () => members);
+      const r = await judgedLookup(members[k % members.length]!, `after-${k}`, () => members, new Set());
       after.total++;
       if (r.right) after.ok++;
       else if (wrongAfter.length < 10) wrongAfter.push(r.text);
@@ -180,18 +201,20 @@ async function judgedLookup(
   from: Node,
   key: string,
   members: () => readonly Node[],
+  joining: ReadonlySet<Node>,
 ): Promise<{ right: boolean; failed: boolean; text: string }> {
   from.busy = true;
   const want = (ids: bigint[]) => ids[successorIndex(ids, hashId(key, BITS))]!;
-  const before = want(sortedIds(members()));
+  const owners = () => [want(sortedIds(members())), want(sortedIds([...members(), ...joining]))];
+  const before = owners();
   const r: JsonLine = await from.cmd(`lookup ${key}`, 30_000).catch((e: Error) => ({ ok: false, error: e.message }));
   from.busy = false;
-  const afterId = want(sortedIds(members()));
+  const after = owners();
   if (!r.ok) return { right: false, failed: true, text: `${key}: ${r.error}` };
   // The node's own id of the key decides (both sides hash the same way; this checks it).
   if (BigInt('0x' + r.key) !== hashId(key, BITS)) return { right: false, failed: false, text: `${key}: id mismatch` };
   const got = BigInt('0x' + r.owner.id);
-  return { right: got === before || got === afterId, failed: false, text: `${key}: named ${r.owner.address}` };
+  return { right: [...before, ...after].includes(got), failed: false, text: `${key}: named ${r.owner.address}` };
 }
 
 function pickIdle(members: readonly Node[]): Node | undefined {
