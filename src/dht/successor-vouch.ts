@@ -54,6 +54,11 @@ export class SuccessorVouch {
     this.heard = { address: node.address, at: this.ctx.clock.now(), predecessor: nb.predecessor, tag };
   }
 
+  /** Drops what was heard: the successor may have a new predecessor (a joiner said so). */
+  forget(): void {
+    this.heard = null;
+  }
+
   /** How old an answer may be to vouch with it now, without asking again (0: not at all). */
   private windowMs(h: Heard): number {
     const ticker = this.ctx.ticker;
