@@ -18,11 +18,21 @@
  *   it does not answer, no vouch is given and the asker checks the owner itself;
  * - the age reported is the real one: the asker may refuse a vouch older than it accepts.
  */
-import { successorOf } from '../core/chord-state.js';
+import { type ChordState, successorOf } from '../core/chord-state.js';
+import type { Clock } from '../core/clock.js';
 import { OWNER_VOUCH_MAX_AGE_MS } from '../core/constants.js';
 import { sameNode, type NodeRef } from '../core/node-ref.js';
-import type { ResponseBody, WireRef } from '../wire/messages.js';
-import type { NodeContext } from './node-context.js';
+import type { Transport } from '../transport/transport.js';
+import type { RequestBody, ResponseBody, WireRef } from '../wire/messages.js';
+
+/** What a vouch needs of its node (the node's context; narrow, so this file imports none of it). */
+export interface VouchHost {
+  readonly state: ChordState | null;
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly ticker: { readonly intervalMs: number; readonly effectiveMs: number };
+  request(to: string, type: 'neighbours', body: RequestBody<'neighbours'>): Promise<ResponseBody<'neighbours'>>;
+}
 
 /** The last hop's word about its successor, as sent in a `find_step` reply. */
 export interface Vouch {
@@ -46,7 +56,7 @@ export class SuccessorVouch {
   private heard: Heard | null = null;
   private asking: Promise<Heard | null> | null = null;
 
-  constructor(private readonly ctx: NodeContext) {}
+  constructor(private readonly ctx: VouchHost) {}
 
   /** `node` answered `neighbours` just now (stabilization, a join, a merge). */
   note(node: NodeRef, nb: ResponseBody<'neighbours'>): void {
