@@ -55,7 +55,12 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       const ev = await p.waitLine((o) => o.event === 'listening', 30_000);
       const node: Node = Object.assign(p, { id: ev.id as string, address: ev.address as string, busy: false });
       joining.add(node);
-      const joined = async () => (await node.cmd('state')).successors[0].address !== node.address;
+      // A state asked for too early (or an odd reply) is "not joined yet", not a failed join.
+      const joined = () =>
+        node.cmd('state').then(
+          (st) => Boolean(st.ok && st.successors?.[0] && st.successors[0].address !== node.address),
+          () => false,
+        );
       const ok = !via || (await waitFor(joined, 30_000, 50));
       joining.delete(node);
       if (!ok) throw new Error(`${node.address} did not join`);
