@@ -1,5 +1,7 @@
 /**
- * Churn and partitions on the memory transport and virtual time (`BENCH=churn`):
+ * Churn and partitions (`BENCH=churn`): first with real processes on loopback (32 processes,
+ * a join, leave or SIGKILL every 250 ms for 60 s; see churn-procs-bench.ts; CHURN_BENCH_PROCESSES=0
+ * skips it), then on the memory transport and virtual time:
  * - lookup success during churn (200 nodes, a join, graceful leave or crash every
  *   stabilization interval, 20 lookups per interval) and after the churn stops and the ring settles;
  * - time for 25 % simultaneous crashes (of 512) to heal: until successors and predecessors are
@@ -14,10 +16,13 @@ import type { ChordNode } from '../dist/dht/chord-node.js';
 import { labHealth } from '../dist/sim/lab-health.js';
 import { successorIndex } from '../dist/sim/ring-check.js';
 import { SimRing } from '../dist/sim/sim-ring.js';
+import { churnProcesses } from './churn-procs-bench.js';
 
 const STABILIZE_MS = 500;
 
 export async function churnBench(opts: { mergeSizes?: number[] } = {}): Promise<Record<string, unknown>> {
+  const processes = process.env.CHURN_BENCH_PROCESSES === '0' ? null : await churnProcesses();
+  if (processes) log(`processes: ${JSON.stringify(processes)}`);
   const churn = await lookupsUnderChurn();
   log(`churn: ${JSON.stringify(churn)}`);
   const crash = await crashQuarter(512);
@@ -33,7 +38,7 @@ export async function churnBench(opts: { mergeSizes?: number[] } = {}): Promise<
   }
   const latency = await lookupLatency();
   log(`latency: ${JSON.stringify(latency)}`);
-  return { churn, crash25: crash, merge: merges, latency };
+  return { processes, churn, crash25: crash, merge: merges, latency };
 }
 
 function sortedIds(nodes: readonly ChordNode[]): bigint[] {

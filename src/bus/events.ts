@@ -97,6 +97,11 @@ export interface BusEvents {
   'ring:predecessor-changed': { readonly from: NodeRefJson | null; readonly to: NodeRefJson | null };
   'ring:successor-changed': { readonly from: NodeRefJson; readonly to: NodeRefJson };
   'ring:successors-changed': { readonly successors: readonly NodeRefJson[] };
+  /**
+   * This node threaded in `node`, of another ring, as its successor (in place of `from`): two
+   * rings are merging here, and the keys they stored apart must be reconciled.
+   */
+  'ring:merged': { readonly node: NodeRefJson; readonly from: NodeRefJson };
   'finger:updated': {
     readonly index: number;
     readonly start: string;
@@ -135,6 +140,14 @@ export interface BusEvents {
   /** Who the choker serves first and why (at most once a second, only when something changed). */
   'upload:peers': { readonly peers: readonly UploadPeer[] };
   'store:keys-changed': { readonly primary: number; readonly replica: number };
+  /** A ring-store maintenance pass ended (`startedAt`: when it began, on the node's clock). */
+  'store:maintained': {
+    readonly startedAt: number;
+    readonly groups: number;
+    readonly pushed: number;
+    readonly dropped: number;
+    readonly failed: number;
+  };
   'log:line': { readonly at: number; readonly level: LogLevel; readonly topic: string; readonly message: string };
   // The ring lab (`p2pterm sim`), on the lab's own bus.
   'lab:health': LabHealth;

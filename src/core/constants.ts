@@ -36,6 +36,12 @@ export const DEFAULT_RPC_TIMEOUT_MS = 2_000;
  */
 export const RTO_FLOOR_MS = 500;
 export const RTO_CEILING_MS = 10_000;
+/**
+ * A lookup takes the last hop's word that its successor (the owner) lives when the last hop
+ * heard from it within 5 s on a connection still open (a quiet ring's stretched round is 4 s
+ * at the default interval); an older word, or none, and the asker asks the owner itself.
+ */
+export const OWNER_VOUCH_MAX_AGE_MS = 5_000;
 /** Peers whose round-trip estimates are kept (the least recently used go first). */
 export const RTT_PEERS = 1024;
 /** The longest a lookup may walk: generous for naive rings of tens of thousands. */

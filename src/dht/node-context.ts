@@ -27,6 +27,7 @@ import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js
 import { noteFound } from '../core/lost-peers.js';
 import { route, type RouteResult } from './route.js';
 import { publishChange } from './state-publisher.js';
+import { SuccessorVouch } from './successor-vouch.js';
 import type { Ticker } from './ticker.js';
 import { toWire } from './wire-refs.js';
 
@@ -58,6 +59,8 @@ export class NodeContext {
   changes = 0;
   readonly afterJoin: RingHook[] = [];
   readonly beforeLeave: RingHook[] = [];
+  /** When this node last heard from its successor (what the last step of a lookup vouches with). */
+  readonly vouch = new SuccessorVouch(this);
   private readonly handlers = new Map<RequestType, Handler<never>>();
 
   constructor(
@@ -115,7 +118,8 @@ export class NodeContext {
   route(id: bigint, signal?: AbortSignal, verify = false): Promise<RouteResult> {
     if (!this.inRing) return Promise.reject(new P2pError('NOT_IN_RING', 'not part of a ring: join first'));
     const st = this.st;
-    return route(st, this.transport, id, null, MAX_LOOKUP_HOPS, signal, { verify }).then((r) => {
+    const localVouch = (owner: NodeRef) => this.vouch.fresh(owner);
+    return route(st, this.transport, id, null, MAX_LOOKUP_HOPS, signal, { verify, localVouch }).then((r) => {
       if (r.failed.length) this.ticker.wake();
       for (const dead of r.failed) this.apply(core.nodeUnreachable(st, dead, this.clock.now()));
       if (st.lost.length) for (const n of verify ? [...r.path, r.owner] : r.path) noteFound(st.lost, n.address);

@@ -7,7 +7,8 @@
  * the same way, so the two successor chains are zipped together around the whole ring
  * (ring unification, Shafaat, Ghodsi and Haridi 2009; several rings merge pairwise, as in
  * Amft and Graffi's ring reunion, 2025). Stabilization fixes the predecessors behind it, and
- * the ring store's maintenance moves keys to their new holders (key reconciliation).
+ * the ring store's maintenance moves keys to their new holders (key reconciliation): every
+ * adoption is published as `ring:merged`, on which the store runs a pass at once.
  *
  * Invariants:
  * - a peer is adopted only after it answered (`neighbours`), and only when it is closer than
@@ -23,7 +24,7 @@ import { closerThanSuccessor, mergeSuccessors } from '../core/ring-merge.js';
 import type { RequestBody, ResponseBody } from '../wire/messages.js';
 import type { NodeContext } from './node-context.js';
 import type { TickerJob } from './ticker-job.js';
-import { fromWire, toWire } from './wire-refs.js';
+import { fromWire, toJson, toWire } from './wire-refs.js';
 
 /** How many times a merge hint is routed on before it is dropped. */
 export const MERGE_TTL = 16;
@@ -110,6 +111,7 @@ async function adopt(ctx: NodeContext, st: ChordState, x: NodeRef, ttl: number):
   const old = successorOf(st);
   ctx.apply(mergeSuccessors(st, [x, ...nb.successors.map(fromWire)]));
   ctx.log('info', 'ring', `merge: ${x.address} is closer than successor ${old.address}; threaded in`);
+  if (ctx.bus.wants('ring:merged')) ctx.bus.emit('ring:merged', { node: toJson(x), from: toJson(old) });
   await ctx.notify(x);
   if (sameNode(old, st.self) || sameNode(old, x)) return;
   await ctx.request(x.address, 'merge_hint', { node: toWire(old), ttl });

@@ -1,9 +1,11 @@
 /**
  * Iterative lookup: the asking node walks the ring one find_step RPC at a time, so it sees
  * (and reports) every hop. A node that does not answer is excluded and the previous hop is
- * asked again for an alternative. A lookup that verifies its answer pings the owner it was
- * told of (the last hop names its successor without knowing it is alive) and, when the owner
- * is dead, asks the last hop again without it: it never names a node that did not answer.
+ * asked again for an alternative. A lookup that verifies its answer needs to know the owner
+ * lives and that no node joined between the key and it: the last hop vouches for its
+ * successor when it heard from it within OWNER_VOUCH_MAX_AGE_MS (successor-vouch.ts), and
+ * otherwise the owner is asked itself; when it is dead, the last hop is asked again without
+ * it. A lookup never names a node that did not answer lately.
  * A node that answers BUSY is alive: the walk goes around it this time but does not report it
  * as failed, and a BUSY owner is confirmed as it is.
  *
@@ -13,11 +15,13 @@
 import type { NodeRef } from '../core/node-ref.js';
 import { sameNode } from '../core/node-ref.js';
 import { inHalfOpen } from '../core/ring-math.js';
+import { OWNER_VOUCH_MAX_AGE_MS } from '../core/constants.js';
 import { routeStep, type ChordState, type RouteStep } from '../core/chord-state.js';
 import { abortReason, IncompatiblePeerError, isBusy, P2pError, raceAbort } from '../wire/errors.js';
 import type { Transport } from '../transport/transport.js';
-import type { RequestBody, ResponseBody } from '../wire/messages.js';
-import { fromWire } from './wire-refs.js';
+import type { RequestBody, ResponseBody, WireRef } from '../wire/messages.js';
+import type { Vouch } from './successor-vouch.js';
+import { fromWire, toWire } from './wire-refs.js';
 
 /** The most dead nodes a single lookup routes around before giving up. */
 const MAX_FAILURES = 24;
@@ -44,6 +48,8 @@ export interface RouteOptions {
   readonly exclude?: Iterable<string>;
   /** Ping the owner before answering, and route past it when it is dead (default false). */
   readonly verify?: boolean;
+  /** This node's own vouch for `owner`, its successor (when the walk ends at this node). */
+  readonly localVouch?: (owner: NodeRef) => Vouch | null;
 }
 
 /** One walk in progress. */
@@ -58,6 +64,9 @@ interface Walk {
   /** Steps answered BUSY (routed around, not counted as failed nodes). */
   busy: number;
   readonly signal: AbortSignal | undefined;
+  readonly localVouch: ((owner: NodeRef) => Vouch | null) | undefined;
+  /** The vouch that came with the step that named the owner, if any. */
+  vouch: Vouch | null;
 }
 
 export async function route(
@@ -79,16 +88,18 @@ export async function route(
     failed: [],
     busy: 0,
     signal,
+    localVouch: opts.localVouch,
+    vouch: null,
   };
   if (signal?.aborted) throw abortReason(signal, `lookup of ${w.keyHex}`);
   let rpcs = 0;
-  let step: RouteStep = first ? { done: false, node: first } : routeStep(state, key, w.exclude);
+  let step: RouteStep = first ? { done: false, node: first } : localStep(w);
   for (;;) {
     [step, rpcs] = await walk(w, step, rpcs, maxHops);
     if (!opts.verify || sameNode(step.node, state.self) || w.path.some((n) => sameNode(n, step.node))) break;
     const counted = { rpcs };
     try {
-      step = { done: true, node: await confirmOwner(w, step.node, counted) };
+      step = { done: true, node: await confirmOwner(w, step.node, counted, vouchedPredecessor(w.vouch)) };
       rpcs = counted.rpcs;
       break;
     } catch (e) {
@@ -101,18 +112,27 @@ export async function route(
 
 /**
  * Confirms the owner a walk was told of: it must answer (asked twice, so one lost message does
- * not make a live owner look dead), and its predecessor must not lie between the key and it —
- * a node that just joined there, which the last hop did not know yet, is the owner then (it
- * is confirmed the same way; when it does not answer, the node that did stands).
+ * not make a live owner look dead) unless the last hop vouched for it, and its predecessor
+ * must not lie between the key and it — a node that just joined there, which the last hop did
+ * not know yet, is the owner then (it is confirmed the same way; when it does not answer, the
+ * node that did stands). `vouched` is the predecessor a fresh vouch reported (undefined: none).
  */
-async function confirmOwner(w: Walk, owner: NodeRef, counted: { rpcs: number }): Promise<NodeRef> {
+async function confirmOwner(
+  w: Walk,
+  owner: NodeRef,
+  counted: { rpcs: number },
+  vouched: NodeRef | null | undefined,
+): Promise<NodeRef> {
   const neighbours = (n: NodeRef) => (counted.rpcs++, ask(w, n, 'neighbours', {}));
-  let nb: ResponseBody<'neighbours'>;
+  let nb: { predecessor: WireRef | null };
   try {
-    nb = await neighbours(owner).catch((e: unknown) => {
-      if (w.signal?.aborted || e instanceof IncompatiblePeerError || isBusy(e)) throw e;
-      return neighbours(owner);
-    });
+    nb =
+      vouched !== undefined
+        ? { predecessor: vouched && toWire(vouched) }
+        : await neighbours(owner).catch((e: unknown) => {
+            if (w.signal?.aborted || e instanceof IncompatiblePeerError || isBusy(e)) throw e;
+            return neighbours(owner);
+          });
   } catch (e) {
     if (isBusy(e)) return owner; // it answered: alive, only loaded
     throw e;
@@ -150,6 +170,8 @@ async function walk(w: Walk, from: RouteStep, rpcs: number, maxHops: number): Pr
       const r = await askStep(w, next);
       w.path.push(next);
       step = { done: r.done, node: fromWire(r.node) };
+      w.vouch = r.vouch ?? null;
+      if (w.vouch?.asked) rpcs++;
     } catch (e) {
       step = afterFailure(w, next, e);
     }
@@ -161,6 +183,7 @@ async function walk(w: Walk, from: RouteStep, rpcs: number, maxHops: number): Pr
 function localStep(w: Walk): RouteStep {
   const step = routeStep(w.state, w.key, w.exclude);
   if (!step.done && sameNode(step.node, w.state.self)) throw new P2pError('LOOKUP_FAILED', `no route to ${w.keyHex}`);
+  w.vouch = step.done ? (w.localVouch?.(step.node) ?? null) : null;
   return step;
 }
 
@@ -175,12 +198,19 @@ function afterFailure(w: Walk, next: NodeRef, e: unknown): RouteStep {
   if (isBusy(e)) w.busy++;
   else w.failed.push(next);
   w.exclude.add(next.address);
+  w.vouch = null;
   if (w.failed.length + w.busy > MAX_FAILURES)
     throw new P2pError('LOOKUP_FAILED', `lookup of ${w.keyHex} failed: ${(e as Error).message}`);
   const prev = w.path.at(-1)!;
   if (sameNode(prev, w.state.self)) return routeStep(w.state, w.key, w.exclude);
   w.path.pop();
   return { done: false, node: prev };
+}
+
+/** The predecessor a vouch reports when it is fresh enough to take; undefined when there is none to take. */
+function vouchedPredecessor(v: Vouch | null): NodeRef | null | undefined {
+  if (!v || v.ageMs > OWNER_VOUCH_MAX_AGE_MS) return undefined;
+  return v.predecessor ? fromWire(v.predecessor) : null;
 }
 
 function askStep(w: Walk, next: NodeRef): Promise<ResponseBody<'find_step'>> {

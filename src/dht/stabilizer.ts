@@ -131,6 +131,7 @@ export class Stabilizer {
     const next = closer.node;
     out.adoptedSuccessor = !sameNode(next, succ);
     if (!ctx.state || st !== ctx.state) return null;
+    ctx.vouch.note(next, closer.neighbours);
     const reported = x ? `its predecessor is ${sameNode(x, st.self) ? 'me' : x.address}` : 'it has no predecessor';
     const text = sameNode(next, succ)
       ? `neighbours reply from ${succ.address}: ${reported}, its successor list`

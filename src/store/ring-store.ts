@@ -27,6 +27,7 @@ import {
   DEFAULT_REPLICAS,
   GET_EXTRA_CANDIDATES,
   MAINTAIN_EVERY_ROUNDS,
+  MERGE_RECONCILE_ROUNDS,
   MAX_VALUE_BYTES,
   PUT_ATTEMPTS,
 } from './store-constants.js';
@@ -85,6 +86,10 @@ export class RingStore {
   /** The maintenance pass, on the node's ticker (its own period, not tied to stabilization rounds). */
   private readonly pass: TickerJob;
   private running: Promise<MaintenanceReport> | null = null;
+  /** Passes in a row that could not check everything (each retried sooner than the period). */
+  private failedPasses = 0;
+  /** When this node last threaded in a node of another ring (see `merging`). */
+  private mergedAt = Number.NEGATIVE_INFINITY;
   private unsubscribe: (() => void)[] = [];
   private started = false;
   private readonly onJoin = (succ: NodeRef) => this.pullShare(succ);
@@ -115,10 +120,16 @@ export class RingStore {
     this.ctx.start();
     this.node.afterJoin.push(this.onJoin);
     this.node.beforeLeave.push(this.onLeave);
-    const soon = () => this.schedule(this.node.stabilization.intervalMs() * CHANGE_DELAY_ROUNDS);
+    const soon = () => this.schedule(this.merging() ? 0 : this.node.stabilization.intervalMs() * CHANGE_DELAY_ROUNDS);
     this.unsubscribe = [
       this.node.bus.on('ring:predecessor-changed', () => (this.ctx.reclassify(), soon())),
       this.node.bus.on('ring:successors-changed', soon),
+      // Two rings merge here: what each stored apart moves to its holders in the merged ring now,
+      // not at the next periodic pass (the pointer changes that follow schedule more passes).
+      this.node.bus.on('ring:merged', () => {
+        this.mergedAt = this.node.clock.now();
+        this.schedule(0);
+      }),
     ];
     this.ctx.changed();
     this.schedule(this.periodMs());
@@ -239,8 +250,11 @@ export class RingStore {
   async maintain(): Promise<MaintenanceReport> {
     // The earlier pass's failure went to its own caller; this one only waits its turn.
     while (this.running) await this.running.catch(() => undefined);
+    const startedAt = this.node.clock.now();
     this.running = this.maintainer.pass().finally(() => (this.running = null));
-    return this.running;
+    const report = await this.running;
+    if (this.node.bus.wants('store:maintained')) this.node.bus.emit('store:maintained', { startedAt, ...report });
+    return report;
   }
 
   // ---- internals -------------------------------------------------------------------
@@ -333,10 +347,30 @@ export class RingStore {
     this.pass.runIn(ms);
   }
 
+  /**
+   * A pass that could not check every group (an owner or holder did not answer: the ring is
+   * still moving, as during a merge) is retried one round later, then two, four, ... up to
+   * the period; a complete pass goes back to the period.
+   */
   private runPass(): void {
     this.maintain()
-      .catch((e: Error) => this.node.log('warn', 'store', `maintenance failed: ${e.message}`))
-      .finally(() => this.schedule(this.periodMs()));
+      .then(
+        (r) => (this.failedPasses = r.failed > 0 ? this.failedPasses + 1 : 0),
+        (e: Error) => this.node.log('warn', 'store', `maintenance failed: ${e.message}`),
+      )
+      .finally(() => this.schedule(this.nextPassMs()));
+  }
+
+  /** Within MERGE_RECONCILE_ROUNDS of a merge here: every ring change starts a pass at once. */
+  private merging(): boolean {
+    return this.node.clock.now() - this.mergedAt < this.node.stabilization.intervalMs() * MERGE_RECONCILE_ROUNDS;
+  }
+
+  private nextPassMs(): number {
+    const period = this.periodMs();
+    if (this.failedPasses === 0) return period;
+    const retry = this.node.stabilization.intervalMs() * CHANGE_DELAY_ROUNDS * 2 ** (this.failedPasses - 1);
+    return Math.min(period, retry);
   }
 }
 

@@ -14,6 +14,11 @@ export const PAGE_SIZE = MAX_LIST;
 export const MAINTAIN_EVERY_ROUNDS = 4;
 /** After a ring change, run a pass one stabilization round later (changes come in bursts). */
 export const CHANGE_DELAY_ROUNDS = 1;
+/**
+ * For 10 rounds after this node merged two rings, a ring change starts a pass at once: keys
+ * stored apart must reach their holders in the merged ring before anyone asks for them.
+ */
+export const MERGE_RECONCILE_ROUNDS = 10;
 /** A put retries this many times when the owner moved or died under it. */
 export const PUT_ATTEMPTS = 4;
 /** Values pushed to one peer at a time during maintenance (bounded memory: 4 × 4 MiB). */

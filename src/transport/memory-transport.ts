@@ -41,6 +41,8 @@ export interface MemoryNetworkOptions {
 interface Endpoint {
   handler: RequestHandler;
   identity: LocalIdentity;
+  /** Distinct per listening endpoint: a crashed and restarted address gets a new one. */
+  tag: number;
 }
 
 export class MemoryNetwork {
@@ -53,6 +55,7 @@ export class MemoryNetwork {
   private readonly random: () => number;
   /** Requests sent so far (for "RPCs per lookup" figures). */
   requests = 0;
+  private tags = 0;
 
   constructor(opts: MemoryNetworkOptions) {
     this.clock = opts.clock;
@@ -74,6 +77,16 @@ export class MemoryNetwork {
   /** Whether the process of `address` is up. */
   isUp(address: string): boolean {
     return this.endpoints.has(hostOf(address));
+  }
+
+  /** The tag of the endpoint listening at `address` (as a connection to it would be), or null. */
+  endpointTag(address: string): number | null {
+    return this.endpoints.get(address)?.tag ?? null;
+  }
+
+  /** @internal */
+  nextTag(): number {
+    return ++this.tags;
   }
 
   /** Splits the network: addresses in different groups cannot reach each other. */
@@ -170,7 +183,7 @@ export class MemoryTransport implements Transport {
   ) {}
 
   async listen(handler: RequestHandler): Promise<string> {
-    this.endpoint = { handler, identity: this.identity() };
+    this.endpoint = { handler, identity: this.identity(), tag: this.network.nextTag() };
     this.network.register(this.address, this.endpoint);
     return this.address;
   }
@@ -185,6 +198,10 @@ export class MemoryTransport implements Transport {
     if (opts.signal?.aborted) return Promise.reject(abortReason(opts.signal, `${type} to ${to}`));
     const sent = this.network.send(this.address, this.identity(), to, type, body, timeoutMs, opts.fromVnode);
     return raceAbort(sent as Promise<ResponseBody<T>>, opts.signal, `${type} to ${to}`);
+  }
+
+  connectionTag(to: string): number | null {
+    return this.network.endpointTag(hostOf(to));
   }
 
   async close(): Promise<void> {

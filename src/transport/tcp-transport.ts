@@ -28,19 +28,7 @@ import { ServeGuard } from './serve-guard.js';
 import { LimitLog } from '../core/limit-log.js';
 import { describeSocketError, looksLikeTls, pskConnect } from './psk-tls.js';
 import type { LocalIdentity, RequestHandler, RequestOptions, Transport } from './transport.js';
-
-/**
- * Requests whose answer waits on a disk or carries a chunk: their time is not the link's round
- * trip, so they keep a fixed default timeout rather than the per-peer adaptive one.
- */
-const BULK: ReadonlySet<RequestType> = new Set<RequestType>([
-  'store_get',
-  'store_put',
-  'store_list',
-  'store_sync',
-  'file_manifest',
-  'file_chunk',
-]);
+import { BULK_REQUESTS } from './bulk-requests.js';
 
 /** Bound on checking a new peer's address (within the hello's own bound). */
 const PROBE_TIMEOUT_MS = HELLO_TIMEOUT_MS / 2;
@@ -97,6 +85,9 @@ export class TcpTransport implements Transport {
   private server: Server | null = null;
   private address: string | null = null;
   private readonly outbound = new Map<string, TcpConnection>();
+  /** A number per connection (see connectionTag). */
+  private readonly tags = new WeakMap<TcpConnection, number>();
+  private tagged = 0;
   private readonly all = new Set<TcpConnection>();
   private readonly log: LogFn;
   private closing = false;
@@ -178,7 +169,8 @@ export class TcpTransport implements Transport {
     body: RequestBody<T>,
     opts: RequestOptions = {},
   ): Promise<ResponseBody<T>> {
-    const fixed = opts.timeoutMs ?? this.opts.timeoutMs ?? (BULK.has(type) ? DEFAULT_RPC_TIMEOUT_MS : undefined);
+    const fixed =
+      opts.timeoutMs ?? this.opts.timeoutMs ?? (BULK_REQUESTS.has(type) ? DEFAULT_RPC_TIMEOUT_MS : undefined);
     const { host } = splitVnode(to);
     const timeoutMs = fixed ?? this.rtt.timeoutMs(host);
     const pooled = this.outbound.get(host);
@@ -219,6 +211,11 @@ export class TcpTransport implements Transport {
     } finally {
       conn.forget(id); // a request given up (timeout, abort) must not write into `opts.into` later
     }
+  }
+
+  connectionTag(to: string): number | null {
+    const conn = this.outbound.get(splitVnode(to).host);
+    return conn && !conn.isClosed ? (this.tags.get(conn) ?? null) : null;
   }
 
   async close(): Promise<void> {
@@ -385,6 +382,7 @@ export class TcpTransport implements Transport {
 
   private track(conn: TcpConnection, socket: Socket): void {
     this.all.add(conn);
+    this.tags.set(conn, ++this.tagged);
     socket.once('close', () => {
       this.all.delete(conn);
       for (const [addr, c] of this.outbound) if (c === conn) this.outbound.delete(addr);

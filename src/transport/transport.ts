@@ -81,4 +81,10 @@ export interface Transport {
   ): Promise<ResponseBody<T>>;
   /** Stops serving, closes every connection, rejects pending requests. */
   close(): Promise<void>;
+  /**
+   * A tag of the connection open to `to` now, or null when none is: it changes whenever the
+   * connection is replaced, so a tag noted earlier that no longer matches means the connection
+   * closed meanwhile (a peer whose process died has its connections closed by its kernel).
+   */
+  connectionTag?(to: string): number | null;
 }

@@ -71,6 +71,12 @@ export class VnodeHost {
     return this.base.request(to, type, body, fromIndex ? { ...opts, fromVnode: fromIndex } : opts);
   }
 
+  /** @internal The tag of the connection to `to` (see Transport.connectionTag); a running member of this process: 0. */
+  connectionTag(to: string): number | null {
+    if (this.address && hostOf(to) === this.address) return this.handlers.has(splitVnode(to).vnode) ? 0 : null;
+    return this.base?.connectionTag?.(to) ?? null;
+  }
+
   /** @internal */
   async close(index: number): Promise<void> {
     this.handlers.delete(index);
@@ -134,6 +140,10 @@ class VnodeTransport implements Transport {
     opts: RequestOptions = {},
   ): Promise<ResponseBody<T>> {
     return this.host.request(this.index, to, type, body, opts);
+  }
+
+  connectionTag(to: string): number | null {
+    return this.host.connectionTag(to);
   }
 
   async close(): Promise<void> {

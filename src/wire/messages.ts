@@ -136,7 +136,18 @@ export const responseSchemas = {
   ping: z.object({ id: hexId }),
   neighbours: z.object({ predecessor: wireRef.nullable(), successors: refList }),
   notify: empty,
-  find_step: z.object({ done: z.boolean(), node: wireRef }),
+  /**
+   * `vouch` (with `done`): the receiver heard from `node`, its successor, `ageMs` ago, and
+   * `node` then named `predecessor` as its predecessor; `asked` when it asked for this reply.
+   */
+  find_step: z.object({
+    done: z.boolean(),
+    node: wireRef,
+    vouch: z
+      .object({ predecessor: wireRef.nullable(), ageMs: z.number().int().min(0), asked: z.boolean() })
+      .nullable()
+      .optional(),
+  }),
   fingers: z.object({ fingers: refList }),
   leaving: empty,
   stabilize_now: empty,

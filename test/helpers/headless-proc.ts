@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+/** The sources, run through tsx (what tests run). */
+export const SOURCE_ENTRY: readonly string[] = ['--import=tsx', MAIN];
+/** The built CLI (`npm run build`): starts faster and lighter, what benchmarks with many processes run. */
+export const BUILT_ENTRY: readonly string[] = [fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))];
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -44,8 +48,13 @@ process.on('exit', () => {
  * Starts `p2pterm args`; `launcher` is a command line the child runs under (e.g.
  * `ip netns exec NS`, which execs it in place, so the child's pid is p2pterm's).
  */
-export function startProc(args: string[], env: NodeJS.ProcessEnv = {}, launcher: readonly string[] = []): Proc {
-  const argv = [process.execPath, '--import=tsx', MAIN, ...args];
+export function startProc(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  launcher: readonly string[] = [],
+  entry: readonly string[] = SOURCE_ENTRY,
+): Proc {
+  const argv = [process.execPath, ...entry, ...args];
   const [command, ...rest] = [...launcher, ...argv] as [string, ...string[]];
   const child = spawn(command, rest, {
     cwd: ROOT,
@@ -101,8 +110,9 @@ export async function startNode(
   port: number,
   extra: string[] = [],
   env: NodeJS.ProcessEnv = {},
+  entry: readonly string[] = SOURCE_ENTRY,
 ): Promise<Proc & { id: string; address: string }> {
-  const p = startProc(['node', '--headless', '--host', '127.0.0.1', '--port', String(port), ...extra], env);
+  const p = startProc(['node', '--headless', '--host', '127.0.0.1', '--port', String(port), ...extra], env, [], entry);
   const ev = await p.waitLine((o) => o.event === 'listening');
   return Object.assign(p, { id: ev.id as string, address: ev.address as string });
 }

@@ -1,0 +1,49 @@
+/**
+ * Lookups on the memory transport with the last hop's vouch for its successor: on a settled
+ * ring the owner costs no RPC of its own, and right after an owner crashes (its connections
+ * gone, before any stabilization round noticed) no lookup names it.
+ */
+import test from 'ava';
+import { successorIndex } from '../../src/sim/ring-check.js';
+import { SimRing } from '../../src/sim/sim-ring.js';
+
+const STABILIZE_MS = 500;
+
+test('on a settled ring a lookup sends one RPC per hop: the last hop vouches for the owner', async (t) => {
+  const ring = new SimRing({ seed: 71, stabilizeMs: STABILIZE_MS });
+  await ring.addSequential(64);
+  t.true((await ring.converge(60_000, { fingers: true })) >= 0);
+  const ids = ring.live.map((n) => n.self.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let rpcs = 0;
+  let hops = 0;
+  for (let i = 0; i < 100; i++) {
+    const r = await ring.settle(ring.live[i % ring.live.length]!.lookup(`vouch-${i}`));
+    t.is(BigInt('0x' + r.owner.id), ids[successorIndex(ids, BigInt('0x' + r.key))]!);
+    rpcs += r.rpcs;
+    hops += r.hops;
+  }
+  t.true(hops > 100, `lookups walked (${hops} hops)`);
+  t.is(rpcs, hops, 'no RPC beyond the hops');
+  await ring.stop();
+});
+
+test('right after an owner crashes, lookups of its keys name its successor, never the dead node', async (t) => {
+  const ring = new SimRing({ seed: 72, stabilizeMs: STABILIZE_MS });
+  await ring.addSequential(32);
+  t.true((await ring.converge(60_000, { fingers: true })) >= 0);
+  const sorted = [...ring.live].sort((a, b) => (a.self.id < b.self.id ? -1 : 1));
+  const victim = sorted[10]!;
+  const next = sorted[11]!;
+  // Keys the victim owns: found by their lookups before the crash (every vouch fresh then).
+  const keys: string[] = [];
+  for (let i = 0; keys.length < 5 && i < 2000; i++) {
+    const r = await ring.settle(sorted[0]!.lookup(`own-${i}`));
+    if (r.owner.address === victim.self.address) keys.push(`own-${i}`);
+  }
+  t.is(keys.length, 5);
+  await ring.crash(victim);
+  const askers = sorted.filter((n) => n !== victim && n !== next).slice(0, 6);
+  const named = await ring.settle(Promise.all(askers.flatMap((a) => keys.map((k) => a.lookup(k)))));
+  t.deepEqual([...new Set(named.map((r) => r.owner.address))], [next.self.address]);
+  await ring.stop();
+});
