@@ -3,6 +3,7 @@
  * long ago the entry was fixed. Entries whose successor changed flash for a moment. With wide
  * ids, runs of fingers that point at the same node collapse into one row (d toggles).
  */
+import { quietStepMs } from '../quiet-step.js';
 import type { EventBus } from '../../bus/event-bus.js';
 import { fingerStart } from '../../core/ring-math.js';
 import { escapeTags, fit, formatAge, shortId } from '../format.js';
@@ -187,15 +188,9 @@ export class FingerTablePane extends Pane {
     return Math.max(1, next);
   }
 
-  /**
-   * Ages count in seconds while stabilization runs at its full rate, in 5 s steps while a
-   * quiet ring has stretched it. The clock is what steps (every row's age moves at the same
-   * instant), so an idle console redraws for ages once every 5 s, not every second per row
-   * (measured: most of its idle CPU).
-   */
+  /** Ages step with the clock (see quiet-step.ts). */
   private ageStepMs(): number {
-    const st = this.ctx.node.stabilization;
-    return st.effectiveMs() > st.intervalMs() ? QUIET_AGE_STEP_MS : 1000;
+    return quietStepMs(this.ctx.node.stabilization);
   }
 }
 
@@ -209,9 +204,6 @@ interface Column {
 function total(cols: readonly Column[]): number {
   return cols.reduce((s, c) => s + c.width + 1, -1);
 }
-
-/** Age step while the ring is quiet. */
-const QUIET_AGE_STEP_MS = 5000;
 
 /** `now` rounded down to a whole number of `step`s. */
 function stepped(now: number, step: number): number {

@@ -9,6 +9,7 @@
  * and the pane shows them on the clock's QUIET_STEP_MS steps instead of waking for each: an
  * idle console then draws once every few seconds, together with the finger table's ages.
  */
+import { QUIET_STEP_MS, quietStepMs } from '../quiet-step.js';
 import type { EventBus } from '../../bus/event-bus.js';
 import type { StabilizeOutcome } from '../../bus/events.js';
 import type { NodeRefJson } from '../../core/node-ref.js';
@@ -23,8 +24,6 @@ import { Pane, type PaneContext } from './pane.js';
 export const STABILIZE_HISTORY = 500;
 export const MIN_INTERVAL_MS = 10;
 export const MAX_INTERVAL_MS = 60_000;
-/** How often folded quiet rounds are drawn: the finger table's quiet age step, so both draw in one frame. */
-export const QUIET_STEP_MS = 5_000;
 
 export class StabilizationPane extends Pane {
   readonly id = 'stabilize' as const;
@@ -110,7 +109,8 @@ export class StabilizationPane extends Pane {
   override wakeIn(): number | null {
     const top = this.history[0];
     if (!top || !isQuiet(top) || this.ctx.node.stabilization.isPaused()) return null;
-    return QUIET_STEP_MS - (this.ctx.node.clock.now() % QUIET_STEP_MS);
+    const step = Math.max(QUIET_STEP_MS, quietStepMs(this.ctx.node.stabilization));
+    return step - (this.ctx.node.clock.now() % step);
   }
 
   override nodeChanged(): void {
