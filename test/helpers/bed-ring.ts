@@ -73,6 +73,16 @@ export function trueOwner(nodes: readonly BedNode[], key: string, bits: number):
   return ids[successorIndex(ids, hashId(key, bits))]!;
 }
 
+/** Each node's address, successor and predecessor as it reports them (for a failing test's message). */
+export async function ringPointers(nodes: readonly BedNode[]): Promise<string> {
+  const lines: string[] = [];
+  for (const n of nodes) {
+    const s = await n.cmd('state');
+    lines.push(`${n.address}: succ ${s.successors?.[0]?.address ?? 'none'}, pred ${s.predecessor?.address ?? 'none'}`);
+  }
+  return lines.join('; ');
+}
+
 /** Whether `nodes` form exactly one ring: every successor and predecessor is the right one. */
 export async function ringHealthy(nodes: readonly BedNode[]): Promise<boolean> {
   const ids = ringIds(nodes);

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ringHealthy, startBedRing } from '../helpers/bed-ring.js';
+import { ringHealthy, ringPointers, startBedRing } from '../helpers/bed-ring.js';
 import { createNetBed } from '../helpers/netns.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -32,8 +32,13 @@ test('two groups of hosts cut apart, each storing a file, are one ring again wit
   await bed.partition(east.map((n) => n.host));
   const cutAt = Date.now();
   // Each side must first notice the other is gone (timeouts back off per peer up to 10 s).
-  t.true(await waitFor(() => ringHealthy(west), 120_000, 500), 'the west settles into a ring of its own');
-  t.true(await waitFor(() => ringHealthy(east), 120_000, 500), 'and so does the east');
+  for (const [side, group] of [
+    ['west', west],
+    ['east', east],
+  ] as const) {
+    const settled = await waitFor(() => ringHealthy(group), 120_000, 500);
+    t.true(settled, `the ${side} settles into a ring of its own; its pointers: ${await ringPointers(group)}`);
+  }
   t.log(`both sides settled ${((Date.now() - cutAt) / 1000).toFixed(1)} s after the cut`);
 
   const files = { 'west.bin': randomBytes(300_000), 'east.bin': randomBytes(300_000) };
