@@ -10,7 +10,6 @@
  *   healthy from here, with no dead neighbour.
  */
 import { isBusy } from '../wire/errors.js';
-import type { PointerChange, StabilizeOutcome } from '../bus/events.js';
 import * as core from '../core/chord-state.js';
 import { sameNode, type NodeRef } from '../core/node-ref.js';
 import { hashId } from '../core/ring-math.js';
@@ -19,11 +18,7 @@ import { closerSuccessor, type Successor } from './closer-successor.js';
 import { fixNextFinger } from './finger-fixer.js';
 import type { NodeContext } from './node-context.js';
 import { fromWire, toJson } from './wire-refs.js';
-
-/** The outcome as a round fills it in. */
-type Outcome = {
-  -readonly [K in keyof StabilizeOutcome]: StabilizeOutcome[K] extends readonly (infer U)[] ? U[] : StabilizeOutcome[K];
-} & { changes: PointerChange[] };
+import { blankOutcome, type Outcome } from './stabilize-outcome.js';
 
 export class Stabilizer {
   constructor(private readonly ctx: NodeContext) {}
@@ -43,7 +38,7 @@ export class Stabilizer {
     if (!ctx.inRing || !ctx.state) return true;
     const st = ctx.state;
     const changesBefore = ctx.changes;
-    const out = this.emptyOutcome(st);
+    const out = blankOutcome(st, this.ctx.clock.now(), 'round', false);
     try {
       await this.stabilize(st, out);
       out.fingerFixed = await fixNextFinger(ctx, st, out.changes);
@@ -59,23 +54,6 @@ export class Stabilizer {
       out.skippedDead.length === 0 &&
       out.predecessorCheck !== 'dead'
     );
-  }
-
-  private emptyOutcome(st: core.ChordState): Outcome {
-    return {
-      at: this.ctx.clock.now(),
-      trigger: 'round',
-      changes: [],
-      successor: toJson(core.successorOf(st)),
-      successorPredecessor: null,
-      adoptedSuccessor: false,
-      skippedDead: [],
-      notified: false,
-      fingerFixed: null,
-      predecessorCheck: 'none',
-      successorListChanged: false,
-      healthy: false,
-    };
   }
 
   /** Finds the first successor that answers (dropping the dead ones) and stabilizes with it. */

@@ -2,12 +2,13 @@
  * `notify`: a node says it may be our predecessor. Rectify decides (core); when that needs to
  * know whether the current predecessor still lives, it is pinged first.
  */
-import type { PointerChange, StabilizeOutcome } from '../../bus/events.js';
-import { type ChordState, rectify, rectifyNeedsLivenessCheck, successorOf } from '../../core/chord-state.js';
+import type { PointerChange } from '../../bus/events.js';
+import { rectify, rectifyNeedsLivenessCheck } from '../../core/chord-state.js';
 import type { NodeRef } from '../../core/node-ref.js';
 import type { RequestBody, ResponseBody } from '../../wire/messages.js';
 import type { NodeContext } from '../node-context.js';
-import { fromWire, toJson } from '../wire-refs.js';
+import { fromWire } from '../wire-refs.js';
+import { blankOutcome } from '../stabilize-outcome.js';
 
 export function notifyHandler(ctx: NodeContext) {
   return async (b: RequestBody<'notify'>): Promise<ResponseBody<'notify'>> => {
@@ -30,22 +31,6 @@ async function rectifyWith(ctx: NodeContext, candidate: NodeRef): Promise<void> 
   ctx.apply(rectify(st, candidate, alive), { text: `notify from ${candidate.address}${why}`, into: changes });
   if (changes.length === 0) return;
   ctx.log('info', 'stabilize', `predecessor ${old?.address ?? 'none'} → ${candidate.address}: notify${why}`);
-  if (ctx.bus.wants('stabilize:round')) ctx.bus.emit('stabilize:round', notifyOutcome(ctx, st, changes));
-}
-
-function notifyOutcome(ctx: NodeContext, st: ChordState, changes: PointerChange[]): StabilizeOutcome {
-  return {
-    at: ctx.clock.now(),
-    trigger: 'notify',
-    changes,
-    successor: toJson(successorOf(st)),
-    successorPredecessor: null,
-    adoptedSuccessor: false,
-    skippedDead: [],
-    notified: false,
-    fingerFixed: null,
-    predecessorCheck: 'none',
-    successorListChanged: false,
-    healthy: true,
-  };
+  if (ctx.bus.wants('stabilize:round'))
+    ctx.bus.emit('stabilize:round', blankOutcome(st, ctx.clock.now(), 'notify', true, changes));
 }
