@@ -8,7 +8,8 @@
  *   taken that successor's list (and, for Chord, fingers) the node is in the ring, and stays
  *   there even when the join is aborted while notifying or during the storage hand-over;
  * - leave changes nothing until every `beforeLeave` hook succeeded; once the neighbours are
- *   being told, the leave goes through (those requests are bounded by the RPC timeout);
+ *   being told, the leave goes through (those requests are bounded by the RPC timeout), and
+ *   then every connection is closed (peers that did not hear of it see it gone);
  * - a join whose route ends at a node that does not answer (it died meanwhile) routes again
  *   around it, through any node that answered, up to JOIN_ATTEMPTS times;
  * - an aborted join or leave rejects with an ABORTED error.
@@ -51,6 +52,9 @@ export async function leave(ctx: NodeContext, signal?: AbortSignal): Promise<voi
   if (!core.isAlone(st)) {
     for (const hook of ctx.beforeLeave) await raceAbort(hook(succ), signal, 'leave (handing keys on)');
     await tellNeighbours(ctx, st, succ, pred);
+    // A node that still pointed at us (it did not hear of the leave) sees the connection close,
+    // so it neither vouches for us nor waits out a timeout: its next request gets NOT_IN_RING.
+    ctx.transport.dropConnections?.('this node left the ring');
   }
   ctx.inRing = false;
   ctx.state = core.resetState(st);

@@ -115,8 +115,10 @@ export class NodeContext {
    * Routes to the owner of an id; nodes that did not answer are remembered as lost and their
    * fingers cleared. `verify` pings the owner first and routes past it when it is dead.
    */
-  route(id: bigint, signal?: AbortSignal, verify = false): Promise<RouteResult> {
-    if (!this.inRing) return Promise.reject(new P2pError('NOT_IN_RING', 'not part of a ring: join first'));
+  async route(id: bigint, signal?: AbortSignal, verify = false): Promise<RouteResult> {
+    // A walk that ends here takes this node's own vouch: closings already reported count first.
+    if (verify && this.transport.closesSeen) await this.transport.closesSeen();
+    if (!this.inRing) throw new P2pError('NOT_IN_RING', 'not part of a ring: join first');
     const st = this.st;
     const localVouch = (owner: NodeRef) => this.vouch.fresh(owner);
     return route(st, this.transport, id, null, MAX_LOOKUP_HOPS, signal, { verify, localVouch }).then((r) => {

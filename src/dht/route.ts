@@ -5,7 +5,8 @@
  * lives and that no node joined between the key and it: the last hop vouches for its
  * successor when it heard from it within OWNER_VOUCH_MAX_AGE_MS (successor-vouch.ts), and
  * otherwise the owner is asked itself; when it is dead, the last hop is asked again without
- * it. A lookup never names a node that did not answer lately.
+ * it. A walk that names the asking node itself checks its own predecessor the same way. A
+ * lookup never names a node that did not answer lately.
  * A node that answers BUSY is alive: the walk goes around it this time but does not report it
  * as failed, and a BUSY owner is confirmed as it is.
  *
@@ -96,10 +97,13 @@ export async function route(
   let step: RouteStep = first ? { done: false, node: first } : localStep(w);
   for (;;) {
     [step, rpcs] = await walk(w, step, rpcs, maxHops);
-    if (!opts.verify || sameNode(step.node, state.self) || w.path.some((n) => sameNode(n, step.node))) break;
+    const self = sameNode(step.node, state.self);
+    if (!opts.verify || (!self && w.path.some((n) => sameNode(n, step.node)))) break;
     const counted = { rpcs };
+    // Named itself: its own predecessor is the freshest word on a joiner between the key and it.
+    const vouched = self ? state.predecessor : vouchedPredecessor(w.vouch);
     try {
-      step = { done: true, node: await confirmOwner(w, step.node, counted, vouchedPredecessor(w.vouch)) };
+      step = { done: true, node: await confirmOwner(w, step.node, counted, vouched) };
       rpcs = counted.rpcs;
       break;
     } catch (e) {

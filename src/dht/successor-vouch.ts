@@ -12,7 +12,8 @@
  * Invariants:
  * - a vouch is given only for the node that is the successor now, and only from an answer it
  *   gave within the window above, never older than OWNER_VOUCH_MAX_AGE_MS;
- * - no vouch from an answer whose connection has closed since;
+ * - no vouch from an answer whose connection has closed since, as far as this process can know
+ *   when it answers (closings already reported by the kernel are seen first: closesSeen);
  * - when the last answer is older, the successor is asked again before the reply (one
  *   `neighbours` on the connection stabilization keeps open; concurrent lookups share it); when
  *   it does not answer, no vouch is given and the asker checks the owner itself;
@@ -88,6 +89,7 @@ export class SuccessorVouch {
 
   /** The vouch for `node` when it is the successor, asking it first when the last answer is stale. */
   async vouchFor(node: NodeRef): Promise<Vouch | null> {
+    if (this.ctx.transport.closesSeen) await this.ctx.transport.closesSeen();
     const st = this.ctx.state;
     if (!st || !sameNode(successorOf(st), node) || sameNode(node, st.self)) return null;
     const known = this.fresh(node);

@@ -218,6 +218,15 @@ export class TcpTransport implements Transport {
     return conn && !conn.isClosed ? (this.tags.get(conn) ?? null) : null;
   }
 
+  closesSeen(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Closes every connection, listening on (this node left the ring: no peer may take it for a member). */
+  dropConnections(reason: string): void {
+    for (const c of this.all) c.close(reason);
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     if (this.sweeper) clearInterval(this.sweeper);

@@ -87,4 +87,12 @@ export interface Transport {
    * closed meanwhile (a peer whose process died has its connections closed by its kernel).
    */
   connectionTag?(to: string): number | null;
+  /**
+   * Resolves once the connection closings already reported to this process are seen by
+   * connectionTag. TCP: a peer's FIN read in the same batch of events as a request is handled
+   * one event-loop turn later than that request; a request answered after this has seen it.
+   */
+  closesSeen?(): Promise<void>;
+  /** Closes every connection and goes on listening (the node left its ring). */
+  dropConnections?(reason: string): void;
 }

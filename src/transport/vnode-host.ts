@@ -77,6 +77,11 @@ export class VnodeHost {
     return this.base?.connectionTag?.(to) ?? null;
   }
 
+  /** @internal See Transport.closesSeen. */
+  closesSeen(): Promise<void> {
+    return this.base?.closesSeen?.() ?? Promise.resolve();
+  }
+
   /** @internal */
   async close(index: number): Promise<void> {
     this.handlers.delete(index);
@@ -144,6 +149,10 @@ class VnodeTransport implements Transport {
 
   connectionTag(to: string): number | null {
     return this.host.connectionTag(to);
+  }
+
+  closesSeen(): Promise<void> {
+    return this.host.closesSeen();
   }
 
   async close(): Promise<void> {

@@ -47,3 +47,32 @@ test('right after an owner crashes, lookups of its keys name its successor, neve
   t.deepEqual([...new Set(named.map((r) => r.owner.address))], [next.self.address]);
   await ring.stop();
 });
+
+test('a lookup told it owns a key checks its own predecessor: a joiner the last hop missed owns it', async (t) => {
+  const ring = new SimRing({ seed: 73, stabilizeMs: STABILIZE_MS });
+  await ring.addSequential(16);
+  t.true((await ring.converge(60_000, { fingers: true })) >= 0);
+  const sorted = [...ring.live].sort((a, b) => (a.self.id < b.self.id ? -1 : 1));
+  // A joiner between two neighbours P and A, which P does not hear of (paused, and cut off
+  // while the joiner asks it to stabilize): A's predecessor is the joiner, P's successor A.
+  let joiner = await ring.spawn();
+  let at = -1;
+  for (let tries = 0; at < 0 && tries < 500; tries++) {
+    const id = joiner.self.id;
+    at = sorted.findIndex((n, i) => i > 0 && sorted[i - 1]!.self.id < id && id < n.self.id);
+    if (at < 0) joiner = await ring.spawn();
+  }
+  t.true(at > 0, 'a joiner id between two members');
+  const [p, a] = [sorted[at - 1]!, sorted[at]!];
+  p.stabilization.pause();
+  const rest = ring.nodes.map((n) => n.self.address).filter((x) => x !== p.self.address);
+  ring.network.partition([[p.self.address], rest]);
+  await ring.settle(joiner.join(a.self.address));
+  ring.network.heal();
+  await ring.settle(new Promise((r) => setTimeout(r, 0)));
+  t.is(a.snapshot().predecessor?.address, joiner.self.address, 'A heard of the joiner');
+  t.is(p.snapshot().successors[0]?.address, a.self.address, 'P did not');
+  const r = await ring.settle(a.lookupId(p.self.id + 1n));
+  t.is(r.owner.address, joiner.self.address);
+  await ring.stop();
+});
