@@ -41,6 +41,8 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
   let members: Node[] = [];
   /** Processes listening, their join not confirmed yet. */
   const joining = new Set<Node>();
+  /** Why joins failed (the first few): the process's exit code and last words. */
+  const joinErrors: string[] = [];
   let serial = 0;
   const start = async (via: Node | null): Promise<Node> => {
     const i = serial++;
@@ -66,6 +68,10 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       if (!ok) throw new Error(`${node.address} did not join`);
       return node;
     } catch (e) {
+      if (joinErrors.length < 10) {
+        const code = p.child.exitCode ?? (p.child.signalCode || 'running');
+        joinErrors.push(`${(e as Error).message} (exit ${code}): ${p.stderr.slice(-2).join(' | ')}`);
+      }
       // Not counted as a member, so it must not linger in the ring either.
       p.kill('SIGKILL');
       throw e;
@@ -177,6 +183,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       churnMs,
       eventEveryMs,
       events,
+      joinErrors,
       membersAtEnd: members.length,
       startupMs,
       lookupsDuring: during.total,

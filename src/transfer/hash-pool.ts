@@ -81,10 +81,12 @@ export class HashPool {
   private closed = false;
   private readonly digester = new DigestWorker();
 
-  /** @param size worker threads (default: available cores, at least 1). */
+  /**
+   * @param size worker threads at most (default: available cores, at least 1). They start when
+   * jobs need them: a node that hashes nothing starts none (each costs ~0.1 s of CPU to boot).
+   */
   constructor(size = availableParallelism()) {
     this.size = Math.max(1, Math.floor(size));
-    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 
   /** SHA-256 hex of `bytes`; the caller's memory is copied, never detached. */
@@ -170,7 +172,10 @@ export class HashPool {
   private leastLoaded(): Slot | undefined {
     let best: Slot | undefined;
     for (const s of this.slots) if (s.jobs.size < DEPTH && (!best || s.jobs.size < best.jobs.size)) best = s;
-    return best;
+    if ((best && best.jobs.size === 0) || this.slots.length >= this.size) return best;
+    const fresh = this.spawn();
+    this.slots.push(fresh);
+    return fresh;
   }
 
   private spawn(): Slot {
