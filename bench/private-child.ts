@@ -81,8 +81,9 @@ function flood(address: string, bits: number): () => Promise<void> {
   };
   const drips = Array.from({ length: 200 }, drip);
   const timer = setInterval(() => {
-    for (const [i, d] of drips.entries()) {
-      if (d.socket.destroyed || d.sent >= DRIP_FRAME.length) drips[i] = d = drip();
+    for (let i = 0; i < drips.length; i++) {
+      if (drips[i]!.socket.destroyed || drips[i]!.sent >= DRIP_FRAME.length) drips[i] = drip();
+      const d = drips[i]!;
       d.socket.write(DRIP_FRAME.subarray(d.sent, ++d.sent));
     }
   }, 100);
