@@ -6,7 +6,9 @@
  * Flooded and unflooded rounds alternate; medians compared. Reports the flooder's request rate
  * and how it was answered, and the CPU each process used per round.
  *
- * Knobs: BENCH_FLOOD_BYTES (default 64 MiB), BENCH_FLOOD_ROUNDS (default 5 of each).
+ * Knobs: BENCH_FLOOD_BYTES (default 64 MiB), BENCH_FLOOD_ROUNDS (default 5 of each),
+ * BENCH_FLOOD_PEER_RATE (the serving node's --peer-rate; default: the node's own default),
+ * FLOOD_PUMPS and FLOOD_DRIPS (the flooder's requests at once, default 64, and drips, default 200).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -18,8 +20,12 @@ import { median, settleDisk } from './settle.js';
 import { cpuSeconds, type Headless, makeFile, round2, sleep, startPeer, startTracker } from './transfer-procs.js';
 
 const CHILD = fileURLToPath(new URL('./private-child.ts', import.meta.url));
-/** The flood runs this long before the download starts, so the download meets it at full force. */
-const FLOOD_WARMUP_MS = 500;
+/**
+ * The flood runs this long before the download starts: the download meets a flood in its
+ * steady state (the flooder's token bucket drained, its code compiled), not the flooder's own
+ * start-up.
+ */
+const FLOOD_WARMUP_MS = 1500;
 
 /** What the flooder's requests came to (see private-child.ts). */
 interface FloodStats {
@@ -49,7 +55,13 @@ export async function floodDownloadBench(
     const sha = makeFile(join(root, 'src', 'big.bin'), bytes);
     const tracker = await startTracker(join(root, 't.db'));
     kill.push(tracker.child);
-    const server = await startPeer(join(root, 'src'), join(root, 'data-src'), tracker.address);
+    const rate = process.env.BENCH_FLOOD_PEER_RATE;
+    const server = await startPeer(
+      join(root, 'src'),
+      join(root, 'data-src'),
+      tracker.address,
+      rate ? ['--peer-rate', rate] : [],
+    );
     kill.push(server.child);
     await waitShared(server);
     let n = 0;

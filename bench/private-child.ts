@@ -68,7 +68,7 @@ function flood(address: string, bits: number): () => Promise<void> {
       }
     }
   };
-  for (let i = 0; i < 64; i++) void pump();
+  for (let i = 0; i < Number(process.env.FLOOD_PUMPS ?? 64); i++) void pump();
   const cut = address.lastIndexOf(':');
   const [host, port] = [address.slice(0, cut), Number(address.slice(cut + 1))];
   const hello = dripHello(bits);
@@ -79,7 +79,7 @@ function flood(address: string, bits: number): () => Promise<void> {
     s.on('error', () => undefined); // the server may close a drip: that is what it should do
     return { socket: s, sent: 0 };
   };
-  const drips = Array.from({ length: 200 }, drip);
+  const drips = Array.from({ length: Number(process.env.FLOOD_DRIPS ?? 200) }, drip);
   const timer = setInterval(() => {
     for (let i = 0; i < drips.length; i++) {
       if (drips[i]!.socket.destroyed || drips[i]!.sent >= DRIP_FRAME.length) drips[i] = drip();

@@ -112,3 +112,16 @@ test('going over a limit is logged once per peer and kind a minute', async (t) =
   for (let i = 0; i < 1000; i++) small.note(`p${i}`, 'rate', 'x');
   t.is(small.size, 10, 'keys beyond the bound are forgotten');
 });
+
+test('a peer sending as fast as it can is held to its rate from the start, not given a second’s worth on top', async (t) => {
+  const clock = new VirtualClock();
+  const l = new PeerLedger({ requestsPerSecond: 1000, maxOutstanding: 0, maxBytesInFlight: 0 });
+  let admitted = 0;
+  for (let ms = 0; ms < 1000; ms++) {
+    while (l.admit('flooder', 0, clock.now()) === null) admitted++;
+    await clock.advance(1);
+  }
+  // The rate plus a burst of a tenth of a second's worth; a burst of a second's worth would let 2000 through.
+  t.true(admitted <= 1100, `${admitted} admitted in one second at 1000/s`);
+  t.true(admitted >= 1000, `${admitted} admitted: the rate itself is served`);
+});
