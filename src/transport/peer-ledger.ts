@@ -14,7 +14,7 @@ import { TokenBucket } from '../core/token-bucket.js';
 
 /** Per-peer request limits; 0 turns one off. */
 export interface RequestLimits {
-  /** Requests a second one peer may send, as a token bucket of BURST_MS's worth (default 5000). */
+  /** Requests a second one peer may send, as a token bucket of BURST_MS's worth, at least MIN_BURST (default 5000). */
   readonly requestsPerSecond?: number;
   /** Requests of one peer in service at once, over all its connections (default 256). */
   readonly maxOutstanding?: number;
@@ -32,6 +32,11 @@ export const DEFAULT_MAX_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
  * long (see TcpConnection), which refills the bucket.
  */
 export const BURST_MS = 100;
+/**
+ * The smallest burst: a peer limited to a low rate still gets this many at once, so a node's
+ * own bursts (a lookup and a stabilization round together) are not refused.
+ */
+export const MIN_BURST = 100;
 /** Peers with nothing outstanding kept before the forgettable ones are swept. */
 const MAX_IDLE_PEERS = 1024;
 
@@ -99,7 +104,7 @@ export class PeerLedger {
     let use = this.peers.get(peer);
     if (use) return use;
     if (this.peers.size >= MAX_IDLE_PEERS) this.sweep(now);
-    const burst = Math.max(1, Math.round((this.rate * BURST_MS) / 1000));
+    const burst = Math.max(Math.min(MIN_BURST, this.rate), Math.round((this.rate * BURST_MS) / 1000));
     use = { bucket: new TokenBucket(this.rate, burst, now), outstanding: 0, bytes: 0 };
     this.peers.set(peer, use);
     return use;
