@@ -114,11 +114,16 @@ function summary(bytes: number, all: { unflooded: Round[]; flooded: Round[] }): 
   const floodedMBps = median(all.flooded.map((r) => r.MBps));
   const perS = (k: 'sentPerS' | 'answeredPerS' | 'busyPerS') => median(all.flooded.map((r) => r.flood?.[k] ?? 0));
   const cpu = (rs: Round[], k: 'server' | 'downloader' | 'flooder') => median(rs.map((r) => r.cpuS[k] ?? 0));
+  // Each flooded round against the unflooded one next to it in time: less swayed by the load
+  // of other processes on a shared machine drifting over the run than the medians are.
+  const pairRatios = all.flooded.map((r, i) => round2(r.MBps / all.unflooded[i]!.MBps));
   return {
     bytes,
     unfloodedMBps,
     floodedMBps,
     floodedRatio: round2(floodedMBps / unfloodedMBps),
+    pairRatios,
+    medianPairRatio: median(pairRatios),
     flooder: {
       requestsPerSecond: perS('sentPerS'),
       answeredPerSecond: perS('answeredPerS'),
