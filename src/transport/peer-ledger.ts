@@ -14,7 +14,7 @@ import { TokenBucket } from '../core/token-bucket.js';
 
 /** Per-peer request limits; 0 turns one off. */
 export interface RequestLimits {
-  /** Requests a second one peer may send, as a token bucket of one second's worth (default 5000). */
+  /** Requests a second one peer may send, as a token bucket of BURST_MS's worth, at least MIN_BURST (default 5000). */
   readonly requestsPerSecond?: number;
   /** Requests of one peer in service at once, over all its connections (default 256). */
   readonly maxOutstanding?: number;
@@ -25,6 +25,18 @@ export interface RequestLimits {
 export const DEFAULT_REQUESTS_PER_SECOND = 5000;
 export const DEFAULT_MAX_OUTSTANDING = 256;
 export const DEFAULT_MAX_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+/**
+ * The burst a quiet peer may send at once, as this much time's worth of its rate (ms). Short,
+ * so a flood is held to the rate from its first tenth of a second on (a second's worth let a
+ * flooder take half as much again as its rate for seconds); a peer over it is not read for as
+ * long (see TcpConnection), which refills the bucket.
+ */
+export const BURST_MS = 100;
+/**
+ * The smallest burst: a peer limited to a low rate still gets this many at once, so a node's
+ * own bursts (a lookup and a stabilization round together) are not refused.
+ */
+export const MIN_BURST = 100;
 /** Peers with nothing outstanding kept before the forgettable ones are swept. */
 const MAX_IDLE_PEERS = 1024;
 
@@ -92,8 +104,8 @@ export class PeerLedger {
     let use = this.peers.get(peer);
     if (use) return use;
     if (this.peers.size >= MAX_IDLE_PEERS) this.sweep(now);
-    // One second's worth of requests as the burst: a quiet peer may send that many at once.
-    use = { bucket: new TokenBucket(this.rate, Math.max(1, this.rate), now), outstanding: 0, bytes: 0 };
+    const burst = Math.max(Math.min(MIN_BURST, this.rate), Math.round((this.rate * BURST_MS) / 1000));
+    use = { bucket: new TokenBucket(this.rate, burst, now), outstanding: 0, bytes: 0 };
     this.peers.set(peer, use);
     return use;
   }

@@ -42,7 +42,8 @@ test('the ledger refuses over rate, outstanding and bytes, per peer, and gives b
   l.finish('a', 10);
   t.deepEqual(l.usage('a'), { outstanding: 0, bytes: 0 });
   t.is(l.admit('z', 5000, clock.now()), null, 'a lone request larger than the byte bound passes');
-  // Rate: 100/s with a burst of 100; the outstanding bound is out of the way once each finishes.
+  // Rate: 100/s with the smallest burst, 100 (a tenth of a second's worth would be 10); the
+  // outstanding bound is out of the way once each finishes.
   const r = new PeerLedger({ requestsPerSecond: 100, maxOutstanding: 0, maxBytesInFlight: 0 });
   let ok = 0;
   for (let i = 0; i < 150; i++) if (r.admit('x', 0, clock.now()) === null) ok++;
@@ -110,4 +111,17 @@ test('going over a limit is logged once per peer and kind a minute', async (t) =
   );
   for (let i = 0; i < 1000; i++) small.note(`p${i}`, 'rate', 'x');
   t.is(small.size, 10, 'keys beyond the bound are forgotten');
+});
+
+test('a peer sending as fast as it can is held to its rate from the start, not given a second’s worth on top', async (t) => {
+  const clock = new VirtualClock();
+  const l = new PeerLedger({ requestsPerSecond: 5000, maxOutstanding: 0, maxBytesInFlight: 0 });
+  let admitted = 0;
+  for (let ms = 0; ms < 1000; ms++) {
+    while (l.admit('flooder', 0, clock.now()) === null) admitted++;
+    await clock.advance(1);
+  }
+  // The rate plus a burst of a tenth of a second's worth; a burst of a second's worth would let 10,000 through.
+  t.true(admitted <= 5500, `${admitted} admitted in one second at 5000/s`);
+  t.true(admitted >= 5000, `${admitted} admitted: the rate itself is served`);
 });
