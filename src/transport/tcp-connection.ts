@@ -86,10 +86,12 @@ export class TcpConnection {
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', (e) => this.shutdown(new UnreachableError(label, describeSocketError(label, e))));
     socket.on('close', () => this.shutdown(new UnreachableError(label, 'connection closed')));
-    // A node we dialed never half-closes: its FIN means it is gone (its process died and its
-    // kernel closed the socket). Closed now, not a turn later when 'close' comes, so no one
-    // vouches for it meanwhile (connectionTag).
-    if (!inbound) socket.on('end', () => this.shutdown(new UnreachableError(label, 'the peer closed the connection')));
+    // A node we dialed never half-closes: its FIN after the hello means it is gone (its process
+    // died and its kernel closed the socket). Closed now, not a turn later when 'close' comes,
+    // so no one vouches for it meanwhile (connectionTag). Before the hello, 'error' and 'close'
+    // say why better (a refused secret, say).
+    if (!inbound)
+      socket.on('end', () => this.peer && this.shutdown(new UnreachableError(label, 'the peer closed the connection')));
     if (!inbound) this.send({ kind: 'hello', body: this.helloBody() });
   }
 
