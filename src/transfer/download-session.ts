@@ -8,13 +8,13 @@
  * - a source that sent a bad chunk is dropped for this transfer; its chunks go elsewhere.
  *   A source whose fetches fail MAX_SOURCE_ERRORS times in a row is dropped too.
  * - a request asks one source for a span: one chunk, or (from a source that serves runs) up
- *   to SPAN_BYTES of consecutive chunks, LONG_SPAN_BYTES once the source is measured fast. A
- *   source has at most `requests` spans between request and verification (`pipeline` chunks'
- *   worth; 2 at least for a lone source); a verified span frees its place at once, so the next
- *   request goes out while it is written. Each span holds one reused shared-memory slot until
- *   its chunks are on disk; the slab has 2 × sources × requests slots, at most SLAB_BYTES of
- *   long ones: memory is bounded whatever the file size, and a disk slower than the sources
- *   slows the fetching down (no free slot).
+ *   to SPAN_BYTES of consecutive chunks, LONG_SPAN_BYTES once the download and the source run
+ *   fast. A source has at most `requests` spans between request and verification (`pipeline`
+ *   chunks' worth; 2 at least for a lone source); a verified span frees its place at once, so
+ *   the next request goes out while it is written. Each span holds one reused shared-memory
+ *   slot until its chunks are on disk; the slab has 2 × sources × requests slots, at most
+ *   SLAB_BYTES of long ones: memory is bounded whatever the file size, and a disk slower than
+ *   the sources slows the fetching down (no free slot).
  * - in the endgame the first verified copy of a chunk wins; the other fetches are aborted.
  * - the run fails with NO_SOURCES when no live source is left, UNAVAILABLE when some chunk
  *   still needed is held by no live source, ABORTED (or the signal's reason) when aborted.
@@ -219,10 +219,11 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     }
     let busy = this.writing > 0;
     const now = this.clock.now();
+    const total = this.meter.rate(now);
     for (const peer of this.peers.values()) {
       if (peer.state === 'dropped' || peer.state === 'failed') continue;
       busy ||= peer.rest !== null;
-      const { span, requests } = spanFor(this.plan, peer.meter.rate(now));
+      const { span, requests } = spanFor(this.plan, peer.meter.rate(now), total);
       while (!peer.rest && peer.inflight.size < requests && this.slab.inUse < this.slab.maxSlots) {
         const first = this.picker.pick(peer.src.id);
         if (first === undefined) break;

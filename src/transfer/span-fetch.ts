@@ -11,7 +11,7 @@
 import type { ChunkSource } from './download-types.js';
 import type { HashPool } from './hash-pool.js';
 import { chunkLength, chunkOffset, type Manifest, spanLength } from './manifest.js';
-import { LONG_SPAN_RATE } from './transfer-constants.js';
+import { LONG_SPAN_RATE, LONG_SPAN_SOURCE_RATE } from './transfer-constants.js';
 import { abortError, TransferError } from './transfer-error.js';
 
 /** Chunks `first` .. `first + count - 1` into `slot`; resolves with how many were delivered. */
@@ -114,11 +114,13 @@ export function spanPlan(
 }
 
 /**
- * The span and the requests in flight for a source delivering `rateBps`: long spans once it is
- * fast (fewer requests, so fewer wake-ups on both ends per byte), short ones until then.
+ * The span and the requests in flight for a source delivering `sourceBps` in a download running
+ * at `totalBps`: long spans once both are fast (fewer requests, so fewer wake-ups on both ends
+ * per byte), short ones until then.
  */
-export function spanFor(plan: SpanPlan, rateBps: number): { span: number; requests: number } {
-  if (plan.long > plan.short && rateBps >= LONG_SPAN_RATE) return { span: plan.long, requests: plan.longRequests };
+export function spanFor(plan: SpanPlan, sourceBps: number, totalBps: number): { span: number; requests: number } {
+  const fast = sourceBps >= LONG_SPAN_SOURCE_RATE && totalBps >= LONG_SPAN_RATE;
+  if (fast && plan.long > plan.short) return { span: plan.long, requests: plan.longRequests };
   return { span: plan.short, requests: plan.shortRequests };
 }
 

@@ -33,12 +33,17 @@ export const SPAN_BYTES = 1 * MiB;
  */
 export const LONG_SPAN_BYTES = 4 * MiB;
 /**
- * A source measured at this rate or more (over RATE_WINDOW_MS) is asked for long spans: 32 MB/s.
- * Below it requests are few (at most ~30 a second) and their cost does not matter, a long span
- * would take a slow source long against its request timeout, and an upload-limited seeder's
- * choker keeps ordering requests of the usual size (it counts requests, not bytes).
+ * Long spans are asked for once the download runs at this rate or more (over RATE_WINDOW_MS):
+ * 32 MB/s. Below it requests are few (at most ~30 a second, whatever the number of sources) and
+ * their cost does not matter; and an upload-limited seeder's choker, which counts requests, not
+ * bytes, keeps ordering requests of the usual size.
  */
 export const LONG_SPAN_RATE = 32e6;
+/**
+ * ... and only from a source measured at 8 MB/s or more: a long span takes it half a second,
+ * far inside a chunk request's timeout.
+ */
+export const LONG_SPAN_SOURCE_RATE = 8e6;
 /** Most memory the chunk slots of one download take: 32 MiB (long spans shrink to fit). */
 export const SLAB_BYTES = 32 * MiB;
 /** Largest single file write: 256 KiB (larger buffered writes cost far more system time; see writeFully). */

@@ -107,8 +107,14 @@ test('a fast source is asked for long spans once measured fast (fewer requests p
 });
 
 test('a slow source keeps short spans (a long one could outlast its request timeout)', async (t) => {
-  // 1 s per request of 1 MiB: about 1 MB/s, far below LONG_SPAN_RATE.
+  // 1 s per request of 1 MiB: about 1 MB/s, far below LONG_SPAN_SOURCE_RATE.
   const { src } = await timedDownload(t, 4 * 1024 * KiB, 1000);
+  t.is(Math.max(...src.counts), SPAN_BYTES / (16 * KiB), `spans asked: ${src.counts.join(' ')}`);
+});
+
+test('a download below LONG_SPAN_RATE keeps short spans, even from a source fast enough for long ones', async (t) => {
+  // 100 ms per request of 1 MiB: about 10 MB/s, above LONG_SPAN_SOURCE_RATE, below LONG_SPAN_RATE.
+  const { src } = await timedDownload(t, 8 * 1024 * KiB, 100);
   t.is(Math.max(...src.counts), SPAN_BYTES / (16 * KiB), `spans asked: ${src.counts.join(' ')}`);
 });
 
