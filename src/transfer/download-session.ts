@@ -8,12 +8,13 @@
  * - a source that sent a bad chunk is dropped for this transfer; its chunks go elsewhere.
  *   A source whose fetches fail MAX_SOURCE_ERRORS times in a row is dropped too.
  * - a request asks one source for a span: one chunk, or (from a source that serves runs) up
- *   to SPAN_BYTES of consecutive chunks. A source has at most `requests` spans between request
- *   and verification (`pipeline` chunks' worth; 2 at least for a lone source); a verified span
- *   frees its place at once, so the next request goes out while it is written. Each span holds
- *   one reused shared-memory slot until its chunks are on disk; the slab has 2 × sources ×
- *   requests slots: memory is bounded whatever the file size, and a disk slower than the
- *   sources slows the fetching down (no free slot).
+ *   to SPAN_BYTES of consecutive chunks, LONG_SPAN_BYTES once the download and the source run
+ *   fast. A source has at most `requests` spans between request and verification (`pipeline`
+ *   chunks' worth; 2 at least for a lone source); a verified span frees its place at once, so
+ *   the next request goes out while it is written. Each span holds one reused shared-memory
+ *   slot until its chunks are on disk; the slab has 2 × sources × requests slots, at most
+ *   SLAB_BYTES of long ones: memory is bounded whatever the file size, and a disk slower than
+ *   the sources slows the fetching down (no free slot).
  * - in the endgame the first verified copy of a chunk wins; the other fetches are aborted.
  * - the run fails with NO_SOURCES when no live source is left, UNAVAILABLE when some chunk
  *   still needed is held by no live source, ABORTED (or the signal's reason) when aborted.
@@ -39,14 +40,16 @@ import { chunkLength, type Manifest, spanLength } from './manifest.js';
 import { PartFile } from './part-file.js';
 import { PiecePicker } from './piece-picker.js';
 import { RateMeter } from './rate-meter.js';
-import { fetchSpan, joined, spanChunks, verifySpan } from './span-fetch.js';
+import { fetchSpan, joined, type SpanPlan, spanFor, spanPlan, verifySpan } from './span-fetch.js';
 import {
   BUSY_REST_MAX_MS,
   BUSY_REST_MS,
   DEFAULT_PIPELINE,
+  LONG_SPAN_BYTES,
   MAX_BUSY_IN_A_ROW,
   MAX_SOURCE_ERRORS,
   PROGRESS_INTERVAL_MS,
+  SLAB_BYTES,
   SPAN_BYTES,
 } from './transfer-constants.js';
 import { abortError, TransferError } from './transfer-error.js';
@@ -91,11 +94,8 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
   private readonly opts: DownloadSessionOptions;
   private readonly clock: Clock;
   private readonly peers = new Map<string, Peer>();
-  private readonly pipeline: number;
-  /** Chunks per request (1 unless a source serves runs of chunks). */
-  private readonly span: number;
-  /** Requests in flight per source. */
-  private readonly requests: number;
+  /** Chunks per request and requests in flight per source (1 chunk unless a source serves runs). */
+  private readonly plan: SpanPlan;
   private readonly slab: ChunkSlab;
   private picker!: PiecePicker;
   private part!: PartFile;
@@ -113,15 +113,10 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
     this.opts = opts;
     this.manifest = opts.manifest;
     this.clock = opts.clock ?? realClock;
-    this.pipeline = Math.max(1, opts.pipeline ?? DEFAULT_PIPELINE);
-    this.span = spanChunks(opts.manifest, opts.sources, SPAN_BYTES);
-    // `pipeline` chunks' worth of spans per source; two at least when there is no other source
-    // to keep busy while one request makes its round trip.
-    const least = opts.sources.length > 1 ? 1 : 2;
-    this.requests = this.span > 1 ? Math.max(least, Math.ceil(this.pipeline / this.span)) : this.pipeline;
-    // Twice the request places: verified chunks on their way to disk do not hold requests back.
-    const slots = 2 * this.requests * opts.sources.length;
-    this.slab = new ChunkSlab(opts.manifest.chunkSize * this.span, slots);
+    const pipeline = Math.max(1, opts.pipeline ?? DEFAULT_PIPELINE);
+    const bytes = { short: SPAN_BYTES, long: LONG_SPAN_BYTES, slab: SLAB_BYTES };
+    this.plan = spanPlan(opts.manifest, opts.sources, pipeline, bytes);
+    this.slab = new ChunkSlab(opts.manifest.chunkSize * this.plan.long, this.plan.slots);
     for (const src of opts.sources) {
       if (this.peers.has(src.id)) throw new TypeError(`duplicate source id ${src.id}`);
       this.peers.set(src.id, {
@@ -172,8 +167,9 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
   private async download(signal?: AbortSignal): Promise<DownloadResult> {
     const m = this.manifest;
     // Runs of chunks are picked lowest index first, so that they stay long.
-    const window = this.span > 1 ? 1 : undefined;
-    const pipeline = this.requests * this.span;
+    const { short, shortRequests, long, longRequests } = this.plan;
+    const window = long > 1 ? 1 : undefined;
+    const pipeline = Math.max(shortRequests * short, longRequests * long);
     this.picker = new PiecePicker({ count: m.chunks.length, pipeline, rng: this.opts.rng, window });
     for (const i of this.part.verifiedIndices()) this.picker.markDone(i);
     for (const p of this.peers.values()) this.picker.addSource(p.src.id, (i) => p.src.has(i));
@@ -222,14 +218,17 @@ export class DownloadSession extends EventEmitter<DownloadSessionEvents> {
       return;
     }
     let busy = this.writing > 0;
+    const now = this.clock.now();
+    const total = this.meter.rate(now);
     for (const peer of this.peers.values()) {
       if (peer.state === 'dropped' || peer.state === 'failed') continue;
       busy ||= peer.rest !== null;
-      while (!peer.rest && peer.inflight.size < this.requests && this.slab.inUse < this.slab.maxSlots) {
+      const { span, requests } = spanFor(this.plan, peer.meter.rate(now), total);
+      while (!peer.rest && peer.inflight.size < requests && this.slab.inUse < this.slab.maxSlots) {
         const first = this.picker.pick(peer.src.id);
         if (first === undefined) break;
         let count = 1;
-        if (peer.src.fetchSpanInto) while (count < this.span && this.picker.extend(peer.src.id, first + count)) count++;
+        if (peer.src.fetchSpanInto) while (count < span && this.picker.extend(peer.src.id, first + count)) count++;
         void this.fetchRun(peer, { first, count });
       }
       busy ||= peer.inflight.size > 0;

@@ -25,6 +25,28 @@ export const DEFAULT_PIPELINE = 4;
  * 256 KiB). Each request costs both ends a message, wake-ups and bookkeeping whatever its size.
  */
 export const SPAN_BYTES = 1 * MiB;
+/**
+ * Bytes asked for in one request from a fast source (see LONG_SPAN_RATE): 4 MiB, what a server
+ * sends at most (MAX_SPAN_BYTES). A source wakes, reads and sends once per request; one of
+ * several sources has one request in flight and sleeps between them. Serving 1 GiB on loopback
+ * took the serving processes 0.6-1.0 CPU seconds from one source and 1.0-1.4 from four at 1 MiB
+ * per request; 0.5-0.75 and 0.6-0.9 at 4 MiB.
+ */
+export const LONG_SPAN_BYTES = 4 * MiB;
+/**
+ * Long spans are asked for once the download runs at this rate or more (over RATE_WINDOW_MS):
+ * 32 MB/s. Below it requests are few (at most ~30 a second, whatever the number of sources) and
+ * their cost does not matter; and an upload-limited seeder's choker, which counts requests, not
+ * bytes, keeps ordering requests of the usual size.
+ */
+export const LONG_SPAN_RATE = 32e6;
+/**
+ * ... and only from a source measured at 8 MB/s or more: a long span takes it half a second,
+ * far inside a chunk request's timeout.
+ */
+export const LONG_SPAN_SOURCE_RATE = 8e6;
+/** Most memory the chunk slots of one download take: 32 MiB (long spans shrink to fit). */
+export const SLAB_BYTES = 32 * MiB;
 /** Largest single file write: 256 KiB (larger buffered writes cost far more system time; see writeFully). */
 export const WRITE_PIECE_BYTES = 256 * KiB;
 /** Most bytes a server sends for one request for a run of chunks: 4 MiB (half a frame). */

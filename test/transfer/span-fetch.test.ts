@@ -6,8 +6,9 @@ import { HashPool } from '../../src/transfer/hash-pool.js';
 import { buildManifest, chunkOffset, type Manifest, spanLength } from '../../src/transfer/manifest.js';
 import { PartFile } from '../../src/transfer/part-file.js';
 import { PiecePicker } from '../../src/transfer/piece-picker.js';
-import { MAX_SPAN_BYTES } from '../../src/transfer/transfer-constants.js';
-import { randomFile, seededRng, tempDir } from './helpers.js';
+import { LONG_SPAN_BYTES, MAX_SPAN_BYTES, SPAN_BYTES } from '../../src/transfer/transfer-constants.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
+import { randomFile, seededRng, sleep, tempDir } from './helpers.js';
 
 const KiB = 1024;
 const pool = new HashPool(2);
@@ -20,11 +21,16 @@ interface SpanSourceOptions {
   readonly cut?: number;
   /** Chunks sent with a flipped byte. */
   readonly corrupt?: (index: number) => boolean;
+  /** Each answer takes this long on `clock` (a source of a known speed). */
+  readonly clock?: VirtualClock;
+  readonly delayMs?: number;
 }
 
 /** A source serving runs of chunks from memory, counting its requests. */
 class SpanSource implements ChunkSource {
   requests = 0;
+  /** Chunks asked for, request by request. */
+  readonly counts: number[] = [];
   constructor(
     readonly id: string,
     private readonly data: Buffer,
@@ -43,7 +49,9 @@ class SpanSource implements ChunkSource {
 
   async fetchSpanInto(first: number, count: number, target: Uint8Array): Promise<number> {
     this.requests++;
-    await new Promise((r) => setImmediate(r));
+    this.counts.push(count);
+    const { clock, delayMs } = this.opts;
+    await new Promise((r) => (clock ? clock.setTimeout(() => r(null), delayMs ?? 0) : setImmediate(r)));
     const n = Math.min(count, this.opts.most ?? count);
     const bytes = spanLength(this.m, first, n) - (this.opts.cut ?? 0);
     target.set(this.data.subarray(chunkOffset(this.m, first), chunkOffset(this.m, first) + bytes));
@@ -59,8 +67,8 @@ async function fixture(t: Parameters<typeof tempDir>[0], size: number, chunkSize
   return { path, data, manifest: await buildManifest(path, { chunkSize }), out: await tempDir(t) };
 }
 
-function download(m: Manifest, out: string, sources: ChunkSource[]) {
-  const s = new DownloadSession({ manifest: m, dir: out, sources, hashPool: pool, rng: seededRng(4) });
+function download(m: Manifest, out: string, sources: ChunkSource[], clock?: VirtualClock) {
+  const s = new DownloadSession({ manifest: m, dir: out, sources, hashPool: pool, rng: seededRng(4), clock });
   const dropped: SourceDropped[] = [];
   s.on('source-dropped', (d) => dropped.push(d));
   return { run: () => s.run(), dropped };
@@ -73,6 +81,41 @@ test('a source that serves runs of chunks is asked for several chunks per reques
   t.true((await readFile(r.path)).equals(data));
   t.is(r.sha256, manifest.sha256);
   t.true(src.requests < manifest.chunks.length / 8, `${src.requests} requests for ${manifest.chunks.length} chunks`);
+});
+
+/** Downloads from one source answering every request after `delayMs` of virtual time. */
+async function timedDownload(t: Parameters<typeof tempDir>[0], size: number, delayMs: number) {
+  const { data, manifest, out } = await fixture(t, size);
+  const clock = new VirtualClock();
+  const src = new SpanSource('timed', data, manifest, { clock, delayMs });
+  let done = false;
+  const run = download(manifest, out, [src], clock)
+    .run()
+    .finally(() => (done = true));
+  for (let i = 0; i < 100_000 && !done; i++) await clock.advance(Math.max(1, delayMs / 10)).then(() => sleep(1));
+  const r = await run;
+  t.true((await readFile(r.path)).equals(data));
+  return { src, manifest };
+}
+
+test('a fast source is asked for long spans once measured fast (fewer requests per byte)', async (t) => {
+  // 1 ms per request of at least 1 MiB: far above LONG_SPAN_RATE.
+  const { src, manifest } = await timedDownload(t, 16 * 1024 * KiB, 1);
+  const long = LONG_SPAN_BYTES / (16 * KiB);
+  t.is(Math.max(...src.counts), long, `spans asked: ${src.counts.join(' ')}`);
+  t.true(src.requests <= 8, `${src.requests} requests for ${manifest.chunks.length} chunks`);
+});
+
+test('a slow source keeps short spans (a long one could outlast its request timeout)', async (t) => {
+  // 1 s per request of 1 MiB: about 1 MB/s, far below LONG_SPAN_SOURCE_RATE.
+  const { src } = await timedDownload(t, 4 * 1024 * KiB, 1000);
+  t.is(Math.max(...src.counts), SPAN_BYTES / (16 * KiB), `spans asked: ${src.counts.join(' ')}`);
+});
+
+test('a download below LONG_SPAN_RATE keeps short spans, even from a source fast enough for long ones', async (t) => {
+  // 100 ms per request of 1 MiB: about 10 MB/s, above LONG_SPAN_SOURCE_RATE, below LONG_SPAN_RATE.
+  const { src } = await timedDownload(t, 8 * 1024 * KiB, 100);
+  t.is(Math.max(...src.counts), SPAN_BYTES / (16 * KiB), `spans asked: ${src.counts.join(' ')}`);
 });
 
 test('a server that sends fewer chunks than asked: the rest are asked for again', async (t) => {
