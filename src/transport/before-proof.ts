@@ -7,8 +7,10 @@ import type { RequestType } from '../wire/messages.js';
  * therefore costs no wait for the address probe. Every other request — those that change
  * neighbours (`notify`, `leaving`), store for the sender (`store_put`, `store_sync`), pass the
  * sender's word on (`merge_hint`), credit it (`file_chunk`), or come from one of its virtual
- * nodes — waits until the probe proved the claimed address, and is dropped with the connection
- * when it did not. A request type not listed here waits: new ones are safe by default.
+ * nodes — starts the probe (once per connection) and waits until it proved the claimed address;
+ * it is dropped with the connection when it did not. A peer that only looks up is never probed,
+ * which saves a connection back per new peer. A request type not listed here waits: new ones
+ * are safe by default.
  */
 export const ANSWERED_BEFORE_PROOF: ReadonlySet<RequestType> = new Set<RequestType>([
   'ping',

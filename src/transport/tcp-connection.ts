@@ -57,9 +57,12 @@ export class TcpConnection {
   private lastHeard = performance.now();
   private closed = false;
   private helloWaiter: { resolve(): void; reject(e: Error): void } | null = null;
+  /** An inbound peer's claim to its address, until it is proven (see `verify`). */
+  private claim: Hello | null = null;
   /**
-   * While an inbound peer's claimed address is being checked (see `verify`): whether it
-   * proved it. Requests that need the proof wait for it (see before-proof.ts).
+   * While that claim is being checked: whether it held. The check starts with the first
+   * request that needs it (see before-proof.ts), which waits for it, as do those after it; a
+   * peer that only asks what anyone may ask is never probed.
    */
   private proof: Promise<boolean> | null = null;
   readonly ready: Promise<void>;
@@ -240,7 +243,7 @@ export class TcpConnection {
     if (problem) return this.refuse('INCOMPATIBLE', problem);
     const unproven = this.inbound && this.verify !== null && h.address !== null;
     this.welcome(h, unproven);
-    if (unproven) this.proof = this.prove(h, this.verify!);
+    if (unproven) this.claim = h;
   }
 
   /** Checks `h`'s claim: the peer gets its address on success, a refusal and a closed connection otherwise. */
@@ -252,6 +255,7 @@ export class TcpConnection {
       why = `its address could not be checked: ${(e as Error).message}`;
     }
     this.proof = null;
+    this.claim = null;
     if (this.closed) return false;
     if (why) return (this.refuse('UNVERIFIED', why), false);
     this.peer = { ...this.peer!, address: h.address };
@@ -275,7 +279,10 @@ export class TcpConnection {
     // A peer that floods requests gets BUSY answers instead of unbounded work and memory.
     if (this.serving >= MAX_SERVING)
       return this.busy(id, `more than ${MAX_SERVING} requests in flight on one connection`);
-    if (this.proof && (route?.from || !ANSWERED_BEFORE_PROOF.has(type)) && !(await this.proven(this.proof))) return;
+    if (this.claim && (route?.from || !ANSWERED_BEFORE_PROOF.has(type))) {
+      this.proof ??= this.prove(this.claim, this.verify!);
+      if (!(await this.proven(this.proof))) return;
+    }
     const from = this.sender(route);
     if (!from)
       return void this.send({

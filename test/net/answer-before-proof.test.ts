@@ -1,7 +1,7 @@
 /**
- * A peer that dials us is answered at once, before the probe of the address it claims has come
- * back — but only as a client: what acts for that address (a notify, a store_put) waits for the
- * probe, and is dropped when the node there denies the peer. The claimed address is held by a
+ * A peer that dials us is answered at once, without a probe of the address it claims — but only
+ * as a client: what acts for that address (a notify, a store_put) starts the probe and waits for
+ * it, and is dropped when the node there denies the peer. The claimed address is held by a
  * scripted listener that keeps the probe unanswered until the test says.
  */
 import test from 'ava';
@@ -82,6 +82,7 @@ async function claimedAddress() {
   return {
     address,
     probed,
+    asked: () => conn !== null,
     answerProbe: (id: number, mine: boolean) => conn!.send({ kind: 'response', id, body: { mine } }),
     close: () => (conn?.socket.destroy(), new Promise<void>((r) => server.close(() => r()))),
   };
@@ -125,15 +126,16 @@ test('an unproven peer is answered at once as a client; its notify waits for the
   let peer: Framed | null = null;
   try {
     peer = await dialClaiming(node.address, claimed.address);
-    const probe = await claimed.probed; // the target asked; nobody has answered it
-    t.is(probe.token, 'c0ffee');
     peer.send({ kind: 'request', id: 1, type: 'ping', body: {} });
     const pong = await peer.next('ping answer');
     t.like(pong, { kind: 'response', id: 1 });
+    t.false(claimed.asked(), 'a ping needs no probe');
     t.deepEqual(seen, [
       { type: 'ping', from: { id: hashId(claimed.address, BITS).toString(16), address: null, remote: '127.0.0.1' } },
     ]);
     peer.send(notify(2, claimed.address));
+    const probe = await claimed.probed; // the notify made the target ask; nobody has answered it
+    t.is(probe.token, 'c0ffee');
     peer.send({ kind: 'request', id: 3, type: 'ping', body: {} });
     // Frames are served in order: the ping after the notify is answered, the notify is not.
     t.like(await peer.next('second ping answer'), { kind: 'response', id: 3 });
@@ -162,9 +164,9 @@ test('a notify from a peer the node at its address denies never reaches the node
   let peer: Framed | null = null;
   try {
     peer = await dialClaiming(node.address, claimed.address);
-    const probe = await claimed.probed;
     peer.send(notify(1, claimed.address));
     peer.send({ kind: 'request', id: 2, type: 'store_put', body: { key: 'k', value: new Uint8Array(4), replica: 1 } });
+    const probe = await claimed.probed;
     peer.send({ kind: 'request', id: 3, type: 'ping', body: {} });
     t.like(await peer.next('ping answer'), { kind: 'response', id: 3 });
     claimed.answerProbe(probe.id, false);
@@ -188,9 +190,9 @@ test('a chord node takes a notifying stranger as predecessor only once its addre
   let peer: Framed | null = null;
   try {
     peer = await dialClaiming(node.self.address, claimed.address);
-    const probe = await claimed.probed;
     t.is(node.snapshot().predecessor, null);
     peer.send(notify(1, claimed.address));
+    const probe = await claimed.probed;
     peer.send({ kind: 'request', id: 2, type: 'ping', body: {} });
     t.like(await peer.next('ping answer'), { kind: 'response', id: 2 });
     t.is(node.snapshot().predecessor, null, 'not adopted while the probe is out');

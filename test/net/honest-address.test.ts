@@ -26,7 +26,7 @@ async function node(seen: PeerInfo[] = []) {
 
 /**
  * Sends a hello claiming `address` from a raw socket; resolves with the first frame back after
- * the hello (which is answered at once, before the claim is checked).
+ * the hello (which is answered at once, before the claim is checked), asking what needs the check.
  */
 function claim(to: string, address: string, token: string): Promise<ReturnType<typeof decodePayload>> {
   const [host, port] = [to.slice(0, to.lastIndexOf(':')), Number(to.slice(to.lastIndexOf(':') + 1))];
@@ -41,6 +41,8 @@ function claim(to: string, address: string, token: string): Promise<ReturnType<t
         token,
       };
       s.write(encodeFrame({ kind: 'hello', body: body as never }));
+      // A request that acts for the claimed address: the node checks the claim before serving it.
+      s.write(encodeFrame({ kind: 'request', id: 1, type: 'stabilize_now', body: {} }));
     });
     const dec = new FrameDecoder();
     s.on('data', (d: Buffer) => {

@@ -66,7 +66,7 @@ test('over a kept connection, a claim the node there denies is refused', async (
   }
 });
 
-/** Sends a hello claiming `address` from a raw socket; resolves with the first frame back after the hello. */
+/** Sends a hello claiming `address` from a raw socket; resolves with the first frame back after the hello (a request that needs the claim checked is sent too). */
 function claim(to: string, address: string, token: string): Promise<ReturnType<typeof decodePayload>> {
   const cut = to.lastIndexOf(':');
   return new Promise((resolve, reject) => {
@@ -74,6 +74,8 @@ function claim(to: string, address: string, token: string): Promise<ReturnType<t
       const id = hashId(address, BITS).toString(16);
       const body = { version: PROTOCOL_VERSION, id, address, bits: BITS, routing: 'chord', token };
       s.write(encodeFrame({ kind: 'hello', body: body as never }));
+      // A request that acts for the claimed address: the node checks the claim before serving it.
+      s.write(encodeFrame({ kind: 'request', id: 1, type: 'stabilize_now', body: {} }));
     });
     const dec = new FrameDecoder();
     const timer = setTimeout(() => (s.destroy(), reject(new Error('no answer'))), 8000);
