@@ -1,8 +1,11 @@
 /**
  * Honest addresses: a peer that dials us names the address it listens on (its id is the hash
- * of it) and a random token. Before its hello is answered we dial that address ourselves and
- * ask whether the token is one of its own connections' — only the node really listening there
- * can say yes. So no peer can take another's address, or the place on the ring its id gives.
+ * of it) and a random token. We answer its hello at once; to believe the claim we dial that
+ * address ourselves and ask whether the token is one of its own connections' — only the node
+ * really listening there can say yes. We ask when the peer first wants something that acts for
+ * its address, which waits for the answer; until then it is served as a client (see
+ * before-proof.ts). So no peer can take another's address, or the place on the ring its id
+ * gives.
  */
 import { connect } from 'node:net';
 import { HELLO_TIMEOUT_MS } from '../core/constants.js';

@@ -24,6 +24,8 @@ import { describeSocketError } from './psk-tls.js';
 import { bodyBytes, type WorkBudget } from './work-budget.js';
 import { BURST_MS } from './peer-ledger.js';
 import type { ServeGuard } from './serve-guard.js';
+import { ANSWERED_BEFORE_PROOF } from './before-proof.js';
+import { incompatibility } from './hello-check.js';
 import { RELEASE, type LocalIdentity, type PeerInfo, type Releasable, type RequestHandler } from './transport.js';
 
 /** How long reads from a peer over its request rate are held back (ms): until its bucket is full again. */
@@ -40,6 +42,10 @@ interface Pending {
 }
 
 export class TcpConnection {
+  /**
+   * The peer as its hello established it. An inbound peer's address is in it only once proven
+   * (see `verify`); until then it is served as a client would be, under its remote IP.
+   */
   peer: PeerInfo | null = null;
   private readonly decoder = new FrameDecoder(undefined, (payload, length) => this.tailTarget(payload, length));
   private readonly pending = new Map<number, Pending>();
@@ -54,8 +60,14 @@ export class TcpConnection {
   /** Writes are being gathered for the end of this tick (see batch). */
   private corked = false;
   private helloWaiter: { resolve(): void; reject(e: Error): void } | null = null;
-  /** An inbound peer's hello is being checked (see `verify`). */
-  private admitting = false;
+  /** An inbound peer's claim to its address, until it is proven (see `verify`). */
+  private claim: Hello | null = null;
+  /**
+   * While that claim is being checked: whether it held. The check starts with the first
+   * request that needs it (see before-proof.ts), which waits for it, as do those after it; a
+   * peer that only asks what anyone may ask is never probed.
+   */
+  private proof: Promise<boolean> | null = null;
   readonly ready: Promise<void>;
   /** Sent in an outbound hello: the server asks our listening address whether it is ours. */
   readonly token = randomBytes(12).toString('hex');
@@ -69,7 +81,10 @@ export class TcpConnection {
     readonly label: string,
     /** The node-wide bound on work in service (inbound connections); null: none. */
     private readonly budget: WorkBudget | null = null,
-    /** Checks an inbound peer's claim to its address before answering its hello: null, or why not. */
+    /**
+     * Checks an inbound peer's claim to its address: null, or why not. The hello is answered at
+     * once; requests that act for the claimed address wait for this check.
+     */
     private readonly verify: ((h: Hello) => Promise<string | null>) | null = null,
     /** Per-peer request limits (inbound connections); null: none. */
     private readonly guard: ServeGuard | null = null,
@@ -193,7 +208,7 @@ export class TcpConnection {
     const silent = now - this.lastHeard;
     if (slowFrameMs > 0 && this.decoder.midFrame && silent >= slowFrameMs)
       return `sent part of a frame, then nothing for ${Math.round(silent)} ms`;
-    const busy = this.serving > 0 || this.pending.size > 0 || this.socket.writableLength > 0 || this.admitting;
+    const busy = this.serving > 0 || this.pending.size > 0 || this.socket.writableLength > 0 || this.proof !== null;
     if (idleMs > 0 && this.inbound && !busy && silent >= idleMs) return `idle for ${Math.round(silent)} ms`;
     return null;
   }
@@ -248,26 +263,28 @@ export class TcpConnection {
   }
 
   private onHello(h: Hello): void {
-    if (this.peer || this.admitting) throw new DecodeError('second hello');
+    if (this.peer) throw new DecodeError('second hello');
     const problem = incompatibility(this.self(), h);
     if (problem) return this.refuse('INCOMPATIBLE', problem);
-    if (this.inbound && this.verify && h.address) {
-      this.admitting = true;
-      return void this.admit(h, this.verify);
-    }
-    this.welcome(h);
+    const unproven = this.inbound && this.verify !== null && h.address !== null;
+    this.welcome(h, unproven);
+    if (unproven) this.claim = h;
   }
 
-  private async admit(h: Hello, verify: (h: Hello) => Promise<string | null>): Promise<void> {
+  /** Checks `h`'s claim: the peer gets its address on success, a refusal and a closed connection otherwise. */
+  private async prove(h: Hello, verify: (h: Hello) => Promise<string | null>): Promise<boolean> {
     let why: string | null;
     try {
       why = await verify(h);
     } catch (e) {
       why = `its address could not be checked: ${(e as Error).message}`;
     }
-    if (this.closed) return;
-    if (why) return this.refuse('UNVERIFIED', why);
-    this.welcome(h);
+    this.proof = null;
+    this.claim = null;
+    if (this.closed) return false;
+    if (why) return (this.refuse('UNVERIFIED', why), false);
+    this.peer = { ...this.peer!, address: h.address };
+    return true;
   }
 
   private refuse(code: string, problem: string): void {
@@ -277,13 +294,20 @@ export class TcpConnection {
     this.socket.end();
   }
 
-  private welcome(h: Hello): void {
-    this.peer = { id: h.id, address: h.address, remote: this.socket.remoteAddress };
+  private welcome(h: Hello, unproven: boolean): void {
+    this.peer = { id: h.id, address: unproven ? null : h.address, remote: this.socket.remoteAddress };
     if (this.inbound) this.send({ kind: 'hello', body: this.helloBody() });
     this.helloWaiter?.resolve();
   }
 
   private async serve(id: number, type: RequestType, body: unknown, route?: VnodeRoute): Promise<void> {
+    // A peer that floods requests gets BUSY answers instead of unbounded work and memory.
+    if (this.serving >= MAX_SERVING)
+      return this.busy(id, `more than ${MAX_SERVING} requests in flight on one connection`);
+    if (this.claim && (route?.from || !ANSWERED_BEFORE_PROOF.has(type))) {
+      this.proof ??= this.prove(this.claim, this.verify!);
+      if (!(await this.proven(this.proof))) return;
+    }
     const from = this.sender(route);
     if (!from)
       return void this.send({
@@ -299,9 +323,6 @@ export class TcpConnection {
         code: 'NOT_SERVING',
         message: 'this endpoint does not serve requests',
       });
-    // A peer that floods requests gets BUSY answers instead of unbounded work and memory.
-    if (this.serving >= MAX_SERVING)
-      return this.busy(id, `more than ${MAX_SERVING} requests in flight on one connection`);
     const cost = bodyBytes(body);
     const peer = this.peer!;
     const refused = this.guard?.admit(peer, cost) ?? null;
@@ -325,6 +346,19 @@ export class TcpConnection {
       this.budget?.release(cost);
     }
     this.reply(peer, cost, frame, release);
+  }
+
+  /**
+   * Waits, counted as in service, for the peer's address to be proven: false when it was not
+   * (the connection is closed then, and the request dropped with it).
+   */
+  private async proven(proof: Promise<boolean>): Promise<boolean> {
+    this.serving++;
+    try {
+      return (await proof) && !this.closed;
+    } finally {
+      this.serving--;
+    }
   }
 
   /** Sends a served request's answer; the peer's share stays counted until the socket took it. */
@@ -382,16 +416,4 @@ export class TcpConnection {
     if (!this.socket.destroyed) this.socket.end();
     this.socket.destroySoon?.();
   }
-}
-
-/** Why a peer's hello is unacceptable, or null. */
-export function incompatibility(me: LocalIdentity, h: Hello): string | null {
-  if (h.version !== PROTOCOL_VERSION)
-    return `protocol version ${h.version} is not supported (this node speaks ${PROTOCOL_VERSION})`;
-  if (h.routing !== me.routing)
-    return `routing mismatch: this ring runs ${me.routing} routing, the peer runs ${h.routing}`;
-  if (h.bits !== me.bits) return `id width mismatch: this ring uses ${me.bits}-bit ids, the peer uses ${h.bits}`;
-  if (h.address && hashId(h.address, h.bits).toString(16) !== h.id)
-    return `peer id ${h.id} is not SHA-1("${h.address}")`;
-  return null;
 }

@@ -7,7 +7,10 @@ import type { RequestBody, RequestType, ResponseBody, RoutingMode } from '../wir
 /** Who is asking, as established by the hello. */
 export interface PeerInfo {
   readonly id: string;
-  /** The address the peer listens on, or null for a client that does not serve. */
+  /**
+   * The address the peer listens on, proven by the address probe; null for a client that does
+   * not serve, and for a peer whose claim is still being checked (see before-proof.ts).
+   */
   readonly address: string | null;
   /** The remote IP the connection comes from, where the transport knows it. */
   readonly remote?: string;

@@ -14,9 +14,9 @@ const BITS = 16;
 
 async function node(seen: PeerInfo[] = []) {
   let id = '0';
-  const handler: RequestHandler = async (_type, _body, from) => {
+  const handler: RequestHandler = async (type, _body, from) => {
     seen.push(from);
-    return { id } as never;
+    return (type === 'ping' ? { id } : {}) as never;
   };
   const t = new TcpTransport({ identity: () => ({ id, bits: BITS, routing: 'chord' }), timeoutMs: 3000 });
   const address = await t.listen(handler);
@@ -24,7 +24,10 @@ async function node(seen: PeerInfo[] = []) {
   return { t, address, id };
 }
 
-/** Sends a hello claiming `address` from a raw socket; resolves with the first frame back. */
+/**
+ * Sends a hello claiming `address` from a raw socket; resolves with the first frame back after
+ * the hello (which is answered at once, before the claim is checked), asking what needs the check.
+ */
 function claim(to: string, address: string, token: string): Promise<ReturnType<typeof decodePayload>> {
   const [host, port] = [to.slice(0, to.lastIndexOf(':')), Number(to.slice(to.lastIndexOf(':') + 1))];
   return new Promise((resolve, reject) => {
@@ -38,11 +41,15 @@ function claim(to: string, address: string, token: string): Promise<ReturnType<t
         token,
       };
       s.write(encodeFrame({ kind: 'hello', body: body as never }));
+      // A request that acts for the claimed address: the node checks the claim before serving it.
+      s.write(encodeFrame({ kind: 'request', id: 1, type: 'stabilize_now', body: {} }));
     });
     const dec = new FrameDecoder();
     s.on('data', (d: Buffer) => {
-      const [f] = dec.push(d);
-      if (f) s.destroy(), resolve(decodePayload(f.payload, f.tail));
+      for (const f of dec.push(d)) {
+        const frame = decodePayload(f.payload, f.tail);
+        if (frame.kind !== 'hello') return (s.destroy(), resolve(frame));
+      }
     });
     s.on('error', reject);
     setTimeout(() => (s.destroy(), reject(new Error('no answer'))), 8000);
@@ -81,8 +88,11 @@ test('an honest node is served under its own address', async (t) => {
   const a = await node();
   const b = await node(seen);
   try {
-    t.deepEqual(await a.t.request(b.address, 'ping', {}), { id: b.id });
+    // A request that acts for its sender waits for the address probe (see before-proof.ts).
+    t.deepEqual(await a.t.request(b.address, 'stabilize_now', {}), {});
     t.deepEqual(seen, [{ id: a.id, address: a.address, remote: '127.0.0.1' }]);
+    t.deepEqual(await a.t.request(b.address, 'ping', {}), { id: b.id });
+    t.deepEqual(seen[1], { id: a.id, address: a.address, remote: '127.0.0.1' });
   } finally {
     await a.t.close();
     await b.t.close();

@@ -17,7 +17,7 @@ const KEY = networkKey(parseSecret('3c'.repeat(32)));
 
 async function node(key: Buffer | undefined) {
   let id = '0';
-  const handler: RequestHandler = async () => ({ id }) as never;
+  const handler: RequestHandler = async (type) => (type === 'ping' ? { id } : {}) as never;
   const t = new TcpTransport({
     identity: () => ({ id, bits: BITS, routing: 'chord' }),
     timeoutMs: 3000,
@@ -36,12 +36,13 @@ for (const [name, key] of [
     const a = await node(key);
     const b = await node(key);
     try {
-      // b dials a (kept), and a checks b's claim on a connection of its own to b (closed after).
-      await b.t.request(a.address, 'ping', {});
+      // b dials a (kept), and a checks b's claim on a connection of its own to b (closed after);
+      // stabilize_now acts for its sender, so it is answered once that check is done.
+      await b.t.request(a.address, 'stabilize_now', {});
       t.is(a.t.accepted, 1);
       t.is(b.t.accepted, 1);
       // a dials b; b checks a's claim over the connection it keeps to a: a accepts nothing new.
-      await a.t.request(b.address, 'ping', {});
+      await a.t.request(b.address, 'stabilize_now', {});
       t.is(b.t.accepted, 2);
       t.is(a.t.accepted, 1);
     } finally {
@@ -65,7 +66,7 @@ test('over a kept connection, a claim the node there denies is refused', async (
   }
 });
 
-/** Sends a hello claiming `address` from a raw socket; resolves with the first frame back. */
+/** Sends a hello claiming `address` from a raw socket; resolves with the first frame back after the hello (a request that needs the claim checked is sent too). */
 function claim(to: string, address: string, token: string): Promise<ReturnType<typeof decodePayload>> {
   const cut = to.lastIndexOf(':');
   return new Promise((resolve, reject) => {
@@ -73,12 +74,16 @@ function claim(to: string, address: string, token: string): Promise<ReturnType<t
       const id = hashId(address, BITS).toString(16);
       const body = { version: PROTOCOL_VERSION, id, address, bits: BITS, routing: 'chord', token };
       s.write(encodeFrame({ kind: 'hello', body: body as never }));
+      // A request that acts for the claimed address: the node checks the claim before serving it.
+      s.write(encodeFrame({ kind: 'request', id: 1, type: 'stabilize_now', body: {} }));
     });
     const dec = new FrameDecoder();
     const timer = setTimeout(() => (s.destroy(), reject(new Error('no answer'))), 8000);
     s.on('data', (d: Buffer) => {
-      const [f] = dec.push(d);
-      if (f) clearTimeout(timer), s.destroy(), resolve(decodePayload(f.payload, f.tail));
+      for (const f of dec.push(d)) {
+        const frame = decodePayload(f.payload, f.tail);
+        if (frame.kind !== 'hello') return (clearTimeout(timer), s.destroy(), resolve(frame));
+      }
     });
     s.on('error', reject);
   });
