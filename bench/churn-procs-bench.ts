@@ -8,6 +8,7 @@
  * A lookup counts as right when it names the owner among the members at the time it returned,
  * or at the time it was sent (membership that changed under a lookup makes either answer true),
  * counting or not the processes still joining (the harness cannot tell when a join took effect).
+ * A joiner is given three random members to join through (`--join A,B,C`), as a bootstrap list.
  * Kills never hit a node within two places of one killed in the last 10 s (never r = 3
  * neighbours of a file down at once).
  */
@@ -43,14 +44,21 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
   const joining = new Set<Node>();
   /** Why joins failed (the first few): the process's exit code and last words. */
   const joinErrors: string[] = [];
+  /** What became of nodes no longer members, and when (to explain a wrong answer). */
+  const fates = new Map<string, { what: string; at: number }>();
+  const fate = (address: string) => {
+    const f = fates.get(address);
+    return f ? `${f.what} ${((performance.now() - f.at) / 1000).toFixed(1)} s before` : 'a member';
+  };
   let serial = 0;
-  const start = async (via: Node | null): Promise<Node> => {
+  /** `via`: the members a joiner may join through, tried in order (`--join A,B,C`). */
+  const start = async (via: readonly Node[] | null): Promise<Node> => {
     const i = serial++;
     const dir = join(root, `dir-${i}`);
     mkdirSync(dir);
     const args = ['--dir', dir, '--data', join(root, `data-${i}`)];
     const port = String(await freePort());
-    const extra = via ? [...args, '--join', via.address] : args;
+    const extra = via ? [...args, '--join', via.map((m) => m.address).join(',')] : args;
     const p = startProc(['node', '--headless', '--host', '127.0.0.1', '--port', port, ...extra], {}, [], BUILT_ENTRY);
     all.push(Object.assign(p, { id: '', address: '', busy: false }));
     try {
@@ -72,6 +80,8 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
         const code = p.child.exitCode ?? (p.child.signalCode || 'running');
         joinErrors.push(`${(e as Error).message} (exit ${code}): ${p.stderr.slice(-2).join(' | ')}`);
       }
+      const address = all.find((x) => x.child === p.child)?.address;
+      if (address) fates.set(address, { what: 'failed to join', at: performance.now() });
       // Not counted as a member, so it must not linger in the ring either.
       p.kill('SIGKILL');
       throw e;
@@ -80,7 +90,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
   const t0 = performance.now();
   try {
     members.push(await start(null));
-    for (let i = 1; i < n; i++) members.push(await start(members[Math.floor(Math.random() * members.length)]!));
+    for (let i = 1; i < n; i++) members.push(await start(pickSome(members, 3)));
     const formed = await waitFor(() => ringHealthy(members), 120_000, 500);
     if (!formed) throw new Error(`${n} processes did not form one ring`);
     const startupMs = Math.round(performance.now() - t0);
@@ -108,7 +118,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
           await sleep(5);
           continue;
         }
-        const r = await judgedLookup(from, `c${w}-${k}`, () => members, joining);
+        const r = await judgedLookup(from, `c${w}-${k}`, () => members, joining, fate);
         during.total++;
         if (r.right) during.ok++;
         else {
@@ -127,7 +137,9 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       if (kind === 'join') {
         events.join++;
         joins.push(
-          start(members[Math.floor(Math.random() * members.length)]!).then(
+          // Three members to join through, as a real node's bootstrap list: one of them may be
+          // gone by the time the process is up.
+          start(pickSome(members, 3)).then(
             (m) => void members.push(m),
             () => void events.joinFailed++, // killed in start(): an event that did not happen
           ),
@@ -136,6 +148,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
         const m = pickIdle(members);
         if (!m) continue;
         events.leave++;
+        fates.set(m.address, { what: 'told to leave', at: performance.now() });
         members = members.filter((x) => x !== m);
         void m
           .cmd('leave', 30_000)
@@ -152,6 +165,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
         }
         events.kill++;
         killedAt.set(m.id, performance.now());
+        fates.set(m.address, { what: 'killed', at: performance.now() });
         members = members.filter((x) => x !== m);
         m.kill('SIGKILL');
       }
@@ -168,7 +182,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
     const after = { ok: 0, total: 0 };
     const wrongAfter: string[] = [];
     for (let k = 0; k < 1000; k++) {
-      const r = await judgedLookup(members[k % members.length]!, `after-${k}`, () => members, new Set());
+      const r = await judgedLookup(members[k % members.length]!, `after-${k}`, () => members, new Set(), fate);
       after.total++;
       if (r.right) after.ok++;
       else if (wrongAfter.length < 10) wrongAfter.push(r.text);
@@ -214,6 +228,7 @@ async function judgedLookup(
   key: string,
   members: () => readonly Node[],
   joining: ReadonlySet<Node>,
+  fate: (address: string) => string,
 ): Promise<{ right: boolean; failed: boolean; text: string }> {
   from.busy = true;
   const want = (ids: bigint[]) => ids[successorIndex(ids, hashId(key, BITS))]!;
@@ -226,7 +241,16 @@ async function judgedLookup(
   // The node's own id of the key decides (both sides hash the same way; this checks it).
   if (BigInt('0x' + r.key) !== hashId(key, BITS)) return { right: false, failed: false, text: `${key}: id mismatch` };
   const got = BigInt('0x' + r.owner.id);
-  return { right: [...before, ...after].includes(got), failed: false, text: `${key}: named ${r.owner.address}` };
+  const text = `${key}: named ${r.owner.address} (${fate(r.owner.address)}; asked ${from.address})`;
+  return { right: [...before, ...after].includes(got), failed: false, text };
+}
+
+/** Up to `k` distinct members at random. */
+function pickSome(members: readonly Node[], k: number): Node[] {
+  const pool = [...members];
+  const out: Node[] = [];
+  while (out.length < k && pool.length > 0) out.push(pool.splice(Math.floor(Math.random() * pool.length), 1)[0]!);
+  return out;
 }
 
 function pickIdle(members: readonly Node[]): Node | undefined {

@@ -52,6 +52,14 @@ export function hostPort(value: string): string {
   return value;
 }
 
+/** One HOST:PORT or several, comma-separated (tried in order). */
+export function hostPorts(value: string): string {
+  return value
+    .split(',')
+    .map((v) => hostPort(v.trim()))
+    .join(',');
+}
+
 function advertiseValue(value: string): string {
   try {
     parseAdvertise(value);
@@ -75,7 +83,11 @@ function addListenOptions(cmd: Command, defaultPort: number): Command {
       'address peers are told and the node id is computed from (default: --host; for a wildcard, the address of the default route)',
       advertiseValue,
     )
-    .option('--join <host:port>', 'join the ring through this member', hostPort)
+    .option(
+      '--join <host:port[,host:port…]>',
+      'join the ring through this member (several, comma-separated: tried in order until one answers)',
+      hostPorts,
+    )
     .option('--bits <m>', 'identifier width in bits (1..160)', intIn(1, 160, '--bits'), DEFAULT_BITS)
     .addOption(
       new Option('--routing <mode>', 'chord (finger tables) or naive (successor walk)')

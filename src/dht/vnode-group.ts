@@ -16,6 +16,7 @@ import { refToJson, type NodeRefJson } from '../core/node-ref.js';
 import type { LocalIdentity, Transport } from '../transport/transport.js';
 import { VnodeHost } from '../transport/vnode-host.js';
 import { hostOf, vnodeAddress } from '../wire/address.js';
+import { P2pError } from '../wire/errors.js';
 import { ChordNode, type ChordNodeOptions } from './chord-node.js';
 
 export interface VnodeGroupOptions extends Omit<ChordNodeOptions, 'transport' | 'address'> {
@@ -66,7 +67,32 @@ export async function joinVnodes(nodes: readonly ChordNode[], address: string, s
       nodes.slice(1).filter((n) => !aloneInRing(n)),
       signal,
     );
-  for (const n of nodes) await n.join(address, { signal });
+  const via = await joinThroughAny(nodes[0]!, address, signal);
+  for (const n of nodes.slice(1)) await n.join(via, { signal });
+}
+
+/**
+ * Joins `node` through the first of the comma-separated `addresses` that answers, in order
+ * (a bootstrap list: one member that left or died does not stop a join); returns that address.
+ * Only an unreachable member is passed over: any other refusal (an id taken, another protocol)
+ * would be the same through every member.
+ */
+async function joinThroughAny(node: ChordNode, addresses: string, signal?: AbortSignal): Promise<string> {
+  const list = addresses
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  for (const [i, address] of list.entries()) {
+    try {
+      await node.join(address, { signal });
+      return address;
+    } catch (e) {
+      const last = i === list.length - 1;
+      if (last || signal?.aborted || !(e instanceof P2pError && e.code === 'UNREACHABLE')) throw e;
+      node.log('warn', 'ring', `${e.message}; trying ${list[i + 1]}`);
+    }
+  }
+  throw new P2pError('BAD_JOIN', 'no member to join through');
 }
 
 /** Whether `n`'s ring holds nobody but members of its own process. */

@@ -91,11 +91,17 @@ export function startProc(
       waiters.push({ pred, resolve: (o) => (clearTimeout(timer), resolve(o)) });
     });
   const exitP = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // A write to a process that has exited fails with EPIPE; cmd() reports that exit instead.
+  child.stdin!.on('error', (e) => stderr.push(`(stdin: ${e.message})`));
   return {
     child,
     stderr,
     cmd(line, ms) {
       const word = line.split(' ')[0];
+      if (child.exitCode !== null || child.signalCode !== null) {
+        const why = child.signalCode ?? `code ${child.exitCode}`;
+        return Promise.reject(new Error(`exited (${why}) before "${line}"; stderr: ${stderr.slice(-3).join(' | ')}`));
+      }
       child.stdin!.write(line + '\n');
       return waitLine((o) => o.cmd === word, ms);
     },
