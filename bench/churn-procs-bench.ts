@@ -7,10 +7,13 @@
  *
  * A lookup counts as right when it names the owner among the members at the time it returned,
  * or at the time it was sent (membership that changed under a lookup makes either answer true),
- * counting or not the processes still joining (the harness cannot tell when a join took effect).
+ * counting or not the processes still joining (the harness cannot tell when a join took effect)
+ * and the members told to leave whose leave has not returned (a leaver owns its keys until it
+ * has handed them on).
  * A joiner is given three random members to join through (`--join A,B,C`), as a bootstrap list.
  * Kills never hit a node within two places of one killed in the last 10 s (never r = 3
- * neighbours of a file down at once).
+ * neighbours of a file down at once); a crash that rule forbids becomes a graceful leave, so the
+ * ring keeps its size.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +45,8 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
   let members: Node[] = [];
   /** Processes listening, their join not confirmed yet. */
   const joining = new Set<Node>();
+  /** Members told to leave whose leave has not returned yet: still in the ring until then. */
+  const leaving = new Set<Node>();
   /** Why joins failed (the first few): the process's exit code and last words. */
   const joinErrors: string[] = [];
   /** What became of nodes no longer members, and when (to explain a wrong answer). */
@@ -118,7 +123,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
           await sleep(5);
           continue;
         }
-        const r = await judgedLookup(from, `c${w}-${k}`, () => members, joining, fate);
+        const r = await judgedLookup(from, `c${w}-${k}`, () => members, [joining, leaving], fate);
         during.total++;
         if (r.right) during.ok++;
         else {
@@ -132,7 +137,13 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
     for (let e = 0; performance.now() - churnStart < churnMs; e++) {
       const due = churnStart + e * eventEveryMs;
       await sleep(Math.max(0, due - performance.now()));
-      const kind = (['join', 'leave', 'join', 'kill'] as const)[e % 4]!;
+      let kind: 'join' | 'leave' | 'kill' = (['join', 'leave', 'join', 'kill'] as const)[e % 4]!;
+      // A crash the spacing rule forbids now is a graceful leave instead: the ring keeps its size.
+      const victim = kind === 'kill' ? killable(members, killedAt) : undefined;
+      if (kind === 'kill' && !victim) {
+        events.killSkipped++;
+        kind = 'leave';
+      }
       // Events run in the background: a slow join or leave must not hold up the schedule.
       if (kind === 'join') {
         events.join++;
@@ -150,19 +161,20 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
         events.leave++;
         fates.set(m.address, { what: 'told to leave', at: performance.now() });
         members = members.filter((x) => x !== m);
+        leaving.add(m);
         void m
           .cmd('leave', 30_000)
           .then(
             (r) => void (r.ok || events.leaveFailed++),
             () => void events.leaveFailed++, // no answer in 30 s: killed below, counted here
           )
-          .finally(() => m.kill());
+          .finally(() => {
+            leaving.delete(m);
+            fates.set(m.address, { what: 'left', at: performance.now() });
+            m.kill();
+          });
       } else {
-        const m = killable(members, killedAt);
-        if (!m) {
-          events.killSkipped++;
-          continue;
-        }
+        const m = victim!;
         events.kill++;
         killedAt.set(m.id, performance.now());
         fates.set(m.address, { what: 'killed', at: performance.now() });
@@ -182,7 +194,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
     const after = { ok: 0, total: 0 };
     const wrongAfter: string[] = [];
     for (let k = 0; k < 1000; k++) {
-      const r = await judgedLookup(members[k % members.length]!, `after-${k}`, () => members, new Set(), fate);
+      const r = await judgedLookup(members[k % members.length]!, `after-${k}`, () => members, [], fate);
       after.total++;
       if (r.right) after.ok++;
       else if (wrongAfter.length < 10) wrongAfter.push(r.text);
@@ -227,12 +239,17 @@ async function judgedLookup(
   from: Node,
   key: string,
   members: () => readonly Node[],
-  joining: ReadonlySet<Node>,
+  /** Nodes whose membership is changing (joining, leaving): either answer is true for them. */
+  changing: readonly ReadonlySet<Node>[],
   fate: (address: string) => string,
 ): Promise<{ right: boolean; failed: boolean; text: string }> {
   from.busy = true;
   const want = (ids: bigint[]) => ids[successorIndex(ids, hashId(key, BITS))]!;
-  const owners = () => [want(sortedIds(members())), want(sortedIds([...members(), ...joining]))];
+  const owners = () => [
+    want(sortedIds(members())),
+    ...changing.map((set) => want(sortedIds([...members(), ...set]))),
+    want(sortedIds([...members(), ...changing.flatMap((set) => [...set])])),
+  ];
   const before = owners();
   const r: JsonLine = await from.cmd(`lookup ${key}`, 30_000).catch((e: Error) => ({ ok: false, error: e.message }));
   from.busy = false;
