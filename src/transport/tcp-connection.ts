@@ -240,7 +240,7 @@ export class TcpConnection {
     this.claim = null;
     if (this.closed) return false;
     if (why) return (this.refuse('UNVERIFIED', why), false);
-    this.peer = { ...this.peer!, address: h.address };
+    this.peer = { id: h.id, address: h.address, remote: this.socket.remoteAddress };
     return true;
   }
 
@@ -252,7 +252,10 @@ export class TcpConnection {
   }
 
   private welcome(h: Hello, unproven: boolean): void {
-    this.peer = { id: h.id, address: unproven ? null : h.address, remote: this.socket.remoteAddress };
+    const remote = this.socket.remoteAddress;
+    this.peer = unproven
+      ? { id: h.id, address: null, remote, claimed: h.address ?? undefined }
+      : { id: h.id, address: h.address, remote };
     if (this.inbound) this.send({ kind: 'hello', body: this.helloBody() });
     this.helloWaiter?.resolve();
   }

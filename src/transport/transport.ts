@@ -14,16 +14,23 @@ export interface PeerInfo {
   readonly address: string | null;
   /** The remote IP the connection comes from, where the transport knows it. */
   readonly remote?: string;
+  /** The address the peer claims while that claim is being checked (see `address`). */
+  readonly claimed?: string;
 }
 
 /**
  * The identity per-peer limits and quotas are kept under: the advertised address for a peer
  * that serves (its id is the hash of that address, and the address answered a probe proving
- * it is the same node, so it cannot be picked at will), else the remote IP (a client without
- * an address could claim any id), else the claimed id (the in-memory network).
+ * it is the same node, so it cannot be picked at will); for a peer whose claim is not checked
+ * yet, that claim (many nodes on one host or behind one NAT do not share one allowance; a liar
+ * gains no more than by listening on many ports, and connections per IP are bounded); else the
+ * remote IP (a client without an address could claim any id), else the claimed id (the
+ * in-memory network).
  */
 export function peerKey(from: PeerInfo): string {
-  return from.address ?? (from.remote ? `ip ${from.remote}` : `id ${from.id}`);
+  if (from.address) return from.address;
+  if (from.claimed) return `claim ${from.claimed}`;
+  return from.remote ? `ip ${from.remote}` : `id ${from.id}`;
 }
 
 /**

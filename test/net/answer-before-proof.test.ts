@@ -131,7 +131,15 @@ test('an unproven peer is answered at once as a client; its notify waits for the
     t.like(pong, { kind: 'response', id: 1 });
     t.false(claimed.asked(), 'a ping needs no probe');
     t.deepEqual(seen, [
-      { type: 'ping', from: { id: hashId(claimed.address, BITS).toString(16), address: null, remote: '127.0.0.1' } },
+      {
+        type: 'ping',
+        from: {
+          id: hashId(claimed.address, BITS).toString(16),
+          address: null,
+          remote: '127.0.0.1',
+          claimed: claimed.address,
+        },
+      },
     ]);
     peer.send(notify(2, claimed.address));
     const probe = await claimed.probed; // the notify made the target ask; nobody has answered it

@@ -1,5 +1,6 @@
 /** Per-peer limits as pure bookkeeping: token bucket, request ledger, store quota, log-once. */
 import test from 'ava';
+import { peerKey } from '../../src/transport/transport.js';
 import { LimitLog } from '../../src/core/limit-log.js';
 import { TokenBucket } from '../../src/core/token-bucket.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
@@ -124,4 +125,12 @@ test('a peer sending as fast as it can is held to its rate from the start, not g
   // The rate plus a burst of a tenth of a second's worth; a burst of a second's worth would let 10,000 through.
   t.true(admitted <= 5500, `${admitted} admitted in one second at 5000/s`);
   t.true(admitted >= 5000, `${admitted} admitted: the rate itself is served`);
+});
+
+test('peers whose address claims are being checked are limited one by one, not per IP', (t) => {
+  const a = { id: 'a', address: null, remote: '127.0.0.1', claimed: '127.0.0.1:5000' };
+  const b = { id: 'b', address: null, remote: '127.0.0.1', claimed: '127.0.0.1:5001' };
+  t.not(peerKey(a), peerKey(b));
+  t.is(peerKey({ ...a, address: '127.0.0.1:5000', claimed: undefined }), '127.0.0.1:5000');
+  t.is(peerKey({ id: 'c', address: null, remote: '127.0.0.1' }), 'ip 127.0.0.1', 'a client: its IP');
 });
