@@ -187,7 +187,7 @@ export class StoreContext {
     const until = this.untilStopped(signal);
     const what = `route to ${id.toString(16)}`;
     if (until.aborted) return Promise.reject(abortReason(until, what));
-    return raceAbort(this.node.route(id), until, what);
+    return raceAbort(this.node.route(id, { signal: until }), until, what);
   }
 
   /** `signal` combined with the store's shutdown. */
@@ -197,6 +197,16 @@ export class StoreContext {
 
   assertRunning(): void {
     if (this.stopped) throw new StoreError('STOPPED', 'the ring store is stopped');
+  }
+
+  /** A signal that aborts after `ms` on the node's clock (virtual in simulations); `clear` when done. */
+  deadline(ms: number): { signal: AbortSignal; clear: () => void } {
+    const c = new AbortController();
+    const timer = this.node.clock.setTimeout(
+      () => c.abort(new StoreError('UNAVAILABLE', `no answer within ${ms} ms`)),
+      ms,
+    );
+    return { signal: c.signal, clear: () => this.node.clock.clearTimeout(timer) };
   }
 
   /** Resolves after `ms` on the node's clock (virtual in simulations). */

@@ -18,7 +18,7 @@ import { fromWire } from '../dht/wire-refs.js';
 import type { RequestBody, ResponseBody } from '../wire/messages.js';
 import { digestOf, ringPages, scanRing, type EntryMeta } from './blob-store.js';
 import { pushCopy } from './owner-put.js';
-import { PAGE_SIZE, PUSH_PARALLEL } from './store-constants.js';
+import { GROUP_LOOKUP_ROUNDS, PAGE_SIZE, PUSH_PARALLEL } from './store-constants.js';
 import type { StoreContext } from './store-context.js';
 import { StoreError } from './store-error.js';
 import { distinctHosts } from './distinct-hosts.js';
@@ -48,24 +48,35 @@ const MAX_GROUPS = 4096;
 export class StoreMaintainer {
   constructor(private readonly ctx: StoreContext) {}
 
-  /** One maintenance pass over everything this node holds. */
+  /**
+   * One maintenance pass over everything this node holds, starting with the range it owns
+   * (no lookup needed, and the copies most at risk when neighbours go), then around the ring.
+   */
   async pass(): Promise<MaintenanceReport> {
     const report: MaintenanceReport = { groups: 0, pushed: 0, dropped: 0, failed: 0 };
     const ctx = this.ctx;
     if (!ctx.node.member || ctx.stopped) return report;
     ctx.reclassify();
     const self = ctx.self.id;
-    let from = self;
+    const start = ctx.view().pred?.id ?? self;
+    let from = start;
     for (let n = 0; n < MAX_GROUPS && ctx.node.member && !ctx.stopped; n++) {
-      const first = scanRing(ctx.blobs, from, self, null, 1)[0];
+      const first = scanRing(ctx.blobs, from, start, null, 1)[0];
       if (!first) break;
       const group = await this.groupOf(first.id);
       report.groups++;
-      // The group ends at its owner; an owner past this node means the ring does not know us yet.
-      const end = !group ? first.id : inHalfOpen(group.owner.id, from, self) ? group.owner.id : self;
-      if (group?.holders) await this.syncGroup(from, end, group.owner, group.holders, report);
-      else report.failed++;
-      if (end === self) break;
+      if (!group?.holders) {
+        // No owner found in time (the ring is moving fast): what is left goes to this node's own
+        // successors, so a copy held here alone is not lost with this node. The next pass,
+        // sooner than the period, puts the keys back on their holders.
+        report.failed++;
+        await this.copyForward(from, start, report);
+        break;
+      }
+      // The group ends at its owner; an owner past the start means the ring does not know us yet.
+      const end = inHalfOpen(group.owner.id, from, start) ? group.owner.id : start;
+      await this.syncGroup(from, end, group.owner, group.holders, report);
+      if (end === start) break;
       from = end;
     }
     ctx.changed();
@@ -113,18 +124,25 @@ export class StoreMaintainer {
       holders: [ctx.self, ...ctx.replicaTargets()].slice(0, ctx.replicas),
     });
     if (ctx.roleFor(id) === 'primary') return mine();
-    const owner = await ctx.route(id).then(
-      (r) => r.owner,
-      (e: Error) => this.skipped(`no route to the owner of ${id.toString(16)}`, e),
-    );
-    if (!owner) return null;
-    if (owner.address === ctx.self.address) return mine();
-    const nb = await ctx
-      .call(owner.address, 'neighbours', {})
-      .catch((e: Error) => this.skipped(`successor list of owner ${owner.address} unavailable`, e));
-    if (!nb) return { owner, holders: null };
-    const chain = distinctHosts([owner, ...nb.successors.map(fromWire)]);
-    return { owner, holders: chain.slice(0, ctx.replicas) };
+    // A lookup that keeps meeting dead nodes must not hold up the rest of the pass: the
+    // group is skipped (and counted as failed, so the next pass comes sooner).
+    const deadline = ctx.deadline(ctx.node.stabilization.intervalMs() * GROUP_LOOKUP_ROUNDS);
+    try {
+      const owner = await ctx.route(id, deadline.signal).then(
+        (r) => r.owner,
+        (e: Error) => this.skipped(`no route to the owner of ${id.toString(16)}`, e),
+      );
+      if (!owner) return null;
+      if (owner.address === ctx.self.address) return mine();
+      const nb = await ctx
+        .call(owner.address, 'neighbours', {}, { signal: deadline.signal })
+        .catch((e: Error) => this.skipped(`successor list of owner ${owner.address} unavailable`, e));
+      if (!nb) return { owner, holders: null };
+      const chain = distinctHosts([owner, ...nb.successors.map(fromWire)]);
+      return { owner, holders: chain.slice(0, ctx.replicas) };
+    } finally {
+      deadline.clear();
+    }
   }
 
   private async syncGroup(
@@ -145,6 +163,14 @@ export class StoreMaintainer {
       if (!ok) report.failed++;
       if (!mayDrop || !ok) continue;
       for (const m of page) if (await ctx.drop(m.key, m.digest)) report.dropped++;
+    }
+  }
+
+  /** Offers the entries in (from, to] to this node's next r-1 successors (nothing is dropped). */
+  private async copyForward(from: bigint, to: bigint, report: MaintenanceReport): Promise<void> {
+    const targets = this.ctx.replicaTargets().slice(0, this.ctx.replicas - 1);
+    for (const page of ringPages(this.ctx.blobs, from, to, PAGE_SIZE)) {
+      for (const t of targets) await this.syncTo(t, page, () => false, report);
     }
   }
 
