@@ -102,16 +102,30 @@ export class StoreMaintainer {
     }
   }
 
-  /** Before a graceful leave: hands every entry to the first successor that takes them all. */
+  /**
+   * Before a graceful leave: hands every entry to the next r successors at once (the nodes
+   * that hold this node's keys once it is gone, so they stay at r copies while the ring moves
+   * on), and fails unless one of them, or a later successor, took them all.
+   */
   async handOff(successors: readonly NodeRef[]): Promise<void> {
     const report: MaintenanceReport = { groups: 0, pushed: 0, dropped: 0, failed: 0 };
-    for (const succ of successors) {
-      if (await this.syncAll(succ, report)) {
-        this.ctx.node.log('info', 'store', `handed ${report.pushed} entries to ${succ.address} before leaving`);
-        return;
-      }
+    const first = successors.slice(0, this.ctx.replicas);
+    const took = await Promise.all(first.map((succ) => this.syncAll(succ, report)));
+    const taker = first.find((_, i) => took[i]) ?? (await this.firstToTakeAll(successors.slice(first.length), report));
+    if (taker) {
+      this.ctx.node.log(
+        'info',
+        'store',
+        `handed ${report.pushed} entries to ${taker.address} and the next before leaving`,
+      );
+      return;
     }
     throw new StoreError('UNAVAILABLE', "no successor took this node's entries: not leaving, nothing would survive");
+  }
+
+  private async firstToTakeAll(successors: readonly NodeRef[], report: MaintenanceReport): Promise<NodeRef | null> {
+    for (const succ of successors) if (await this.syncAll(succ, report)) return succ;
+    return null;
   }
 
   // ---- internals -------------------------------------------------------------------
@@ -158,8 +172,8 @@ export class StoreMaintainer {
     const others = holders.filter((h) => h.address !== me);
     const mayDrop = others.length === holders.length && holders.length >= ctx.replicas;
     for (const page of ringPages(ctx.blobs, from, end, PAGE_SIZE)) {
-      let ok = true;
-      for (const h of others) ok = (await this.syncTo(h, page, () => amOwner, report)) && ok;
+      // In parallel: a holder that does not answer (a timeout) does not hold up the others.
+      const ok = (await Promise.all(others.map((h) => this.syncTo(h, page, () => amOwner, report)))).every(Boolean);
       if (!ok) report.failed++;
       if (!mayDrop || !ok) continue;
       for (const m of page) if (await ctx.drop(m.key, m.digest)) report.dropped++;
@@ -170,7 +184,7 @@ export class StoreMaintainer {
   private async copyForward(from: bigint, to: bigint, report: MaintenanceReport): Promise<void> {
     const targets = this.ctx.replicaTargets().slice(0, this.ctx.replicas - 1);
     for (const page of ringPages(this.ctx.blobs, from, to, PAGE_SIZE)) {
-      for (const t of targets) await this.syncTo(t, page, () => false, report);
+      await Promise.all(targets.map((t) => this.syncTo(t, page, () => false, report)));
     }
   }
 
