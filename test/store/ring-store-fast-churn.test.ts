@@ -8,7 +8,9 @@ import { StoreRing, bytesOf, textOf } from './helpers.js';
  * 500 ms, r = 3; for 60 s an event every 250 ms (join, leave, join, crash), each running in the
  * background as the next ones start. A joiner gets three members to join through; a leaver is
  * stopped right after its leave returns; a crash never hits a node within two places of one
- * crashed in the last 10 s.
+ * crashed in the last 10 s. Seeds: 12 lost 7 of 60 keys before copies were pushed on without a
+ * lookup; 4 left the ring split (stabilization rounds held up by finger lookups); 10 lost a key
+ * when a leaver handed its entries to one successor only.
  */
 const STABILIZE_MS = 500;
 const EVENT_EVERY_MS = 250;
@@ -97,7 +99,7 @@ function startEvent(sr: StoreRing, c: Churn, e: number): void {
   }
 }
 
-for (const seed of [12, 4]) {
+for (const seed of [12, 4, 10]) {
   test(`fast churn (join every 0.5 s, leave and crash every 1 s, overlapping), seed ${seed}: no stored key is lost`, async (t) => {
     const sr = new StoreRing({ seed, stabilizeMs: STABILIZE_MS });
     await sr.addSequential(32);
