@@ -18,7 +18,8 @@ import { fromWire } from '../dht/wire-refs.js';
 import type { RequestBody, ResponseBody } from '../wire/messages.js';
 import { digestOf, ringPages, scanRing, type EntryMeta } from './blob-store.js';
 import { pushCopy } from './owner-put.js';
-import { GROUP_LOOKUP_ROUNDS, PAGE_SIZE, PUSH_PARALLEL } from './store-constants.js';
+import { GROUP_LOOKUP_ROUNDS, HANDOFF_EXTRA_ROUNDS, PAGE_SIZE, PUSH_PARALLEL } from './store-constants.js';
+import { raceAbort } from '../wire/errors.js';
 import type { StoreContext } from './store-context.js';
 import { StoreError } from './store-error.js';
 import { distinctHosts } from './distinct-hosts.js';
@@ -103,21 +104,29 @@ export class StoreMaintainer {
   }
 
   /**
-   * Before a graceful leave: hands every entry to the next r successors at once (the nodes
-   * that hold this node's keys once it is gone, so they stay at r copies while the ring moves
-   * on), and fails unless one of them, or a later successor, took them all.
+   * Before a graceful leave: hands every entry to the successor (it owns this node's keys
+   * next) and, at the same time, to the r-1 nodes after it (holders once this node is gone, so
+   * keys stay at r copies while the ring moves on; a slow one holds the leave up at most
+   * HANDOFF_EXTRA_ROUNDS). Fails unless one of them, or a later successor, took them all.
    */
   async handOff(successors: readonly NodeRef[]): Promise<void> {
+    const ctx = this.ctx;
     const report: MaintenanceReport = { groups: 0, pushed: 0, dropped: 0, failed: 0 };
-    const first = successors.slice(0, this.ctx.replicas);
-    const took = await Promise.all(first.map((succ) => this.syncAll(succ, report)));
-    const taker = first.find((_, i) => took[i]) ?? (await this.firstToTakeAll(successors.slice(first.length), report));
+    const [head, ...next] = successors.slice(0, ctx.replicas);
+    const extras = Promise.all(next.map((succ) => this.syncAll(succ, report)));
+    let taker = head && (await this.syncAll(head, report)) ? head : null;
     if (taker) {
-      this.ctx.node.log(
-        'info',
-        'store',
-        `handed ${report.pushed} entries to ${taker.address} and the next before leaving`,
+      const grace = ctx.deadline(ctx.node.stabilization.intervalMs() * HANDOFF_EXTRA_ROUNDS);
+      await raceAbort(extras, grace.signal, 'hand-off to the next successors').catch((e: Error) =>
+        ctx.node.log('debug', 'store', `leaving without waiting for all copies: ${e.message}`),
       );
+      grace.clear();
+    } else {
+      const took = await extras;
+      taker = next.find((_, i) => took[i]) ?? (await this.firstToTakeAll(successors.slice(ctx.replicas), report));
+    }
+    if (taker) {
+      ctx.node.log('info', 'store', `handed ${report.pushed} entries to ${taker.address} and the next before leaving`);
       return;
     }
     throw new StoreError('UNAVAILABLE', "no successor took this node's entries: not leaving, nothing would survive");
