@@ -13,7 +13,7 @@ import type { NodeRef } from '../core/node-ref.js';
 import { hashId, inHalfOpen } from '../core/ring-math.js';
 import type { ChordNode } from '../dht/chord-node.js';
 import type { RouteResult } from '../dht/route.js';
-import { abortReason, raceAbort } from '../wire/errors.js';
+import { abortReason, P2pError, raceAbort } from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
 import { fromWire } from '../dht/wire-refs.js';
 import { ringPages, type BlobStore, type EntryKind, type EntryMeta, type Role } from './blob-store.js';
@@ -197,6 +197,16 @@ export class StoreContext {
 
   assertRunning(): void {
     if (this.stopped) throw new StoreError('STOPPED', 'the ring store is stopped');
+  }
+
+  /**
+   * For what others count as a copy held here (store_put, store_sync): a node that left the
+   * ring (its process may be ended any moment) neither takes copies nor confirms the ones it
+   * has, or a peer would drop its own copy, or count a put as done, on this node's word.
+   */
+  assertMember(): void {
+    this.assertRunning();
+    if (!this.node.member) throw new P2pError('NOT_IN_RING', `${this.self.address} left the ring: it keeps no copies`);
   }
 
   /** A signal that aborts after `ms` on the node's clock (virtual in simulations); `clear` when done. */
