@@ -3,14 +3,19 @@
  * id) and the owner's next r-1 successors of other processes (distinct-hosts.ts).
  *
  * Invariants:
- * - a pass walks this node's entries once, in ring order, grouped by owner (one route and
- *   one `neighbours` call per group, not per key), and listings go in pages of PAGE_SIZE;
+ * - a pass walks this node's entries once, in ring order from its own range (which needs no
+ *   lookup), grouped by owner (one route and one `neighbours` call per group, not per key,
+ *   bounded by GROUP_LOOKUP_ROUNDS), and listings go in pages of PAGE_SIZE;
+ * - when a group's owner cannot be found in time, the rest of the entries are offered to this
+ *   node's own next r-1 successors (never dropped) and the pass ends: copies move on ahead of
+ *   the nodes that go, and the next pass, sooner, puts them on their holders;
  * - every holder of a group is offered the group's entries (`store_sync`) and sent those it
  *   lacks; only the owner also overwrites copies whose content differs (its version wins);
  * - a node drops its copy only when it is not a holder, the owner named at least r holders,
  *   and every one of them confirmed (or just received) the entry with the same content;
  * - a joiner pulls what its successor holds outside the successor's new range; a leaver
- *   hands everything to its successor (or the next live one) or the leave fails.
+ *   hands everything to its successor (or the next live one) or the leave fails, and sends
+ *   it to the r-1 nodes after the successor as well.
  */
 import type { NodeRef } from '../core/node-ref.js';
 import { inHalfOpen } from '../core/ring-math.js';
