@@ -7,6 +7,9 @@ import { fingerStart } from '../core/ring-math.js';
 import type { PointerChange } from '../bus/events.js';
 import type { NodeContext } from './node-context.js';
 
+/** Stabilization rounds a finger lookup may take before the round gives up on it. */
+const FINGER_LOOKUP_ROUNDS = 2;
+
 /** Fixes the next finger due; returns its index, or null when none needed a lookup or it failed. */
 export async function fixNextFinger(
   ctx: NodeContext,
@@ -17,14 +20,20 @@ export async function fixNextFinger(
   const i = core.nextFingerToFix(st, ctx.clock.now(), changes);
   ctx.apply(changes, explain && { text: 'fix_fingers: the successor list covers these starts', into: explain });
   if (i === null) return null;
+  // The lookup runs inside a stabilization round: one that meets dead node after dead node
+  // (each a timeout) must not hold up the successor checks of the rounds after it.
+  const deadline = new AbortController();
+  const timer = ctx.clock.setTimeout(() => deadline.abort(), ctx.ticker.intervalMs * FINGER_LOOKUP_ROUNDS);
   try {
-    const r = await ctx.route(fingerStart(st.self.id, i, ctx.bits));
+    const r = await ctx.route(fingerStart(st.self.id, i, ctx.bits), deadline.signal);
     const text = `fix_fingers: lookup of n+2^${i} answered ${r.owner.address} (${r.hops} hops)`;
     if (st === ctx.state)
       ctx.apply(core.setFinger(st, i, r.owner, ctx.clock.now()), explain && { text, into: explain });
     return i;
   } catch {
-    return null; // no route now: the finger keeps its entry and fix_fingers comes back to it
+    return null; // no route now (or not in time): the finger keeps its entry and fix_fingers comes back to it
+  } finally {
+    ctx.clock.clearTimeout(timer);
   }
 }
 

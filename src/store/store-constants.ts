@@ -12,6 +12,17 @@ export const DEFAULT_REPLICAS = 3;
 export const PAGE_SIZE = MAX_LIST;
 /** A maintenance pass every 4 stabilization rounds: repairs follow the ring closely, cheaply. */
 export const MAINTAIN_EVERY_ROUNDS = 4;
+/**
+ * A maintenance pass gives the lookup of one group's owner (and its successor list) this many
+ * stabilization rounds: under churn a lookup can meet dead node after dead node, and the
+ * groups after it (other keys' only copies, perhaps) must not wait for it.
+ */
+export const GROUP_LOOKUP_ROUNDS = 10;
+/**
+ * A leaver waits this many stabilization rounds at most, once its successor took everything,
+ * for the copies it sends to the nodes after it (a dead one would hold the leave up a timeout).
+ */
+export const HANDOFF_EXTRA_ROUNDS = 2;
 /** After a ring change, run a pass one stabilization round later (changes come in bursts). */
 export const CHANGE_DELAY_ROUNDS = 1;
 /**

@@ -13,7 +13,7 @@ import type { NodeRef } from '../core/node-ref.js';
 import { hashId, inHalfOpen } from '../core/ring-math.js';
 import type { ChordNode } from '../dht/chord-node.js';
 import type { RouteResult } from '../dht/route.js';
-import { abortReason, raceAbort } from '../wire/errors.js';
+import { abortReason, P2pError, raceAbort } from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
 import { fromWire } from '../dht/wire-refs.js';
 import { ringPages, type BlobStore, type EntryKind, type EntryMeta, type Role } from './blob-store.js';
@@ -187,7 +187,7 @@ export class StoreContext {
     const until = this.untilStopped(signal);
     const what = `route to ${id.toString(16)}`;
     if (until.aborted) return Promise.reject(abortReason(until, what));
-    return raceAbort(this.node.route(id), until, what);
+    return raceAbort(this.node.route(id, { signal: until }), until, what);
   }
 
   /** `signal` combined with the store's shutdown. */
@@ -197,6 +197,26 @@ export class StoreContext {
 
   assertRunning(): void {
     if (this.stopped) throw new StoreError('STOPPED', 'the ring store is stopped');
+  }
+
+  /**
+   * For what others count as a copy held here (store_put, store_sync): a node that left the
+   * ring (its process may be ended any moment) neither takes copies nor confirms the ones it
+   * has, or a peer would drop its own copy, or count a put as done, on this node's word.
+   */
+  assertMember(): void {
+    this.assertRunning();
+    if (!this.node.member) throw new P2pError('NOT_IN_RING', `${this.self.address} left the ring: it keeps no copies`);
+  }
+
+  /** A signal that aborts after `ms` on the node's clock (virtual in simulations); `clear` when done. */
+  deadline(ms: number): { signal: AbortSignal; clear: () => void } {
+    const c = new AbortController();
+    const timer = this.node.clock.setTimeout(
+      () => c.abort(new StoreError('UNAVAILABLE', `no answer within ${ms} ms`)),
+      ms,
+    );
+    return { signal: c.signal, clear: () => this.node.clock.clearTimeout(timer) };
   }
 
   /** Resolves after `ms` on the node's clock (virtual in simulations). */

@@ -3,14 +3,19 @@
  * id) and the owner's next r-1 successors of other processes (distinct-hosts.ts).
  *
  * Invariants:
- * - a pass walks this node's entries once, in ring order, grouped by owner (one route and
- *   one `neighbours` call per group, not per key), and listings go in pages of PAGE_SIZE;
+ * - a pass walks this node's entries once, in ring order from its own range (which needs no
+ *   lookup), grouped by owner (one route and one `neighbours` call per group, not per key,
+ *   bounded by GROUP_LOOKUP_ROUNDS), and listings go in pages of PAGE_SIZE;
+ * - when a group's owner cannot be found in time, the rest of the entries are offered to this
+ *   node's own next r-1 successors (never dropped) and the pass ends: copies move on ahead of
+ *   the nodes that go, and the next pass, sooner, puts them on their holders;
  * - every holder of a group is offered the group's entries (`store_sync`) and sent those it
  *   lacks; only the owner also overwrites copies whose content differs (its version wins);
  * - a node drops its copy only when it is not a holder, the owner named at least r holders,
  *   and every one of them confirmed (or just received) the entry with the same content;
  * - a joiner pulls what its successor holds outside the successor's new range; a leaver
- *   hands everything to its successor (or the next live one) or the leave fails.
+ *   hands everything to its successor (or the next live one) or the leave fails, and sends
+ *   it to the r-1 nodes after the successor as well.
  */
 import type { NodeRef } from '../core/node-ref.js';
 import { inHalfOpen } from '../core/ring-math.js';
@@ -18,7 +23,8 @@ import { fromWire } from '../dht/wire-refs.js';
 import type { RequestBody, ResponseBody } from '../wire/messages.js';
 import { digestOf, ringPages, scanRing, type EntryMeta } from './blob-store.js';
 import { pushCopy } from './owner-put.js';
-import { PAGE_SIZE, PUSH_PARALLEL } from './store-constants.js';
+import { GROUP_LOOKUP_ROUNDS, HANDOFF_EXTRA_ROUNDS, PAGE_SIZE, PUSH_PARALLEL } from './store-constants.js';
+import { raceAbort } from '../wire/errors.js';
 import type { StoreContext } from './store-context.js';
 import { StoreError } from './store-error.js';
 import { distinctHosts } from './distinct-hosts.js';
@@ -48,24 +54,35 @@ const MAX_GROUPS = 4096;
 export class StoreMaintainer {
   constructor(private readonly ctx: StoreContext) {}
 
-  /** One maintenance pass over everything this node holds. */
+  /**
+   * One maintenance pass over everything this node holds, starting with the range it owns
+   * (no lookup needed, and the copies most at risk when neighbours go), then around the ring.
+   */
   async pass(): Promise<MaintenanceReport> {
     const report: MaintenanceReport = { groups: 0, pushed: 0, dropped: 0, failed: 0 };
     const ctx = this.ctx;
     if (!ctx.node.member || ctx.stopped) return report;
     ctx.reclassify();
     const self = ctx.self.id;
-    let from = self;
+    const start = ctx.view().pred?.id ?? self;
+    let from = start;
     for (let n = 0; n < MAX_GROUPS && ctx.node.member && !ctx.stopped; n++) {
-      const first = scanRing(ctx.blobs, from, self, null, 1)[0];
+      const first = scanRing(ctx.blobs, from, start, null, 1)[0];
       if (!first) break;
       const group = await this.groupOf(first.id);
       report.groups++;
-      // The group ends at its owner; an owner past this node means the ring does not know us yet.
-      const end = !group ? first.id : inHalfOpen(group.owner.id, from, self) ? group.owner.id : self;
-      if (group?.holders) await this.syncGroup(from, end, group.owner, group.holders, report);
-      else report.failed++;
-      if (end === self) break;
+      if (!group?.holders) {
+        // No owner found in time (the ring is moving fast): what is left goes to this node's own
+        // successors, so a copy held here alone is not lost with this node. The next pass,
+        // sooner than the period, puts the keys back on their holders.
+        report.failed++;
+        await this.copyForward(from, start, report);
+        break;
+      }
+      // The group ends at its owner; an owner past the start means the ring does not know us yet.
+      const end = inHalfOpen(group.owner.id, from, start) ? group.owner.id : start;
+      await this.syncGroup(from, end, group.owner, group.holders, report);
+      if (end === start) break;
       from = end;
     }
     ctx.changed();
@@ -91,16 +108,38 @@ export class StoreMaintainer {
     }
   }
 
-  /** Before a graceful leave: hands every entry to the first successor that takes them all. */
+  /**
+   * Before a graceful leave: hands every entry to the successor (it owns this node's keys
+   * next) and, at the same time, to the r-1 nodes after it (holders once this node is gone, so
+   * keys stay at r copies while the ring moves on; a slow one holds the leave up at most
+   * HANDOFF_EXTRA_ROUNDS). Fails unless one of them, or a later successor, took them all.
+   */
   async handOff(successors: readonly NodeRef[]): Promise<void> {
+    const ctx = this.ctx;
     const report: MaintenanceReport = { groups: 0, pushed: 0, dropped: 0, failed: 0 };
-    for (const succ of successors) {
-      if (await this.syncAll(succ, report)) {
-        this.ctx.node.log('info', 'store', `handed ${report.pushed} entries to ${succ.address} before leaving`);
-        return;
-      }
+    const [head, ...next] = successors.slice(0, ctx.replicas);
+    const extras = Promise.all(next.map((succ) => this.syncAll(succ, report)));
+    let taker = head && (await this.syncAll(head, report)) ? head : null;
+    if (taker) {
+      const grace = ctx.deadline(ctx.node.stabilization.intervalMs() * HANDOFF_EXTRA_ROUNDS);
+      await raceAbort(extras, grace.signal, 'hand-off to the next successors').catch((e: Error) =>
+        ctx.node.log('debug', 'store', `leaving without waiting for all copies: ${e.message}`),
+      );
+      grace.clear();
+    } else {
+      const took = await extras;
+      taker = next.find((_, i) => took[i]) ?? (await this.firstToTakeAll(successors.slice(ctx.replicas), report));
+    }
+    if (taker) {
+      ctx.node.log('info', 'store', `handed ${report.pushed} entries to ${taker.address} and the next before leaving`);
+      return;
     }
     throw new StoreError('UNAVAILABLE', "no successor took this node's entries: not leaving, nothing would survive");
+  }
+
+  private async firstToTakeAll(successors: readonly NodeRef[], report: MaintenanceReport): Promise<NodeRef | null> {
+    for (const succ of successors) if (await this.syncAll(succ, report)) return succ;
+    return null;
   }
 
   // ---- internals -------------------------------------------------------------------
@@ -113,18 +152,25 @@ export class StoreMaintainer {
       holders: [ctx.self, ...ctx.replicaTargets()].slice(0, ctx.replicas),
     });
     if (ctx.roleFor(id) === 'primary') return mine();
-    const owner = await ctx.route(id).then(
-      (r) => r.owner,
-      (e: Error) => this.skipped(`no route to the owner of ${id.toString(16)}`, e),
-    );
-    if (!owner) return null;
-    if (owner.address === ctx.self.address) return mine();
-    const nb = await ctx
-      .call(owner.address, 'neighbours', {})
-      .catch((e: Error) => this.skipped(`successor list of owner ${owner.address} unavailable`, e));
-    if (!nb) return { owner, holders: null };
-    const chain = distinctHosts([owner, ...nb.successors.map(fromWire)]);
-    return { owner, holders: chain.slice(0, ctx.replicas) };
+    // A lookup that keeps meeting dead nodes must not hold up the rest of the pass: the
+    // group is skipped (and counted as failed, so the next pass comes sooner).
+    const deadline = ctx.deadline(ctx.node.stabilization.intervalMs() * GROUP_LOOKUP_ROUNDS);
+    try {
+      const owner = await ctx.route(id, deadline.signal).then(
+        (r) => r.owner,
+        (e: Error) => this.skipped(`no route to the owner of ${id.toString(16)}`, e),
+      );
+      if (!owner) return null;
+      if (owner.address === ctx.self.address) return mine();
+      const nb = await ctx
+        .call(owner.address, 'neighbours', {}, { signal: deadline.signal })
+        .catch((e: Error) => this.skipped(`successor list of owner ${owner.address} unavailable`, e));
+      if (!nb) return { owner, holders: null };
+      const chain = distinctHosts([owner, ...nb.successors.map(fromWire)]);
+      return { owner, holders: chain.slice(0, ctx.replicas) };
+    } finally {
+      deadline.clear();
+    }
   }
 
   private async syncGroup(
@@ -140,11 +186,19 @@ export class StoreMaintainer {
     const others = holders.filter((h) => h.address !== me);
     const mayDrop = others.length === holders.length && holders.length >= ctx.replicas;
     for (const page of ringPages(ctx.blobs, from, end, PAGE_SIZE)) {
-      let ok = true;
-      for (const h of others) ok = (await this.syncTo(h, page, () => amOwner, report)) && ok;
+      // In parallel: a holder that does not answer (a timeout) does not hold up the others.
+      const ok = (await Promise.all(others.map((h) => this.syncTo(h, page, () => amOwner, report)))).every(Boolean);
       if (!ok) report.failed++;
       if (!mayDrop || !ok) continue;
       for (const m of page) if (await ctx.drop(m.key, m.digest)) report.dropped++;
+    }
+  }
+
+  /** Offers the entries in (from, to] to this node's next r-1 successors (nothing is dropped). */
+  private async copyForward(from: bigint, to: bigint, report: MaintenanceReport): Promise<void> {
+    const targets = this.ctx.replicaTargets().slice(0, this.ctx.replicas - 1);
+    for (const page of ringPages(this.ctx.blobs, from, to, PAGE_SIZE)) {
+      await Promise.all(targets.map((t) => this.syncTo(t, page, () => false, report)));
     }
   }
 

@@ -85,3 +85,25 @@ test('a put during a crash of the owner is retried on the new owner and reaches 
   t.deepEqual(sr.misplaced([...keys, key]), []);
   await sr.stop();
 });
+
+test('a node that left but is still up takes no copies and confirms none (peers must not count on it)', async (t) => {
+  const sr = await filledRing(44, 6);
+  const key = keys[5]!;
+  const leaver = sr.copies(key)[0]!;
+  const store = sr.stores.get(leaver)!;
+  await sr.ring.settle(leaver.leave());
+  t.false(leaver.member);
+  const asker = sr.ring.live[0]!;
+  const digest = store.blobs.meta(key)!.digest;
+  const ask = <T>(p: Promise<T>) =>
+    sr.ring.settle(p).then(
+      () => 'answered',
+      (e: { code?: string }) => e.code,
+    );
+  t.is(await ask(asker.request(leaver.self.address, 'store_sync', { entries: [{ key, digest }] })), 'NOT_IN_RING');
+  const copy = { key: 'late', kind: 'value' as const, value: bytesOf('x'), replica: 1 };
+  t.is(await ask(asker.request(leaver.self.address, 'store_put', copy)), 'NOT_IN_RING');
+  t.false(store.has('late'), 'nothing stored');
+  t.deepEqual(await readAll(sr, 2), [], 'every key still readable from the ring');
+  await sr.stop();
+});

@@ -10,7 +10,7 @@ import type { StoreContext } from '../store-context.js';
 
 export function storePutHandler(ctx: StoreContext) {
   return async (b: RequestBody<'store_put'>, from: PeerInfo): Promise<ResponseBody<'store_put'>> => {
-    ctx.assertRunning();
+    ctx.assertMember();
     const sender = peerKey(from);
     if (b.replica === 0) return { holders: (await storeAsOwner(ctx, b.key, b.kind, b.value, sender)).map(toWire) };
     await ctx.save(b.key, b.kind, b.value, undefined, sender);

@@ -4,7 +4,7 @@ import type { StoreContext } from '../store-context.js';
 
 export function storeSyncHandler(ctx: StoreContext) {
   return async (b: RequestBody<'store_sync'>): Promise<ResponseBody<'store_sync'>> => {
-    ctx.assertRunning();
+    ctx.assertMember();
     const missing: number[] = [];
     const differ: number[] = [];
     b.entries.forEach((e, i) => {
