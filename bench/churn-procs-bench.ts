@@ -49,6 +49,9 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
   const leaving = new Set<Node>();
   /** Why joins failed (the first few): the process's exit code and last words. */
   const joinErrors: string[] = [];
+  /** Processes that exited without being told to (a crash is a bug: it is reported). */
+  const unexpectedExits: string[] = [];
+  const stopped = new Set<Proc>();
   /** What became of nodes no longer members, and when (to explain a wrong answer). */
   const fates = new Map<string, { what: string; at: number }>();
   const fate = (address: string) => {
@@ -66,6 +69,12 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
     const extra = via ? [...args, '--join', via.map((m) => m.address).join(',')] : args;
     const p = startProc(['node', '--headless', '--host', '127.0.0.1', '--port', port, ...extra], {}, [], BUILT_ENTRY);
     all.push(Object.assign(p, { id: '', address: '', busy: false }));
+    p.child.once('exit', (code, signal) => {
+      // A joiner whose join failed exits by itself (joinErrors says why); only members count.
+      if (stopped.has(p) || !members.includes(p as Node) || unexpectedExits.length >= 10) return;
+      const who = (p as Partial<Node>).address || `process ${p.child.pid}`;
+      unexpectedExits.push(`${who} exited (${signal ?? `code ${code}`}): ${p.stderr.slice(-3).join(' | ')}`);
+    });
     try {
       const ev = await p.waitLine((o) => o.event === 'listening', 30_000);
       const node: Node = Object.assign(p, { id: ev.id as string, address: ev.address as string, busy: false });
@@ -88,6 +97,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       const address = all.find((x) => x.child === p.child)?.address;
       if (address) fates.set(address, { what: 'failed to join', at: performance.now() });
       // Not counted as a member, so it must not linger in the ring either.
+      stopped.add(p);
       p.kill('SIGKILL');
       throw e;
     }
@@ -171,6 +181,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
           .finally(() => {
             leaving.delete(m);
             fates.set(m.address, { what: 'left', at: performance.now() });
+            stopped.add(m);
             m.kill();
           });
       } else {
@@ -179,6 +190,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
         killedAt.set(m.id, performance.now());
         fates.set(m.address, { what: 'killed', at: performance.now() });
         members = members.filter((x) => x !== m);
+        stopped.add(m);
         m.kill('SIGKILL');
       }
     }
@@ -210,6 +222,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       eventEveryMs,
       events,
       joinErrors,
+      unexpectedExits,
       membersAtEnd: members.length,
       startupMs,
       lookupsDuring: during.total,
@@ -228,7 +241,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       lost,
     };
   } finally {
-    for (const m of all) m.kill('SIGKILL');
+    for (const m of all) stopped.add(m), m.kill('SIGKILL');
     await Promise.all(all.map((m) => m.exited()));
     rmSync(root, { recursive: true, force: true });
   }
