@@ -271,7 +271,10 @@ async function judgedLookup(
   // The node's own id of the key decides (both sides hash the same way; this checks it).
   if (BigInt('0x' + r.key) !== hashId(key, BITS)) return { right: false, failed: false, text: `${key}: id mismatch` };
   const got = BigInt('0x' + r.owner.id);
-  const text = `${key}: named ${r.owner.address} (${fate(r.owner.address)}; asked ${from.address})`;
+  const byId = (id: bigint) =>
+    [...members(), ...changing.flatMap((set) => [...set])].find((n) => BigInt('0x' + n.id) === id);
+  const wanted = [...new Set([...before, ...after])].map((id) => byId(id)?.address ?? id.toString(16).slice(0, 8));
+  const text = `${key}: named ${r.owner.address} (${fate(r.owner.address)}; asked ${from.address}; owner ${wanted.join(' or ')})`;
   return { right: [...before, ...after].includes(got), failed: false, text };
 }
 
