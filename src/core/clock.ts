@@ -17,3 +17,10 @@ export interface Clock {
 export interface TimerHandle {
   cancelled?: boolean;
 }
+
+/** A signal that aborts (with `reason`) once `ms` have passed on `clock`; `clear` it when done. */
+export function deadline(clock: Clock, ms: number, reason?: Error): { signal: AbortSignal; clear: () => void } {
+  const c = new AbortController();
+  const timer = clock.setTimeout(() => c.abort(reason), ms);
+  return { signal: c.signal, clear: () => clock.clearTimeout(timer) };
+}

@@ -3,6 +3,7 @@
  * "refresh fingers"). Core picks the finger and records the answer; this file does the lookup.
  */
 import * as core from '../core/chord-state.js';
+import { deadline } from '../core/clock.js';
 import { fingerStart } from '../core/ring-math.js';
 import type { PointerChange } from '../bus/events.js';
 import type { NodeContext } from './node-context.js';
@@ -22,10 +23,9 @@ export async function fixNextFinger(
   if (i === null) return null;
   // The lookup runs inside a stabilization round: one that meets dead node after dead node
   // (each a timeout) must not hold up the successor checks of the rounds after it.
-  const deadline = new AbortController();
-  const timer = ctx.clock.setTimeout(() => deadline.abort(), ctx.ticker.intervalMs * FINGER_LOOKUP_ROUNDS);
+  const limit = deadline(ctx.clock, ctx.ticker.intervalMs * FINGER_LOOKUP_ROUNDS);
   try {
-    const r = await ctx.route(fingerStart(st.self.id, i, ctx.bits), deadline.signal);
+    const r = await ctx.route(fingerStart(st.self.id, i, ctx.bits), limit.signal);
     const text = `fix_fingers: lookup of n+2^${i} answered ${r.owner.address} (${r.hops} hops)`;
     if (st === ctx.state)
       ctx.apply(core.setFinger(st, i, r.owner, ctx.clock.now()), explain && { text, into: explain });
@@ -33,7 +33,7 @@ export async function fixNextFinger(
   } catch {
     return null; // no route now (or not in time): the finger keeps its entry and fix_fingers comes back to it
   } finally {
-    ctx.clock.clearTimeout(timer);
+    limit.clear();
   }
 }
 

@@ -9,6 +9,7 @@
  *   the bus when they moved.
  */
 import { setMaxListeners } from 'node:events';
+import { deadline } from '../core/clock.js';
 import type { NodeRef } from '../core/node-ref.js';
 import { hashId, inHalfOpen } from '../core/ring-math.js';
 import type { ChordNode } from '../dht/chord-node.js';
@@ -211,12 +212,7 @@ export class StoreContext {
 
   /** A signal that aborts after `ms` on the node's clock (virtual in simulations); `clear` when done. */
   deadline(ms: number): { signal: AbortSignal; clear: () => void } {
-    const c = new AbortController();
-    const timer = this.node.clock.setTimeout(
-      () => c.abort(new StoreError('UNAVAILABLE', `no answer within ${ms} ms`)),
-      ms,
-    );
-    return { signal: c.signal, clear: () => this.node.clock.clearTimeout(timer) };
+    return deadline(this.node.clock, ms, new StoreError('UNAVAILABLE', `no answer within ${ms} ms`));
   }
 
   /** Resolves after `ms` on the node's clock (virtual in simulations). */
