@@ -7,10 +7,13 @@
  *
  * A lookup counts as right when it names the owner among the members at the time it returned,
  * or at the time it was sent (membership that changed under a lookup makes either answer true),
- * counting or not the processes still joining (the harness cannot tell when a join took effect)
- * and the members told to leave whose leave has not returned (a leaver owns its keys until it
- * has handed them on).
- * A joiner is given three random members to join through (`--join A,B,C`), as a bootstrap list.
+ * counting or not each process still joining (the harness cannot tell when a join took effect
+ * before the join command returns) and each member told to leave whose leave has not returned
+ * (a leaver owns its keys until it has handed them on) and each process sent SIGKILL whose exit
+ * has not been reported yet (until then it may still answer), each one independently of the others.
+ * A joiner, once its process is up, is told to join through three members picked then
+ * (`join A,B,C`, a bootstrap list: one may be gone by the time the request arrives), and is a
+ * member from the moment its successor took its notify (its "joined via" log line).
  * Kills never hit a node within two places of one killed in the last 10 s (never r = 3
  * neighbours of a file down at once); a crash that rule forbids becomes a graceful leave, so the
  * ring keeps its size.
@@ -36,6 +39,8 @@ export interface ChurnProcsOptions {
 }
 
 const KILL_SPACING_MS = 10_000;
+/** Node processes kept started ahead of the churn's joins. */
+const SPARES = 4;
 const BITS = 160;
 
 export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Record<string, unknown>> {
@@ -47,8 +52,12 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
   const joining = new Set<Node>();
   /** Members told to leave whose leave has not returned yet: still in the ring until then. */
   const leaving = new Set<Node>();
+  /** Processes sent SIGKILL that have not exited yet: until then they may still answer. */
+  const dying = new Set<Node>();
   /** Why joins failed (the first few): the process's exit code and last words. */
   const joinErrors: string[] = [];
+  /** Why leaves failed (the first few). */
+  const leaveErrors: string[] = [];
   /** Processes that exited without being told to (a crash is a bug: it is reported). */
   const unexpectedExits: string[] = [];
   const stopped = new Set<Proc>();
@@ -56,56 +65,94 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
   const fates = new Map<string, { what: string; at: number }>();
   const fate = (address: string) => {
     const f = fates.get(address);
-    return f ? `${f.what} ${((performance.now() - f.at) / 1000).toFixed(1)} s before` : 'a member';
+    return f ? `${f.what} ${((performance.now() - f.at) / 1000).toFixed(1)} s before` : 'a first member';
   };
+  /** When (wall clock) each node was killed or told to leave: a later "dead" verdict on it is true. */
+  const gone = new Map<string, number>();
   let serial = 0;
-  /** `via`: the members a joiner may join through, tried in order (`--join A,B,C`). */
-  const start = async (via: readonly Node[] | null): Promise<Node> => {
+  /** A new node process, up and listening, not in any ring yet. */
+  const spawnNode = async (): Promise<Node> => {
     const i = serial++;
     const dir = join(root, `dir-${i}`);
     mkdirSync(dir);
-    const args = ['--dir', dir, '--data', join(root, `data-${i}`)];
     const port = String(await freePort());
-    const extra = via ? [...args, '--join', via.map((m) => m.address).join(',')] : args;
-    const p = startProc(['node', '--headless', '--host', '127.0.0.1', '--port', port, ...extra], {}, [], BUILT_ENTRY);
+    const args = ['--dir', dir, '--data', join(root, `data-${i}`)];
+    // CHURN_BENCH_LOG_DIR: every process also writes its debug log there (to explain a run).
+    const logDir = process.env.CHURN_BENCH_LOG_DIR;
+    if (logDir) args.push('--log-level', 'debug', '--log-file', join(logDir, `node-${i}-${port}.jsonl`));
+    const p = startProc(['node', '--headless', '--host', '127.0.0.1', '--port', port, ...args], {}, [], BUILT_ENTRY);
     all.push(Object.assign(p, { id: '', address: '', busy: false }));
     p.child.once('exit', (code, signal) => {
-      // A joiner whose join failed exits by itself (joinErrors says why); only members count.
       if (stopped.has(p) || !members.includes(p as Node) || unexpectedExits.length >= 10) return;
       const who = (p as Partial<Node>).address || `process ${p.child.pid}`;
       unexpectedExits.push(`${who} exited (${signal ?? `code ${code}`}): ${p.stderr.slice(-3).join(' | ')}`);
     });
     try {
       const ev = await p.waitLine((o) => o.event === 'listening', 30_000);
-      const node: Node = Object.assign(p, { id: ev.id as string, address: ev.address as string, busy: false });
-      joining.add(node);
-      // A state asked for too early (or an odd reply) is "not joined yet", not a failed join.
-      const joined = () =>
-        node.cmd('state').then(
-          (st) => Boolean(st.ok && st.successors?.[0] && st.successors[0].address !== node.address),
-          () => false,
-        );
-      const ok = !via || (await waitFor(joined, 30_000, 50));
-      joining.delete(node);
-      if (!ok) throw new Error(`${node.address} did not join`);
+      return Object.assign(p, { id: ev.id as string, address: ev.address as string, busy: false });
+    } catch (e) {
+      throw failedJoin(p, e as Error);
+    }
+  };
+  /**
+   * Joins `node` through three members picked now (a bootstrap list, `join A,B,C`: one may be
+   * gone by the time the request arrives). The join command returns once the node is in the
+   * ring (its successor notified, keys taken over); the node is a member as soon as it logged
+   * that it joined.
+   */
+  const joinRing = async (node: Node): Promise<Node> => {
+    joining.add(node);
+    try {
+      const via = pickSome(members, 3).map((m) => m.address);
+      const reply = node.cmd(`join ${via.join(',')}`, 30_000);
+      // In the ring once its successor took the notify (the node logs "joined via"), before the
+      // keys it now owns are pulled over: that hand-over goes on while it serves as a member.
+      let seen = false;
+      let settled = false;
+      reply.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      const inRing = () => (seen ||= node.stderr.some((l) => l.includes(' ring: joined via ')));
+      await waitFor(() => settled || inRing(), 30_000, 10);
+      const r = seen ? { ok: true } : await reply;
+      if (!r.ok) throw new Error(`${node.address} did not join: ${r.error}`);
+      fates.set(node.address, { what: 'joined', at: performance.now() });
       return node;
     } catch (e) {
-      if (joinErrors.length < 10) {
-        const code = p.child.exitCode ?? (p.child.signalCode || 'running');
-        joinErrors.push(`${(e as Error).message} (exit ${code}): ${p.stderr.slice(-2).join(' | ')}`);
-      }
-      const address = all.find((x) => x.child === p.child)?.address;
-      if (address) fates.set(address, { what: 'failed to join', at: performance.now() });
-      // Not counted as a member, so it must not linger in the ring either.
-      stopped.add(p);
-      p.kill('SIGKILL');
-      throw e;
+      throw failedJoin(node, e as Error);
+    } finally {
+      joining.delete(node);
     }
+  };
+  /** Records why a join failed and stops the process: not a member, so it must not linger in the ring. */
+  const failedJoin = (p: Proc, e: Error): Error => {
+    if (joinErrors.length < 10) {
+      const code = p.child.exitCode ?? (p.child.signalCode || 'running');
+      joinErrors.push(`${e.message} (exit ${code}): ${p.stderr.slice(-2).join(' | ')}`);
+    }
+    const address = all.find((x) => x.child === p.child)?.address;
+    if (address) fates.set(address, { what: 'failed to join', at: performance.now() });
+    stopped.add(p);
+    p.kill('SIGKILL');
+    return e;
+  };
+  /**
+   * Processes started ahead of their join event, so that a join event is the join itself (as
+   * with a node already running) and not also a process start, which takes seconds on a busy
+   * machine while leaves and crashes go on: the ring would shrink far below its size.
+   */
+  const spares: Promise<Node>[] = [];
+  const spare = () => {
+    const p = spawnNode();
+    // Its failure is recorded in joinErrors and counted when its join event takes it.
+    p.catch(() => undefined);
+    spares.push(p);
   };
   const t0 = performance.now();
   try {
-    members.push(await start(null));
-    for (let i = 1; i < n; i++) members.push(await start(pickSome(members, 3)));
+    members.push(await spawnNode());
+    for (let i = 1; i < n; i++) members.push(await joinRing(await spawnNode()));
     const formed = await waitFor(() => ringHealthy(members), 120_000, 500);
     if (!formed) throw new Error(`${n} processes did not form one ring`);
     const startupMs = Math.round(performance.now() - t0);
@@ -121,7 +168,11 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
     // ---- churn ----
     const during = { ok: 0, total: 0, failed: 0 };
     const wrong: string[] = [];
-    const events = { join: 0, joinFailed: 0, leave: 0, leaveFailed: 0, kill: 0, killSkipped: 0 };
+    const events = { join: 0, joinFailed: 0, leave: 0, leaveFailed: 0, kill: 0, killSkipped: 0, leaveSkipped: 0 };
+    const leaveFailed = (m: Node, why: string) => {
+      events.leaveFailed++;
+      if (leaveErrors.length < 10) leaveErrors.push(`${m.address}: ${why}`);
+    };
     const killedAt = new Map<string, number>();
     let churning = true;
     const joins: Promise<void>[] = [];
@@ -133,7 +184,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
           await sleep(5);
           continue;
         }
-        const r = await judgedLookup(from, `c${w}-${k}`, () => members, [joining, leaving], fate);
+        const r = await judgedLookup(from, `c${w}-${k}`, () => members, [joining, leaving, dying], fate);
         during.total++;
         if (r.right) during.ok++;
         else {
@@ -142,11 +193,17 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
         }
       }
     };
+    for (let i = 0; i < SPARES; i++) spare();
+    await Promise.allSettled(spares);
     const workers = Array.from({ length: lookupsInFlight }, (_, w) => worker(w));
     const churnStart = performance.now();
     for (let e = 0; performance.now() - churnStart < churnMs; e++) {
       const due = churnStart + e * eventEveryMs;
       await sleep(Math.max(0, due - performance.now()));
+      if (process.env.CHURN_DEBUG && performance.now() - due > 300)
+        console.error(
+          `event ${e} late by ${Math.round(performance.now() - due)} ms; ${members.length} members, ${joining.size} joining`,
+        );
       let kind: 'join' | 'leave' | 'kill' = (['join', 'leave', 'join', 'kill'] as const)[e % 4]!;
       // A crash the spacing rule forbids now is a graceful leave instead: the ring keeps its size.
       const victim = kind === 'kill' ? killable(members, killedAt) : undefined;
@@ -157,26 +214,32 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       // Events run in the background: a slow join or leave must not hold up the schedule.
       if (kind === 'join') {
         events.join++;
+        const ready = spares.shift() ?? spawnNode();
+        spare();
         joins.push(
-          // Three members to join through, as a real node's bootstrap list: one of them may be
-          // gone by the time the process is up.
-          start(pickSome(members, 3)).then(
+          ready.then(joinRing).then(
             (m) => void members.push(m),
-            () => void events.joinFailed++, // killed in start(): an event that did not happen
+            () => void events.joinFailed++, // the process was stopped (failedJoin): an event that did not happen
           ),
         );
       } else if (kind === 'leave') {
         const m = pickIdle(members);
-        if (!m) continue;
+        if (!m) {
+          events.leaveSkipped++;
+          if (process.env.CHURN_DEBUG)
+            console.error(`leave skipped: ${members.length} members, ${members.filter((x) => !x.busy).length} idle`);
+          continue;
+        }
         events.leave++;
         fates.set(m.address, { what: 'told to leave', at: performance.now() });
+        gone.set(m.address, Date.now());
         members = members.filter((x) => x !== m);
         leaving.add(m);
         void m
           .cmd('leave', 30_000)
           .then(
-            (r) => void (r.ok || events.leaveFailed++),
-            () => void events.leaveFailed++, // no answer in 30 s: killed below, counted here
+            (r) => void (r.ok || leaveFailed(m, r.error)),
+            (e: Error) => leaveFailed(m, e.message), // no answer in 30 s: killed below, counted here
           )
           .finally(() => {
             leaving.delete(m);
@@ -189,8 +252,11 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
         events.kill++;
         killedAt.set(m.id, performance.now());
         fates.set(m.address, { what: 'killed', at: performance.now() });
+        gone.set(m.address, Date.now());
         members = members.filter((x) => x !== m);
         stopped.add(m);
+        dying.add(m);
+        void m.exited().then(() => dying.delete(m));
         m.kill('SIGKILL');
       }
     }
@@ -222,6 +288,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       eventEveryMs,
       events,
       joinErrors,
+      leaveErrors,
       unexpectedExits,
       membersAtEnd: members.length,
       startupMs,
@@ -236,6 +303,7 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       lookupsAfter: after.total,
       successAfterPct: pct(after.ok, after.total),
       wrongAfter,
+      deadVerdicts: deadVerdicts(all, gone),
       files: names.length,
       filesLost: lost.length,
       lost,
@@ -257,12 +325,16 @@ async function judgedLookup(
   fate: (address: string) => string,
 ): Promise<{ right: boolean; failed: boolean; text: string }> {
   from.busy = true;
-  const want = (ids: bigint[]) => ids[successorIndex(ids, hashId(key, BITS))]!;
-  const owners = () => [
-    want(sortedIds(members())),
-    ...changing.map((set) => want(sortedIds([...members(), ...set]))),
-    want(sortedIds([...members(), ...changing.flatMap((set) => [...set])])),
-  ];
+  const id = hashId(key, BITS);
+  // Each node joining or leaving may or may not have taken effect, independently of the
+  // others: the owner is the members' owner, or any changing node closer to the key than it.
+  const owners = () => {
+    const ids = sortedIds(members());
+    const owner = ids[successorIndex(ids, id)]!;
+    const span = (x: bigint) => (x - id + (1n << BigInt(BITS))) % (1n << BigInt(BITS));
+    const closer = changing.flatMap((set) => sortedIds([...set])).filter((c) => span(c) < span(owner));
+    return [owner, ...closer];
+  };
   const before = owners();
   const r: JsonLine = await from.cmd(`lookup ${key}`, 30_000).catch((e: Error) => ({ ok: false, error: e.message }));
   from.busy = false;
@@ -274,8 +346,48 @@ async function judgedLookup(
   const byId = (id: bigint) =>
     [...members(), ...changing.flatMap((set) => [...set])].find((n) => BigInt('0x' + n.id) === id);
   const wanted = [...new Set([...before, ...after])].map((id) => byId(id)?.address ?? id.toString(16).slice(0, 8));
-  const text = `${key}: named ${r.owner.address} (${fate(r.owner.address)}; asked ${from.address}; owner ${wanted.join(' or ')})`;
-  return { right: [...before, ...after].includes(got), failed: false, text };
+  const port = (a: string) => a.slice(a.lastIndexOf(':') + 1);
+  const path = (r.path as { address: string }[]).map((n) => port(n.address)).join('>');
+  const ownerText = wanted.map((a) => `${a} (${fate(a)})`).join(' or ');
+  const text = `${new Date().toISOString()} ${key}: named ${r.owner.address} (${fate(r.owner.address)}; asked ${from.address}; path ${path}; owner ${ownerText})`;
+  const right = [...before, ...after].includes(got);
+  if (right) return { right, failed: false, text };
+  // What the named node and the owners think of their neighbours just after (ports).
+  const all = [...members(), ...changing.flatMap((set) => [...set])];
+  const seen: string[] = [];
+  for (const a of [r.owner.address as string, ...wanted]) {
+    const n = all.find((m) => m.address === a);
+    const st = n ? await n.cmd('state', 5_000).catch(() => null) : null;
+    if (st?.ok)
+      seen.push(`${port(a)}: pred ${port(st.predecessor?.address ?? '-:-')} succ ${port(st.successors[0].address)}`);
+  }
+  return { right, failed: false, text: `${text} [${seen.join('; ')}]` };
+}
+
+/**
+ * The nodes' own verdicts that a neighbour is dead (their warn lines), split by whether the
+ * node was in fact gone (killed or told to leave) by then: a false verdict drops a live node.
+ */
+function deadVerdicts(procs: readonly Proc[], gone: ReadonlyMap<string, number>) {
+  const out = {
+    successorTrue: 0,
+    successorFalse: 0,
+    predecessorTrue: 0,
+    predecessorFalse: 0,
+    falseSamples: [] as string[],
+  };
+  const verdict = /^(\S+) warn\s+stabilize: (successor|predecessor) (\S+) (did not answer|is dead)/;
+  for (const p of procs)
+    for (const line of p.stderr) {
+      const m = verdict.exec(line);
+      if (!m) continue;
+      const at = Date.parse(m[1]!);
+      const right = (gone.get(m[3]!) ?? Infinity) <= at;
+      const kind = m[2] as 'successor' | 'predecessor';
+      out[`${kind}${right ? 'True' : 'False'}`]++;
+      if (!right && out.falseSamples.length < 10) out.falseSamples.push(line);
+    }
+  return out;
 }
 
 /** Up to `k` distinct members at random. */
