@@ -113,16 +113,19 @@ function checkCanJoin(st: core.ChordState, address: string, signal: AbortSignal 
   if (signal?.aborted) throw abortReason(signal, 'join');
 }
 
-/** Nudges the node that should now point at us and tells the bus and the log. */
+/**
+ * Tells the bus and the log. The node that should now point at us is asked to stabilize at
+ * once by our successor when it takes our notify (see the notify handler); a successor that
+ * had no predecessor (a lone node) is asked by us, so it points back at us before its next round.
+ */
 function announceJoin(ctx: NodeContext, via: string, successor: Successor, hops: number): void {
   const succ = successor.node;
-  // Nudge the node that should now point at us, so the ring is whole before its next round.
-  const nudge = successor.neighbours.predecessor?.address ?? succ.address;
-  void ctx.transport
-    .request(nudge, 'stabilize_now', {})
-    .catch((e: Error) =>
-      ctx.log('debug', 'ring', `asking ${nudge} to stabilize failed (its next round will do): ${e.message}`),
-    );
+  if (!successor.neighbours.predecessor)
+    void ctx.transport
+      .request(succ.address, 'stabilize_now', {})
+      .catch((e: Error) =>
+        ctx.log('debug', 'ring', `asking ${succ.address} to stabilize failed (its next round will do): ${e.message}`),
+      );
   ctx.bus.emit('node:joined', { via, successor: toJson(succ) });
   ctx.log('info', 'ring', `joined via ${via}: successor ${succ.address} after ${hops} hops`);
 }
