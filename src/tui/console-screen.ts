@@ -2,7 +2,7 @@
  * The blessed screen the console draws on, built on demand (never at import time): Unicode
  * or ASCII line drawing as the terminal allows, terminfo compiled lazily, cursor hidden.
  */
-import blessed from 'blessed';
+import * as blessed from './blessed-parts.js';
 import type { Widgets } from 'blessed';
 import { compileTerminfoLazily } from './lazy-terminfo.js';
 import type { TerminalCaps } from './terminal-caps.js';

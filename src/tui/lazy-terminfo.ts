@@ -7,7 +7,7 @@
  * an empty or absent one), so a function that compiles and then calls is the same thing to its
  * callers; booleans and numbers are left as they are. neo-blessed 0.2.0 is the version pinned.
  */
-import blessed from 'blessed';
+import { Tput } from './blessed-parts.js';
 
 type Compile = (this: unknown, info: unknown, key: string, str: unknown) => unknown;
 
@@ -16,7 +16,7 @@ let installed = false;
 export function compileTerminfoLazily(): void {
   if (installed) return;
   installed = true;
-  const proto = (blessed as unknown as { Tput: { prototype: { _compile: Compile } } }).Tput.prototype;
+  const proto = Tput.prototype as { _compile: Compile };
   const compile = proto._compile;
   proto._compile = function (info, key, str) {
     if (typeof str !== 'string' || !str) return compile.call(this, info, key, str);

@@ -2,7 +2,7 @@
  * Modal boxes over the panes: the help overlay, command replies, confirmations and the
  * settings view. A modal gets every key until it closes; Esc always backs out of it.
  */
-import blessed from 'blessed';
+import * as blessed from './blessed-parts.js';
 import type { Widgets } from 'blessed';
 import { clipTagged, escapeTags } from './format.js';
 import { blessedStyle, type Theme } from './theme.js';

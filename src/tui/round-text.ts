@@ -31,7 +31,11 @@ function pointerName(c: PointerChange): string {
  */
 export function changeLines(changes: readonly PointerChange[], name: NameOf, arrow: string): string[] {
   const byCause = new Map<string, PointerChange[]>();
-  for (const c of changes) byCause.set(c.cause, [...(byCause.get(c.cause) ?? []), c]);
+  for (const c of changes) {
+    const list = byCause.get(c.cause);
+    if (list) list.push(c);
+    else byCause.set(c.cause, [c]);
+  }
   return [...byCause].map(([cause, list]) => `${moves(list, name, arrow).join(', ')}: ${cause}`);
 }
 

@@ -2,7 +2,7 @@
  * What the console draws besides the panes and the status bar: the tab bar of the small
  * layout and the "terminal too small" notice.
  */
-import blessed from 'blessed';
+import * as blessed from './blessed-parts.js';
 import type { Widgets } from 'blessed';
 import { type ConsoleLayout, GRID_MIN, type PaneId, TABS_MIN } from './layout.js';
 import { tabBarLine } from './tab-bar.js';

@@ -32,6 +32,8 @@ export class FingerTablePane extends Pane {
   private readonly flashUntil = new Map<number, number>();
   private readonly lastAddress = new Map<number, string | null>();
   private collapse: boolean;
+  /** Rows in the last drawn table: wakeIn reads it instead of copying the finger table again. */
+  private rowsDrawn = 0;
 
   constructor(ctx: PaneContext) {
     super(ctx);
@@ -72,25 +74,20 @@ export class FingerTablePane extends Pane {
   rows(): FingerRow[] {
     const snap = this.ctx.node.snapshot();
     const self = BigInt('0x' + snap.id);
-    const end = (i: number) => (i + 1 < snap.bits ? fingerStart(self, i + 1, snap.bits) : self).toString(16);
-    const out: FingerRow[] = [];
+    const out: { -readonly [K in keyof FingerRow]: FingerRow[K] }[] = [];
     for (const f of snap.fingers) {
       if (!this.lastAddress.has(f.index)) this.lastAddress.set(f.index, f.node.address);
       const prev = out[out.length - 1];
       if (this.collapse && prev && prev.address === f.node.address && prev.to === f.index - 1) {
-        out[out.length - 1] = { ...prev, to: f.index, end: end(f.index), fixedAt: Math.max(prev.fixedAt, f.fixedAt) };
+        prev.to = f.index;
+        prev.fixedAt = Math.max(prev.fixedAt, f.fixedAt);
       } else {
-        out.push({
-          from: f.index,
-          to: f.index,
-          start: f.start,
-          end: end(f.index),
-          id: f.node.id,
-          address: f.node.address,
-          fixedAt: f.fixedAt,
-        });
+        const { id, address } = f.node;
+        out.push({ from: f.index, to: f.index, start: f.start, end: '', id, address, fixedAt: f.fixedAt });
       }
     }
+    // Only a run's last finger needs its end: one BigInt per row, not per finger.
+    for (const r of out) r.end = (r.to + 1 < snap.bits ? fingerStart(self, r.to + 1, snap.bits) : self).toString(16);
     return out;
   }
 
@@ -101,6 +98,7 @@ export class FingerTablePane extends Pane {
   protected draw(width: number, height: number): string[] {
     const t = this.ctx.theme();
     const rows = this.rows();
+    this.rowsDrawn = rows.length;
     if (rows.length === 0)
       return [
         t.tag(
@@ -182,7 +180,7 @@ export class FingerTablePane extends Pane {
     // Ages tick in steps (see ageStepMs); a flash ends at its own time.
     const now = this.ctx.node.clock.now();
     const step = this.ageStepMs();
-    if (this.ctx.node.snapshot().fingers.length === 0) return null;
+    if (this.rowsDrawn === 0) return null;
     let next = step - (now % step);
     for (const until of this.flashUntil.values()) if (until > now) next = Math.min(next, until - now);
     return Math.max(1, next);

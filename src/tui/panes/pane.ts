@@ -3,7 +3,7 @@
  * A pane draws its inner area as lines of tagged text; it never touches sockets and never
  * renders the screen itself: the app's frame timer does, when something is dirty.
  */
-import blessed from 'blessed';
+import * as blessed from '../blessed-parts.js';
 import type { Widgets } from 'blessed';
 import type { EventBus } from '../../bus/event-bus.js';
 import type { BusEventName, BusEvents } from '../../bus/events.js';

@@ -18,6 +18,7 @@ import type { KeyBinding } from '../keymap.js';
 import { ListCursor } from '../list-cursor.js';
 import { changeLines, roundDetail } from '../round-text.js';
 import { wrapLine } from '../wrap-line.js';
+import type { Theme } from '../theme.js';
 import { Pane, type PaneContext } from './pane.js';
 
 /** Rounds kept for the history list. */
@@ -33,6 +34,12 @@ export class StabilizationPane extends Pane {
   /** How many quiet rounds a folded row stands for (rows not in the map: one). */
   private readonly folded = new WeakMap<StabilizeOutcome, number>();
   private readonly cursor = new ListCursor();
+  /**
+   * Each round's change lines as last drawn, by width and theme: a round never changes once
+   * recorded, and a lone node's first round moves every finger (160 of them), so an idle frame
+   * would otherwise rebuild the same text for every visible round.
+   */
+  private readonly changeRowsDrawn = new WeakMap<StabilizeOutcome, { width: number; theme: Theme; rows: string[] }>();
   private totals = { rounds: 0, adopted: 0, dead: 0, errors: 0, predDead: 0 };
 
   constructor(ctx: PaneContext) {
@@ -183,7 +190,7 @@ export class StabilizationPane extends Pane {
   private healthText(): string {
     const t = this.ctx.theme();
     const g = this.ctx.glyphs;
-    const snap = this.ctx.node.snapshot();
+    const snap = this.ctx.node.snapshot({ fingers: false });
     const last = this.history.find((o) => o.trigger !== 'notify');
     if (!snap.inRing) return t.tag('dim', 'not in a ring');
     if (snap.successors.every((n) => n.address === snap.address)) return t.tag('dim', 'alone: a ring of one');
@@ -227,10 +234,14 @@ export class StabilizationPane extends Pane {
 
   /** The pointers a round moved, a line per cause, wrapped to the pane's width. */
   private changeRows(o: StabilizeOutcome, width: number): string[] {
-    const g = this.ctx.glyphs;
+    if (!o.changes?.length) return [];
     const t = this.ctx.theme();
-    const text = changeLines(o.changes ?? [], (n) => this.name(n), g.arrow);
-    return text.flatMap((l) => wrapLine(`  ${l}`, width, '    ')).map((l) => t.tag('dim', escapeTags(l)));
+    const drawn = this.changeRowsDrawn.get(o);
+    if (drawn && drawn.width === width && drawn.theme === t) return drawn.rows;
+    const text = changeLines(o.changes, (n) => this.name(n), this.ctx.glyphs.arrow);
+    const rows = text.flatMap((l) => wrapLine(`  ${l}`, width, '    ')).map((l) => t.tag('dim', escapeTags(l)));
+    this.changeRowsDrawn.set(o, { width, theme: t, rows });
+    return rows;
   }
 
   /** Whether rounds start..selected fit in `rows` lines with their change lines. */

@@ -3,7 +3,7 @@
  * ring size, tracker state, stabilization timer. The second: the `:` or `/` prompt while one is
  * open, else a short message (command results), else key hints for the focused pane.
  */
-import blessed from 'blessed';
+import * as blessed from '../blessed-parts.js';
 import type { Widgets } from 'blessed';
 import type { EventBus } from '../../bus/event-bus.js';
 import type { BusEvents } from '../../bus/events.js';
@@ -75,7 +75,7 @@ export class StatusBar {
     const t = this.ctx.theme();
     const g = this.ctx.glyphs;
     const node = this.ctx.node;
-    const s = node.snapshot();
+    const s = node.snapshot({ fingers: false });
     const e = g.ellipsis;
     const item = (k: string, v: string) => t.tag('statusKey', ` ${k} `) + t.tag('status', escapeTags(`${v} `));
     const succ = s.successors[0];
