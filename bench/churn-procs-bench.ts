@@ -238,11 +238,19 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
         void m
           .cmd('leave', 30_000)
           .then(
-            (r) => void (r.ok || leaveFailed(m, r.error)),
-            (e: Error) => leaveFailed(m, e.message), // no answer in 30 s: killed below, counted here
+            (r) => r.ok || (leaveFailed(m, r.error), false),
+            // No answer in 30 s: stopped below like a node that left, counted here.
+            (e: Error) => (leaveFailed(m, e.message), true),
           )
-          .finally(() => {
+          .then((gone) => {
             leaving.delete(m);
+            // A refused leave changed nothing (the node says so and stays in its ring): it is a
+            // member again. Stopping it would be a crash the spacing rule never allowed.
+            if (!gone) {
+              members.push(m);
+              fates.set(m.address, { what: 'refused to leave', at: performance.now() });
+              return;
+            }
             fates.set(m.address, { what: 'left', at: performance.now() });
             stopped.add(m);
             m.kill();
