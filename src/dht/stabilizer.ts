@@ -63,6 +63,7 @@ export class Stabilizer {
       const succ = core.successorOf(st);
       out.successor = toJson(succ);
       if (sameNode(succ, st.self)) {
+        if (this.adoptPredecessor(st, out)) continue;
         out.healthy = !st.predecessor;
         return;
       }
@@ -81,6 +82,22 @@ export class Stabilizer {
       out.successorListChanged = before !== st.successors && addresses(before) !== addresses(st.successors);
       return;
     }
+  }
+
+  /**
+   * A node whose successor list ran empty (every successor died, or a partition cut them off)
+   * but that still has a predecessor is not alone: Chord's stabilize asks the successor for its
+   * predecessor, and when the successor is this node itself that is our own predecessor, which
+   * becomes the successor (and is asked for its list next). Without this the node stays its own
+   * successor for good while its predecessor points at it, since a notify from the node that is
+   * already its predecessor changes nothing.
+   */
+  private adoptPredecessor(st: core.ChordState, out: Outcome): boolean {
+    const pred = st.predecessor;
+    if (!pred || sameNode(pred, st.self)) return false;
+    const text = `no successor left: the predecessor ${pred.address} is the successor (Chord: successor.predecessor)`;
+    this.ctx.apply(core.setSuccessors(st, pred, []), { text, into: out.changes });
+    return true;
   }
 
   /** The successor did not answer: it is forgotten and the round moves on to the next in the list. */
