@@ -150,6 +150,11 @@ export class ChordNode {
     return this.ctx.inRing;
   }
 
+  /** Whether a graceful leave is under way (the node takes no more copies meanwhile). */
+  get leaving(): boolean {
+    return this.ctx.leaving;
+  }
+
   get self(): NodeRef {
     return this.ctx.st.self;
   }

@@ -7,6 +7,8 @@
  * - join writes no state before it has found a live successor other than itself; once it has
  *   taken that successor's list (and, for Chord, fingers) the node is in the ring, and stays
  *   there even when the join is aborted while notifying or during the storage hand-over;
+ * - from the start of a leave the node is `leaving` (its store takes no more copies) until the
+ *   leave is done, or until a `beforeLeave` hook fails and the node stays;
  * - leave changes nothing until every `beforeLeave` hook succeeded; once the neighbours are
  *   being told, the leave goes through (those requests are bounded by the RPC timeout), and
  *   then every connection is closed (peers that did not hear of it see it gone);
@@ -50,12 +52,19 @@ export async function leave(ctx: NodeContext, signal?: AbortSignal): Promise<voi
   const succ = core.successorOf(st);
   const pred = st.predecessor;
   if (!core.isAlone(st)) {
-    for (const hook of ctx.beforeLeave) await raceAbort(hook(succ), signal, 'leave (handing keys on)');
+    ctx.leaving = true;
+    try {
+      for (const hook of ctx.beforeLeave) await raceAbort(hook(succ), signal, 'leave (handing keys on)');
+    } catch (e) {
+      ctx.leaving = false; // the leave did not happen: the node stays and takes copies again
+      throw e;
+    }
     await tellNeighbours(ctx, st, succ, pred);
     // A node that still pointed at us (it did not hear of the leave) sees the connection close,
     // so it neither vouches for us nor waits out a timeout: its next request gets NOT_IN_RING.
     ctx.transport.dropConnections?.('this node left the ring');
   }
+  ctx.leaving = false;
   ctx.inRing = false;
   ctx.state = core.resetState(st);
   ctx.bus.emit('node:left', { graceful: true });

@@ -54,6 +54,11 @@ export class NodeContext {
   readonly bus: EventBus;
   state: core.ChordState | null = null;
   inRing = false;
+  /**
+   * A graceful leave is under way: the node still routes and serves reads, but takes no more
+   * copies (what arrived after its hand-off was computed would leave with it).
+   */
+  leaving = false;
   transport!: Transport;
   /** State changes so far (a round that adds none is quiet). */
   changes = 0;

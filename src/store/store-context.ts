@@ -113,6 +113,7 @@ export class StoreContext {
       throw e;
     }
     this.changed();
+    this.node.log('debug', 'store', `stored ${JSON.stringify(key)}${from === undefined ? '' : ` from ${from}`}`);
     return meta;
   }
 
@@ -208,6 +209,10 @@ export class StoreContext {
   assertMember(): void {
     this.assertRunning();
     if (!this.node.member) throw new P2pError('NOT_IN_RING', `${this.self.address} left the ring: it keeps no copies`);
+    // What a leaver took after computing its hand-off would leave with it; nor may a holder
+    // that is about to go count as a copy (a confirmation from it lets another node drop its own).
+    if (this.node.leaving)
+      throw new P2pError('NOT_IN_RING', `${this.self.address} is leaving the ring: it takes no copies`);
   }
 
   /** A signal that aborts after `ms` on the node's clock (virtual in simulations); `clear` when done. */
