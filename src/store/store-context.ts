@@ -113,7 +113,6 @@ export class StoreContext {
       throw e;
     }
     this.changed();
-    this.node.log('debug', 'store', `stored ${JSON.stringify(key)}${from === undefined ? '' : ` from ${from}`}`);
     return meta;
   }
 

@@ -190,11 +190,7 @@ export class StoreMaintainer {
       const ok = (await Promise.all(others.map((h) => this.syncTo(h, page, () => amOwner, report)))).every(Boolean);
       if (!ok) report.failed++;
       if (!mayDrop || !ok) continue;
-      for (const m of page) {
-        if (!(await ctx.drop(m.key, m.digest))) continue;
-        report.dropped++;
-        ctx.node.log('debug', 'store', `dropped ${JSON.stringify(m.key)}: its holders ${names(holders)} have it`);
-      }
+      for (const m of page) if (await ctx.drop(m.key, m.digest)) report.dropped++;
     }
   }
 
@@ -283,8 +279,4 @@ export class StoreMaintainer {
       return false;
     }
   }
-}
-
-function names(nodes: readonly NodeRef[]): string {
-  return nodes.map((n) => n.address).join(', ');
 }
