@@ -129,12 +129,7 @@ function checkCanJoin(st: core.ChordState, address: string, signal: AbortSignal 
  */
 function announceJoin(ctx: NodeContext, via: string, successor: Successor, hops: number): void {
   const succ = successor.node;
-  if (!successor.neighbours.predecessor)
-    void ctx.transport
-      .request(succ.address, 'stabilize_now', {})
-      .catch((e: Error) =>
-        ctx.log('debug', 'ring', `asking ${succ.address} to stabilize failed (its next round will do): ${e.message}`),
-      );
+  if (!successor.neighbours.predecessor) ctx.askToStabilize(succ);
   ctx.bus.emit('node:joined', { via, successor: toJson(succ) });
   ctx.log('info', 'ring', `joined via ${via}: successor ${succ.address} after ${hops} hops`);
 }

@@ -119,13 +119,29 @@ const notify = (id: number, claimed: string): Frame => ({
   body: { node: { id: hashId(claimed, BITS).toString(16), address: claimed } },
 });
 
-test('an unproven peer is answered at once as a client; its notify waits for the probe', async (t) => {
+/** A listener at the address a peer claims, that answers the target's probe when told to. */
+type Claimed = Awaited<ReturnType<typeof claimedAddress>>;
+
+/** A target node, a claimed address, and a peer dialing the target claiming it: `run` gets them; all closed after. */
+async function withClaimingPeer(
+  run: (peer: Framed, claimed: Claimed, seen: { type: string; from: PeerInfo }[]) => Promise<void>,
+): Promise<void> {
   const seen: { type: string; from: PeerInfo }[] = [];
   const node = await target(seen);
   const claimed = await claimedAddress();
   let peer: Framed | null = null;
   try {
     peer = await dialClaiming(node.address, claimed.address);
+    await run(peer, claimed, seen);
+  } finally {
+    peer?.socket.destroy();
+    await claimed.close();
+    await node.t.close();
+  }
+}
+
+test('an unproven peer is answered at once as a client; its notify waits for the probe', (t) =>
+  withClaimingPeer(async (peer, claimed, seen) => {
     peer.send({ kind: 'request', id: 1, type: 'ping', body: {} });
     const pong = await peer.next('ping answer');
     t.like(pong, { kind: 'response', id: 1 });
@@ -158,20 +174,10 @@ test('an unproven peer is answered at once as a client; its notify waits for the
       type: 'notify',
       from: { id: hashId(claimed.address, BITS).toString(16), address: claimed.address, remote: '127.0.0.1' },
     });
-  } finally {
-    peer?.socket.destroy();
-    await claimed.close();
-    await node.t.close();
-  }
-});
+  }));
 
-test('a notify from a peer the node at its address denies never reaches the node', async (t) => {
-  const seen: { type: string; from: PeerInfo }[] = [];
-  const node = await target(seen);
-  const claimed = await claimedAddress();
-  let peer: Framed | null = null;
-  try {
-    peer = await dialClaiming(node.address, claimed.address);
+test('a notify from a peer the node at its address denies never reaches the node', (t) =>
+  withClaimingPeer(async (peer, claimed, seen) => {
     peer.send(notify(1, claimed.address));
     peer.send({ kind: 'request', id: 2, type: 'store_put', body: { key: 'k', value: new Uint8Array(4), replica: 1 } });
     const probe = await claimed.probed;
@@ -185,12 +191,7 @@ test('a notify from a peer the node at its address denies never reaches the node
       seen.map((s) => s.type),
       ['ping'],
     );
-  } finally {
-    peer?.socket.destroy();
-    await claimed.close();
-    await node.t.close();
-  }
-});
+  }));
 
 test('a chord node takes a notifying stranger as predecessor only once its address is proven', async (t) => {
   const node = await createTcpNode({ port: 0, bits: BITS, stabilizeMs: 60_000 });

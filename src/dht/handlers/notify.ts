@@ -4,7 +4,7 @@
  */
 import type { PointerChange } from '../../bus/events.js';
 import { rectify, rectifyNeedsLivenessCheck } from '../../core/chord-state.js';
-import { type NodeRef, sameNode } from '../../core/node-ref.js';
+import type { NodeRef } from '../../core/node-ref.js';
 import type { RequestBody, ResponseBody } from '../../wire/messages.js';
 import type { NodeContext } from '../node-context.js';
 import { fromWire } from '../wire-refs.js';
@@ -31,23 +31,11 @@ async function rectifyWith(ctx: NodeContext, candidate: NodeRef): Promise<void> 
   ctx.apply(rectify(st, candidate, alive), { text: `notify from ${candidate.address}${why}`, into: changes });
   if (changes.length === 0) return;
   ctx.log('info', 'stabilize', `predecessor ${old?.address ?? 'none'} → ${candidate.address}: notify${why}`);
-  if (old && alive) nudgeOld(ctx, old, candidate);
+  // A closer predecessor replaced one that lives: that one still names this node as its
+  // successor (and vouches with what it last heard) for keys that are now the candidate's —
+  // also when the candidate joined through a route that did not know of it (two joins into
+  // one gap). It is asked to run a round at once, as a joiner's lone successor is.
+  if (old && alive) ctx.askToStabilize(old);
   if (ctx.bus.wants('stabilize:round'))
     ctx.bus.emit('stabilize:round', blankOutcome(st, ctx.clock.now(), 'notify', true, changes));
-}
-
-/**
- * A closer predecessor replaced one that lives: that one still names this node as its
- * successor (and vouches with what it last heard), while `candidate` now sits between us. It
- * is asked to run a round at once, as a joiner asks its new predecessor, so it stops naming
- * this node for keys that are now `candidate`'s — also when `candidate` joined through a route
- * that did not know of it (two joins into one gap).
- */
-function nudgeOld(ctx: NodeContext, old: NodeRef, candidate: NodeRef): void {
-  if (sameNode(old, candidate)) return;
-  void ctx.transport
-    .request(old.address, 'stabilize_now', {})
-    .catch((e: Error) =>
-      ctx.log('debug', 'stabilize', `asking ${old.address} to stabilize failed (its next round will do): ${e.message}`),
-    );
 }
