@@ -105,8 +105,7 @@ export class FrameLoop {
     const p = this.deps.panes.get(id);
     if (!p.box.visible) return;
     if (!p.dirty && (this.wakeAt.get(id) ?? Infinity) > now + WAKE_EARLY_MS) return;
-    p.render(number);
-    this.drawnThisFrame.add(p);
+    if (p.render(number)) this.drawnThisFrame.add(p);
     const w = p.wakeIn();
     if (w === null) this.wakeAt.delete(id);
     else this.wakeAt.set(id, now + w);

@@ -43,6 +43,8 @@ export abstract class Pane {
   dirty = true;
   focused = false;
   private unsubscribe: (() => void)[] = [];
+  /** What the box was last given: blessed re-parses text and label on every set, changed or not. */
+  private shown: { content: string; label: string; theme: Theme; focused: boolean } | null = null;
 
   constructor(protected readonly ctx: PaneContext) {
     this.box = blessed.box({ tags: true, wrap: false, border: { type: 'line' }, hidden: true });
@@ -86,13 +88,31 @@ export abstract class Pane {
     return { width: Math.max(0, w - 2), height: Math.max(0, h - 2) };
   }
 
-  /** Redraws the box's content and label from the pane's state. */
-  render(number: number): void {
+  /**
+   * Redraws the box's content and label from the pane's state; false when both came out as
+   * they were (the box then keeps its cells).
+   */
+  render(number: number): boolean {
     const { width, height } = this.inner;
     const lines = width > 0 && height > 0 ? this.draw(width, height) : [];
-    this.box.setContent(lines.slice(0, height).join('\n'));
-    this.applyFrame(number);
     this.dirty = false;
+    const next = {
+      content: lines.slice(0, height).join('\n'),
+      label: this.label(number),
+      theme: this.ctx.theme(),
+      focused: this.focused,
+    };
+    const was = this.shown;
+    this.shown = next;
+    if (was?.content !== next.content) this.box.setContent(next.content);
+    if (was?.label !== next.label) this.box.setLabel(next.label);
+    if (was?.theme !== next.theme || was.focused !== next.focused) this.applyStyle(next.theme);
+    return (
+      was?.content !== next.content ||
+      was.label !== next.label ||
+      was.theme !== next.theme ||
+      was.focused !== next.focused
+    );
   }
 
   /** The pane's lines, at most `height`, each at most `width` columns. */
@@ -118,14 +138,14 @@ export abstract class Pane {
     return false;
   }
 
-  private applyFrame(number: number): void {
+  private label(number: number): string {
     const theme = this.ctx.theme();
     const extra = this.titleExtra();
     const text = ` ${number} ${this.title}${extra ? ` ${this.ctx.glyphs.dot} ${extra}` : ''} `;
-    const label = this.focused
-      ? theme.tag('titleFocus', `${this.ctx.glyphs.pointer}${text}`)
-      : theme.tag('title', text);
-    this.box.setLabel(label);
+    return this.focused ? theme.tag('titleFocus', `${this.ctx.glyphs.pointer}${text}`) : theme.tag('title', text);
+  }
+
+  private applyStyle(theme: Theme): void {
     const border = blessedStyle(theme, this.focused ? 'borderFocus' : 'border');
     this.box.style = { ...blessedStyle(theme, 'text'), border, label: {} };
   }

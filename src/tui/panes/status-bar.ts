@@ -9,7 +9,7 @@ import type { EventBus } from '../../bus/event-bus.js';
 import type { BusEvents } from '../../bus/events.js';
 import { clipTagged, escapeTags, shortId, taggedWidth } from '../format.js';
 import { estimateRingSize } from '../ring-estimate.js';
-import { blessedStyle } from '../theme.js';
+import { blessedStyle, type Theme } from '../theme.js';
 import type { PaneContext } from './pane.js';
 
 export interface BottomLineSource {
@@ -24,6 +24,9 @@ export class StatusBar {
   private keys: BusEvents['store:keys-changed'] | null = null;
   private tracker: BusEvents['tracker:state']['state'] = 'off';
   private offs: (() => void)[] = [];
+  /** What the box was last given (blessed re-parses on every set). */
+  private shown = '';
+  private shownTheme: Theme | null = null;
 
   constructor(
     private readonly ctx: PaneContext,
@@ -62,12 +65,15 @@ export class StatusBar {
   render(): void {
     const width = typeof this.box.width === 'number' ? this.box.width : 80;
     const t = this.ctx.theme();
-    this.box.style = blessedStyle(t, 'text');
     const top = clipTagged(this.statusLine(width), width);
     const pad = ' '.repeat(Math.max(0, width - taggedWidth(top)));
     const second = this.bottom.override() ?? this.bottom.hints();
-    this.box.setContent(top + t.tag('status', pad) + '\n' + clipTagged(second, width));
+    const content = top + t.tag('status', pad) + '\n' + clipTagged(second, width);
     this.dirty = false;
+    // blessed re-parses text on every set, changed or not.
+    if (t !== this.shownTheme) this.box.style = blessedStyle(t, 'text');
+    if (content !== this.shown) this.box.setContent(content);
+    [this.shownTheme, this.shown] = [t, content];
   }
 
   /** Items in order of importance; the least important go first when the line is too narrow. */
