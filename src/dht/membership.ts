@@ -50,7 +50,6 @@ export async function leave(ctx: NodeContext, signal?: AbortSignal): Promise<voi
   if (!ctx.inRing) throw new P2pError('NOT_IN_RING', 'not part of a ring');
   if (signal?.aborted) throw abortReason(signal, 'leave');
   const succ = core.successorOf(st);
-  const pred = st.predecessor;
   if (!core.isAlone(st)) {
     ctx.leaving = true;
     try {
@@ -59,7 +58,9 @@ export async function leave(ctx: NodeContext, signal?: AbortSignal): Promise<voi
       ctx.leaving = false; // the leave did not happen: the node stays and takes copies again
       throw e;
     }
-    await tellNeighbours(ctx, st, succ, pred);
+    // The neighbours as they are now: a joiner may have notified this node while it handed
+    // its keys on, and one told of the old predecessor would drop that joiner again.
+    await tellNeighbours(ctx, st, core.successorOf(st), st.predecessor);
     // A node that still pointed at us (it did not hear of the leave) sees the connection close,
     // so it neither vouches for us nor waits out a timeout: its next request gets NOT_IN_RING.
     ctx.transport.dropConnections?.('this node left the ring');
