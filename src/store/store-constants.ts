@@ -23,6 +23,11 @@ export const GROUP_LOOKUP_ROUNDS = 10;
  * for the copies it sends to the nodes after it (a dead one would hold the leave up a timeout).
  */
 export const HANDOFF_EXTRA_ROUNDS = 2;
+/**
+ * A leave whose hand-off found no successor to take everything refreshes its successor list
+ * (one stabilization round) and tries again, this many attempts in all.
+ */
+export const HANDOFF_ATTEMPTS = 3;
 /** After a ring change, run a pass one stabilization round later (changes come in bursts). */
 export const CHANGE_DELAY_ROUNDS = 1;
 /**

@@ -49,6 +49,25 @@ test('a leave fails, keeping the node in the ring, when no successor takes its e
   await sr.stop();
 });
 
+test('a leave whose successor list went stale refreshes it and hands its entries to the next live node', async (t) => {
+  // Successor lists of 3: crashing a node's three successors at once leaves it none alive in
+  // its list; its hand-off must not give up before a stabilization round finds the next node.
+  const sr = new StoreRing({ seed: 47, successors: 3 });
+  await sr.addSequential(10);
+  await sr.ready();
+  for (const [i, k] of keys.entries()) await sr.ring.settle(sr.live[i % 10]!.put(k, bytesOf(`v-${k}`)));
+  const sorted = [...sr.ring.live].sort((x, y) => (x.self.id < y.self.id ? -1 : 1));
+  const [leaver, ...after] = sorted;
+  for (const dead of after.slice(0, 3)) await sr.crash(dead);
+  const held = keys.filter((k) => sr.copies(k).some((n) => n === leaver));
+  t.true(held.length > 0);
+  await sr.ring.settle(leaver!.leave());
+  t.false(leaver!.member, 'the leave went through');
+  const stranded = held.filter((k) => sr.copies(k).length === 0);
+  t.deepEqual(stranded, [], 'every entry it held has a copy on a live member');
+  await sr.stop();
+});
+
 // Crash r-1 = 2 of a key's 3 holders at once (owner+first, first+second, owner+second).
 for (const [name, pick] of [
   ['the owner and its first successor', [0, 1]],
