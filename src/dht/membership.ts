@@ -130,7 +130,7 @@ function checkCanJoin(st: core.ChordState, address: string, signal: AbortSignal 
  */
 function announceJoin(ctx: NodeContext, via: string, successor: Successor, hops: number): void {
   const succ = successor.node;
-  if (!successor.neighbours.predecessor) ctx.askToStabilize(succ);
+  if (!successor.neighbours.predecessor) void ctx.askToStabilize(succ);
   ctx.bus.emit('node:joined', { via, successor: toJson(succ) });
   ctx.log('info', 'ring', `joined via ${via}: successor ${succ.address} after ${hops} hops`);
 }

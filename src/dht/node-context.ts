@@ -146,19 +146,20 @@ export class NodeContext {
   }
 
   /**
-   * Asks `node` to run a stabilization round at once (it should now point at a new neighbour);
-   * fire and forget: when it does not answer, its next scheduled round does the same.
+   * Asks `node` to run a stabilization round at once (it should now point at a new neighbour).
+   * Settles when it answered or did not (never rejects): when it does not answer, its next
+   * scheduled round does the same.
    */
-  askToStabilize(node: NodeRef): void {
-    void this.transport
-      .request(node.address, 'stabilize_now', {})
-      .catch((e: Error) =>
+  askToStabilize(node: NodeRef): Promise<void> {
+    return this.transport.request(node.address, 'stabilize_now', {}).then(
+      () => undefined,
+      (e: Error) =>
         this.log(
           'debug',
           'stabilize',
           `asking ${node.address} to stabilize failed (its next round will do): ${e.message}`,
         ),
-      );
+    );
   }
 
   /** Tells `succ` we may be its predecessor; false when it did not answer (the next round tries again). */

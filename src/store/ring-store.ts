@@ -329,9 +329,8 @@ export class RingStore {
   }
 
   /**
-   * Hands every entry on before a leave. When no successor this node knows took them all (under
-   * churn its list can name nodes that left or are leaving too), one stabilization round
-   * refreshes the list and the hand-off is tried again, HANDOFF_ATTEMPTS times at most.
+   * Hands every entry on before a leave; when no successor known took them all (under churn the
+   * list names nodes gone or leaving too), a stabilization round refreshes it (HANDOFF_ATTEMPTS).
    */
   private async handOff(first: NodeRef): Promise<void> {
     for (let attempt = 1; ; attempt++) {

@@ -6,6 +6,8 @@
 import test from 'ava';
 import { successorIndex } from '../../src/sim/ring-check.js';
 import { SimRing } from '../../src/sim/sim-ring.js';
+import type { NodeContext } from '../../src/dht/node-context.js';
+import { stabilizeNowHandler } from '../../src/dht/handlers/stabilize-now.js';
 
 const STABILIZE_MS = 500;
 
@@ -73,6 +75,32 @@ test('a lookup told it owns a key checks its own predecessor: a joiner the last 
   t.is(a.snapshot().predecessor?.address, joiner.self.address, 'A heard of the joiner');
   t.is(p.snapshot().successors[0]?.address, a.self.address, 'P did not');
   const r = await ring.settle(a.lookupId(p.self.id + 1n));
+  t.is(r.owner.address, joiner.self.address);
+  await ring.stop();
+});
+
+test("a joiner's notify is answered once the node it displaced dropped its vouch: a lookup sent then names the joiner", async (t) => {
+  const ring = new SimRing({ seed: 75, stabilizeMs: STABILIZE_MS });
+  await ring.addSequential(16);
+  t.true((await ring.converge(60_000, { fingers: true })) >= 0);
+  const sorted = [...ring.live].sort((a, b) => (a.self.id < b.self.id ? -1 : 1));
+  const [p, a] = [sorted[3]!, sorted[4]!];
+  // A fresh node between P and A (the others are stopped: a started node is a ring of its own).
+  let joiner = await ring.spawn();
+  while (!(p.self.id < joiner.self.id && joiner.self.id < a.self.id)) {
+    await ring.crash(joiner);
+    joiner = await ring.spawn();
+  }
+  // P is slow to take A's request to stabilize (a busy process): 100 ms before it handles it.
+  const ctx = (p as unknown as { ctx: NodeContext }).ctx;
+  const handler = stabilizeNowHandler(ctx);
+  p.handle('stabilize_now', async () => {
+    await new Promise<void>((r) => ring.clock.setTimeout(() => r(), 100));
+    return handler();
+  });
+  await ring.settle(joiner.join(a.self.address), 1);
+  // Right when the join returned, P's own lookup of the joiner's id does not name A.
+  const r = await ring.settle(p.lookupId(joiner.self.id), 1);
   t.is(r.owner.address, joiner.self.address);
   await ring.stop();
 });

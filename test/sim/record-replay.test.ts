@@ -46,7 +46,8 @@ test('join, crash, heal: the replayed state matches the live node at every chose
     const pred = ring.live.find((n) => n.self.address === node.snapshot().predecessor!.address)!;
     await ring.crash(succ);
     await ring.crash(pred);
-    await ring.clock.advance(700);
+    // A crashed node is noticed when a request to it times out (2 s): the successor first.
+    await ring.clock.advance(2300);
     moment(); // mid-heal
     await ring.converge(60_000, { fingers: true });
     moment(); // healed

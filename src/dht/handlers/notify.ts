@@ -9,6 +9,13 @@ import type { RequestBody, ResponseBody } from '../../wire/messages.js';
 import type { NodeContext } from '../node-context.js';
 import { fromWire } from '../wire-refs.js';
 import { blankOutcome } from '../stabilize-outcome.js';
+import { deadline } from '../../core/clock.js';
+
+/**
+ * How long a notify's answer waits for the replaced predecessor to take the request to
+ * stabilize: well under any RPC timeout (the notifier's own request must not time out).
+ */
+const ASK_WAIT_MS = 250;
 
 export function notifyHandler(ctx: NodeContext) {
   return async (b: RequestBody<'notify'>): Promise<ResponseBody<'notify'>> => {
@@ -34,8 +41,17 @@ async function rectifyWith(ctx: NodeContext, candidate: NodeRef): Promise<void> 
   // A closer predecessor replaced one that lives: that one still names this node as its
   // successor (and vouches with what it last heard) for keys that are now the candidate's —
   // also when the candidate joined through a route that did not know of it (two joins into
-  // one gap). It is asked to run a round at once, as a joiner's lone successor is.
-  if (old && alive) ctx.askToStabilize(old);
+  // one gap). It is asked to run a round at once, as a joiner's lone successor is, and the
+  // answer waits for it (ASK_WAIT_MS at most): it has dropped that word once it answered, so a
+  // lookup sent after the joiner's notify returned does not name this node for the joiner's keys.
+  if (old && alive) await atMost(ctx, ctx.askToStabilize(old), ASK_WAIT_MS);
   if (ctx.bus.wants('stabilize:round'))
     ctx.bus.emit('stabilize:round', blankOutcome(st, ctx.clock.now(), 'notify', true, changes));
+}
+
+/** Waits for `p` on the node's clock, `ms` at most. */
+async function atMost(ctx: NodeContext, p: Promise<void>, ms: number): Promise<void> {
+  const limit = deadline(ctx.clock, ms);
+  await Promise.race([p, new Promise((done) => limit.signal.addEventListener('abort', done, { once: true }))]);
+  limit.clear();
 }
