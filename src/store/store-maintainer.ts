@@ -234,12 +234,18 @@ export class StoreMaintainer {
     return sent === want.size;
   }
 
-  /** Sends entries to `to`, PUSH_PARALLEL at a time; returns how many arrived. */
+  /**
+   * Sends entries to `to`, PUSH_PARALLEL at a time; returns how many arrived. After a copy
+   * failed no more are started: a peer that timed out or refused once (it died, is leaving or
+   * is overloaded) would make every copy after it wait out a timeout too, and the caller
+   * counts the target as failed either way (a hand-off moves on to the next successor).
+   */
   private async pushAll(to: NodeRef, metas: EntryMeta[]): Promise<number> {
     let next = 0;
     let sent = 0;
+    let failed = false;
     const worker = async () => {
-      while (next < metas.length) {
+      while (next < metas.length && !failed) {
         const m = metas[next++]!;
         const bytes = await this.ctx.read(m.key);
         if (!bytes) continue;
@@ -248,6 +254,7 @@ export class StoreMaintainer {
           (e: Error) => this.skipped(`copy of ${JSON.stringify(m.key)} to ${to.address} failed`, e) ?? false,
         );
         if (ok) sent++;
+        else failed = true;
       }
     };
     await Promise.all(Array.from({ length: Math.min(PUSH_PARALLEL, metas.length) }, worker));

@@ -1,4 +1,6 @@
 import test from 'ava';
+import { P2pError } from '../../src/wire/errors.js';
+import { PUSH_PARALLEL } from '../../src/store/store-constants.js';
 import { StoreRing, bytesOf, textOf } from './helpers.js';
 
 const keys = Array.from({ length: 80 }, (_, i) => `doc-${i}`);
@@ -65,6 +67,30 @@ test('a leave whose successor list went stale refreshes it and hands its entries
   t.false(leaver!.member, 'the leave went through');
   const stranded = held.filter((k) => sr.copies(k).length === 0);
   t.deepEqual(stranded, [], 'every entry it held has a copy on a live member');
+  await sr.stop();
+});
+
+test('a hand-off stops sending to a successor once it refused a copy, and hands everything to the next', async (t) => {
+  const sr = await filledRing(48, 8);
+  const sorted = [...sr.ring.live].sort((x, y) => (x.self.id < y.self.id ? -1 : 1));
+  const [leaver, refuser] = sorted as [(typeof sorted)[0], (typeof sorted)[0]];
+  // The successor lists every entry as missing but refuses each copy (as an overloaded or
+  // leaving peer does); it is asked for at most one round of parallel copies.
+  let puts = 0;
+  refuser.handle('store_sync', async (b) => ({ missing: b.entries.map((_, i) => i), differ: [] }));
+  refuser.handle('store_put', async () => {
+    puts++;
+    throw new P2pError('BUSY', 'refusing copies');
+  });
+  const held = keys.filter((k) => sr.copies(k).includes(leaver));
+  t.true(held.length > PUSH_PARALLEL, `the leaver holds ${held.length} entries`);
+  await sr.ring.settle(leaver.leave());
+  t.true(puts <= PUSH_PARALLEL, `${puts} copies sent to the refusing successor`);
+  t.deepEqual(
+    held.filter((k) => sr.copies(k).filter((n) => n !== refuser).length === 0),
+    [],
+    'every entry it held has a copy on another live member',
+  );
   await sr.stop();
 });
 
