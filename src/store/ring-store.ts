@@ -26,7 +26,6 @@ import {
   CHANGE_DELAY_ROUNDS,
   DEFAULT_REPLICAS,
   GET_EXTRA_CANDIDATES,
-  HANDOFF_ATTEMPTS,
   MAINTAIN_EVERY_ROUNDS,
   MERGE_RECONCILE_ROUNDS,
   MAX_VALUE_BYTES,
@@ -94,7 +93,7 @@ export class RingStore {
   private unsubscribe: (() => void)[] = [];
   private started = false;
   private readonly onJoin = (succ: NodeRef) => this.pullShare(succ);
-  private readonly onLeave = (succ: NodeRef) => this.handOff(succ);
+  private readonly onLeave = (succ: NodeRef) => this.maintainer.leaveHandOff(succ);
 
   constructor(
     readonly node: ChordNode,
@@ -326,26 +325,6 @@ export class RingStore {
       this.node.log('debug', 'store', `get ${JSON.stringify(key)}: ${address} did not answer: ${e.message}`);
       return undefined;
     });
-  }
-
-  /**
-   * Hands every entry on before a leave; when no successor known took them all (under churn the
-   * list names nodes gone or leaving too), a stabilization round refreshes it (HANDOFF_ATTEMPTS).
-   */
-  private async handOff(first: NodeRef): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const succ = attempt === 1 ? first : (this.ctx.successors()[0] ?? first);
-      try {
-        return await this.maintainer.handOff([
-          succ,
-          ...this.ctx.successors().filter((n) => n.address !== succ.address),
-        ]);
-      } catch (e) {
-        if (!(e instanceof StoreError) || e.code !== 'UNAVAILABLE' || attempt >= HANDOFF_ATTEMPTS) throw e;
-        this.node.log('info', 'store', `hand-off attempt ${attempt} found no taker; refreshing the successor list`);
-      }
-      await this.node.stabilization.step();
-    }
   }
 
   private async pullShare(succ: NodeRef): Promise<void> {

@@ -25,9 +25,15 @@ export const GROUP_LOOKUP_ROUNDS = 10;
 export const HANDOFF_EXTRA_ROUNDS = 2;
 /**
  * A leave whose hand-off found no successor to take everything refreshes its successor list
- * (one stabilization round) and tries again, this many attempts in all.
+ * (one stabilization round) and tries again, this many attempts in all...
  */
 export const HANDOFF_ATTEMPTS = 3;
+/**
+ * ...but only while the attempts so far took less than this many stabilization rounds: a list
+ * of nodes that left fails fast (refused connections) and is worth refreshing; a hand-off that
+ * waited out timeouts on an overloaded ring fails the leave rather than hold it up longer.
+ */
+export const HANDOFF_RETRY_ROUNDS = 10;
 /** After a ring change, run a pass one stabilization round later (changes come in bursts). */
 export const CHANGE_DELAY_ROUNDS = 1;
 /**

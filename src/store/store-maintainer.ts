@@ -23,7 +23,14 @@ import { fromWire } from '../dht/wire-refs.js';
 import type { RequestBody, ResponseBody } from '../wire/messages.js';
 import { digestOf, ringPages, scanRing, type EntryMeta } from './blob-store.js';
 import { pushCopy } from './owner-put.js';
-import { GROUP_LOOKUP_ROUNDS, HANDOFF_EXTRA_ROUNDS, PAGE_SIZE, PUSH_PARALLEL } from './store-constants.js';
+import {
+  GROUP_LOOKUP_ROUNDS,
+  HANDOFF_ATTEMPTS,
+  HANDOFF_EXTRA_ROUNDS,
+  HANDOFF_RETRY_ROUNDS,
+  PAGE_SIZE,
+  PUSH_PARALLEL,
+} from './store-constants.js';
 import { raceAbort } from '../wire/errors.js';
 import type { StoreContext } from './store-context.js';
 import { StoreError } from './store-error.js';
@@ -105,6 +112,28 @@ export class StoreMaintainer {
       for (const e of res.entries) if (await this.pullOne(succ, e)) pulled++;
       if (!res.more || res.entries.length === 0) return pulled;
       after = res.entries[res.entries.length - 1]!.key;
+    }
+  }
+
+  /**
+   * A leave's hand-off, starting with `first`: when no successor known took everything (under
+   * churn the list names nodes gone or leaving too), one stabilization round refreshes the
+   * list and it is tried again, HANDOFF_ATTEMPTS in all, while the attempts so far took less
+   * than HANDOFF_RETRY_ROUNDS rounds (a leave must not hang on for long: it fails instead).
+   */
+  async leaveHandOff(first: NodeRef): Promise<void> {
+    const ctx = this.ctx;
+    const started = ctx.node.clock.now();
+    for (let attempt = 1; ; attempt++) {
+      const succ = attempt === 1 ? first : (ctx.successors()[0] ?? first);
+      try {
+        return await this.handOff([succ, ...ctx.successors().filter((n) => n.address !== succ.address)]);
+      } catch (e) {
+        const late = ctx.node.clock.now() - started >= ctx.node.stabilization.intervalMs() * HANDOFF_RETRY_ROUNDS;
+        if (!(e instanceof StoreError) || e.code !== 'UNAVAILABLE' || attempt >= HANDOFF_ATTEMPTS || late) throw e;
+        ctx.node.log('info', 'store', `hand-off attempt ${attempt} found no taker; refreshing the successor list`);
+      }
+      await ctx.node.stabilization.step();
     }
   }
 

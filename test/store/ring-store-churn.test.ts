@@ -1,6 +1,6 @@
 import test from 'ava';
 import { P2pError } from '../../src/wire/errors.js';
-import { PUSH_PARALLEL } from '../../src/store/store-constants.js';
+import { HANDOFF_RETRY_ROUNDS, PUSH_PARALLEL } from '../../src/store/store-constants.js';
 import { StoreRing, bytesOf, textOf } from './helpers.js';
 
 const keys = Array.from({ length: 80 }, (_, i) => `doc-${i}`);
@@ -45,7 +45,17 @@ test('a leave fails, keeping the node in the ring, when no successor takes its e
   const [a, b, c] = sr.ring.live;
   await sr.crash(b!);
   await sr.crash(c!);
+  const retries: number[] = [];
+  a!.bus.on('log:line', (l) => l.message.startsWith('hand-off attempt') && retries.push(l.at));
+  const started = sr.ring.clock.now();
   const e = await t.throwsAsync(sr.ring.settle(a!.leave()));
+  // Each attempt waits out timeouts on the dead successors: no attempt starts once the
+  // attempts so far took HANDOFF_RETRY_ROUNDS rounds (a third one would have, here).
+  t.true(retries.length > 0, 'retried once');
+  t.true(
+    retries.every((at) => at - started < HANDOFF_RETRY_ROUNDS * 500),
+    `retries at ${retries.map((at) => at - started)} ms`,
+  );
   t.is((e as { code?: string }).code, 'UNAVAILABLE');
   t.true(a!.member, 'still in the ring');
   await sr.stop();
