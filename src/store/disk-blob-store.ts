@@ -1,6 +1,12 @@
 /**
  * The durable BlobStore under a data directory: content in files named by their SHA-256
- * (`blobs/ab/abcd…`), an index of keys in SQLite (`index.db`, WAL, synchronous=FULL).
+ * (`blobs/ab/abcd…`), an index of keys in SQLite (`index.db`, WAL, synchronous=NORMAL by default).
+ *
+ * Durability: a value's file is synced before its row is committed. WAL with synchronous=NORMAL
+ * makes each commit survive a crash of the process (SIGKILL); a power loss may take the last
+ * commits back (their blobs are then swept as unreferenced), which replicas on other nodes
+ * cover. `synchronous: 'FULL'` also syncs the log on every commit: 5–15 ms of the event loop
+ * per entry stored, measured on a busy machine, against 0.02 ms.
  *
  * Invariants:
  * - a value reaches its final file name only by rename, after the temp file's data was synced;
@@ -37,6 +43,8 @@ import {
 export interface DiskBlobStoreOptions {
   /** Check size and SHA-256 on every read (default true; reads are then ~1 ms per MiB slower). */
   readonly verifyReads?: boolean;
+  /** SQLite's sync level for the index (default NORMAL: see the durability note above). */
+  readonly synchronous?: 'NORMAL' | 'FULL';
 }
 
 interface Row {
@@ -93,7 +101,7 @@ export class DiskBlobStore implements BlobStore {
     await mkdir(join(dir, 'tmp'));
     const db = new Database(join(dir, 'index.db'));
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(`synchronous = ${opts.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
     db.exec(SCHEMA);
     const store = new DiskBlobStore(dir, db, opts);
     await store.sweep();

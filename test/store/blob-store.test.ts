@@ -170,6 +170,21 @@ test('disk: SIGKILL during a stream of writes loses nothing acknowledged and ser
   await rm(dir, { recursive: true, force: true });
 });
 
+test("disk: the index syncs at SQLite's NORMAL level unless FULL is asked for", async (t) => {
+  const level = (s: DiskBlobStore) =>
+    (s as unknown as { db: { pragma(q: string, o: { simple: true }): number } }).db.pragma('synchronous', {
+      simple: true,
+    });
+  const dir = await tempDir();
+  const normal = await DiskBlobStore.open(dir);
+  t.is(level(normal), 1, 'NORMAL: the SIGKILL test above shows what it keeps');
+  await normal.close();
+  const full = await DiskBlobStore.open(dir, { synchronous: 'FULL' });
+  t.is(level(full), 2);
+  await full.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
 test('disk: a directory in use by another live process is refused with LOCKED', async (t) => {
   const dir = await tempDir();
   const child = spawn(process.execPath, ['--import=tsx', WRITER, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
