@@ -13,7 +13,8 @@
  *   being told, the leave goes through (those requests are bounded by the RPC timeout), and
  *   then every connection is closed (peers that did not hear of it see it gone);
  * - a join whose route ends at a node that does not answer (it died meanwhile) routes again
- *   around it, through any node that answered, up to JOIN_ATTEMPTS times;
+ *   around it, through any node that answered, up to JOIN_ATTEMPTS times; one whose successor
+ *   takes no notify runs a stabilization round before it returns (the next successor is told);
  * - an aborted join or leave rejects with an ABORTED error.
  */
 import * as core from '../core/chord-state.js';
@@ -39,7 +40,13 @@ export async function join(ctx: NodeContext, address: string, signal?: AbortSign
   ctx.apply(core.setSuccessors(st, succ, successor.neighbours.successors.map(fromWire)));
   if (ctx.routing === 'chord') ctx.apply(core.seedFingers(st, [succ, ...(await fingerHints(ctx, succ, signal))]));
   ctx.inRing = true;
-  await ctx.notify(succ, signal);
+  // A successor that took no notify (it left or died since it answered) is passed over by a
+  // stabilization round at once, which notifies the next live one: until then no node points
+  // at this one, and no lookup could find it.
+  if (!(await ctx.notify(succ, signal))) {
+    ctx.log('debug', 'ring', `join: ${succ.address} took no notify; stabilizing at once`);
+    await raceAbort(ctx.ticker.step(), signal, 'join (stabilizing)');
+  }
   announceJoin(ctx, address, successor, hops);
   for (const hook of ctx.afterJoin) await afterJoinHook(ctx, hook, succ, signal);
 }
