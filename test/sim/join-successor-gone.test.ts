@@ -5,8 +5,8 @@
  * that joined through a successor that had just left was unreachable for 1.4 s.)
  */
 import test from 'ava';
-import { inOpen } from '../../src/core/ring-math.js';
 import { SimRing } from '../../src/sim/sim-ring.js';
+import { spawnBetween } from '../helpers/spawn-between.js';
 import { P2pError } from '../../src/wire/errors.js';
 
 test('a joiner whose successor is gone when notified tells the next successor before the join returns', async (t) => {
@@ -15,13 +15,7 @@ test('a joiner whose successor is gone when notified tells the next successor be
   t.true((await ring.converge(60_000)) >= 0);
   const sorted = [...ring.live].sort((a, b) => (a.self.id < b.self.id ? -1 : 1));
   const [pred, succ, next] = sorted.slice(1, 4) as [(typeof sorted)[0], (typeof sorted)[0], (typeof sorted)[0]];
-  // A fresh node whose id falls between pred and succ (a started node is a ring of its own:
-  // the others are stopped).
-  let joiner = await ring.spawn();
-  while (!inOpen(joiner.self.id, pred.self.id, succ.self.id)) {
-    await ring.crash(joiner);
-    joiner = await ring.spawn();
-  }
+  const joiner = await spawnBetween(ring, pred, succ);
   // The successor dies as the notify reaches it.
   succ.handle('notify', async () => {
     ring.network.crash(succ.self.address);

@@ -6,8 +6,8 @@
  * until the joiner's next round. (Seen in the process churn benchmark.)
  */
 import test from 'ava';
-import { inOpen } from '../../src/core/ring-math.js';
 import { SimRing } from '../../src/sim/sim-ring.js';
+import { spawnBetween } from '../helpers/spawn-between.js';
 
 test("a node that joined in front of a leaver during its hand-off is its successor's predecessor after the leave", async (t) => {
   const ring = new SimRing({ seed: 57, stabilizeMs: 500 });
@@ -15,13 +15,7 @@ test("a node that joined in front of a leaver during its hand-off is its success
   t.true((await ring.converge(60_000)) >= 0);
   const sorted = [...ring.live].sort((a, b) => (a.self.id < b.self.id ? -1 : 1));
   const [pred, leaver, succ] = sorted.slice(1, 4) as [(typeof sorted)[0], (typeof sorted)[0], (typeof sorted)[0]];
-  // A fresh node whose id falls between the leaver's predecessor and the leaver (a started
-  // node is a ring of its own: the others are stopped).
-  let joiner = await ring.spawn();
-  while (!inOpen(joiner.self.id, pred.self.id, leaver.self.id)) {
-    await ring.crash(joiner);
-    joiner = await ring.spawn();
-  }
+  const joiner = await spawnBetween(ring, pred, leaver);
 
   let joined!: Promise<void>;
   leaver.beforeLeave.push(async () => {

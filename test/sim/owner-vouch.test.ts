@@ -6,6 +6,7 @@
 import test from 'ava';
 import { successorIndex } from '../../src/sim/ring-check.js';
 import { SimRing } from '../../src/sim/sim-ring.js';
+import { spawnBetween } from '../helpers/spawn-between.js';
 import type { NodeContext } from '../../src/dht/node-context.js';
 import { stabilizeNowHandler } from '../../src/dht/handlers/stabilize-now.js';
 
@@ -85,12 +86,7 @@ test("a joiner's notify is answered once the node it displaced dropped its vouch
   t.true((await ring.converge(60_000, { fingers: true })) >= 0);
   const sorted = [...ring.live].sort((a, b) => (a.self.id < b.self.id ? -1 : 1));
   const [p, a] = [sorted[3]!, sorted[4]!];
-  // A fresh node between P and A (the others are stopped: a started node is a ring of its own).
-  let joiner = await ring.spawn();
-  while (!(p.self.id < joiner.self.id && joiner.self.id < a.self.id)) {
-    await ring.crash(joiner);
-    joiner = await ring.spawn();
-  }
+  const joiner = await spawnBetween(ring, p, a);
   // P is slow to take A's request to stabilize (a busy process): 100 ms before it handles it.
   const ctx = (p as unknown as { ctx: NodeContext }).ctx;
   const handler = stabilizeNowHandler(ctx);
