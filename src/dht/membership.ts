@@ -7,8 +7,9 @@
  * - join writes no state before it has found a live successor other than itself; once it has
  *   taken that successor's list (and, for Chord, fingers) the node is in the ring, and stays
  *   there even when the join is aborted while notifying or during the storage hand-over;
- * - from the start of a leave the node is `leaving` (its store takes no more copies) until the
- *   leave is done, or until a `beforeLeave` hook fails and the node stays;
+ * - from the start of a leave the node is `leaving` (its store hands on what it takes meanwhile,
+ *   then takes no more) until the leave is done, or until a `beforeLeave` hook fails and the
+ *   node stays;
  * - leave changes nothing until every `beforeLeave` hook succeeded; once the neighbours are
  *   being told, the leave goes through (those requests are bounded by the RPC timeout), and
  *   then every connection is closed (peers that did not hear of it see it gone);

@@ -26,6 +26,10 @@ import { distinctHosts } from './distinct-hosts.js';
 
 export class StoreContext {
   stopped = false;
+  /** During a leave's hand-off: the keys stored since it began (they are handed on too). */
+  arrivals: Set<string> | null = null;
+  /** The leave's last pass has begun: no more copies are taken (see assertMember). */
+  sealed = false;
   private lastCounts = '';
   /** Aborted by `stop()`: every wait on a peer ends at once (a pass then unwinds quickly). */
   private stopper = unlimitedController();
@@ -112,6 +116,7 @@ export class StoreContext {
       undo?.();
       throw e;
     }
+    this.arrivals?.add(key);
     this.changed();
     return meta;
   }
@@ -208,10 +213,10 @@ export class StoreContext {
   assertMember(): void {
     this.assertRunning();
     if (!this.node.member) throw new P2pError('NOT_IN_RING', `${this.self.address} left the ring: it keeps no copies`);
-    // What a leaver took after computing its hand-off would leave with it; nor may a holder
-    // that is about to go count as a copy (a confirmation from it lets another node drop its own).
-    if (this.node.leaving)
-      throw new P2pError('NOT_IN_RING', `${this.self.address} is leaving the ring: it takes no copies`);
+    // A leaver hands on what it takes until its last pass (arrivals); what it took after that
+    // would leave with it, nor may it count as a copy then (a confirmation lets a peer drop its own).
+    if (this.node.leaving && this.sealed)
+      throw new P2pError('NOT_IN_RING', `${this.self.address} is leaving the ring: it takes no more copies`);
   }
 
   /** A signal that aborts after `ms` on the node's clock (virtual in simulations); `clear` when done. */

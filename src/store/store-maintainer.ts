@@ -15,7 +15,8 @@
  *   and every one of them confirmed (or just received) the entry with the same content;
  * - a joiner pulls what its successor holds outside the successor's new range; a leaver
  *   hands everything to its successor (or the next live one) or the leave fails, and sends
- *   it to the r-1 nodes after the successor as well.
+ *   it to the r-1 nodes after the successor as well; what it takes meanwhile goes on in a last
+ *   pass, after which it takes nothing more.
  */
 import type { NodeRef } from '../core/node-ref.js';
 import { inHalfOpen } from '../core/ring-math.js';
@@ -120,8 +121,27 @@ export class StoreMaintainer {
    * churn the list names nodes gone or leaving too), one stabilization round refreshes the
    * list and it is tried again, HANDOFF_ATTEMPTS in all, while the attempts so far took less
    * than HANDOFF_RETRY_ROUNDS rounds (a leave must not hang on for long: it fails instead).
+   * Copies this node takes meanwhile (another leaver's hand-off, a repair) go on too, in a last
+   * pass once it takes no more (`sealed`): so leavers next to each other do not refuse each other.
    */
   async leaveHandOff(first: NodeRef): Promise<void> {
+    const ctx = this.ctx;
+    const arrived = new Set<string>();
+    ctx.arrivals = arrived;
+    ctx.sealed = false;
+    try {
+      await this.handOffRetrying(first);
+      ctx.sealed = true;
+      if (arrived.size > 0) await this.handOff(ctx.successors(), arrived);
+    } catch (e) {
+      ctx.sealed = false;
+      throw e;
+    } finally {
+      ctx.arrivals = null;
+    }
+  }
+
+  private async handOffRetrying(first: NodeRef): Promise<void> {
     const ctx = this.ctx;
     const started = ctx.node.clock.now();
     for (let attempt = 1; ; attempt++) {
@@ -142,13 +162,14 @@ export class StoreMaintainer {
    * next) and, at the same time, to the r-1 nodes after it (holders once this node is gone, so
    * keys stay at r copies while the ring moves on; a slow one holds the leave up at most
    * HANDOFF_EXTRA_ROUNDS). Fails unless one of them, or a later successor, took them all.
+   * `only`: just these keys (what arrived during the hand-off).
    */
-  async handOff(successors: readonly NodeRef[]): Promise<void> {
+  async handOff(successors: readonly NodeRef[], only?: ReadonlySet<string>): Promise<void> {
     const ctx = this.ctx;
     const report: MaintenanceReport = { groups: 0, pushed: 0, dropped: 0, failed: 0 };
     const [head, ...next] = successors.slice(0, ctx.replicas);
-    const extras = Promise.all(next.map((succ) => this.syncAll(succ, report)));
-    let taker = head && (await this.syncAll(head, report)) ? head : null;
+    const extras = Promise.all(next.map((succ) => this.syncAll(succ, report, only)));
+    let taker = head && (await this.syncAll(head, report, only)) ? head : null;
     if (taker) {
       const grace = ctx.deadline(ctx.node.stabilization.intervalMs() * HANDOFF_EXTRA_ROUNDS);
       await raceAbort(extras, grace.signal, 'hand-off to the next successors').catch((e: Error) =>
@@ -157,7 +178,7 @@ export class StoreMaintainer {
       grace.clear();
     } else {
       const took = await extras;
-      taker = next.find((_, i) => took[i]) ?? (await this.firstToTakeAll(successors.slice(ctx.replicas), report));
+      taker = next.find((_, i) => took[i]) ?? (await this.firstToTakeAll(successors.slice(ctx.replicas), report, only));
     }
     if (taker) {
       ctx.node.log('info', 'store', `handed ${report.pushed} entries to ${taker.address} and the next before leaving`);
@@ -166,8 +187,12 @@ export class StoreMaintainer {
     throw new StoreError('UNAVAILABLE', "no successor took this node's entries: not leaving, nothing would survive");
   }
 
-  private async firstToTakeAll(successors: readonly NodeRef[], report: MaintenanceReport): Promise<NodeRef | null> {
-    for (const succ of successors) if (await this.syncAll(succ, report)) return succ;
+  private async firstToTakeAll(
+    successors: readonly NodeRef[],
+    report: MaintenanceReport,
+    only?: ReadonlySet<string>,
+  ): Promise<NodeRef | null> {
+    for (const succ of successors) if (await this.syncAll(succ, report, only)) return succ;
     return null;
   }
 
@@ -231,11 +256,12 @@ export class StoreMaintainer {
     }
   }
 
-  /** Offers every entry to `to`; true when it confirmed or received all of them. */
-  private async syncAll(to: NodeRef, report: MaintenanceReport): Promise<boolean> {
+  /** Offers every entry (or those in `only`) to `to`; true when it confirmed or received all of them. */
+  private async syncAll(to: NodeRef, report: MaintenanceReport, only?: ReadonlySet<string>): Promise<boolean> {
     const self = this.ctx.self.id;
-    for (const page of ringPages(this.ctx.blobs, self, self, PAGE_SIZE)) {
-      if (!(await this.syncTo(to, page, (m) => m.role === 'primary', report))) return false;
+    for (const all of ringPages(this.ctx.blobs, self, self, PAGE_SIZE)) {
+      const page = only ? all.filter((m) => only.has(m.key)) : all;
+      if (page.length > 0 && !(await this.syncTo(to, page, (m) => m.role === 'primary', report))) return false;
     }
     return true;
   }

@@ -163,7 +163,7 @@ test('a node that left but is still up takes no copies and confirms none (peers 
   await sr.stop();
 });
 
-test('a node whose leave is under way takes no copies and confirms none: they would leave with it', async (t) => {
+test('a node whose leave is under way hands on the copies it takes meanwhile, then takes none', async (t) => {
   // With latency, the hand-off takes round trips: a request sent as the leave starts arrives
   // while it is still under way.
   const sr = new StoreRing({ seed: 45, latencyMs: 20 });
@@ -182,19 +182,66 @@ test('a node whose leave is under way takes no copies and confirms none: they wo
     );
   const leave = leaver.leave();
   t.true(leaver.leaving, 'leaving from the start of the leave');
-  const copy = { key: 'late', kind: 'value' as const, value: bytesOf('x'), replica: 1 };
+  const copy = { key: 'late', kind: 'value' as const, value: bytesOf('late'), replica: 1 };
   const [sync, put] = await sr.ring.settle(
     Promise.all([
       why(asker.request(leaver.self.address, 'store_sync', { entries: [{ key, digest }] })),
       why(asker.request(leaver.self.address, 'store_put', copy)),
     ]),
   );
-  t.regex(sync, /^NOT_IN_RING: .* is leaving the ring/);
-  t.regex(put, /^NOT_IN_RING: .* is leaving the ring/);
+  // Taken while handing on: another leaver next to it is not refused.
+  t.is(sync, 'answered');
+  t.is(put, 'answered');
   await sr.ring.settle(leave);
   t.false(leaver.member);
   t.false(leaver.leaving);
-  t.false(store.has('late'), 'nothing stored');
+  t.true(store.has('late'), 'it took the copy');
+  t.true(
+    sr.copies('late').some((n) => n !== leaver),
+    'and handed it on before it left (a live member holds it)',
+  );
   t.deepEqual(await readAll(sr, 2), [], 'every key still readable from the ring');
+  await sr.stop();
+});
+
+test('a leaver in its last pass takes no copies and confirms none: they would leave with it', async (t) => {
+  const sr = new StoreRing({ seed: 46, latencyMs: 20 });
+  await sr.addSequential(6);
+  await sr.ready();
+  for (const [i, k] of keys.entries()) await sr.ring.settle(sr.live[i % 6]!.put(k, bytesOf(`v-${k}`)));
+  const key = keys[5]!;
+  const leaver = sr.copies(key)[0]!;
+  const store = sr.stores.get(leaver)!;
+  const asker = sr.ring.live.find((n) => n !== leaver)!;
+  const digest = store.blobs.meta(key)!.digest;
+  const why = <T>(p: Promise<T>) =>
+    p.then(
+      () => 'answered',
+      (e: Error & { code?: string }) => `${e.code}: ${e.message}`,
+    );
+  // The last pass: a copy taken during the hand-off is on its way on; ask as it starts.
+  const copy = { key: 'early', kind: 'value' as const, value: bytesOf('early'), replica: 1 };
+  const leave = leaver.leave();
+  await sr.ring.settle(asker.request(leaver.self.address, 'store_put', copy));
+  await sr.ring.settle(
+    new Promise<void>((done) => {
+      const check = () =>
+        (store as unknown as { ctx: { sealed: boolean } }).ctx.sealed ? done() : setTimeout(check, 0);
+      check();
+    }),
+    1,
+  );
+  const late = { key: 'late', kind: 'value' as const, value: bytesOf('x'), replica: 1 };
+  const [sync, put] = await sr.ring.settle(
+    Promise.all([
+      why(asker.request(leaver.self.address, 'store_sync', { entries: [{ key, digest }] })),
+      why(asker.request(leaver.self.address, 'store_put', late)),
+    ]),
+  );
+  t.regex(sync, /^NOT_IN_RING: .* is leaving the ring/);
+  t.regex(put, /^NOT_IN_RING: .* is leaving the ring/);
+  await sr.ring.settle(leave);
+  t.false(store.has('late'), 'nothing stored');
+  t.true(sr.copies('early').some((n) => n !== leaver));
   await sr.stop();
 });
