@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashId } from '../dist/core/ring-math.js';
 import { successorIndex } from '../dist/sim/ring-check.js';
-import { BUILT_ENTRY, freePort, type JsonLine, type Proc, startProc } from '../test/helpers/headless-proc.js';
+import { BUILT_ENTRY, type JsonLine, type Proc, startProc } from '../test/helpers/headless-proc.js';
 import { waitFor } from '../test/helpers/wait.js';
 
 type Node = Proc & { id: string; address: string; busy: boolean };
@@ -75,12 +75,13 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
     const i = serial++;
     const dir = join(root, `dir-${i}`);
     mkdirSync(dir);
-    const port = String(await freePort());
     const args = ['--dir', dir, '--data', join(root, `data-${i}`)];
     // CHURN_BENCH_LOG_DIR: every process also writes its debug log there (to explain a run).
     const logDir = process.env.CHURN_BENCH_LOG_DIR;
-    if (logDir) args.push('--log-level', 'debug', '--log-file', join(logDir, `node-${i}-${port}.jsonl`));
-    const p = startProc(['node', '--headless', '--host', '127.0.0.1', '--port', port, ...args], {}, [], BUILT_ENTRY);
+    if (logDir) args.push('--log-level', 'debug', '--log-file', join(logDir, `node-${i}.jsonl`));
+    // Port 0: the kernel picks a free one (a port found free first may be taken by another
+    // process before this one listens); the address is read from the `listening` line.
+    const p = startProc(['node', '--headless', '--host', '127.0.0.1', '--port', '0', ...args], {}, [], BUILT_ENTRY);
     all.push(Object.assign(p, { id: '', address: '', busy: false }));
     p.child.once('exit', (code, signal) => {
       if (stopped.has(p) || !members.includes(p as Node) || unexpectedExits.length >= 10) return;
