@@ -163,10 +163,13 @@ test('a node that left but is still up takes no copies and confirms none (peers 
   await sr.stop();
 });
 
-test('a node whose leave is under way hands on the copies it takes meanwhile, then takes none', async (t) => {
-  // With latency, the hand-off takes round trips: a request sent as the leave starts arrives
-  // while it is still under way.
-  const sr = new StoreRing({ seed: 45, latencyMs: 20 });
+/**
+ * A filled ring of six with latency (a hand-off then takes round trips: a request sent as a
+ * leave starts arrives while it is still under way), a holder of one key to leave, and a peer
+ * to ask it; `why` turns a request's outcome into "answered" or "CODE: message".
+ */
+async function leaverOfSix(seed: number) {
+  const sr = new StoreRing({ seed, latencyMs: 20 });
   await sr.addSequential(6);
   await sr.ready();
   for (const [i, k] of keys.entries()) await sr.ring.settle(sr.live[i % 6]!.put(k, bytesOf(`v-${k}`)));
@@ -180,6 +183,11 @@ test('a node whose leave is under way hands on the copies it takes meanwhile, th
       () => 'answered',
       (e: Error & { code?: string }) => `${e.code}: ${e.message}`,
     );
+  return { sr, key, leaver, store, asker, digest, why };
+}
+
+test('a node whose leave is under way hands on the copies it takes meanwhile, then takes none', async (t) => {
+  const { sr, key, leaver, store, asker, digest, why } = await leaverOfSix(45);
   const leave = leaver.leave();
   t.true(leaver.leaving, 'leaving from the start of the leave');
   const copy = { key: 'late', kind: 'value' as const, value: bytesOf('late'), replica: 1 };
@@ -205,20 +213,7 @@ test('a node whose leave is under way hands on the copies it takes meanwhile, th
 });
 
 test('a leaver in its last pass takes no copies and confirms none: they would leave with it', async (t) => {
-  const sr = new StoreRing({ seed: 46, latencyMs: 20 });
-  await sr.addSequential(6);
-  await sr.ready();
-  for (const [i, k] of keys.entries()) await sr.ring.settle(sr.live[i % 6]!.put(k, bytesOf(`v-${k}`)));
-  const key = keys[5]!;
-  const leaver = sr.copies(key)[0]!;
-  const store = sr.stores.get(leaver)!;
-  const asker = sr.ring.live.find((n) => n !== leaver)!;
-  const digest = store.blobs.meta(key)!.digest;
-  const why = <T>(p: Promise<T>) =>
-    p.then(
-      () => 'answered',
-      (e: Error & { code?: string }) => `${e.code}: ${e.message}`,
-    );
+  const { sr, key, leaver, store, asker, digest, why } = await leaverOfSix(46);
   // The last pass: a copy taken during the hand-off is on its way on; ask as it starts.
   const copy = { key: 'early', kind: 'value' as const, value: bytesOf('early'), replica: 1 };
   const leave = leaver.leave();
