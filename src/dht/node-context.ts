@@ -147,11 +147,12 @@ export class NodeContext {
 
   /**
    * Asks `node` to run a stabilization round at once (it should now point at a new neighbour).
-   * Settles when it answered or did not (never rejects): when it does not answer, its next
-   * scheduled round does the same.
+   * Settles when it answered or did not, within `timeoutMs` when given (never rejects): when it
+   * does not answer, its next scheduled round does the same. A fixed timeout is not taken as a
+   * sign of the peer's round-trip time.
    */
-  askToStabilize(node: NodeRef): Promise<void> {
-    return this.transport.request(node.address, 'stabilize_now', {}).then(
+  askToStabilize(node: NodeRef, timeoutMs?: number): Promise<void> {
+    return this.transport.request(node.address, 'stabilize_now', {}, { timeoutMs }).then(
       () => undefined,
       (e: Error) =>
         this.log(

@@ -9,7 +9,6 @@ import type { RequestBody, ResponseBody } from '../../wire/messages.js';
 import type { NodeContext } from '../node-context.js';
 import { fromWire } from '../wire-refs.js';
 import { blankOutcome } from '../stabilize-outcome.js';
-import { deadline } from '../../core/clock.js';
 
 /**
  * How long a notify's answer waits for the replaced predecessor to take the request to
@@ -44,14 +43,7 @@ async function rectifyWith(ctx: NodeContext, candidate: NodeRef): Promise<void> 
   // one gap). It is asked to run a round at once, as a joiner's lone successor is, and the
   // answer waits for it (ASK_WAIT_MS at most): it has dropped that word once it answered, so a
   // lookup sent after the joiner's notify returned does not name this node for the joiner's keys.
-  if (old && alive) await atMost(ctx, ctx.askToStabilize(old), ASK_WAIT_MS);
+  if (old && alive) await ctx.askToStabilize(old, ASK_WAIT_MS);
   if (ctx.bus.wants('stabilize:round'))
     ctx.bus.emit('stabilize:round', blankOutcome(st, ctx.clock.now(), 'notify', true, changes));
-}
-
-/** Waits for `p` on the node's clock, `ms` at most. */
-async function atMost(ctx: NodeContext, p: Promise<void>, ms: number): Promise<void> {
-  const limit = deadline(ctx.clock, ms);
-  await Promise.race([p, new Promise((done) => limit.signal.addEventListener('abort', done, { once: true }))]);
-  limit.clear();
 }
