@@ -104,15 +104,13 @@ export abstract class Pane {
     };
     const was = this.shown;
     this.shown = next;
-    if (was?.content !== next.content) this.box.setContent(next.content);
-    if (was?.label !== next.label) this.box.setLabel(next.label);
-    if (was?.theme !== next.theme || was.focused !== next.focused) this.applyStyle(next.theme);
-    return (
-      was?.content !== next.content ||
-      was.label !== next.label ||
-      was.theme !== next.theme ||
-      was.focused !== next.focused
-    );
+    const text = was?.content !== next.content;
+    const label = was?.label !== next.label;
+    const style = was?.theme !== next.theme || was?.focused !== next.focused;
+    if (text) this.box.setContent(next.content);
+    if (label) this.box.setLabel(next.label);
+    if (style) this.applyStyle(next.theme);
+    return text || label || style;
   }
 
   /** The pane's lines, at most `height`, each at most `width` columns. */
