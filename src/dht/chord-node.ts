@@ -150,7 +150,7 @@ export class ChordNode {
     return this.ctx.inRing;
   }
 
-  /** Whether a graceful leave is under way (the node takes no more copies meanwhile). */
+  /** Whether a graceful leave is under way (its keys are being handed on). */
   get leaving(): boolean {
     return this.ctx.leaving;
   }

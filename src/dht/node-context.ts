@@ -55,8 +55,8 @@ export class NodeContext {
   state: core.ChordState | null = null;
   inRing = false;
   /**
-   * A graceful leave is under way: the node still routes and serves reads, but takes no more
-   * copies (what arrived after its hand-off was computed would leave with it).
+   * A graceful leave is under way: the node still routes and serves reads; its store hands on
+   * the copies it takes meanwhile, then takes no more (store-maintainer's leaveHandOff).
    */
   leaving = false;
   transport!: Transport;
