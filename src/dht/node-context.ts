@@ -22,7 +22,7 @@ import { MAX_LOOKUP_HOPS } from '../core/constants.js';
 import type { LogLevel } from '../core/log.js';
 import type { NodeRef } from '../core/node-ref.js';
 import type { PeerInfo, Transport } from '../transport/transport.js';
-import { abortReason, isBusy, P2pError, raceAbort } from '../wire/errors.js';
+import { isBusy, P2pError, raceAbort } from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
 import { noteFound } from '../core/lost-peers.js';
 import { route, type RouteResult } from './route.js';
@@ -126,28 +126,11 @@ export class NodeContext {
     if (!this.inRing) throw new P2pError('NOT_IN_RING', 'not part of a ring: join first');
     const st = this.st;
     const localVouch = (owner: NodeRef) => this.vouch.fresh(owner);
-    const waitRound = (s?: AbortSignal) => this.waitRound(s);
-    return route(st, this.transport, id, null, MAX_LOOKUP_HOPS, signal, { verify, localVouch, waitRound }).then((r) => {
+    return route(st, this.transport, id, null, MAX_LOOKUP_HOPS, signal, { verify, localVouch }).then((r) => {
       if (r.failed.length) this.ticker.wake();
       for (const dead of r.failed) this.apply(core.nodeUnreachable(st, dead, this.clock.now()));
       if (st.lost.length) for (const n of verify ? [...r.path, r.owner] : r.path) noteFound(st.lost, n.address);
       return r;
-    });
-  }
-
-  /** Resolves after one stabilization interval on the node's clock; rejects when `signal` aborts first. */
-  private waitRound(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(abortReason(signal, 'wait'));
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        this.clock.clearTimeout(timer);
-        reject(abortReason(signal!, 'wait'));
-      };
-      const timer = this.clock.setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, this.ticker.intervalMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

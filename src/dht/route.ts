@@ -51,12 +51,6 @@ export interface RouteOptions {
   readonly verify?: boolean;
   /** This node's own vouch for `owner`, its successor (when the walk ends at this node). */
   readonly localVouch?: (owner: NodeRef) => Vouch | null;
-  /**
-   * Waits about one stabilization round (on the node's clock). A verified walk whose owner
-   * reports no predecessor waits once and asks it again (see confirmOwner); without it, such
-   * an owner is taken as it is.
-   */
-  readonly waitRound?: (signal?: AbortSignal) => Promise<void>;
 }
 
 /** One walk in progress. */
@@ -74,7 +68,6 @@ interface Walk {
   readonly localVouch: ((owner: NodeRef) => Vouch | null) | undefined;
   /** The vouch that came with the step that named the owner, if any. */
   vouch: Vouch | null;
-  readonly waitRound: ((signal?: AbortSignal) => Promise<void>) | undefined;
 }
 
 export async function route(
@@ -98,7 +91,6 @@ export async function route(
     signal,
     localVouch: opts.localVouch,
     vouch: null,
-    waitRound: opts.waitRound,
   };
   if (signal?.aborted) throw abortReason(signal, `lookup of ${w.keyHex}`);
   let rpcs = 0;
@@ -128,11 +120,6 @@ export async function route(
  * must not lie between the key and it — a node that just joined there, which the last hop did
  * not know yet, is the owner then (it is confirmed the same way; when it does not answer, the
  * node that did stands). `vouched` is the predecessor a fresh vouch reported (undefined: none).
- *
- * An owner with no predecessor cannot tell whether a node joined before it: its predecessor
- * died or was dropped, and the node now in front of it (often a joiner the last hop has not
- * heard of) notifies it within a round. So such an owner (other than this node) is asked once
- * more after a round's wait, and the predecessor it has then is checked as above.
  */
 async function confirmOwner(
   w: Walk,
@@ -155,18 +142,7 @@ async function confirmOwner(
     throw e;
   }
   let confirmed = owner;
-  let waited = false;
   for (let i = 0; i < MAX_JOINER_STEPS; i++) {
-    if (!nb.predecessor && !waited && w.waitRound && confirmed === owner && !sameNode(owner, w.state.self)) {
-      waited = true;
-      await w.waitRound(w.signal);
-      try {
-        nb = await neighbours(confirmed);
-      } catch (e) {
-        if (isBusy(e)) return confirmed;
-        throw e; // it answered a round ago: the walk routes around it now
-      }
-    }
     const p = nb.predecessor ? fromWire(nb.predecessor) : null;
     if (!p || sameNode(p, confirmed) || inHalfOpen(w.key, p.id, confirmed.id)) return confirmed;
     if (sameNode(p, w.state.self)) return p;
