@@ -19,7 +19,8 @@
  * ring keeps its size.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashId } from '../dist/core/ring-math.js';
@@ -39,6 +40,8 @@ export interface ChurnProcsOptions {
 }
 
 const KILL_SPACING_MS = 10_000;
+/** A file not found after settling is asked for again this much later. */
+const LOST_RETRY_MS = 20_000;
 /** Node processes kept started ahead of the churn's joins. */
 const SPARES = 4;
 const BITS = 160;
@@ -288,6 +291,16 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       const got = await members[0]!.cmd(`get ${name} ${join(root, `got-${name}`)}`, 60_000);
       if (!got.ok) lost.push(`${name}: ${got.error}`);
     }
+    // A file not found may still be held somewhere (a copy off its owner's neighbourhood, which
+    // maintenance moves back): say who holds its entry, and ask again after a while.
+    const lostWhere = lost.map((l) => whereHeld(root, l.slice(0, l.indexOf(':')), all, members));
+    if (lost.length) await new Promise((r) => setTimeout(r, LOST_RETRY_MS));
+    const foundLater: string[] = [];
+    for (const l of lost) {
+      const name = l.slice(0, l.indexOf(':'));
+      const got = await members[0]!.cmd(`get ${name} ${join(root, `again-${name}`)}`, 60_000);
+      if (got.ok) foundLater.push(name);
+    }
     return {
       processes: n,
       churnMs,
@@ -314,12 +327,37 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       files: names.length,
       filesLost: lost.length,
       lost,
+      lostHeldBy: lostWhere,
+      lostFoundAfterMs: LOST_RETRY_MS,
+      lostFoundLater: foundLater,
     };
   } finally {
     for (const m of all) stopped.add(m), m.kill('SIGKILL');
     await Promise.all(all.map((m) => m.exited()));
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * Which nodes' stores hold a file's entry (its name's key), read from every data directory the
+ * run made: live members by address, nodes that left or were killed as a count.
+ */
+function whereHeld(root: string, name: string, all: readonly Node[], members: readonly Node[]): string {
+  const live: string[] = [];
+  let departed = 0;
+  for (const [i, node] of all.entries()) {
+    const db = join(root, `data-${i}`, 'store', 'index.db');
+    if (!existsSync(db)) continue;
+    const index = new Database(db, { readonly: true, fileMustExist: true });
+    try {
+      if (!index.prepare('SELECT 1 FROM entries WHERE key = ?').get(name)) continue;
+    } finally {
+      index.close();
+    }
+    if (members.includes(node)) live.push(node.address);
+    else departed++;
+  }
+  return `${name}: held by ${live.length ? live.join(', ') : 'no member'}; by ${departed} departed node(s)`;
 }
 
 /** One lookup on `from`, judged against the members when it was sent and when it returned. */
