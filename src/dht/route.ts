@@ -5,9 +5,8 @@
  * lives and that no node joined between the key and it: the last hop vouches for its
  * successor when it heard from it within OWNER_VOUCH_MAX_AGE_MS (successor-vouch.ts), and
  * otherwise the owner is asked itself; when it is dead, the last hop is asked again without
- * it. A walk that names the asking node itself checks its own predecessor the same way, and a
- * verified lookup of a key in the asking node's own range (predecessor, self] takes no walk at
- * all. A lookup never names a node that did not answer lately.
+ * it. A walk that names the asking node itself checks its own predecessor the same way. A
+ * lookup never names a node that did not answer lately.
  * A node that answers BUSY is alive: the walk goes around it this time but does not report it
  * as failed, and a BUSY owner is confirmed as it is.
  *
@@ -94,8 +93,6 @@ export async function route(
     vouch: null,
   };
   if (signal?.aborted) throw abortReason(signal, `lookup of ${w.keyHex}`);
-  if (opts.verify && !first && ownRange(state, key))
-    return { owner: state.self, path: w.path, hops: 0, rpcs: 0, failed: [] };
   let rpcs = 0;
   let step: RouteStep = first ? { done: false, node: first } : localStep(w);
   for (;;) {
@@ -115,17 +112,6 @@ export async function route(
     }
   }
   return { owner: step.node, path: w.path, hops: w.path.length - 1, rpcs, failed: w.failed };
-}
-
-/**
- * The key lies between this node's predecessor and itself: this node owns it. Its predecessor
- * is the freshest word on that range (a joiner in it notified this node to become a member),
- * and a walk that names this node ends with the same check (confirmOwner); a walk through nodes
- * that have not heard of this node yet could name its successor instead.
- */
-function ownRange(state: ChordState, key: bigint): boolean {
-  const p = state.predecessor;
-  return p !== null && !sameNode(p, state.self) && inHalfOpen(key, p.id, state.self.id);
 }
 
 /**

@@ -16,9 +16,7 @@
  *   Leftovers (temp files, blobs no row points to, rows whose blob is missing or the wrong
  *   size) are swept when the store is opened;
  * - every read is checked against the indexed size and digest; a bad entry is dropped, not served;
- * - index changes run one at a time, in call order (a queue); blob files are written in
- *   parallel (their syncs overlap instead of queueing behind each other), and a blob that a put
- *   is writing or about to index is held: it is never unlinked under that put;
+ * - mutations run one at a time (a queue), so a blob is never unlinked under a put that shares it;
  * - ids are stored as 40-digit hex, so text order is numeric order for any ring width;
  * - one process at a time uses a directory (a LOCK file naming its pid; a dead owner's lock is
  *   taken over), since opening sweeps what other writers may still be writing.
@@ -73,8 +71,6 @@ const SCAN_SQL = `SELECT * FROM entries
 
 export class DiskBlobStore implements BlobStore {
   private queue: Promise<unknown> = Promise.resolve();
-  /** Digests of blobs that puts in flight write or are about to index, with how many puts. */
-  private readonly held = new Map<string, number>();
   private closed = false;
   private readonly st;
 
@@ -113,23 +109,14 @@ export class DiskBlobStore implements BlobStore {
   }
 
   put(e: PutEntry): Promise<EntryMeta> {
-    this.assertOpen();
-    const digest = digestOf(e.bytes);
-    this.hold(digest, 1);
-    // The file is written now, alongside other puts' files; the index step waits its turn.
-    const written = this.writeBlob(digest, e.bytes);
-    written.catch(() => undefined); // the queued step below awaits it and reports the failure
     return this.serial(async () => {
-      try {
-        await written;
-        const old = this.st.get.get(e.key);
-        const row: Row = { key: e.key, id: idText(e.id), kind: e.kind, role: e.role, size: e.bytes.byteLength, digest };
-        this.st.upsert.run(row);
-        if (old && old.digest !== digest) await this.unlinkIfUnused(old.digest);
-        return toMeta(row);
-      } finally {
-        this.hold(digest, -1);
-      }
+      const digest = digestOf(e.bytes);
+      await this.writeBlob(digest, e.bytes);
+      const old = this.st.get.get(e.key);
+      const row: Row = { key: e.key, id: idText(e.id), kind: e.kind, role: e.role, size: e.bytes.byteLength, digest };
+      this.st.upsert.run(row);
+      if (old && old.digest !== digest) await this.unlinkIfUnused(old.digest);
+      return toMeta(row);
     });
   }
 
@@ -226,14 +213,8 @@ export class DiskBlobStore implements BlobStore {
     await writeFileAtomic(final, bytes, { tmpPath: join(this.dir, 'tmp', `${randomUUID()}.tmp`) });
   }
 
-  private hold(digest: string, by: 1 | -1): void {
-    const n = (this.held.get(digest) ?? 0) + by;
-    if (n > 0) this.held.set(digest, n);
-    else this.held.delete(digest);
-  }
-
   private async unlinkIfUnused(digest: string): Promise<void> {
-    if (this.held.has(digest) || this.st.uses.get(digest)!.n > 0) return;
+    if (this.st.uses.get(digest)!.n > 0) return;
     // A blob that cannot be removed now is an orphan, which the next open sweeps.
     await unlink(this.blobPath(digest)).catch(() => undefined);
   }

@@ -100,20 +100,3 @@ test("a joiner's notify is answered once the node it displaced dropped its vouch
   t.is(r.owner.address, joiner.self.address);
   await ring.stop();
 });
-
-test("a lookup of a key between the asking node's predecessor and itself is answered at once, by the node itself", async (t) => {
-  const ring = new SimRing({ seed: 76, stabilizeMs: STABILIZE_MS });
-  await ring.addSequential(16);
-  t.true((await ring.converge(60_000, { fingers: true })) >= 0);
-  const sorted = [...ring.live].sort((a, b) => (a.self.id < b.self.id ? -1 : 1));
-  const [p, a] = [sorted[6]!, sorted[7]!];
-  const own = await ring.settle(a.lookupId(p.self.id + 1n));
-  t.is(own.owner.address, a.self.address);
-  t.is(own.rpcs, 0, 'no walk');
-  t.is(own.hops, 0);
-  // The same key asked elsewhere walks to the same owner.
-  const far = await ring.settle(sorted[0]!.lookupId(p.self.id + 1n));
-  t.is(far.owner.address, a.self.address);
-  t.true(far.rpcs > 0);
-  await ring.stop();
-});

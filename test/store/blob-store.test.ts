@@ -150,32 +150,6 @@ test('disk: entries sharing content share one blob, removed with the last of the
   await rm(dir, { recursive: true, force: true });
 });
 
-test('disk: a blob a put is about to index is not unlinked by a delete of its last other user', async (t) => {
-  const dir = await tempDir();
-  const s = await DiskBlobStore.open(dir);
-  await s.put(entry('x', 1n, 'shared'));
-  // The put finds the blob already there; the delete, queued first, drops the only row using it.
-  const [, put] = await Promise.all([s.delete('x'), s.put(entry('y', 2n, 'shared'))]);
-  t.is(textOf((await s.get('y'))!), 'shared');
-  t.deepEqual(await readdir(join(dir, 'blobs', put.digest.slice(0, 2))), [put.digest]);
-  await s.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-test('disk: puts in flight together are indexed in call order: the last put of a key wins', async (t) => {
-  const dir = await tempDir();
-  const s = await DiskBlobStore.open(dir);
-  const big = 'b'.repeat(4 << 20); // the first value's file takes longest to write
-  await Promise.all([s.put(entry('k', 1n, big)), s.put(entry('k', 1n, 'small')), s.put(entry('j', 2n, 'other'))]);
-  t.is(textOf((await s.get('k'))!), 'small');
-  t.is(textOf((await s.get('j'))!), 'other');
-  const shards = await readdir(join(dir, 'blobs'));
-  const files = (await Promise.all(shards.map((d) => readdir(join(dir, 'blobs', d))))).flat();
-  t.is(files.length, 2, "the overwritten value's blob is gone");
-  await s.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
 test('disk: SIGKILL during a stream of writes loses nothing acknowledged and serves nothing torn', async (t) => {
   const dir = await tempDir();
   const child = spawn(process.execPath, ['--import=tsx', WRITER, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
