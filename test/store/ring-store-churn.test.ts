@@ -240,3 +240,18 @@ test('a leaver in its last pass takes no copies and confirms none: they would le
   t.true(sr.copies('early').some((n) => n !== leaver));
   await sr.stop();
 });
+
+test('an entry a leaver confirms holding during its hand-off goes on in its last pass (the asker may drop its own copy)', async (t) => {
+  const { sr, key, leaver, store, asker, digest, why } = await leaverOfSix(48);
+  const leave = leaver.leave();
+  const sync = await sr.ring.settle(
+    why(asker.request(leaver.self.address, 'store_sync', { entries: [{ key, digest }] })),
+  );
+  t.is(sync, 'answered');
+  const arrivals = (store as unknown as { ctx: { arrivals: Set<string> | null } }).ctx.arrivals;
+  t.true(arrivals?.has(key), 'counted with what the last pass hands on');
+  await sr.ring.settle(leave);
+  t.false(leaver.member);
+  t.true(sr.copies(key).some((n) => n !== leaver));
+  await sr.stop();
+});
