@@ -287,17 +287,17 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       else if (wrongAfter.length < 10) wrongAfter.push(r.text);
     }
     const lost: string[] = [];
+    const lostNames: string[] = [];
     for (const name of names) {
       const got = await members[0]!.cmd(`get ${name} ${join(root, `got-${name}`)}`, 60_000);
-      if (!got.ok) lost.push(`${name}: ${got.error}`);
+      if (!got.ok) lost.push(`${name}: ${got.error}`), lostNames.push(name);
     }
     // A file not found may still be held somewhere (a copy off its owner's neighbourhood, which
     // maintenance moves back): say who holds its entry, and ask again after a while.
-    const lostWhere = lost.map((l) => whereHeld(root, l.slice(0, l.indexOf(':')), all, members));
-    if (lost.length) await new Promise((r) => setTimeout(r, LOST_RETRY_MS));
+    const lostWhere = lostNames.map((name) => whereHeld(root, name, all, members));
+    if (lostNames.length) await new Promise((r) => setTimeout(r, LOST_RETRY_MS));
     const foundLater: string[] = [];
-    for (const l of lost) {
-      const name = l.slice(0, l.indexOf(':'));
+    for (const name of lostNames) {
       const got = await members[0]!.cmd(`get ${name} ${join(root, `again-${name}`)}`, 60_000);
       if (got.ok) foundLater.push(name);
     }
