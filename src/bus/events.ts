@@ -30,7 +30,13 @@ export interface StabilizeOutcome {
   readonly adoptedSuccessor: boolean;
   /** Dead successors skipped through the successor list this round. */
   readonly skippedDead: readonly NodeRefJson[];
+  /** The notify sent to the successor was answered (false also when none was needed). */
   readonly notified: boolean;
+  /**
+   * False when the successor already named this node as its predecessor, so no notify was sent
+   * (it would have changed nothing). Absent in outcomes recorded before this field existed: true.
+   */
+  readonly notifyNeeded?: boolean;
   readonly fingerFixed: number | null;
   readonly predecessorCheck: 'alive' | 'dead' | 'none';
   readonly successorListChanged: boolean;

@@ -78,7 +78,10 @@ export class Stabilizer {
       }
       const next = this.adopt(st, succ, nb, await closerSuccessor(this.ctx, st, succ, nb), out);
       if (!next) return;
-      out.notified = await this.ctx.notify(next);
+      // A successor that already names us as its predecessor gains nothing from a notify: in a
+      // settled ring this saves one request each way per round.
+      out.notifyNeeded = !out.healthy;
+      if (out.notifyNeeded) out.notified = await this.ctx.notify(next);
       out.successorListChanged = before !== st.successors && addresses(before) !== addresses(st.successors);
       return;
     }

@@ -55,6 +55,8 @@ export class MemoryNetwork {
   private readonly random: () => number;
   /** Requests sent so far (for "RPCs per lookup" figures). */
   requests = 0;
+  /** The same, by message type. */
+  readonly requestsByType = new Map<RequestType, number>();
   private tags = 0;
 
   constructor(opts: MemoryNetworkOptions) {
@@ -125,6 +127,7 @@ export class MemoryNetwork {
     fromVnode = 0,
   ): Promise<unknown> {
     this.requests++;
+    this.requestsByType.set(type, (this.requestsByType.get(type) ?? 0) + 1);
     const sender = vnodeAddress(from, fromVnode);
     const fromId = fromVnode ? hashId(sender, fromIdentity.bits).toString(16) : fromIdentity.id;
     const vnode = to === hostOf(to) ? 0 : Number(to.slice(to.lastIndexOf('/') + 1));

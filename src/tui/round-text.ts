@@ -76,7 +76,11 @@ export function roundDetail(o: StabilizeOutcome, name: NameOf, arrow: string): s
   if (o.trigger === 'notify') return lines;
   lines.push('');
   if (o.skippedDead.length) lines.push(`dead successors skipped: ${o.skippedDead.map((n) => n.address).join(', ')}`);
-  lines.push(`notify sent to the successor: ${o.notified ? 'answered' : 'no answer'}`);
+  lines.push(
+    o.notifyNeeded === false
+      ? 'notify: not needed (the successor already names this node as its predecessor)'
+      : `notify sent to the successor: ${o.notified ? 'answered' : 'no answer'}`,
+  );
   lines.push(`finger fixed: ${o.fingerFixed === null ? 'none this round' : `n+2^${o.fingerFixed}`}`);
   lines.push(`predecessor check: ${o.predecessorCheck}`);
   if (o.error) lines.push(`error: ${o.error}`);

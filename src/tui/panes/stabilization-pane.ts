@@ -208,7 +208,7 @@ export class StabilizationPane extends Pane {
     const acts: string[] = [];
     if (o.adoptedSuccessor) acts.push('ADOPTED');
     if (o.skippedDead.length) acts.push(`skip ${o.skippedDead.length} dead`);
-    if (!alone) acts.push(o.notified ? `notify${g.check}` : 'NOTIFY FAILED');
+    if (!alone && o.notifyNeeded !== false) acts.push(o.notified ? `notify${g.check}` : 'NOTIFY FAILED');
     if (o.fingerFixed !== null) acts.push(`fix${o.fingerFixed}`);
     acts.push(
       o.predecessorCheck === 'alive' ? `pred${g.check}` : o.predecessorCheck === 'dead' ? 'PRED DEAD' : 'no pred',
