@@ -15,7 +15,8 @@
  *   then every connection is closed (peers that did not hear of it see it gone);
  * - a join whose route ends at a node that does not answer (it died meanwhile) routes again
  *   around it, through any node that answered, up to JOIN_ATTEMPTS times; one whose successor
- *   takes no notify runs a stabilization round before it returns (the next successor is told);
+ *   takes no notify, or keeps a closer predecessor (another joiner into the same gap), runs a
+ *   stabilization round before it returns (the next successor, or that joiner, is told);
  * - an aborted join or leave rejects with an ABORTED error.
  */
 import * as core from '../core/chord-state.js';
@@ -41,11 +42,15 @@ export async function join(ctx: NodeContext, address: string, signal?: AbortSign
   ctx.apply(core.setSuccessors(st, succ, successor.neighbours.successors.map(fromWire)));
   if (ctx.routing === 'chord') ctx.apply(core.seedFingers(st, [succ, ...(await fingerHints(ctx, succ, signal))]));
   ctx.inRing = true;
-  // A successor that took no notify (it left or died since it answered) is passed over by a
-  // stabilization round at once, which notifies the next live one: until then no node points
-  // at this one, and no lookup could find it.
-  if (!(await ctx.notify(succ, signal))) {
-    ctx.log('debug', 'ring', `join: ${succ.address} took no notify; stabilizing at once`);
+  // A successor that did not take us runs a stabilization round at once: one that took no
+  // notify (it left or died since it answered) is passed over and the next live one notified;
+  // one that keeps a closer predecessor (a joiner into the same gap got there first) makes
+  // that joiner our successor, and it is notified. Until then no node points at this one, and
+  // no lookup could find it.
+  const took = await ctx.notify(succ, signal);
+  if (took === null || took === 'kept') {
+    const why = took ? `keeps a closer predecessor` : 'took no notify';
+    ctx.log('debug', 'ring', `join: ${succ.address} ${why}; stabilizing at once`);
     await raceAbort(ctx.ticker.step(), signal, 'join (stabilizing)');
   }
   announceJoin(ctx, address, successor, hops);

@@ -20,7 +20,7 @@ import * as core from '../core/chord-state.js';
 import type { Clock } from '../core/clock.js';
 import { MAX_LOOKUP_HOPS } from '../core/constants.js';
 import type { LogLevel } from '../core/log.js';
-import type { NodeRef } from '../core/node-ref.js';
+import { sameNode, type NodeRef } from '../core/node-ref.js';
 import type { PeerInfo, Transport } from '../transport/transport.js';
 import { isBusy, P2pError, raceAbort } from '../wire/errors.js';
 import type { RequestBody, RequestType, ResponseBody } from '../wire/messages.js';
@@ -29,7 +29,7 @@ import { route, type RouteResult } from './route.js';
 import { publishChange } from './state-publisher.js';
 import { SuccessorVouch } from './successor-vouch.js';
 import type { Ticker } from './ticker.js';
-import { toWire } from './wire-refs.js';
+import { fromWire, toWire } from './wire-refs.js';
 
 /** Serves one message type. */
 export type Handler<T extends RequestType> = (body: RequestBody<T>, from: PeerInfo) => Promise<ResponseBody<T>>;
@@ -163,14 +163,19 @@ export class NodeContext {
     );
   }
 
-  /** Tells `succ` we may be its predecessor; false when it did not answer (the next round tries again). */
-  async notify(succ: NodeRef, signal?: AbortSignal): Promise<boolean> {
+  /**
+   * Tells `succ` we may be its predecessor. Returns whether it took us: 'taken', 'kept' (it
+   * keeps a predecessor closer to it), or 'unknown' (an older node's reply says nothing);
+   * null when it did not answer (the next round tries again).
+   */
+  async notify(succ: NodeRef, signal?: AbortSignal): Promise<'taken' | 'kept' | 'unknown' | null> {
     try {
-      await this.request(succ.address, 'notify', { node: toWire(this.st.self) }, signal);
-      return true;
+      const r = await this.request(succ.address, 'notify', { node: toWire(this.st.self) }, signal);
+      if (r.predecessor === undefined) return 'unknown';
+      return r.predecessor && sameNode(fromWire(r.predecessor), this.st.self) ? 'taken' : 'kept';
     } catch (e) {
       if (signal?.aborted) throw e;
-      return false;
+      return null;
     }
   }
 

@@ -81,7 +81,7 @@ export class Stabilizer {
       // A successor that already names us as its predecessor gains nothing from a notify: in a
       // settled ring this saves one request each way per round.
       out.notifyNeeded = !out.healthy;
-      if (out.notifyNeeded) out.notified = await this.ctx.notify(next);
+      if (out.notifyNeeded) out.notified = (await this.ctx.notify(next)) !== null;
       out.successorListChanged = before !== st.successors && addresses(before) !== addresses(st.successors);
       return;
     }

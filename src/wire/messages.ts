@@ -135,7 +135,8 @@ export const requestSchemas = {
 export const responseSchemas = {
   ping: z.object({ id: hexId }),
   neighbours: z.object({ predecessor: wireRef.nullable(), successors: refList }),
-  notify: empty,
+  /** The receiver's predecessor once it weighed the notify (absent in replies from older nodes). */
+  notify: z.object({ predecessor: wireRef.nullable().optional() }),
   /**
    * `vouch` (with `done`): the receiver heard from `node`, its successor, `ageMs` ago, and
    * `node` then named `predecessor` as its predecessor; `asked` when it asked for this reply.

@@ -7,7 +7,7 @@ import { rectify, rectifyNeedsLivenessCheck } from '../../core/chord-state.js';
 import type { NodeRef } from '../../core/node-ref.js';
 import type { RequestBody, ResponseBody } from '../../wire/messages.js';
 import type { NodeContext } from '../node-context.js';
-import { fromWire } from '../wire-refs.js';
+import { fromWire, toWire } from '../wire-refs.js';
 import { blankOutcome } from '../stabilize-outcome.js';
 
 /**
@@ -19,7 +19,8 @@ const ASK_WAIT_MS = 250;
 export function notifyHandler(ctx: NodeContext) {
   return async (b: RequestBody<'notify'>): Promise<ResponseBody<'notify'>> => {
     await rectifyWith(ctx, fromWire(b.node));
-    return {};
+    const pred = ctx.requireRing().predecessor;
+    return { predecessor: pred && toWire(pred) };
   };
 }
 
