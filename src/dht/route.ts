@@ -6,7 +6,8 @@
  * successor when it heard from it within OWNER_VOUCH_MAX_AGE_MS (successor-vouch.ts), and
  * otherwise the owner is asked itself; when it is dead, the last hop is asked again without
  * it. A walk that names the asking node itself checks its own predecessor the same way. A
- * lookup never names a node that did not answer lately.
+ * lookup never names a node that did not answer lately, and a verified one does not pass over a
+ * node that was only slow: one that timed out but would own the key is asked once more.
  * A node that answers BUSY is alive: the walk goes around it this time but does not report it
  * as failed, and a BUSY owner is confirmed as it is.
  *
@@ -15,10 +16,10 @@
  */
 import type { NodeRef } from '../core/node-ref.js';
 import { sameNode } from '../core/node-ref.js';
-import { inHalfOpen } from '../core/ring-math.js';
+import { inHalfOpen, inOpen } from '../core/ring-math.js';
 import { OWNER_VOUCH_MAX_AGE_MS } from '../core/constants.js';
 import { routeStep, type ChordState, type RouteStep } from '../core/chord-state.js';
-import { abortReason, IncompatiblePeerError, isBusy, P2pError, raceAbort } from '../wire/errors.js';
+import { abortReason, IncompatiblePeerError, isBusy, P2pError, raceAbort, RpcTimeoutError } from '../wire/errors.js';
 import type { Transport } from '../transport/transport.js';
 import type { RequestBody, ResponseBody, WireRef } from '../wire/messages.js';
 import type { Vouch } from './successor-vouch.js';
@@ -30,6 +31,12 @@ const MAX_FAILURES = 24;
 const MAX_JOINER_STEPS = 4;
 /** Excluded nodes sent along with a step (the most recent ones). */
 const MAX_EXCLUDE_SENT = 32;
+/**
+ * How long a verified lookup waits for a node that timed out during its walk and would own the
+ * key if alive (see recheckSlow): well above the adaptive timeout's floor, since a process
+ * under load answers late but answers.
+ */
+const SLOW_RECHECK_MS = 3_000;
 
 export interface RouteResult {
   readonly owner: NodeRef;
@@ -62,6 +69,8 @@ interface Walk {
   readonly exclude: Set<string>;
   readonly path: NodeRef[];
   readonly failed: NodeRef[];
+  /** Failed nodes that timed out (rather than refused or closed the connection): maybe only slow. */
+  readonly slow: NodeRef[];
   /** Steps answered BUSY (routed around, not counted as failed nodes). */
   busy: number;
   readonly signal: AbortSignal | undefined;
@@ -87,6 +96,7 @@ export async function route(
     exclude: new Set(opts.exclude),
     path: [state.self],
     failed: [],
+    slow: [],
     busy: 0,
     signal,
     localVouch: opts.localVouch,
@@ -103,7 +113,8 @@ export async function route(
     // Named itself: its own predecessor is the freshest word on a joiner between the key and it.
     const vouched = self ? state.predecessor : vouchedPredecessor(w.vouch);
     try {
-      step = { done: true, node: await confirmOwner(w, step.node, counted, vouched) };
+      const owner = await confirmOwner(w, step.node, counted, vouched);
+      step = { done: true, node: await recheckSlow(w, owner, counted) };
       rpcs = counted.rpcs;
       break;
     } catch (e) {
@@ -157,6 +168,37 @@ async function confirmOwner(
   return confirmed;
 }
 
+/**
+ * A node that timed out during the walk and lies between the key and the confirmed owner
+ * would own the key if it lives: routing around it named the wrong node when it was only slow
+ * (a loaded process, a GC pause). The closest such node is asked for its neighbours once
+ * more, with SLOW_RECHECK_MS; when it answers it is the owner (unless a joiner sits between
+ * the key and it, as confirmOwner checks) and it is no longer reported as failed. Costs
+ * nothing unless a step timed out.
+ */
+async function recheckSlow(w: Walk, owner: NodeRef, counted: { rpcs: number }): Promise<NodeRef> {
+  const size = 1n << BigInt(w.state.bits);
+  const span = (n: NodeRef) => (n.id - w.key + size) % size;
+  const candidates = w.slow.filter((n) => n.id === w.key || inOpen(n.id, w.key, owner.id));
+  const closest = candidates.sort((a, b) => (span(a) < span(b) ? -1 : 1))[0];
+  if (!closest) return owner;
+  counted.rpcs++;
+  let nb: ResponseBody<'neighbours'> | null = null;
+  try {
+    const opts = { timeoutMs: SLOW_RECHECK_MS, signal: w.signal };
+    nb = await w.transport.request(closest.address, 'neighbours', {}, opts);
+  } catch (e) {
+    if (w.signal?.aborted) throw abortReason(w.signal, `lookup of ${w.keyHex}`);
+    if (!isBusy(e)) return owner;
+  }
+  w.slow.splice(w.slow.indexOf(closest), 1);
+  const failedAt = w.failed.findIndex((n) => sameNode(n, closest));
+  if (failedAt >= 0) w.failed.splice(failedAt, 1);
+  if (!nb) return closest; // BUSY: alive, only loaded
+  const pred = nb.predecessor ? fromWire(nb.predecessor) : null;
+  return confirmOwner(w, closest, counted, pred);
+}
+
 /** Walks until a node names the owner; returns that answer and the RPCs counted so far. */
 async function walk(w: Walk, from: RouteStep, rpcs: number, maxHops: number): Promise<[RouteStep, number]> {
   const { state, signal } = w;
@@ -201,6 +243,7 @@ function afterFailure(w: Walk, next: NodeRef, e: unknown): RouteStep {
   if (e instanceof IncompatiblePeerError) throw e;
   if (isBusy(e)) w.busy++;
   else w.failed.push(next);
+  if (e instanceof RpcTimeoutError) w.slow.push(next);
   w.exclude.add(next.address);
   w.vouch = null;
   if (w.failed.length + w.busy > MAX_FAILURES)

@@ -7,6 +7,8 @@
  * Invariants:
  * - a request to a crashed, partitioned or unknown address, or one that is lost, fails with
  *   RpcTimeoutError exactly `timeoutMs` after it was sent;
+ * - a request to a slow host (`slow`) is handled that much later, and fails with RpcTimeoutError
+ *   `timeoutMs` after it was sent when its answer would come later than that;
  * - with latency 0 delivery happens on the microtask queue, in send order;
  * - a process is one endpoint: "host:port/i" reaches virtual node i of the endpoint "host:port"
  *   (crashes and partitions apply to the whole process).
@@ -52,6 +54,8 @@ export class MemoryNetwork {
   readonly clock: Clock;
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly group = new Map<string, number>();
+  /** Hosts that answer late, by how much (ms). */
+  private readonly slowness = new Map<string, number>();
   private readonly random: () => number;
   /** Requests sent so far (for "RPCs per lookup" figures). */
   requests = 0;
@@ -92,6 +96,12 @@ export class MemoryNetwork {
   }
 
   /** Splits the network: addresses in different groups cannot reach each other. */
+  /** `address`'s host handles every request `ms` after it arrives (a loaded process); 0: on time again. */
+  slow(address: string, ms: number): void {
+    if (ms > 0) this.slowness.set(hostOf(address), ms);
+    else this.slowness.delete(hostOf(address));
+  }
+
   partition(groups: readonly (readonly string[])[]): void {
     this.group.clear();
     groups.forEach((g, i) => {
@@ -132,10 +142,13 @@ export class MemoryNetwork {
     const fromId = fromVnode ? hashId(sender, fromIdentity.bits).toString(16) : fromIdentity.id;
     const vnode = to === hostOf(to) ? 0 : Number(to.slice(to.lastIndexOf('/') + 1));
     const sentAt = this.clock.now();
+    const slowMs = this.slowness.get(hostOf(to)) ?? 0;
     return new Promise((resolve, reject) => {
       const timeout = () => this.at(sentAt + timeoutMs, () => reject(new RpcTimeoutError(to, type, timeoutMs)));
       if (!this.canReach(from, to) || this.lost()) return timeout();
-      this.deliver(() => {
+      // A slow host's answer may come too late: the timeout is armed, and wins if it fires first.
+      if (slowMs > 0) timeout();
+      this.deliver(slowMs, () => {
         const ep = this.endpoints.get(hostOf(to));
         if (!ep || !this.canReach(from, to)) return timeout();
         if (ep.identity.routing !== fromIdentity.routing || ep.identity.bits !== fromIdentity.bits) {
@@ -155,7 +168,7 @@ export class MemoryNetwork {
 
   private reply(from: string, to: string, settle: () => void, timeout: () => void): void {
     if (!this.endpoints.has(hostOf(to)) || this.lost()) return timeout();
-    this.deliver(() => (this.canReach(to, from) ? settle() : timeout()));
+    this.deliver(0, () => (this.canReach(to, from) ? settle() : timeout()));
   }
 
   private canReach(a: string, b: string): boolean {
@@ -166,8 +179,8 @@ export class MemoryNetwork {
     return this.loss > 0 && this.random() < this.loss;
   }
 
-  private deliver(fn: () => void): void {
-    if (this.latencyMs > 0) this.clock.setTimeout(fn, this.latencyMs);
+  private deliver(extraMs: number, fn: () => void): void {
+    if (this.latencyMs + extraMs > 0) this.clock.setTimeout(fn, this.latencyMs + extraMs);
     else queueMicrotask(fn);
   }
 
