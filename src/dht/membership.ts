@@ -13,6 +13,8 @@
  * - leave changes nothing until every `beforeLeave` hook succeeded; once the neighbours are
  *   being told, the leave goes through (those requests are bounded by the RPC timeout), and
  *   then every connection is closed (peers that did not hear of it see it gone);
+ * - a join returns, and announces itself, once a node points at the joiner (its predecessor is
+ *   set: lookups from the rest of the ring reach it), or after LINK_WAIT_MS without;
  * - a join whose route ends at a node that does not answer (it died meanwhile) routes again
  *   around it, through any node that answered, up to JOIN_ATTEMPTS times; one whose successor
  *   takes no notify, or keeps a closer predecessor (another joiner into the same gap), runs a
@@ -30,13 +32,18 @@ import { fromWire, toJson, toWire } from './wire-refs.js';
 
 /** Routes a join tries before it gives up (each one around the nodes found dead before). */
 const JOIN_ATTEMPTS = 4;
+/**
+ * How long a join waits for a node to point at the joiner (see untilLinked) before it returns
+ * anyway: a few rounds of a loaded ring; the link comes at once in a healthy one.
+ */
+export const LINK_WAIT_MS = 5_000;
 
 /** Joins the ring that `address` belongs to. */
 export async function join(ctx: NodeContext, address: string, signal?: AbortSignal): Promise<void> {
   const st = ctx.st;
   checkCanJoin(st, address, signal);
   const bootstrap = await contact(ctx, address, signal);
-  const { successor, hops } = await findSuccessor(ctx, st, bootstrap, signal);
+  const { successor, hops, namedBy } = await findSuccessor(ctx, st, bootstrap, signal);
   const succ = successor.node;
   if (succ.id === st.self.id) throw idTaken(succ);
   ctx.apply(core.setSuccessors(st, succ, successor.neighbours.successors.map(fromWire)));
@@ -53,6 +60,14 @@ export async function join(ctx: NodeContext, address: string, signal?: AbortSign
     ctx.log('debug', 'ring', `join: ${succ.address} ${why}; stabilizing at once`);
     await raceAbort(ctx.ticker.step(), signal, 'join (stabilizing)');
   }
+  // A successor that had no predecessor asks no one to point at us: a lone one is asked to
+  // point back at us now, and so is the route's last hop (it named our successor as its own).
+  if (!successor.neighbours.predecessor) {
+    void ctx.askToStabilize(succ);
+    if (namedBy && !sameNode(namedBy, succ)) void ctx.askToStabilize(namedBy);
+  }
+  if (!(await untilLinked(ctx, signal)))
+    ctx.log('debug', 'ring', `join: no node points at this one after ${LINK_WAIT_MS} ms; stabilization will link it`);
   announceJoin(ctx, address, successor, hops);
   for (const hook of ctx.afterJoin) await afterJoinHook(ctx, hook, succ, signal);
 }
@@ -95,7 +110,7 @@ async function findSuccessor(
   st: core.ChordState,
   bootstrap: NodeRef,
   signal: AbortSignal | undefined,
-): Promise<{ successor: Successor; hops: number }> {
+): Promise<{ successor: Successor; hops: number; namedBy: NodeRef | null }> {
   const dead = new Set<string>();
   let via = bootstrap;
   for (let attempt = 1; ; attempt++) {
@@ -107,7 +122,8 @@ async function findSuccessor(
     try {
       if (sameNode(found.owner, st.self)) throw new P2pError('UNREACHABLE', 'every node on the route died');
       const nb = await ctx.request(found.owner.address, 'neighbours', {}, signal);
-      return { successor: await closerSuccessor(ctx, st, found.owner, nb, signal), hops: found.hops };
+      const successor = await closerSuccessor(ctx, st, found.owner, nb, signal);
+      return { successor, hops: found.hops, namedBy: answered.at(-1) ?? null };
     } catch (e) {
       if (signal?.aborted || e instanceof IncompatiblePeerError || attempt >= JOIN_ATTEMPTS) throw e;
       dead.add(found.owner.address);
@@ -137,13 +153,30 @@ function checkCanJoin(st: core.ChordState, address: string, signal: AbortSignal 
 }
 
 /**
- * Tells the bus and the log. The node that should now point at us is asked to stabilize at
- * once by our successor when it takes our notify (see the notify handler); a successor that
- * had no predecessor (a lone node) is asked by us, so it points back at us before its next round.
+ * Until a node points at this one as its successor (it notified us, so our predecessor is
+ * set), at most LINK_WAIT_MS; false when none did. Only then do lookups from the rest of the
+ * ring reach the keys this node now owns, so only then is the join announced. The node that
+ * should point at us is asked to stabilize at once by our successor when it takes our notify
+ * (see the notify handler), or by us when the successor had no predecessor; the wait is long
+ * only when the successor had lost its predecessor, and that node's next round finds us.
  */
+async function untilLinked(ctx: NodeContext, signal: AbortSignal | undefined): Promise<boolean> {
+  if (ctx.st.predecessor) return true;
+  let settle!: (linked: boolean) => void;
+  const linked = new Promise<boolean>((r) => (settle = r));
+  const off = ctx.bus.on('ring:predecessor-changed', (e) => e.to && settle(true));
+  const timer = ctx.clock.setTimeout(() => settle(false), LINK_WAIT_MS);
+  try {
+    return await raceAbort(linked, signal, 'join (waiting to be linked in)');
+  } finally {
+    off();
+    ctx.clock.clearTimeout(timer);
+  }
+}
+
+/** Tells the bus and the log: the node is in the ring, linked from both sides (or waited long enough). */
 function announceJoin(ctx: NodeContext, via: string, successor: Successor, hops: number): void {
   const succ = successor.node;
-  if (!successor.neighbours.predecessor) void ctx.askToStabilize(succ);
   ctx.bus.emit('node:joined', { via, successor: toJson(succ) });
   ctx.log('info', 'ring', `joined via ${via}: successor ${succ.address} after ${hops} hops`);
 }

@@ -132,12 +132,15 @@ export class SimRing {
     return out;
   }
 
-  /** Starts `n` hosts and has them all join at the same moment through random members. */
+  /**
+   * Starts `n` hosts and has them all join at the same moment through random members. The clock
+   * runs until every join returned: a joiner that no node points at yet waits for a round.
+   */
   async addConcurrent(n: number): Promise<ChordNode[]> {
     const live = this.live;
     const fresh: ChordNode[] = [];
     for (let i = 0; i < n; i++) fresh.push(await this.spawn());
-    await Promise.all(fresh.map((node) => this.joinHost(node, this.pick(live).self.address)));
+    await this.settle(Promise.all(fresh.map((node) => this.joinHost(node, this.pick(live).self.address))), 10);
     return fresh;
   }
 

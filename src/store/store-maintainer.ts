@@ -244,8 +244,19 @@ export class StoreMaintainer {
       const ok = (await Promise.all(others.map((h) => this.syncTo(h, page, () => amOwner, report)))).every(Boolean);
       if (!ok) report.failed++;
       if (!mayDrop || !ok) continue;
-      for (const m of page) if (await ctx.drop(m.key, m.digest)) report.dropped++;
+      const dropped: string[] = [];
+      for (const m of page) if (await ctx.drop(m.key, m.digest)) dropped.push(m.key);
+      report.dropped += dropped.length;
+      if (dropped.length) this.loggedDrop(dropped, holders);
     }
+  }
+
+  /** Which copies went, and on whose word: the trail a lost key is traced back by (debug). */
+  private loggedDrop(keys: readonly string[], holders: readonly NodeRef[]): void {
+    const shown = keys.slice(0, 4).map((k) => JSON.stringify(k.length > 24 ? `${k.slice(0, 24)}…` : k));
+    const more = keys.length > shown.length ? ` and ${keys.length - shown.length} more` : '';
+    const on = holders.map((h) => h.address).join(', ');
+    this.ctx.node.log('debug', 'store', `maintenance: dropped ${shown.join(', ')}${more}: held by ${on}`);
   }
 
   /** Offers the entries in (from, to] to this node's next r-1 successors (nothing is dropped). */

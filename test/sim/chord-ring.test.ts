@@ -7,8 +7,13 @@ const keys = ['alpha', 'beta', 'gamma'];
 test('1,000 nodes with concurrent joins converge; every lookup finds the true owner', async (t) => {
   const ring = new SimRing({ seed: 11 });
   await ring.addSequential(100);
-  await ring.addConcurrent(900);
-  t.false(ring.health({ fingers: false }).healthy, 'concurrent joins leave the ring unsettled at first');
+  const started = ring.clock.now();
+  const joined = await ring.addConcurrent(900);
+  t.log(`900 concurrent joins returned within ${ring.clock.now() - started} virtual ms`);
+  t.true(
+    joined.every((n) => n.snapshot({ fingers: false }).predecessor !== null),
+    'each join returned once a node pointed at the joiner',
+  );
   t.true(
     (await ring.converge(120_000, { fingers: true })) >= 0,
     'ring and fingers converge within 120 virtual seconds',
