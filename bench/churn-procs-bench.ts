@@ -13,7 +13,8 @@
  * has not been reported yet (until then it may still answer), each one independently of the others.
  * A joiner, once its process is up, is told to join through three members picked then
  * (`join A,B,C`, a bootstrap list: one may be gone by the time the request arrives), and is a
- * member from the moment its successor took its notify (its "joined via" log line).
+ * member from the moment it logs that it joined ("joined via": its successor took its notify
+ * and a node points at it, or the node waited 5 s for that).
  * Kills never hit a node within two places of one killed in the last 10 s (never r = 3
  * neighbours of a file down at once); a crash that rule forbids becomes a graceful leave, so the
  * ring keeps its size.
@@ -101,16 +102,16 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
   /**
    * Joins `node` through three members picked now (a bootstrap list, `join A,B,C`: one may be
    * gone by the time the request arrives). The join command returns once the node is in the
-   * ring (its successor notified, keys taken over); the node is a member as soon as it logged
-   * that it joined.
+   * ring (its successor notified, a node pointing at it, keys taken over); the node is a member
+   * as soon as it logged that it joined.
    */
   const joinRing = async (node: Node): Promise<Node> => {
     joining.add(node);
     try {
       const via = pickSome(members, 3).map((m) => m.address);
       const reply = node.cmd(`join ${via.join(',')}`, 30_000);
-      // In the ring once its successor took the notify (the node logs "joined via"), before the
-      // keys it now owns are pulled over: that hand-over goes on while it serves as a member.
+      // In the ring once it logs "joined via" (linked from both sides), before the keys it now
+      // owns are pulled over: that hand-over goes on while it serves as a member.
       let seen = false;
       let settled = false;
       reply.then(
