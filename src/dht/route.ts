@@ -16,7 +16,7 @@
  */
 import type { NodeRef } from '../core/node-ref.js';
 import { sameNode } from '../core/node-ref.js';
-import { inHalfOpen, inOpen } from '../core/ring-math.js';
+import { distance, inHalfOpen, inOpen } from '../core/ring-math.js';
 import { OWNER_VOUCH_MAX_AGE_MS } from '../core/constants.js';
 import { routeStep, type ChordState, type RouteStep } from '../core/chord-state.js';
 import { abortReason, IncompatiblePeerError, isBusy, P2pError, raceAbort, RpcTimeoutError } from '../wire/errors.js';
@@ -69,8 +69,8 @@ interface Walk {
   readonly exclude: Set<string>;
   readonly path: NodeRef[];
   readonly failed: NodeRef[];
-  /** Failed nodes that timed out (rather than refused or closed the connection): maybe only slow. */
-  readonly slow: NodeRef[];
+  /** Addresses of failed nodes that timed out (rather than refused or closed the connection): maybe only slow. */
+  readonly slow: Set<string>;
   /** Steps answered BUSY (routed around, not counted as failed nodes). */
   busy: number;
   readonly signal: AbortSignal | undefined;
@@ -96,7 +96,7 @@ export async function route(
     exclude: new Set(opts.exclude),
     path: [state.self],
     failed: [],
-    slow: [],
+    slow: new Set(),
     busy: 0,
     signal,
     localVouch: opts.localVouch,
@@ -177,10 +177,10 @@ async function confirmOwner(
  * nothing unless a step timed out.
  */
 async function recheckSlow(w: Walk, owner: NodeRef, counted: { rpcs: number }): Promise<NodeRef> {
-  const size = 1n << BigInt(w.state.bits);
-  const span = (n: NodeRef) => (n.id - w.key + size) % size;
-  const candidates = w.slow.filter((n) => n.id === w.key || inOpen(n.id, w.key, owner.id));
-  const closest = candidates.sort((a, b) => (span(a) < span(b) ? -1 : 1))[0];
+  const span = (n: NodeRef) => distance(w.key, n.id, w.state.bits);
+  const closest = w.failed
+    .filter((n) => w.slow.has(n.address) && (n.id === w.key || inOpen(n.id, w.key, owner.id)))
+    .reduce<NodeRef | null>((best, n) => (best && span(best) <= span(n) ? best : n), null);
   if (!closest) return owner;
   counted.rpcs++;
   let nb: ResponseBody<'neighbours'> | null = null;
@@ -191,9 +191,8 @@ async function recheckSlow(w: Walk, owner: NodeRef, counted: { rpcs: number }): 
     if (w.signal?.aborted) throw abortReason(w.signal, `lookup of ${w.keyHex}`);
     if (!isBusy(e)) return owner;
   }
-  w.slow.splice(w.slow.indexOf(closest), 1);
-  const failedAt = w.failed.findIndex((n) => sameNode(n, closest));
-  if (failedAt >= 0) w.failed.splice(failedAt, 1);
+  w.slow.delete(closest.address);
+  w.failed.splice(w.failed.indexOf(closest), 1);
   if (!nb) return closest; // BUSY: alive, only loaded
   const pred = nb.predecessor ? fromWire(nb.predecessor) : null;
   return confirmOwner(w, closest, counted, pred);
@@ -243,7 +242,7 @@ function afterFailure(w: Walk, next: NodeRef, e: unknown): RouteStep {
   if (e instanceof IncompatiblePeerError) throw e;
   if (isBusy(e)) w.busy++;
   else w.failed.push(next);
-  if (e instanceof RpcTimeoutError) w.slow.push(next);
+  if (e instanceof RpcTimeoutError) w.slow.add(next.address);
   w.exclude.add(next.address);
   w.vouch = null;
   if (w.failed.length + w.busy > MAX_FAILURES)

@@ -95,13 +95,13 @@ export class MemoryNetwork {
     return ++this.tags;
   }
 
-  /** Splits the network: addresses in different groups cannot reach each other. */
   /** `address`'s host handles every request `ms` after it arrives (a loaded process); 0: on time again. */
   slow(address: string, ms: number): void {
     if (ms > 0) this.slowness.set(hostOf(address), ms);
     else this.slowness.delete(hostOf(address));
   }
 
+  /** Splits the network: addresses in different groups cannot reach each other. */
   partition(groups: readonly (readonly string[])[]): void {
     this.group.clear();
     groups.forEach((g, i) => {
