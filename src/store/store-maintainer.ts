@@ -110,7 +110,10 @@ export class StoreMaintainer {
         limit: PAGE_SIZE,
       };
       const res: ResponseBody<'store_list'> = await ctx.call(succ.address, 'store_list', body);
-      for (const e of res.entries) if (await this.pullOne(succ, e)) pulled++;
+      const got: string[] = [];
+      for (const e of res.entries) if (await this.pullOne(succ, e)) got.push(e.key);
+      if (got.length > 0) ctx.node.log('debug', 'store', `pulled ${keyList(got)} from ${succ.address}`);
+      pulled += got.length;
       if (!res.more || res.entries.length === 0) return pulled;
       after = res.entries[res.entries.length - 1]!.key;
     }
@@ -253,10 +256,8 @@ export class StoreMaintainer {
 
   /** Which copies went, and on whose word: the trail a lost key is traced back by (debug). */
   private loggedDrop(keys: readonly string[], holders: readonly NodeRef[]): void {
-    const shown = keys.slice(0, 4).map((k) => JSON.stringify(k.length > 24 ? `${k.slice(0, 24)}…` : k));
-    const more = keys.length > shown.length ? ` and ${keys.length - shown.length} more` : '';
     const on = holders.map((h) => h.address).join(', ');
-    this.ctx.node.log('debug', 'store', `maintenance: dropped ${shown.join(', ')}${more}: held by ${on}`);
+    this.ctx.node.log('debug', 'store', `maintenance: dropped ${keyList(keys)}: held by ${on}`);
   }
 
   /** Offers the entries in (from, to] to this node's next r-1 successors (nothing is dropped). */
@@ -308,7 +309,7 @@ export class StoreMaintainer {
    */
   private async pushAll(to: NodeRef, metas: EntryMeta[]): Promise<number> {
     let next = 0;
-    let sent = 0;
+    const copied: string[] = [];
     let failed = false;
     const worker = async () => {
       while (next < metas.length && !failed) {
@@ -319,12 +320,14 @@ export class StoreMaintainer {
           () => true,
           (e: Error) => this.skipped(`copy of ${JSON.stringify(m.key)} to ${to.address} failed`, e) ?? false,
         );
-        if (ok) sent++;
+        if (ok) copied.push(m.key);
         else failed = true;
       }
     };
     await Promise.all(Array.from({ length: Math.min(PUSH_PARALLEL, metas.length) }, worker));
-    return sent;
+    // Where each copy went (maintenance, a hand-off, a copy forward): the rest of a lost key's trail.
+    if (copied.length > 0) this.ctx.node.log('debug', 'store', `copied ${keyList(copied)} to ${to.address}`);
+    return copied.length;
   }
 
   /** Logs why a step was skipped (the pass counts it as failed and the next pass retries); null. */
@@ -352,4 +355,14 @@ export class StoreMaintainer {
       return false;
     }
   }
+}
+
+/** Keys named in one log line at most (enough for a trace of a small store). */
+const LOGGED_KEYS = 64;
+
+/** Keys for a log line: up to LOGGED_KEYS, shortened, and how many more. */
+function keyList(keys: readonly string[]): string {
+  const shown = keys.slice(0, LOGGED_KEYS).map((k) => JSON.stringify(k.length > 24 ? `${k.slice(0, 24)}…` : k));
+  const more = keys.length > shown.length ? ` and ${keys.length - shown.length} more` : '';
+  return shown.join(', ') + more;
 }
