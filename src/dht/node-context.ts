@@ -59,6 +59,8 @@ export class NodeContext {
    * the copies it takes meanwhile, then takes no more (store-maintainer's leaveHandOff).
    */
   leaving = false;
+  /** When the predecessor last sent a request (see predecessorHeardWithin). */
+  private predecessorHeard = { address: '', at: Number.NEGATIVE_INFINITY };
   transport!: Transport;
   /** State changes so far (a round that adds none is quiet). */
   changes = 0;
@@ -183,8 +185,18 @@ export class NodeContext {
     this.handlers.set(type, fn as Handler<never>);
   }
 
+  /**
+   * Whether `n` sent this node a request within `ms` (only the predecessor is tracked: its
+   * rounds ask this node for its neighbours, so it shows it lives without being pinged).
+   */
+  predecessorHeardWithin(n: NodeRef, ms: number): boolean {
+    return this.predecessorHeard.address === n.address && this.clock.now() - this.predecessorHeard.at <= ms;
+  }
+
   /** Answers one request with its registered handler. */
   async serve<T extends RequestType>(type: T, body: RequestBody<T>, from: PeerInfo): Promise<ResponseBody<T>> {
+    if (from.address && from.address === this.state?.predecessor?.address)
+      this.predecessorHeard = { address: from.address, at: this.clock.now() };
     const h = this.handlers.get(type) as Handler<T> | undefined;
     if (!h) throw new P2pError('UNSUPPORTED', `no handler for ${type}`);
     return h(body, from);

@@ -142,6 +142,10 @@ export class Stabilizer {
   private async checkPredecessor(st: core.ChordState, out: Outcome): Promise<'alive' | 'dead' | 'none'> {
     const pred = st.predecessor;
     if (!pred) return 'none';
+    // A predecessor that sent a request within this round's interval lives: no ping (in a
+    // settled ring that saves a request each way per round). One that went quiet is pinged,
+    // so its death is noticed at most one interval later than with a ping every round.
+    if (this.ctx.predecessorHeardWithin(pred, this.ctx.ticker.effectiveMs)) return 'alive';
     if (await this.ctx.isAlive(pred)) return 'alive';
     const cause = { text: `no reply from ${pred.address} to ping (check_predecessor)`, into: out.changes };
     if (sameNode(st.predecessor, pred)) this.ctx.apply(core.clearPredecessor(st), cause);

@@ -10,7 +10,8 @@
  *   node's own next r-1 successors (never dropped) and the pass ends: copies move on ahead of
  *   the nodes that go, and the next pass, sooner, puts them on their holders;
  * - every holder of a group is offered the group's entries (`store_sync`) and sent those it
- *   lacks; only the owner also overwrites copies whose content differs (its version wins);
+ *   lacks, those fewest holders have first; only the owner also overwrites copies whose
+ *   content differs (its version wins);
  * - a node drops its copy only when it is not a holder, the owner named at least r holders,
  *   and every one of them confirmed (or just received) the entry with the same content;
  * - a joiner pulls what its successor holds outside the successor's new range; a leaver
@@ -36,6 +37,7 @@ import { raceAbort } from '../wire/errors.js';
 import type { StoreContext } from './store-context.js';
 import { StoreError } from './store-error.js';
 import { distinctHosts } from './distinct-hosts.js';
+import { keyList } from './key-list.js';
 
 export interface MaintenanceReport {
   /** Owner groups examined. */
@@ -60,6 +62,9 @@ type StoreEntryWire = ResponseBody<'store_list'>['entries'][number];
 const MAX_GROUPS = 4096;
 
 export class StoreMaintainer {
+  /** Moves where ties start in the order copies are sent (see syncPage). */
+  private turn = 0;
+
   constructor(private readonly ctx: StoreContext) {}
 
   /**
@@ -244,7 +249,7 @@ export class StoreMaintainer {
     const mayDrop = others.length === holders.length && holders.length >= ctx.replicas;
     for (const page of ringPages(ctx.blobs, from, end, PAGE_SIZE)) {
       // In parallel: a holder that does not answer (a timeout) does not hold up the others.
-      const ok = (await Promise.all(others.map((h) => this.syncTo(h, page, () => amOwner, report)))).every(Boolean);
+      const ok = (await this.syncPage(others, page, () => amOwner, report)).every(Boolean);
       if (!ok) report.failed++;
       if (!mayDrop || !ok) continue;
       const dropped: string[] = [];
@@ -264,7 +269,7 @@ export class StoreMaintainer {
   private async copyForward(from: bigint, to: bigint, report: MaintenanceReport): Promise<void> {
     const targets = this.ctx.replicaTargets().slice(0, this.ctx.replicas - 1);
     for (const page of ringPages(this.ctx.blobs, from, to, PAGE_SIZE)) {
-      await Promise.all(targets.map((t) => this.syncTo(t, page, () => false, report)));
+      await this.syncPage(targets, page, () => false, report);
     }
   }
 
@@ -285,20 +290,56 @@ export class StoreMaintainer {
     overwrite: (m: EntryMeta) => boolean,
     report: MaintenanceReport,
   ): Promise<boolean> {
-    const ctx = this.ctx;
+    return (await this.syncPage([to], page, overwrite, report))[0]!;
+  }
+
+  /**
+   * Offers a page to every target at once, then sends each what it lacks; per target, true when
+   * it confirmed or received all of it. The copies fewest targets hold go first: a target that
+   * stops answering (an overloaded or dying peer) cuts its list short (pushAll), and what is
+   * cut should be what others still hold. Ties start at an offset that moves every time, so
+   * passes that keep getting cut short still reach every key in turn.
+   */
+  private async syncPage(
+    targets: readonly NodeRef[],
+    page: EntryMeta[],
+    overwrite: (m: EntryMeta) => boolean,
+    report: MaintenanceReport,
+  ): Promise<boolean[]> {
+    const wants = await Promise.all(targets.map((to) => this.offer(to, page, overwrite)));
+    const lacking = new Array<number>(page.length).fill(0);
+    for (const want of wants) for (const i of want ?? []) lacking[i]!++;
+    const turn = this.turn++;
+    const rank = (i: number) => (((i - turn) % page.length) + page.length) % page.length;
+    return Promise.all(
+      targets.map(async (to, k) => {
+        const want = wants[k];
+        if (!want) return false;
+        const order = [...want].sort((a, b) => lacking[b]! - lacking[a]! || rank(a) - rank(b));
+        const sent = await this.pushAll(
+          to,
+          order.map((i) => page[i]!),
+        );
+        report.pushed += sent;
+        return sent === want.size;
+      }),
+    );
+  }
+
+  /** The indices of `page` that `to` lacks (or holds otherwise, where `overwrite` says so); null when it did not answer. */
+  private async offer(
+    to: NodeRef,
+    page: EntryMeta[],
+    overwrite: (m: EntryMeta) => boolean,
+  ): Promise<Set<number> | null> {
     const entries = page.map((m) => ({ key: m.key, digest: m.digest }));
-    const res = await ctx
+    const res = await this.ctx
       .call(to.address, 'store_sync', { entries })
       .catch((e: Error) => this.skipped(`sync of ${entries.length} entries with ${to.address} failed`, e));
-    if (!res) return false;
+    if (!res) return null;
     const want = new Set(res.missing.filter((i) => i >= 0 && i < page.length));
     for (const i of res.differ) if (i >= 0 && i < page.length && overwrite(page[i]!)) want.add(i);
-    const sent = await this.pushAll(
-      to,
-      [...want].map((i) => page[i]!),
-    );
-    report.pushed += sent;
-    return sent === want.size;
+    return want;
   }
 
   /**
@@ -355,14 +396,4 @@ export class StoreMaintainer {
       return false;
     }
   }
-}
-
-/** Keys named in one log line at most (enough for a trace of a small store). */
-const LOGGED_KEYS = 64;
-
-/** Keys for a log line: up to LOGGED_KEYS, shortened, and how many more. */
-function keyList(keys: readonly string[]): string {
-  const shown = keys.slice(0, LOGGED_KEYS).map((k) => JSON.stringify(k.length > 24 ? `${k.slice(0, 24)}…` : k));
-  const more = keys.length > shown.length ? ` and ${keys.length - shown.length} more` : '';
-  return shown.join(', ') + more;
 }

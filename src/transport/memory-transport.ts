@@ -56,11 +56,15 @@ export class MemoryNetwork {
   private readonly group = new Map<string, number>();
   /** Hosts that answer late, by how much (ms). */
   private readonly slowness = new Map<string, number>();
+  /** Hosts crashed and not started again: what they still try to send goes nowhere. */
+  private readonly crashed = new Set<string>();
   private readonly random: () => number;
   /** Requests sent so far (for "RPCs per lookup" figures). */
   requests = 0;
   /** The same, by message type. */
   readonly requestsByType = new Map<RequestType, number>();
+  /** Sees every request as it is sent (a test records what went where, in order). */
+  onSend: ((from: string, to: string, type: RequestType, body: unknown) => void) | null = null;
   private tags = 0;
 
   constructor(opts: MemoryNetworkOptions) {
@@ -75,9 +79,10 @@ export class MemoryNetwork {
     return new MemoryTransport(this, address, identity);
   }
 
-  /** Crash: the address stops answering at once (its state is simply gone). */
+  /** Crash: the address stops answering, and sending, at once (its state is simply gone). */
   crash(address: string): void {
     this.endpoints.delete(hostOf(address));
+    this.crashed.add(hostOf(address));
   }
 
   /** Whether the process of `address` is up. */
@@ -118,6 +123,7 @@ export class MemoryNetwork {
     address = hostOf(address);
     if (this.endpoints.has(address)) throw new UnreachableError(address, 'address already in use');
     this.endpoints.set(address, ep);
+    this.crashed.delete(address);
   }
 
   /** @internal */
@@ -138,6 +144,7 @@ export class MemoryNetwork {
   ): Promise<unknown> {
     this.requests++;
     this.requestsByType.set(type, (this.requestsByType.get(type) ?? 0) + 1);
+    this.onSend?.(from, to, type, body);
     const sender = vnodeAddress(from, fromVnode);
     const fromId = fromVnode ? hashId(sender, fromIdentity.bits).toString(16) : fromIdentity.id;
     const vnode = to === hostOf(to) ? 0 : Number(to.slice(to.lastIndexOf('/') + 1));
@@ -145,7 +152,7 @@ export class MemoryNetwork {
     const slowMs = this.slowness.get(hostOf(to)) ?? 0;
     return new Promise((resolve, reject) => {
       const timeout = () => this.at(sentAt + timeoutMs, () => reject(new RpcTimeoutError(to, type, timeoutMs)));
-      if (!this.canReach(from, to) || this.lost()) return timeout();
+      if (!this.canReach(from, to) || this.crashed.has(hostOf(from)) || this.lost()) return timeout();
       // A slow host's answer may come too late: the timeout is armed, and wins if it fires first.
       if (slowMs > 0) timeout();
       this.deliver(slowMs, () => {
