@@ -50,7 +50,7 @@ test('finger table: d collapses runs that point at one node', async (t) => {
   }
 });
 
-test('finger table: while the ring is quiet, ages step together every 5 s, so idle frames stay rare', async (t) => {
+test('finger table: while the ring is quiet, ages step together every 10 s, so idle frames stay rare', async (t) => {
   const ring = new SimRing({ bits: 16, seed: 3, backoff: 8 });
   await ring.addSequential(8);
   await ring.converge(60_000, { fingers: true });
@@ -61,11 +61,11 @@ test('finger table: while the ring is quiet, ages step together every 5 s, so id
   try {
     const pane = c.app.panes.fingers;
     const now = node.clock.now();
-    t.is(pane.wakeIn(), 5000 - (now % 5000), 'the next age change is the next 5 s step of the clock');
+    t.is(pane.wakeIn(), 10_000 - (now % 10_000), 'the next age change is the next 10 s step of the clock');
     const ages = c.text().flatMap((l) => [...l.matchAll(/(\d+)s ago/g)].map((m) => Number(m[1])));
     t.true(ages.length >= 8, `${ages.length} ages shown`);
     const fixed = node.snapshot().fingers.map((f) => f.fixedAt);
-    const stepNow = Math.floor(now / 5000) * 5000;
+    const stepNow = Math.floor(now / 10_000) * 10_000;
     t.deepEqual(
       new Set(ages),
       new Set(fixed.map((at) => Math.max(0, Math.floor((stepNow - at) / 1000)))),
