@@ -19,10 +19,12 @@ export const MAINTAIN_EVERY_ROUNDS = 4;
  */
 export const GROUP_LOOKUP_ROUNDS = 10;
 /**
- * A leaver waits this many stabilization rounds at most, once its successor took everything,
- * for the copies it sends to the nodes after it (a dead one would hold the leave up a timeout).
+ * A leaver waits this long at most, once its successor took everything, for the copies it
+ * sends to the nodes after it: long enough for a loaded node that answers each copy late (its
+ * disk is busy) to get every one, since what is not sent by then leaves with this node and the
+ * key is down to fewer copies; short enough that an unreachable one holds a leave up by little.
  */
-export const HANDOFF_EXTRA_ROUNDS = 2;
+export const HANDOFF_EXTRA_MS = 5_000;
 /**
  * A leave whose hand-off found no successor to take everything refreshes its successor list
  * (one stabilization round) and tries again, this many attempts in all...

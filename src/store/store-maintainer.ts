@@ -28,7 +28,7 @@ import { pushCopy } from './owner-put.js';
 import {
   GROUP_LOOKUP_ROUNDS,
   HANDOFF_ATTEMPTS,
-  HANDOFF_EXTRA_ROUNDS,
+  HANDOFF_EXTRA_MS,
   HANDOFF_RETRY_ROUNDS,
   PAGE_SIZE,
   PUSH_PARALLEL,
@@ -169,7 +169,7 @@ export class StoreMaintainer {
    * Before a graceful leave: hands every entry to the successor (it owns this node's keys
    * next) and, at the same time, to the r-1 nodes after it (holders once this node is gone, so
    * keys stay at r copies while the ring moves on; a slow one holds the leave up at most
-   * HANDOFF_EXTRA_ROUNDS). Fails unless one of them, or a later successor, took them all.
+   * HANDOFF_EXTRA_MS). Fails unless one of them, or a later successor, took them all.
    * `only`: just these keys (what arrived during the hand-off).
    */
   async handOff(successors: readonly NodeRef[], only?: ReadonlySet<string>): Promise<void> {
@@ -179,7 +179,7 @@ export class StoreMaintainer {
     const extras = Promise.all(next.map((succ) => this.syncAll(succ, report, only)));
     let taker = head && (await this.syncAll(head, report, only)) ? head : null;
     if (taker) {
-      const grace = ctx.deadline(ctx.node.stabilization.intervalMs() * HANDOFF_EXTRA_ROUNDS);
+      const grace = ctx.deadline(HANDOFF_EXTRA_MS);
       await raceAbort(extras, grace.signal, 'hand-off to the next successors').catch((e: Error) =>
         ctx.node.log('debug', 'store', `leaving without waiting for all copies: ${e.message}`),
       );
