@@ -74,6 +74,8 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
   /** When (wall clock) each node was killed or told to leave: a later "dead" verdict on it is true. */
   const gone = new Map<string, number>();
   let serial = 0;
+  /** Every address a node process of this run listened on. */
+  const addressesUsed = new Set<string>();
   /** A new node process, up and listening, not in any ring yet. */
   const spawnNode = async (): Promise<Node> => {
     const i = serial++;
@@ -92,12 +94,24 @@ export async function churnProcesses(opts: ChurnProcsOptions = {}): Promise<Reco
       const who = (p as Partial<Node>).address || `process ${p.child.pid}`;
       unexpectedExits.push(`${who} exited (${signal ?? `code ${code}`}): ${p.stderr.slice(-3).join(' | ')}`);
     });
+    let ev: JsonLine;
     try {
-      const ev = await p.waitLine((o) => o.event === 'listening', 30_000);
-      return Object.assign(p, { id: ev.id as string, address: ev.address as string, busy: false });
+      ev = await p.waitLine((o) => o.event === 'listening', 30_000);
     } catch (e) {
       throw failedJoin(p, e as Error);
     }
+    const address = ev.address as string;
+    // The kernel may hand a departed node's port to a new process. Members still probe the
+    // peers they lost (to merge rings after a partition), so they would pull this process in
+    // before its join event, as a node restarted at its old address is meant to be, and the
+    // harness would not count it a member: it is replaced by another process.
+    if (addressesUsed.has(address)) {
+      stopped.add(p);
+      p.kill('SIGKILL');
+      return spawnNode();
+    }
+    addressesUsed.add(address);
+    return Object.assign(p, { id: ev.id as string, address, busy: false });
   };
   /**
    * Joins `node` through three members picked now (a bootstrap list, `join A,B,C`: one may be

@@ -26,6 +26,11 @@ export const GROUP_LOOKUP_ROUNDS = 10;
  */
 export const HANDOFF_EXTRA_MS = 5_000;
 /**
+ * The same wait in a leaver's last pass (what it took during the hand-off): the leaver refuses
+ * copies then, and a neighbour whose own leave needs it as a taker fails meanwhile, so short.
+ */
+export const HANDOFF_SEALED_EXTRA_MS = 1_000;
+/**
  * A leave whose hand-off found no successor to take everything refreshes its successor list
  * (one stabilization round) and tries again, this many attempts in all...
  */

@@ -29,6 +29,7 @@ import {
   GROUP_LOOKUP_ROUNDS,
   HANDOFF_ATTEMPTS,
   HANDOFF_EXTRA_MS,
+  HANDOFF_SEALED_EXTRA_MS,
   HANDOFF_RETRY_ROUNDS,
   PAGE_SIZE,
   PUSH_PARALLEL,
@@ -140,7 +141,7 @@ export class StoreMaintainer {
     try {
       await this.handOffRetrying(first);
       ctx.sealed = true;
-      if (arrived.size > 0) await this.handOff(ctx.successors(), arrived);
+      if (arrived.size > 0) await this.handOff(ctx.successors(), arrived, HANDOFF_SEALED_EXTRA_MS);
     } catch (e) {
       ctx.sealed = false;
       throw e;
@@ -169,17 +170,17 @@ export class StoreMaintainer {
    * Before a graceful leave: hands every entry to the successor (it owns this node's keys
    * next) and, at the same time, to the r-1 nodes after it (holders once this node is gone, so
    * keys stay at r copies while the ring moves on; a slow one holds the leave up at most
-   * HANDOFF_EXTRA_MS). Fails unless one of them, or a later successor, took them all.
+   * `extraMs`). Fails unless one of them, or a later successor, took them all.
    * `only`: just these keys (what arrived during the hand-off).
    */
-  async handOff(successors: readonly NodeRef[], only?: ReadonlySet<string>): Promise<void> {
+  async handOff(successors: readonly NodeRef[], only?: ReadonlySet<string>, extraMs = HANDOFF_EXTRA_MS): Promise<void> {
     const ctx = this.ctx;
     const report: MaintenanceReport = { groups: 0, pushed: 0, dropped: 0, failed: 0 };
     const [head, ...next] = successors.slice(0, ctx.replicas);
     const extras = Promise.all(next.map((succ) => this.syncAll(succ, report, only)));
     let taker = head && (await this.syncAll(head, report, only)) ? head : null;
     if (taker) {
-      const grace = ctx.deadline(HANDOFF_EXTRA_MS);
+      const grace = ctx.deadline(extraMs);
       await raceAbort(extras, grace.signal, 'hand-off to the next successors').catch((e: Error) =>
         ctx.node.log('debug', 'store', `leaving without waiting for all copies: ${e.message}`),
       );
