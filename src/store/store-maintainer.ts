@@ -168,16 +168,17 @@ export class StoreMaintainer {
 
   /**
    * Before a graceful leave: hands every entry to the successor (it owns this node's keys
-   * next) and, at the same time, to the r-1 nodes after it (holders once this node is gone, so
-   * keys stay at r copies while the ring moves on; a slow one holds the leave up at most
-   * `extraMs`). Fails unless one of them, or a later successor, took them all.
+   * next) and, at the same time, to r-1 nodes after it (holders once this node is gone, so keys
+   * stay at r copies while the ring moves on): the next ones in the list, and past each that
+   * does not take them (under churn the list names nodes gone or leaving too) the one after.
+   * A slow one holds the leave up at most `extraMs`. Fails unless some successor took them all.
    * `only`: just these keys (what arrived during the hand-off).
    */
   async handOff(successors: readonly NodeRef[], only?: ReadonlySet<string>, extraMs = HANDOFF_EXTRA_MS): Promise<void> {
     const ctx = this.ctx;
     const report: MaintenanceReport = { groups: 0, pushed: 0, dropped: 0, failed: 0 };
-    const [head, ...next] = successors.slice(0, ctx.replicas);
-    const extras = Promise.all(next.map((succ) => this.syncAll(succ, report, only)));
+    const [head, ...rest] = successors;
+    const extras = this.takersAmong(rest, ctx.replicas - 1, report, only);
     let taker = head && (await this.syncAll(head, report, only)) ? head : null;
     if (taker) {
       const grace = ctx.deadline(extraMs);
@@ -185,10 +186,7 @@ export class StoreMaintainer {
         ctx.node.log('debug', 'store', `leaving without waiting for all copies: ${e.message}`),
       );
       grace.clear();
-    } else {
-      const took = await extras;
-      taker = next.find((_, i) => took[i]) ?? (await this.firstToTakeAll(successors.slice(ctx.replicas), report, only));
-    }
+    } else taker = (await extras)[0] ?? null;
     if (taker) {
       ctx.node.log('info', 'store', `handed ${report.pushed} entries to ${taker.address} and the next before leaving`);
       return;
@@ -196,13 +194,23 @@ export class StoreMaintainer {
     throw new StoreError('UNAVAILABLE', "no successor took this node's entries: not leaving, nothing would survive");
   }
 
-  private async firstToTakeAll(
-    successors: readonly NodeRef[],
+  /** Up to `want` of `candidates` that took every entry: tried in order, `want` at a time. */
+  private async takersAmong(
+    candidates: readonly NodeRef[],
+    want: number,
     report: MaintenanceReport,
     only?: ReadonlySet<string>,
-  ): Promise<NodeRef | null> {
-    for (const succ of successors) if (await this.syncAll(succ, report, only)) return succ;
-    return null;
+  ): Promise<NodeRef[]> {
+    const took: NodeRef[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (took.length < want && next < candidates.length) {
+        const c = candidates[next++]!;
+        if (await this.syncAll(c, report, only)) took.push(c);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(want, candidates.length) }, worker));
+    return took;
   }
 
   // ---- internals -------------------------------------------------------------------
@@ -256,14 +264,10 @@ export class StoreMaintainer {
       const dropped: string[] = [];
       for (const m of page) if (await ctx.drop(m.key, m.digest)) dropped.push(m.key);
       report.dropped += dropped.length;
-      if (dropped.length) this.loggedDrop(dropped, holders);
+      // Which copies went, and on whose word: the trail a lost key is traced back by (debug).
+      const on = holders.map((h) => h.address).join(', ');
+      if (dropped.length) ctx.node.log('debug', 'store', `maintenance: dropped ${keyList(dropped)}: held by ${on}`);
     }
-  }
-
-  /** Which copies went, and on whose word: the trail a lost key is traced back by (debug). */
-  private loggedDrop(keys: readonly string[], holders: readonly NodeRef[]): void {
-    const on = holders.map((h) => h.address).join(', ');
-    this.ctx.node.log('debug', 'store', `maintenance: dropped ${keyList(keys)}: held by ${on}`);
   }
 
   /** Offers the entries in (from, to] to this node's next r-1 successors (nothing is dropped). */
@@ -279,19 +283,9 @@ export class StoreMaintainer {
     const self = this.ctx.self.id;
     for (const all of ringPages(this.ctx.blobs, self, self, PAGE_SIZE)) {
       const page = only ? all.filter((m) => only.has(m.key)) : all;
-      if (page.length > 0 && !(await this.syncTo(to, page, (m) => m.role === 'primary', report))) return false;
+      if (page.length > 0 && !(await this.syncPage([to], page, (m) => m.role === 'primary', report))[0]) return false;
     }
     return true;
-  }
-
-  /** Offers a page to `to` and sends what it lacks (and what differs, where `overwrite` says so). */
-  private async syncTo(
-    to: NodeRef,
-    page: EntryMeta[],
-    overwrite: (m: EntryMeta) => boolean,
-    report: MaintenanceReport,
-  ): Promise<boolean> {
-    return (await this.syncPage([to], page, overwrite, report))[0]!;
   }
 
   /**
