@@ -265,8 +265,9 @@ export class StoreMaintainer {
       for (const m of page) if (await ctx.drop(m.key, m.digest)) dropped.push(m.key);
       report.dropped += dropped.length;
       // Which copies went, and on whose word: the trail a lost key is traced back by (debug).
+      if (dropped.length === 0) continue;
       const on = holders.map((h) => h.address).join(', ');
-      if (dropped.length) ctx.node.log('debug', 'store', `maintenance: dropped ${keyList(dropped)}: held by ${on}`);
+      ctx.node.log('debug', 'store', `maintenance: dropped ${keyList(dropped)}: held by ${on}`);
     }
   }
 

@@ -107,6 +107,14 @@ export class StoreRing {
     return Array.from({ length: Math.min(this.replicas, nodes.length) }, (_, k) => nodes[(at + k) % nodes.length]!);
   }
 
+  /** The first `n` keys named `${prefix}${i}` (i = 0, 1, …) that `owner` owns on the live ring. */
+  keysOwnedBy(owner: ChordNode, n: number, prefix: string): string[] {
+    const keys: string[] = [];
+    for (let i = 0; keys.length < n && i < 100 * n * this.ring.live.length; i++)
+      if (this.expectedHolders(`${prefix}${i}`)[0] === owner) keys.push(`${prefix}${i}`);
+    return keys;
+  }
+
   /** Keys not on exactly their expected holders (by address lists). */
   misplaced(keys: readonly string[]): string[] {
     const names = (list: ChordNode[]) =>
