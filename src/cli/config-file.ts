@@ -5,12 +5,20 @@
  * file go through the flag's own parser, so they are checked exactly as typed flags are.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { type Command, InvalidArgumentError, type Option } from 'commander';
-import { z } from 'zod';
+import type * as Zod from 'zod';
 
 export type Source = 'flag' | 'environment' | 'file' | 'default' | 'unset';
 
-const ConfigFile = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+/**
+ * The file's schema, built on first use: every start of the console passes through this module
+ * before its first frame, and loading zod costs about 100 ms there; only `--config` needs it.
+ */
+function configFileSchema() {
+  const { z } = createRequire(import.meta.url)('zod') as typeof Zod;
+  return z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+}
 
 /** Flags that never come from the environment or the file. */
 const NOT_CONFIGURABLE = new Set(['config', 'help', 'version']);
@@ -30,7 +38,7 @@ export function readConfigFile(path: string): Record<string, string | number | b
   } catch (e) {
     throw new InvalidArgumentError(`--config ${path}: ${(e as Error).message}`);
   }
-  const parsed = ConfigFile.safeParse(raw);
+  const parsed = configFileSchema().safeParse(raw);
   if (!parsed.success) throw new InvalidArgumentError(`--config ${path}: expected a JSON object of flag values`);
   return parsed.data;
 }

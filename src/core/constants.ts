@@ -52,6 +52,8 @@ export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 export const MAX_STRING = 4096;
 /** Longest list field accepted in a message (finger tables, successor lists, key lists). */
 export const MAX_LIST = 1024;
+/** Largest value the ring store keeps under one key: 4 MiB (a chunk; the frame limit is 8 MiB). */
+export const MAX_STORE_VALUE = 4 * 1024 * 1024;
 /** A connection that has not said hello within 5 s is closed. */
 export const HELLO_TIMEOUT_MS = 5_000;
 /**

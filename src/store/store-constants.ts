@@ -1,6 +1,7 @@
 /** Ring-store constants, with units and why. */
-import { MAX_LIST } from '../core/constants.js';
-import { MAX_STORE_VALUE } from '../wire/messages.js';
+// Plain numbers only: the console's options read DEFAULT_REPLICAS before its first frame, and
+// the wire schemas (zod) load after it.
+import { MAX_LIST, MAX_STORE_VALUE } from '../core/constants.js';
 
 /** Largest value under one key: 4 MiB, so a chunk plus headers fits one 8 MiB frame. */
 export const MAX_VALUE_BYTES = MAX_STORE_VALUE;

@@ -4,7 +4,7 @@
  * hard limits on every string and list.
  */
 import { z } from 'zod';
-import { MAX_LIST, MAX_STRING, MAX_VNODES } from '../core/constants.js';
+import { MAX_LIST, MAX_STORE_VALUE, MAX_STRING, MAX_VNODES } from '../core/constants.js';
 
 /** A node id as lowercase hex (at most 160 bits). */
 export const hexId = z.string().regex(/^[0-9a-f]{1,40}$/, 'id must be lowercase hex of at most 160 bits');
@@ -58,8 +58,6 @@ export type Hello = z.infer<typeof hello>;
 
 const empty = z.object({}).strict();
 
-/** Largest value the ring store keeps under one key: 4 MiB (a chunk; the frame limit is 8 MiB). */
-export const MAX_STORE_VALUE = 4 * 1024 * 1024;
 const storeKey = z.string().min(1).max(MAX_STRING);
 const storeKind = z.enum(['manifest', 'chunk', 'value']);
 const storeValue = z.custom<Uint8Array>(
