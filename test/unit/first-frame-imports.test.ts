@@ -39,7 +39,9 @@ test('the console reaches its first frame without the wire schemas or zod', (t) 
   const graph = staticGraph(['cli/main.ts', 'cli/run-console.ts']);
   t.true(graph.size > 20, `the walk found the console's modules (${graph.size})`);
   t.true(graph.has('tui/app.ts'), 'the walk reaches the console itself');
-  const early = [...graph.keys()].filter((m) => m === 'package zod' || m === 'wire/messages.ts' || m === 'wire/codec.ts');
+  const early = [...graph.keys()].filter(
+    (m) => m === 'package zod' || m === 'wire/messages.ts' || m === 'wire/codec.ts',
+  );
   t.deepEqual(
     early.map((m) => chain(graph, m)),
     [],
