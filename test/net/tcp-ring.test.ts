@@ -11,12 +11,18 @@ import { waitFor } from '../helpers/wait.js';
 
 async function ring(n: number, opts: { routing?: 'chord' | 'naive'; bits?: number } = {}): Promise<ChordNode[]> {
   const nodes: ChordNode[] = [];
-  for (let i = 0; i < n; i++) {
-    const node = await createTcpNode({ port: 0, stabilizeMs: 50, bits: opts.bits ?? 160, routing: opts.routing });
-    if (i > 0) await node.join(nodes[i - 1]!.self.address);
-    nodes.push(node);
+  try {
+    for (let i = 0; i < n; i++) {
+      const node = await createTcpNode({ port: 0, stabilizeMs: 50, bits: opts.bits ?? 160, routing: opts.routing });
+      nodes.push(node);
+      if (i > 0) await node.join(nodes[i - 1]!.self.address);
+    }
+    return nodes;
+  } catch (e) {
+    // A failed join must not leave the nodes made so far listening (the test would never exit).
+    await Promise.all(nodes.map((x) => x.stop()));
+    throw e;
   }
-  return nodes;
 }
 
 const healthy = (nodes: ChordNode[]) =>
