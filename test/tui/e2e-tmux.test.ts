@@ -153,10 +153,10 @@ test.serial('two consoles join through the command line; q, SIGTERM and a crash 
 
     // q on b: it leaves the ring, the shell is back, and a notices.
     tmux('send-keys', '-t', 'b', 'q');
-    sb = await until('b', (s) => s.includes('EXITED 0'), 'b exits');
+    // The shell prints its prompt a moment after the exit line: wait for both.
+    sb = await until('b', (s) => /EXITED 0\s*\n\S*[$#]/.test(s), 'b exits, followed by the shell prompt');
     t.false(sb.includes('Ring map'), 'the alternate screen is gone');
     t.regex(sb, /[$#] cd .*main\.ts node --port/, 'the command line is back on the normal screen');
-    t.regex(sb, /EXITED 0\s*\n\S*[$#]/, 'followed by the shell prompt');
     await until('a', (s) => s.includes('pred none') && s.includes('succ me'), 'a is alone again');
 
     // b's settings remember the peer it joined through.
