@@ -5,18 +5,16 @@
  * file go through the flag's own parser, so they are checked exactly as typed flags are.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { type Command, InvalidArgumentError, type Option } from 'commander';
-import type * as Zod from 'zod';
 
 export type Source = 'flag' | 'environment' | 'file' | 'default' | 'unset';
 
 /**
- * The file's schema, built on first use: every start of the console passes through this module
+ * The file's schema, loaded on first use: every start of the console passes through this module
  * before its first frame, and loading zod costs about 100 ms there; only `--config` needs it.
  */
-function configFileSchema() {
-  const { z } = createRequire(import.meta.url)('zod') as typeof Zod;
+async function configFileSchema() {
+  const { z } = await import('zod');
   return z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 }
 
@@ -31,14 +29,14 @@ export function envName(o: Option): string {
     .toUpperCase()}`;
 }
 
-export function readConfigFile(path: string): Record<string, string | number | boolean> {
+export async function readConfigFile(path: string): Promise<Record<string, string | number | boolean>> {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new InvalidArgumentError(`--config ${path}: ${(e as Error).message}`);
   }
-  const parsed = configFileSchema().safeParse(raw);
+  const parsed = (await configFileSchema()).safeParse(raw);
   if (!parsed.success) throw new InvalidArgumentError(`--config ${path}: expected a JSON object of flag values`);
   return parsed.data;
 }
@@ -66,9 +64,9 @@ function parseValue(o: Option, value: string | number | boolean, where: string):
  * (commander then reports 'env' and 'config' as their sources). Throws InvalidArgumentError on a
  * bad value, naming where it came from.
  */
-export function applyConfigSources(cmd: Command, env: NodeJS.ProcessEnv = process.env): void {
+export async function applyConfigSources(cmd: Command, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const configPath = cmd.getOptionValue('config') as string | undefined;
-  const file = configPath ? readConfigFile(configPath) : {};
+  const file = configPath ? await readConfigFile(configPath) : {};
   for (const o of cmd.options) {
     const key = o.attributeName();
     // `--no-join` shares `join` with `--join`: the positive flag reads the value.
@@ -109,9 +107,9 @@ export function addConfigOption(cmd: Command): Command {
 
 /** Before each action: the environment and --config fill what the command line left out. */
 export function installConfigHook(program: Command): void {
-  program.hook('preAction', (_program, action) => {
+  program.hook('preAction', async (_program, action) => {
     try {
-      applyConfigSources(action);
+      await applyConfigSources(action);
     } catch (e) {
       if (!(e instanceof InvalidArgumentError)) throw e;
       action.error(`p2pterm: ${e.message}`, { exitCode: 2, code: 'commander.invalidArgument' });

@@ -19,7 +19,6 @@ export function bounded<T>(
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal, what));
-    let settled = false;
     let late: NodeJS.Immediate | null = null;
     const timer = setTimeout(() => {
       late = setImmediate(() => finish(() => reject(onTimeout())));
@@ -27,8 +26,6 @@ export function bounded<T>(
     const onAbort = () => finish(() => reject(abortReason(signal!, what)));
     signal?.addEventListener('abort', onAbort, { once: true });
     function finish(f: () => void) {
-      if (settled) return;
-      settled = true;
       clearTimeout(timer);
       if (late) clearImmediate(late);
       signal?.removeEventListener('abort', onAbort);
